@@ -1,0 +1,71 @@
+# Pitboard: everything a fresh clone needs is python3 and make.
+#
+#   make run     start the bot (front-ends whose token is set in the environment)
+#   make test    lint gates, then the test suite (what CI runs: .ci/run)
+#   make lint    ruff, ruff format --check, mypy --strict, import-linter contracts
+#   make bench   every benchmark in bench/
+#   make lock    re-pin requirements.lock to the newest versions the index offers
+#   make clean   remove the virtualenv and caches
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Lives inside the venv, so that deleting the venv also forgets that it was set up.
+STAMP := $(VENV)/.pitboard-installed
+
+.PHONY: all setup run test lint bench lock clean
+
+all: test
+
+setup: $(STAMP)
+
+# The lock pins every package, setuptools included; the project itself is installed editable
+# without build isolation so that the build uses that pinned setuptools and fetches nothing else.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+		--no-build-isolation -e .
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/pitboard run
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Every bench/*.py is a benchmark, run as a module so it can import its helpers;
+# bench/_*.py are those helpers (the catalog generator), not benchmarks.
+bench: $(STAMP)
+	@set -e; for script in bench/*.py; do \
+		case "$$script" in bench/_*) continue ;; esac; \
+		module=$$(basename "$$script" .py); \
+		echo "== bench.$$module"; \
+		$(BIN)/python -m "bench.$$module"; \
+	done
+
+# Resolve the newest versions allowed by pyproject.toml in a throw-away venv and pin them all.
+lock:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+		--upgrade setuptools; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+		--no-build-isolation -e '.[dev]'; \
+	{ echo "# Exact pins of every package Pitboard installs (runtime, dev and transitive),"; \
+	  echo "# resolved with $$("$$tmp/venv/bin/python" -V) by 'make lock'. Do not edit by hand:"; \
+	  echo "# change the ranges in pyproject.toml and run 'make lock'."; \
+	  "$$tmp/venv/bin/python" -m pip freeze --all --exclude-editable --disable-pip-version-check \
+		| grep -v -i -E '^(pip|pitboard)(==| @)'; \
+	} > requirements.lock
+	@echo "requirements.lock updated"
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

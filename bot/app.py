@@ -1,0 +1,180 @@
+"""The composition root: config -> store, catalog, service, scheduler, delivery, front-ends.
+
+Only this module imports every layer. Start order: catalog, store (migrated), delivery engine,
+announcer (plans and catches up), schedule watch, front-end. Stop order is the reverse, so no
+announcement is enqueued after the engine stopped and nothing in flight is cut off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.config import Config
+from bot.core.audience import Chat, ChatKind, Subscription
+from bot.core.catalog import CatalogHolder
+from bot.core.clock import Clock, ScaledClock, SystemClock
+from bot.core.plan import PlanSettings
+from bot.core.reply import Reply
+from bot.core.schedules import ScheduleError, load_catalog
+from bot.core.service import ChatContext, Service
+from bot.core.zones import find_zone
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.ratelimit import RateLimits
+from bot.frontends.console.repl import ConsolePoster, ConsoleWriter, run_console, should_use_colour
+from bot.frontends.console.sender import CONSOLE_CHAT, ConsoleSender
+from bot.scheduling import Announcer, ScheduleReloader
+from bot.store.sqlite import SQLiteStore
+
+log = logging.getLogger("pitboard")
+
+BANNER = (
+    "Pitboard — race updates for TCR, the 24H Series and STCC.\n"
+    "Type /help for the commands, /next for what's coming, exit to leave."
+)
+# The terminal has no platform limits; these only keep a replay's output readable in order.
+CONSOLE_LIMITS = RateLimits(global_per_second=1000.0, per_chat_per_second=1000.0, chat_burst=50.0)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    schedules: Path
+    start: datetime | None = None  # replay from this instant (a fresh, throwaway database)
+    speed: float = 1.0
+    until: datetime | None = None
+    zone: str | None = None
+
+
+def run_app(config: Config, options: RunOptions) -> int:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        catalog = load_catalog(options.schedules)
+    except ScheduleError as error:
+        print(f"pitboard: the schedules in {options.schedules} have problems:\n{error}", file=sys.stderr)
+        return 2
+    chat_zone = config.general.timezone
+    if options.zone:
+        found, suggestions = find_zone(options.zone)
+        if found is None:
+            hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+            print(f"pitboard: unknown time zone {options.zone!r}{hint}", file=sys.stderr)
+            return 2
+        chat_zone = found
+    for platform, token in (("Telegram", config.telegram_token), ("Discord", config.discord_token)):
+        if token:
+            log.warning("%s token found, but this build has only the terminal front-end", platform)
+    clock: Clock = ScaledClock(options.start, options.speed) if options.start else SystemClock()
+    try:
+        return asyncio.run(_run(config, options, CatalogHolder(catalog), clock, chat_zone))
+    except KeyboardInterrupt:
+        return 0
+
+
+async def _run(
+    config: Config, options: RunOptions, catalogs: CatalogHolder, clock: Clock, chat_zone: str
+) -> int:
+    with contextlib.ExitStack() as stack:
+        database = config.general.database
+        if options.start is not None:
+            # A replay must be repeatable: its announcements go to a throwaway database, not
+            # into the real outbox where their keys would mark them as already sent.
+            database = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "replay.sqlite3"
+        database.parent.mkdir(parents=True, exist_ok=True)
+        store = SQLiteStore(database)
+        await store.open()
+        try:
+            await store.migrate()
+            return await _serve(config, options, catalogs, clock, chat_zone, store)
+        finally:
+            await store.close()
+    return 0
+
+
+async def _serve(
+    config: Config,
+    options: RunOptions,
+    catalogs: CatalogHolder,
+    clock: Clock,
+    chat_zone: str,
+    store: SQLiteStore,
+) -> int:
+    writer = ConsoleWriter(sys.stdout, colour=should_use_colour(sys.stdout))
+    service = Service(catalogs, clock, default_zone=config.general.timezone)
+    # The terminal is a chat following every series, in the operator's zone.
+    announcements = config.announcements
+    await store.upsert_chat(
+        Chat(
+            CONSOLE_CHAT,
+            kind=ChatKind.PRIVATE,
+            zone=chat_zone,
+            reminder_minutes=tuple(announcements.reminder_minutes),
+        )
+    )
+    await store.set_subscription(Subscription(CONSOLE_CHAT, series=frozenset(catalogs.current.series)))
+    settings = PlanSettings(
+        preview_days=announcements.preview_days,
+        reminder_minutes=frozenset(announcements.reminder_minutes),
+        live_grace=timedelta(minutes=announcements.live_grace_minutes),
+    )
+    engine_ref: list[DeliveryEngine] = []
+    announcer = Announcer(
+        catalogs, store, clock, settings, on_enqueued=lambda: engine_ref[0].wake() if engine_ref else None
+    )
+    engine = DeliveryEngine(
+        store,
+        {"console": ConsoleSender(ConsolePoster(writer), clock)},
+        announcer.compose,
+        {"console": CONSOLE_LIMITS},
+        clock,
+        workers_per_platform=1,  # one worker keeps the terminal's posts in due order
+    )
+    engine_ref.append(engine)
+    reloader = ScheduleReloader(options.schedules, catalogs, announcer.replan)
+    context = ChatContext(zone=chat_zone)
+
+    async def dispatch(line: str) -> Reply:
+        return await service.handle(line, context)
+
+    await engine.start()
+    await announcer.start()
+    watcher = asyncio.create_task(reloader.watch())
+    console = asyncio.create_task(
+        run_console(
+            dispatch,
+            stdin=sys.stdin,
+            writer=writer,
+            interactive=sys.stdin.isatty(),
+            banner=BANNER,
+            # A replay with --until outlives its input: piped commands end, the clock runs on.
+        )
+    )
+    tasks = {console}
+    stopper = asyncio.create_task(_wait_until(clock, options.until)) if options.until else None
+    try:
+        if stopper is not None:
+            # With --until the clock decides when to stop; input ending early does not.
+            await stopper
+            status = 0 if not console.done() else console.result()
+        else:
+            status = await console
+    finally:
+        for task in (*tasks, watcher):
+            task.cancel()
+        await announcer.stop()
+        await engine.stop()
+    return status
+
+
+async def _wait_until(clock: Clock, until: datetime) -> None:
+    while (remaining := clock.real_seconds_until(until)) > 0:
+        await asyncio.sleep(min(remaining, 0.5))

@@ -1,0 +1,195 @@
+"""The `pitboard` command line: the command table's queries, `check`, and `run`.
+
+pitboard standings tcr-germany-2022
+pitboard --at 2022-05-12T09:00+02:00 --tz America/New_York next --series 24h-series-2022
+pitboard check schedules/
+pitboard run            # the terminal front-end (or the chat bots when tokens are set)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.config import ConfigError, load_config
+from bot.core.catalog import CatalogHolder
+from bot.core.clock import Clock, FixedClock, SystemClock, require_aware
+from bot.core.reply import Reply, to_jsonable
+from bot.core.schedules import ScheduleError, check_directory, load_catalog
+from bot.core.service import Service
+from bot.frontends.console.render import render
+from bot.frontends.console.repl import should_use_colour
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pitboard", description="Race updates for touring-car and endurance fans."
+    )
+    parser.add_argument(
+        "--config", type=Path, help="config file (default: ./config.toml if present)"
+    )
+    parser.add_argument(
+        "--schedules", type=Path, help="schedules folder (default: from the config)"
+    )
+    parser.add_argument("--tz", help="show times in this zone, e.g. Europe/Stockholm or 'new york'")
+    parser.add_argument(
+        "--at", type=parse_instant, help="pretend it is then, e.g. 2022-05-12T09:00+02:00"
+    )
+    parser.add_argument("--json", action="store_true", help="print replies as JSON")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate the schedule files")
+    check.add_argument(
+        "directory", nargs="?", type=Path, help="folder to check (default: the schedules folder)"
+    )
+
+    nxt = commands.add_parser("next", help="the next sessions")
+    nxt.add_argument("--series", help="only this series")
+    nxt.add_argument("--driver", help="only sessions this driver is entered in")
+
+    schedule = commands.add_parser("schedule", help="an event's timetable")
+    schedule.add_argument("event", nargs="+")
+
+    watch = commands.add_parser("watch", help="streams and live timing")
+    watch.add_argument("event", nargs="*")
+
+    table = commands.add_parser("standings", help="championship standings")
+    table.add_argument("series", nargs="+")
+    which = table.add_mutually_exclusive_group()
+    which.add_argument(
+        "--teams", dest="table", action="store_const", const="teams", default="drivers"
+    )
+    which.add_argument("--classes", dest="table", action="store_const", const="classes")
+
+    results = commands.add_parser("results", help="a session's results")
+    results.add_argument("session", nargs="+")
+
+    driver = commands.add_parser("driver", help="a driver's profile and weekend")
+    driver.add_argument("name", nargs="+")
+    driver.add_argument("--event", help="which weekend (default: the latest)")
+
+    track = commands.add_parser("track", help="track facts")
+    track.add_argument("name", nargs="+")
+
+    run = commands.add_parser(
+        "run", help="run the bot (the terminal front-end when no token is set)"
+    )
+    run.add_argument("--speed", type=float, default=1.0, help="clock speed with --at, e.g. 3600")
+    run.add_argument("--at", dest="run_at", type=parse_moment, help="replay from this moment")
+    run.add_argument(
+        "--until", type=parse_moment, help="stop when the clock shows this (a date means midnight)"
+    )
+    return parser
+
+
+def parse_instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO time: {text!r} (e.g. 2022-05-12T09:00+02:00)"
+        ) from error
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no UTC offset (e.g. 2022-05-12T09:00+02:00)"
+        )
+    return require_aware(moment)
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO time, with or without an offset, or a date (midnight). Without an offset it is
+    read in the configured time zone later (see `_in_zone`)."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as error:
+        message = f"not an ISO time or date: {text!r} (e.g. 2022-05-16 or 2022-05-12T09:00+02:00)"
+        raise argparse.ArgumentTypeError(message) from error
+
+
+def _in_zone(moment: datetime | None, zone: str) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=ZoneInfo(zone))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config or _default_config_path(), os.environ)
+    except ConfigError as error:
+        print(f"pitboard: {error}", file=sys.stderr)
+        return 2
+    schedules = args.schedules or Path(config.general.schedules)
+    if args.command == "check":
+        return run_check(args.directory or schedules)
+    if args.command == "run":
+        from bot.app import RunOptions, run_app
+
+        zone = config.general.timezone
+        options = RunOptions(
+            schedules,
+            start=_in_zone(args.run_at or args.at, zone),
+            speed=args.speed,
+            until=_in_zone(args.until, zone),
+            zone=args.tz,
+        )
+        return run_app(config, options)
+    try:
+        catalog = load_catalog(schedules)
+    except ScheduleError as error:
+        print(f"pitboard: the schedules in {schedules} have problems:\n{error}", file=sys.stderr)
+        return 2
+    clock: Clock = FixedClock(args.at) if args.at else SystemClock()
+    service = Service(CatalogHolder(catalog), clock, default_zone=config.general.timezone)
+    reply = asyncio.run(answer(service, args))
+    if args.json:
+        print(json.dumps(to_jsonable(reply), ensure_ascii=False, indent=2))
+    else:
+        print(render(reply, colour=should_use_colour(sys.stdout)))
+    return 0 if reply.ok else 1
+
+
+async def answer(service: Service, args: argparse.Namespace) -> Reply:
+    zone = args.tz
+    match args.command:
+        case "next":
+            return await service.next(series=args.series, driver=args.driver, zone=zone)
+        case "schedule":
+            return await service.schedule(" ".join(args.event), zone=zone)
+        case "watch":
+            return await service.watch(" ".join(args.event) or None, zone=zone)
+        case "standings":
+            return await service.standings(" ".join(args.series), args.table)
+        case "results":
+            return await service.results(" ".join(args.session), zone=zone)
+        case "driver":
+            return await service.driver(" ".join(args.name), args.event, zone=zone)
+        case "track":
+            return await service.track(" ".join(args.name))
+    raise AssertionError(f"no handler for {args.command}")
+
+
+def run_check(directory: Path) -> int:
+    catalog, problems = check_directory(directory)
+    for item in problems:
+        print(item)
+    if problems or catalog is None:
+        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    print(
+        f"ok: {len(catalog.series)} series, {len(catalog.events)} events, "
+        f"{len(catalog.sessions)} sessions, {len(catalog.drivers)} drivers in {directory}"
+    )
+    return 0
+
+
+def _default_config_path() -> Path | None:
+    path = Path("config.toml")
+    return path if path.exists() else None

@@ -1,0 +1,98 @@
+"""The Catalog: one immutable, indexed snapshot of everything the schedule files say.
+
+A reload builds a whole new Catalog and swaps it in (`CatalogHolder.swap`), so a reader never
+sees half of an old catalog and half of a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+from bot.core.model import Driver, Entry, Event, PointsScale, Series, Session, Track
+
+T = TypeVar("T")
+
+
+def _index(items: Iterable[T], key: str) -> Mapping[str, T]:
+    return MappingProxyType({getattr(item, key): item for item in items})
+
+
+@dataclass(frozen=True)
+class Catalog:
+    series: Mapping[str, Series]
+    events: Mapping[str, Event]
+    sessions: Mapping[str, Session]
+    drivers: Mapping[str, Driver]
+    tracks: Mapping[str, Track]
+    scales: Mapping[str, PointsScale]
+    # Every session, earliest first (TBA sessions at the start of their day).
+    timeline: tuple[Session, ...] = field(default=())
+    # driver id -> (event id, entry) for every event the driver is entered in, in date order.
+    entries_by_driver: Mapping[str, tuple[tuple[str, Entry], ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    @classmethod
+    def build(
+        cls,
+        series: Iterable[Series],
+        drivers: Iterable[Driver],
+        tracks: Iterable[Track],
+        scales: Iterable[PointsScale],
+    ) -> Catalog:
+        all_series = tuple(series)
+        events = tuple(event for s in all_series for event in s.events)
+        sessions = tuple(session for event in events for session in event.sessions)
+        entries: dict[str, list[tuple[str, Entry]]] = {}
+        for event in sorted(events, key=_event_sort_key):
+            for entry in event.entries:
+                for driver_id in entry.drivers:
+                    entries.setdefault(driver_id, []).append((event.id, entry))
+        return cls(
+            series=_index(all_series, "id"),
+            events=_index(events, "id"),
+            sessions=_index(sessions, "id"),
+            drivers=_index(drivers, "id"),
+            tracks=_index(tracks, "id"),
+            scales=_index(scales, "id"),
+            # Stable sort: TBA sessions on one day keep the order the file gives them.
+            timeline=tuple(sorted(sessions, key=lambda s: s.sort_key)),
+            entries_by_driver=MappingProxyType({k: tuple(v) for k, v in entries.items()}),
+        )
+
+    @classmethod
+    def empty(cls) -> Catalog:
+        return cls.build((), (), (), ())
+
+    def event_of(self, session: Session) -> Event:
+        return self.events[session.event_id]
+
+    def series_of(self, item: Event | Session) -> Series:
+        return self.series[item.series_id]
+
+    def events_in_order(self) -> tuple[Event, ...]:
+        return tuple(sorted(self.events.values(), key=_event_sort_key))
+
+
+def _event_sort_key(event: Event) -> tuple[str, int, str]:
+    # Dated events by date; an event with TBA dates sorts by its round within its series.
+    day = event.start_date.isoformat() if event.start_date else "9999"
+    return (day, event.round or 0, event.id)
+
+
+class CatalogHolder:
+    """Holds the current catalog; a reload swaps it whole, readers take `current` once."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._current = catalog
+
+    @property
+    def current(self) -> Catalog:
+        return self._current
+
+    def swap(self, catalog: Catalog) -> Catalog:
+        previous, self._current = self._current, catalog
+        return previous

@@ -1,0 +1,162 @@
+"""The one command table. The CLI, the terminal, Telegram and Discord all bind to it.
+
+A command is defined here once: its name, its arguments and its help. Front-ends build their
+menus, slash commands and argument parsers from this table, so adding a command here makes it
+appear everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ArgKind(StrEnum):
+    SERIES = "series"
+    EVENT = "event"
+    SESSION = "session"
+    DRIVER = "driver"
+    TRACK = "track"
+    SERIES_OR_DRIVER = "series-or-driver"
+    TABLE = "table"  # drivers | teams | classes
+    COMMAND = "command"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    kind: ArgKind
+    help: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str
+    arguments: tuple[Argument, ...] = ()
+    example: str = ""
+    admin_only: bool = False
+
+    @property
+    def usage(self) -> str:
+        parts = [f"/{self.name}"]
+        for arg in self.arguments:
+            label = arg.name.upper() if not arg.choices else "|".join(arg.choices)
+            parts.append(label if arg.required else f"[{label}]")
+        return " ".join(parts)
+
+
+TABLES = ("drivers", "teams", "classes")
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "Welcome: what Pitboard does and how to begin", example="/start"),
+    Command(
+        "help",
+        "List the commands, or explain one",
+        (Argument("command", ArgKind.COMMAND, "a command name, e.g. standings"),),
+        example="/help standings",
+    ),
+    Command(
+        "next",
+        "The next sessions, with a countdown",
+        (Argument("filter", ArgKind.SERIES_OR_DRIVER, "a series or a driver to follow"),),
+        example="/next 24h-series-2022",
+    ),
+    Command(
+        "schedule",
+        "An event's timetable in your time zone",
+        (Argument("event", ArgKind.EVENT, "an event, e.g. hockenheim", required=True),),
+        example="/schedule 24h-series-2022/hockenheim",
+    ),
+    Command(
+        "watch",
+        "Where to watch: streams and live timing",
+        (Argument("event", ArgKind.EVENT, "an event (default: the next one)"),),
+        example="/watch hockenheim",
+    ),
+    Command(
+        "standings",
+        "Championship standings: drivers, teams or classes",
+        (
+            Argument("series", ArgKind.SERIES, "a series, e.g. tcr-germany-2022", required=True),
+            Argument("table", ArgKind.TABLE, "which table", choices=TABLES),
+        ),
+        example="/standings tcr-germany-2022",
+    ),
+    Command(
+        "results",
+        "A session's results",
+        (
+            Argument(
+                "session", ArgKind.SESSION, "a session, e.g. oschersleben race 1", required=True
+            ),
+        ),
+        example="/results tcr-germany-2022/oschersleben/race-1",
+    ),
+    Command(
+        "driver",
+        "A driver's profile and weekend results",
+        (
+            Argument("name", ArgKind.DRIVER, "a driver's name, accents optional", required=True),
+            Argument("event", ArgKind.EVENT, "which weekend (default: the latest)"),
+        ),
+        example="/driver jessica",
+    ),
+    Command(
+        "track",
+        "Track facts: location, length, corners, lap records",
+        (Argument("name", ArgKind.TRACK, "a track, e.g. hockenheim", required=True),),
+        example="/track hockenheimring",
+    ),
+)
+
+_BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def find_command(name: str) -> Command | None:
+    return _BY_NAME.get(name.lstrip("/").split("@", 1)[0].casefold())
+
+
+def command_names() -> tuple[str, ...]:
+    return tuple(_BY_NAME)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    command: Command
+    arguments: dict[str, str]
+
+
+def split_command_line(line: str) -> tuple[str, str]:
+    """'/standings@PitboardBot tcr-germany-2022' -> ('standings', 'tcr-germany-2022')."""
+    head, _, rest = line.strip().partition(" ")
+    name = head.lstrip("/").split("@", 1)[0].casefold()
+    return name, rest.strip()
+
+
+def parse_arguments(command: Command, text: str) -> dict[str, str]:
+    """Chat-style arguments: the first argument takes the words that the others do not claim.
+
+    Optional trailing arguments are recognised by their form, so names may have spaces:
+    a table name ("/standings tcr germany teams") or a full event id ("/driver jessica
+    tcr-germany-2022/oschersleben"), as the choice buttons send it.
+    """
+    words = text.split()
+    values: dict[str, str] = {}
+    if not command.arguments:
+        return values
+    first, *rest = command.arguments
+    for arg in reversed(rest):
+        if not words:
+            break
+        last = words[-1]
+        if (arg.choices and last.casefold() in arg.choices) or (
+            arg.kind is ArgKind.EVENT and last.count("/") == 1
+        ):
+            values[arg.name] = words.pop().casefold() if arg.choices else words.pop()
+    if words:
+        values[first.name] = " ".join(words)
+    return values

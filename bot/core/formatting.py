@@ -1,0 +1,64 @@
+"""Text formatting shared by every front-end: ordinals, countdowns, times in a zone, points."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from bot.core.reply import Moment, MomentStyle
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def format_points(points: Fraction | int) -> str:
+    """25 -> "25"; a dead heat's shared 17.5 -> "17.5"."""
+    value = Fraction(points)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+def format_countdown(delta: timedelta) -> str:
+    """A short human countdown: "in 2 d 3 h", "in 45 min", "now", "3 h ago"."""
+    seconds = int(delta.total_seconds())
+    if abs(seconds) < 60:
+        return "now"
+    span = _span(abs(seconds))
+    return f"in {span}" if seconds > 0 else f"{span} ago"
+
+
+def _span(seconds: int) -> str:
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def format_duration(delta: timedelta) -> str:
+    return _span(int(delta.total_seconds()))
+
+
+def in_zone(moment: datetime, zone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def format_moment(moment: Moment) -> str:
+    local = in_zone(moment.at, moment.zone)
+    abbreviation = local.tzname() or moment.zone
+    if moment.style is MomentStyle.TIME:
+        return f"{local:%H:%M} {abbreviation}"
+    if moment.style is MomentStyle.DATE:
+        return f"{local:%a} {local.day} {local:%b}"
+    if moment.style is MomentStyle.RELATIVE:
+        if moment.reference is None:
+            return f"{local:%a} {local.day} {local:%b} {local:%H:%M} {abbreviation}"
+        return format_countdown(moment.at - moment.reference)
+    return f"{local:%a} {local.day} {local:%b} {local:%H:%M} {abbreviation}"

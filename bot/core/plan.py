@@ -1,0 +1,337 @@
+"""What to announce and when: a pure function of the catalog, never of the clock.
+
+`plan()` lists every announcement the catalog implies, past ones included; the scheduling layer
+keeps those still ahead and asks `catch_up()` about the ones it missed while it was down.
+Each announcement has a stable `key` built from what it is about and the start it was planned
+for, so a reload or a restart recomputes the same keys (the outbox refuses a key twice) while
+a session that moves gets new keys. `changes()` compares the keys already announced with the
+catalog and returns the "time changed" posts that a move or a cancellation calls for.
+
+All instants here are aware UTC; arithmetic on UTC instants counts real elapsed time, so a
+60-minute reminder is an hour before the start even across a summer-time change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
+
+from bot.core.audience import Chat, ChatRef, Subscription
+from bot.core.catalog import Catalog
+from bot.core.model import Event, Session, localize
+from bot.core.plan_types import (
+    Announcement,
+    AnnouncementKind,
+    ParsedKey,
+    Payload,
+    make_key,
+    parse_key,
+)
+from bot.core.queries import session_end_or_start
+
+__all__ = [
+    "Announcement",
+    "AnnouncementKind",
+    "Decision",
+    "ParsedKey",
+    "Payload",
+    "PlanSettings",
+    "catch_up",
+    "changes",
+    "entered_drivers",
+    "is_session_id",
+    "make_key",
+    "parse_key",
+    "plan",
+    "preview_start",
+    "recipients",
+    "superseded",
+]
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    preview_days: int = 2
+    # The union of every chat's reminder offsets; each chat gets only its own (`recipients`).
+    reminder_minutes: frozenset[int] = frozenset({60, 15})
+    live_grace: timedelta = timedelta(minutes=10)
+    results_grace: timedelta = timedelta(days=3)
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+def plan(catalog: Catalog, settings: PlanSettings) -> list[Announcement]:
+    """Every announcement the catalog implies, earliest due first."""
+    found: list[Announcement] = []
+    for event in catalog.events.values():
+        drivers = entered_drivers(event)
+        first = preview_start(event)
+        if first is not None:
+            found.append(
+                Announcement(
+                    kind=AnnouncementKind.PREVIEW,
+                    subject=event.id,
+                    due=first - timedelta(days=settings.preview_days),
+                    planned_start=first,
+                    series_id=event.series_id,
+                    event_id=event.id,
+                    session_kind=None,
+                    drivers=drivers,
+                )
+            )
+        for session in event.sessions:
+            found.extend(_session_announcements(session, drivers, settings))
+    return sorted(found, key=_order)
+
+
+def _session_announcements(
+    session: Session, drivers: frozenset[str], settings: PlanSettings
+) -> list[Announcement]:
+    def make(
+        kind: AnnouncementKind, due: datetime, start: datetime | None, offset: int | None = None
+    ) -> Announcement:
+        return Announcement(
+            kind=kind,
+            subject=session.id,
+            due=due,
+            planned_start=start,
+            offset_minutes=offset,
+            series_id=session.series_id,
+            event_id=session.event_id,
+            session_kind=session.kind,
+            drivers=drivers,
+        )
+
+    found: list[Announcement] = []
+    start = session.start_utc
+    # A TBA session's day is known but not its time: nothing to remind of or to start.
+    if start is not None:
+        for offset in sorted(settings.reminder_minutes, reverse=True):
+            found.append(
+                make(AnnouncementKind.REMINDER, start - timedelta(minutes=offset), start, offset)
+            )
+        found.append(make(AnnouncementKind.START, start, start))
+    if session.has_results:
+        found.append(make(AnnouncementKind.RESULTS, session_end_or_start(session), None))
+    return found
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(AnnouncementKind)}
+
+
+def _order(item: Announcement) -> tuple[datetime, int, str, int]:
+    return (item.due, _KIND_ORDER[item.kind], item.subject, -(item.offset_minutes or 0))
+
+
+def preview_start(event: Event) -> datetime | None:
+    """When the weekend starts: its first timed session, else midnight of its first day."""
+    starts = [s.start_utc for s in event.sessions if s.start_utc is not None]
+    if starts:
+        return min(starts)
+    if event.start_date is None:
+        return None
+    midnight = datetime.combine(event.start_date, time(0, 0))
+    return localize(midnight, event.timezone, None).astimezone(UTC)
+
+
+def entered_drivers(event: Event) -> frozenset[str]:
+    return frozenset(driver for entry in event.entries for driver in entry.drivers)
+
+
+# -- moves and cancellations -----------------------------------------------------------------
+
+
+def changes(catalog: Catalog, announced_keys: Iterable[str], now: datetime) -> list[Announcement]:
+    """The CHANGED posts due now: sessions announced for a start they no longer have.
+
+    A session counts as announced at a start once a REMINDER or START for it was sent or
+    queued; a CHANGED post counts too (fans were told the new start). When fans were told
+    several starts, the one told last in `announced_keys` order (the store's queue order) is
+    the "was" of the post. A PREVIEW records only the weekend's first start, which cannot say
+    which session moved, so a previewed weekend whose first start moved, or that lost its
+    dates, gets one event-wide CHANGED unless its first session's own CHANGED says the same.
+    Each post's key records its new start, so the same move is never posted twice.
+    """
+    keys = list(announced_keys)
+    known = set(keys)
+    told: dict[str, datetime | None] = {}  # session id -> the start fans last heard
+    previewed: dict[str, datetime | None] = {}  # event id -> the first start fans last heard
+    for key in keys:
+        parsed = parse_key(key)
+        if parsed is None:
+            continue
+        if parsed.kind in (AnnouncementKind.REMINDER, AnnouncementKind.START):
+            told[parsed.subject] = parsed.planned_start
+        elif parsed.kind is AnnouncementKind.PREVIEW or (
+            parsed.kind is AnnouncementKind.CHANGED and not is_session_id(parsed.subject)
+        ):
+            previewed[parsed.subject] = parsed.planned_start
+        elif parsed.kind is AnnouncementKind.CHANGED:
+            told[parsed.subject] = parsed.planned_start
+
+    found: list[Announcement] = []
+    for session_id, old in told.items():
+        session = catalog.sessions.get(session_id)
+        new = None if session is None else session.start_utc
+        if new == old or not _still_ahead(old, new, now):
+            continue
+        change = _changed(catalog, session_id, session, old, new, now)
+        if change.key not in known:
+            found.append(change)
+            known.add(change.key)
+
+    for event_id, old_first in previewed.items():
+        event = catalog.events.get(event_id)
+        new_first = None if event is None else preview_start(event)
+        if new_first == old_first or not _still_ahead(old_first, new_first, now):
+            continue
+        if event is not None and _first_session_change_known(event, new_first, known):
+            continue
+        change = _event_changed(event_id, event, old_first, new_first, now)
+        if change.key not in known:
+            found.append(change)
+            known.add(change.key)
+    return found
+
+
+def is_session_id(subject: str) -> bool:
+    """Session ids are 'series/event/session'; event ids, the subject of a PREVIEW, one less."""
+    return subject.count("/") == 2
+
+
+def _still_ahead(old: datetime | None, new: datetime | None, now: datetime) -> bool:
+    return any(start is not None and start > now for start in (old, new))
+
+
+def _changed(
+    catalog: Catalog,
+    session_id: str,
+    session: Session | None,
+    old: datetime | None,
+    new: datetime | None,
+    now: datetime,
+) -> Announcement:
+    event_id = session_id.rsplit("/", 1)[0]
+    event = catalog.events.get(event_id)
+    # A vanished event still names its series: ids are "series/event/session".
+    series_id = event.series_id if event else event_id.split("/", 1)[0]
+    return Announcement(
+        kind=AnnouncementKind.CHANGED,
+        subject=session_id,
+        due=now,
+        planned_start=new,
+        series_id=series_id,
+        event_id=event_id,
+        session_kind=None if session is None else session.kind,
+        drivers=entered_drivers(event) if event else frozenset(),
+        previous_start=old,
+    )
+
+
+def _event_changed(
+    event_id: str,
+    event: Event | None,
+    old: datetime | None,
+    new: datetime | None,
+    now: datetime,
+) -> Announcement:
+    return Announcement(
+        kind=AnnouncementKind.CHANGED,
+        subject=event_id,
+        due=now,
+        planned_start=new,
+        series_id=event.series_id if event else event_id.split("/", 1)[0],
+        event_id=event_id,
+        session_kind=None,
+        drivers=entered_drivers(event) if event else frozenset(),
+        previous_start=old,
+    )
+
+
+def _first_session_change_known(event: Event, new_first: datetime | None, known: set[str]) -> bool:
+    """Whether the move of the weekend's first session was posted on its own already."""
+    if new_first is None:
+        return False
+    first = next((s for s in event.sessions if s.start_utc == new_first), None)
+    return (
+        first is not None and make_key(first.id, AnnouncementKind.CHANGED, None, new_first) in known
+    )
+
+
+def superseded(announcement: Announcement, announced_keys: Iterable[str]) -> bool:
+    """A PREVIEW re-keyed by a moved first session, for a weekend previewed already.
+
+    The first preview shows the timetable as it stands when it is sent, and `changes()`
+    posts the move, so a second preview would repeat both: the scheduler drops it.
+    """
+    if announcement.kind is not AnnouncementKind.PREVIEW:
+        return False
+    prefix = f"{announcement.subject}|{AnnouncementKind.PREVIEW.value}|"
+    return any(key.startswith(prefix) and key != announcement.key for key in announced_keys)
+
+
+# -- after downtime ------------------------------------------------------------------------
+
+
+class Decision(StrEnum):
+    SEND = "send"  # due ahead: schedule it as usual (or due right now)
+    LATE = "late"  # missed, still worth sending now
+    SKIP = "skip"  # missed, too late to be useful
+
+
+def catch_up(
+    announcement: Announcement,
+    now: datetime,
+    settings: PlanSettings,
+    current_start: datetime | None,
+) -> Decision:
+    """What to do with an announcement found after downtime.
+
+    `current_start` is the subject's start in the catalog now: the session's start (None
+    when it is TBA or gone), for a PREVIEW the weekend's first start (`preview_start`).
+    A missed reminder or start post for a start that has since moved is skipped: the
+    CHANGED post and the new start's own posts cover it. Grace periods include their end.
+    """
+    if announcement.due >= now:
+        return Decision.SEND
+    kind = announcement.kind
+    if kind is AnnouncementKind.CHANGED:
+        return Decision.SEND
+    if kind is AnnouncementKind.RESULTS:
+        return Decision.LATE if now - announcement.due <= settings.results_grace else Decision.SKIP
+    if kind is AnnouncementKind.PREVIEW:
+        first = current_start or announcement.planned_start
+        return Decision.LATE if first is not None and now < first else Decision.SKIP
+    if current_start is None or current_start != announcement.planned_start:
+        return Decision.SKIP
+    if kind is AnnouncementKind.REMINDER:
+        return Decision.LATE if now < current_start else Decision.SKIP
+    return Decision.LATE if now - current_start <= settings.live_grace else Decision.SKIP
+
+
+# -- who gets it -----------------------------------------------------------------------------
+
+
+def recipients(
+    announcement: Announcement, audience: Iterable[tuple[Chat, Subscription]]
+) -> list[ChatRef]:
+    """The active chats whose subscription covers the announcement, each once, in order.
+
+    A reminder goes only to chats that asked for reminders at its offset.
+    """
+    found: dict[ChatRef, None] = {}
+    for chat, subscription in audience:
+        if not chat.active or chat.ref in found:
+            continue
+        if announcement.kind is AnnouncementKind.REMINDER and (
+            announcement.offset_minutes not in chat.reminder_minutes
+        ):
+            continue
+        if subscription.follows(
+            announcement.series_id, announcement.drivers, announcement.session_kind
+        ):
+            found[chat.ref] = None
+    return list(found)

@@ -1,0 +1,177 @@
+"""The platform-neutral reply every command returns and every front-end renders.
+
+A reply is a title, a few blocks and optional choices. Inline pieces stay structured (a link
+is a label and a URL, a moment is an instant and a zone) so that Telegram can render HTML,
+Discord can render `<t:UNIX:F>` timestamps and the terminal can render colour, all from the
+same reply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Style(StrEnum):
+    PLAIN = "plain"
+    BOLD = "bold"
+    ITALIC = "italic"
+    CODE = "code"
+
+
+class MomentStyle(StrEnum):
+    DATETIME = "datetime"  # Sat 14 May 13:55 CEST
+    TIME = "time"  # 13:55 CEST
+    DATE = "date"  # Sat 14 May (a TBA session: the day is known, the time is not)
+    RELATIVE = "relative"  # in 2 days 3 h
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    style: Style = Style.PLAIN
+
+
+@dataclass(frozen=True)
+class LinkText:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime  # aware
+    zone: str  # IANA zone to show it in
+    style: MomentStyle = MomentStyle.DATETIME
+    # The "now" a RELATIVE moment counts from (the injected clock's, never the system's).
+    reference: datetime | None = None
+
+
+Inline = Text | LinkText | Moment
+Line = tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    numeric: bool = False  # right-aligned
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: Line
+
+
+@dataclass(frozen=True)
+class Fields:
+    items: tuple[Field, ...]
+
+
+Block = Paragraph | Table | Fields
+
+
+class ReplyStatus(StrEnum):
+    OK = "ok"
+    EMPTY = "empty"  # a valid question with nothing to show (no sessions ahead)
+    AMBIGUOUS = "ambiguous"  # choices say which was meant
+    NOT_FOUND = "not_found"  # choices hold the nearest matches
+    INVALID = "invalid"  # a bad argument; the text says what is expected
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    command: str  # the full command that answers it, e.g. "/driver jessica-backman"
+
+
+@dataclass(frozen=True)
+class Reply:
+    title: str | None
+    blocks: tuple[Block, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    status: ReplyStatus = ReplyStatus.OK
+    # Results a spoiler-safe chat should see hidden (Telegram spoiler, Discord ||…||).
+    contains_results: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (ReplyStatus.OK, ReplyStatus.EMPTY)
+
+
+def text(value: str, style: Style = Style.PLAIN) -> Text:
+    return Text(value, style)
+
+
+def bold(value: str) -> Text:
+    return Text(value, Style.BOLD)
+
+
+def italic(value: str) -> Text:
+    return Text(value, Style.ITALIC)
+
+
+def line(*parts: Inline | str) -> Line:
+    return tuple(Text(p) if isinstance(p, str) else p for p in parts)
+
+
+def paragraph(*lines: Line | str) -> Paragraph:
+    return Paragraph(tuple(line(item) if isinstance(item, str) else item for item in lines))
+
+
+def fields(items: Iterable[tuple[str, Line | str]]) -> Fields:
+    return Fields(tuple(Field(label, line(v) if isinstance(v, str) else v) for label, v in items))
+
+
+def problem(status: ReplyStatus, message: str, choices: Iterable[Choice] = ()) -> Reply:
+    """A reply for a question that could not be answered as asked."""
+    return Reply(title=None, blocks=(paragraph(message),), choices=tuple(choices), status=status)
+
+
+def to_jsonable(reply: Reply) -> dict[str, Any]:
+    """A plain-JSON form of a reply, for `pitboard --json` and for tests."""
+
+    def convert(value: object) -> object:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out: dict[str, object] = {"type": type(value).__name__}
+            out.update({f.name: convert(getattr(value, f.name)) for f in dataclasses.fields(value)})
+            return out
+        if isinstance(value, tuple | list):
+            return [convert(v) for v in value]
+        return value
+
+    result = convert(reply)
+    assert isinstance(result, dict)
+    return result
+
+
+def plain_text(line_: Line) -> str:
+    """A line without styling, times shown in their own zone: for logs and simple renderers."""
+    from bot.core.formatting import format_moment
+
+    parts = []
+    for part in line_:
+        if isinstance(part, Text):
+            parts.append(part.text)
+        elif isinstance(part, LinkText):
+            parts.append(f"{part.label} ({part.url})" if part.label != part.url else part.url)
+        else:
+            parts.append(format_moment(part))
+    return "".join(parts)

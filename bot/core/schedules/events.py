@@ -1,0 +1,180 @@
+"""[[events]]: one race weekend, its entries, classes and sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from bot.core.model import ClassInfo, Entry, Event, Link, SessionKind
+from bot.core.schedules import formats
+from bot.core.schedules.links import parse_links
+from bot.core.schedules.problems import KeyPath, format_path
+from bot.core.schedules.reader import Node, unknown_reference
+from bot.core.schedules.results import Roster
+from bot.core.schedules.sessions import EventScope, ParsedSession, parse_session
+from bot.core.schedules.shared import Shared
+
+EVENT_KEYS = (
+    "id", "name", "round", "track", "timezone", "start_date", "end_date", "date_note",
+    "live_timing", "website", "broadcasts", "classes", "sessions", "entries",
+)  # fmt: skip
+ENTRY_KEYS = ("number", "team", "car", "class", "drivers")
+CLASS_KEYS = ("name", "cars")
+
+
+def parse_event(
+    node: Node, series_id: str, series_scales: Mapping[SessionKind, str], shared: Shared
+) -> Event | None:
+    node.check_keys(EVENT_KEYS)
+    slug = node.formatted("id", formats.slug, required=True)
+    name = node.text("name", required=True)
+    round_number = node.integer("round", minimum=1)
+    track = node.reference("track", shared.track_ids, "track")
+    zone = node.formatted("timezone", formats.timezone, required=True)
+    start_date, end_date = _dates(node)
+    date_note = node.text("date_note")
+    live = node.formatted("live_timing", formats.url)
+    website = node.formatted("website", formats.url)
+    broadcasts = parse_links(node, "broadcasts")
+    classes = _classes(node)
+    entries, roster = _entries(node, shared.driver_ids, {c.name for c in classes})
+    event_id = f"{series_id}/{slug or node.path[-1]}"
+    scope = EventScope(
+        series_id=series_id,
+        event_id=event_id,
+        timezone=zone,
+        start_date=start_date,
+        end_date=end_date,
+        broadcasts=broadcasts,
+        live_timing=Link("Live timing", live) if live else None,
+        series_scales=series_scales,
+        scale_ids=shared.scale_ids,
+        driver_ids=shared.driver_ids,
+        roster=roster,
+    )
+    parsed = [p for p in map(lambda s: parse_session(s, scope), node.children("sessions")) if p]
+    _check_unique_sessions(node, parsed)
+    _check_overlaps(node, parsed)
+    if slug is None or name is None or zone is None:
+        return None
+    return Event(
+        id=event_id,
+        slug=slug,
+        series_id=series_id,
+        name=name,
+        timezone=zone,
+        round=round_number,
+        track_id=track,
+        start_date=start_date,
+        end_date=end_date,
+        date_note=date_note,
+        sessions=tuple(p.session for p in parsed),
+        entries=entries,
+        classes=classes,
+        broadcasts=broadcasts,
+        live_timing=scope.live_timing,
+        website=website,
+    )
+
+
+def _dates(node: Node) -> tuple[date | None, date | None]:
+    start = node.formatted("start_date", formats.day)
+    end = node.formatted("end_date", formats.day)
+    if node.has("start_date") != node.has("end_date"):
+        missing = "end_date" if node.has("start_date") else "start_date"
+        node.report(
+            missing, "give both start_date and end_date, or neither while the dates are TBA"
+        )
+        return None, None
+    if start and end and end < start:
+        node.report(
+            "end_date", f"end_date {end.isoformat()} is before start_date {start.isoformat()}"
+        )
+        return None, None
+    return start, end
+
+
+def _classes(node: Node) -> tuple[ClassInfo, ...]:
+    classes: list[ClassInfo] = []
+    for item in node.children("classes"):
+        item.check_keys(CLASS_KEYS)
+        name = item.text("name", required=True)
+        cars = item.integer("cars", minimum=1)
+        if name is not None:
+            classes.append(ClassInfo(name=name, cars=cars))
+    return tuple(classes)
+
+
+def _entries(
+    node: Node, driver_ids: Collection[str], class_names: set[str]
+) -> tuple[tuple[Entry, ...], Roster]:
+    entries: list[Entry] = []
+    drivers: set[str] = set()
+    cars: dict[str, Entry] = {}
+    numbered: dict[str, KeyPath] = {}
+    for item in node.children("entries"):
+        item.check_keys(ENTRY_KEYS)
+        number = item.formatted("number", formats.car_number)
+        team, car = item.text("team"), item.text("car")
+        class_name = item.text("class")
+        if class_name is not None and class_names and class_name not in class_names:
+            known = ", ".join(sorted(class_names))
+            hint = formats.suggestion(class_name, class_names)
+            item.report(
+                "class", f"unknown class {class_name!r}{hint}; this event's classes: {known}"
+            )
+        crew = item.texts("drivers", required=True)
+        if crew is not None and not crew:
+            item.report("drivers", "an entry needs at least one driver")
+        for index, driver in enumerate(crew or ()):
+            drivers.add(driver)  # even an unknown one: it is reported here, not again per result
+            if driver not in driver_ids:
+                item.ctx.report(
+                    item.at("drivers", index), unknown_reference("driver", driver, driver_ids)
+                )
+        if number is not None and number in numbered:
+            earlier = format_path(numbered[number])
+            item.report("number", f"duplicate car number {number!r} (also {earlier})")
+        if not crew:
+            continue
+        entry = Entry(drivers=crew, number=number, team=team, car=car, class_name=class_name)
+        entries.append(entry)
+        if number is not None and number not in numbered:
+            numbered[number] = item.path
+            cars[number] = entry
+    return tuple(entries), Roster(frozenset(drivers), MappingProxyType(cars))
+
+
+def _check_unique_sessions(node: Node, parsed: list[ParsedSession]) -> None:
+    seen: dict[str, KeyPath] = {}
+    for item in parsed:
+        slug = item.session.slug
+        if slug in seen:
+            where = format_path(seen[slug])
+            node.ctx.report((*item.path, "id"), f"duplicate session id {slug!r} (also {where})")
+        seen.setdefault(slug, item.path)
+
+
+def _check_overlaps(node: Node, parsed: list[ParsedSession]) -> None:
+    """A session with a duration must end before any later session of the event starts."""
+    timed = [p for p in parsed if p.settled and p.session.start_utc is not None]
+    reported: set[frozenset[str]] = set()
+    for first in timed:
+        start, end = first.session.start_utc, first.session.end_utc
+        if start is None or end is None:
+            continue
+        for other in timed:
+            other_start = other.session.start_utc
+            pair = frozenset((first.session.id, other.session.id))
+            if other is first or other_start is None or pair in reported:
+                continue
+            if start <= other_start < end:
+                reported.add(pair)
+                until = end.astimezone(ZoneInfo(first.session.timezone))
+                node.ctx.report(
+                    (*other.path, "time"),
+                    f"overlaps session {first.session.slug!r}, which runs until "
+                    f"{until:%Y-%m-%d %H:%M} ({format_path(first.path)})",
+                )

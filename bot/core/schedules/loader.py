@@ -1,0 +1,173 @@
+"""Read a schedules directory: the shared files first, then every series file, then the checks
+that need all of them (duplicate series ids, published against computed standings)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.core.catalog import Catalog
+from bot.core.schedules.locate import Locator, locate
+from bot.core.schedules.problems import Problem, ScheduleError
+from bot.core.schedules.published import PointsPaths, check_published
+from bot.core.schedules.reader import FileContext
+from bot.core.schedules.series import ParsedSeries, parse_series_file
+from bot.core.schedules.shared import Shared, parse_drivers, parse_scales, parse_tracks
+
+T = TypeVar("T")
+Document = dict[str, Any]
+SharedParser = Callable[[FileContext, Mapping[str, object]], tuple[list[T], set[str]]]
+
+SHARED_FILES = ("scales.toml", "tracks.toml", "drivers.toml")
+_AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+_AT_END = " (at end of document)"
+_LONG_NUMBER = re.compile(r"\d{4000,}", re.ASCII)
+
+
+@dataclass
+class _File:
+    ctx: FileContext
+    doc: Document | None  # None when it could not be read or parsed (already reported)
+
+
+class _AnyId(Collection[str]):
+    """Stands for the ids of a shared file that could not be parsed: every reference passes, so
+    one syntax error in drivers.toml is not echoed as an unknown driver in every series file."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def load_catalog(directory: Path) -> Catalog:
+    """Parse and validate every file; raise ScheduleError listing every problem if any."""
+    catalog, problems = check_directory(directory)
+    if catalog is None:
+        raise ScheduleError(problems)
+    return catalog
+
+
+def check_directory(directory: Path) -> tuple[Catalog | None, tuple[Problem, ...]]:
+    """Parse and validate every file; the catalog only when there is no problem at all."""
+    if not directory.is_dir():
+        return None, (Problem(".", 1, "", f"schedules directory {str(directory)!r} not found"),)
+    paths = sorted(path for path in directory.rglob("*.toml") if path.is_file())
+    files = {path.relative_to(directory).as_posix(): _read(directory, path) for path in paths}
+    shared = _load_shared(files)
+    parsed: dict[str, ParsedSeries] = {}
+    for name, file in files.items():
+        if name not in SHARED_FILES and file.doc is not None:
+            parsed[name] = parse_series_file(file.ctx, file.doc, shared)
+    _check_unique_series(files, parsed)
+    _check_published(files, parsed, shared)
+    problems = tuple(sorted(problem for file in files.values() for problem in file.ctx.problems))
+    if problems:
+        return None, problems
+    series = [p.series for p in parsed.values() if p.series is not None]
+    return Catalog.build(series, shared.drivers, shared.tracks, shared.scales), ()
+
+
+def _read(directory: Path, path: Path) -> _File:
+    name = path.relative_to(directory).as_posix()
+    ctx = FileContext(name, Locator({}))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        ctx.problems.append(Problem(name, 1, "", f"cannot read the file: {exc.strerror}"))
+        return _File(ctx, None)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line})"
+        ctx.problems.append(Problem(name, line, "", message))
+        return _File(ctx, None)
+    try:
+        doc = tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
+        ctx.problems.append(_syntax_problem(name, text, exc))
+        return _File(ctx, None)
+    ctx.locator = locate(text)
+    return _File(ctx, doc)
+
+
+def _syntax_problem(name: str, text: str, exc: ValueError | RecursionError) -> Problem:
+    message = str(exc)
+    if isinstance(exc, RecursionError):
+        return Problem(name, 1, "", "TOML syntax error: arrays or tables nested too deeply")
+    if not isinstance(exc, tomllib.TOMLDecodeError):
+        # tomllib lets int() errors through, e.g. a number with thousands of digits.
+        long_number = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else 1
+        return Problem(name, line, "", f"TOML value error: {message}")
+    at_line = _AT_LINE.search(message)
+    if at_line:
+        detail = message[: at_line.start()] + message[at_line.end() :]
+        return Problem(
+            name, int(at_line[1]), "", f"TOML syntax error: {detail} (column {at_line[2]})"
+        )
+    line = text.rstrip().count("\n") + 1  # the error is at the end: point at the last line
+    return Problem(
+        name, line, "", f"TOML syntax error: {message.replace(_AT_END, '')} at the end of the file"
+    )
+
+
+def _load_shared(files: Mapping[str, _File]) -> Shared:
+    scales, scale_ids = _shared_file(files, "scales.toml", parse_scales)
+    tracks, track_ids = _shared_file(files, "tracks.toml", parse_tracks)
+    drivers, driver_ids = _shared_file(files, "drivers.toml", parse_drivers)
+    return Shared(tuple(scales), tuple(tracks), tuple(drivers), scale_ids, track_ids, driver_ids)
+
+
+def _shared_file(
+    files: Mapping[str, _File], name: str, parse: SharedParser[T]
+) -> tuple[list[T], Collection[str]]:
+    file = files.get(name)
+    if file is None:
+        return [], frozenset()  # no such file: every reference to it is unknown
+    if file.doc is None:
+        return [], _AnyId()
+    items, ids = parse(file.ctx, file.doc)
+    return items, frozenset(ids)
+
+
+def _check_unique_series(files: Mapping[str, _File], parsed: Mapping[str, ParsedSeries]) -> None:
+    first_file: dict[str, str] = {}
+    for name, item in parsed.items():  # files in sorted order: the later one is reported
+        if item.series_id is None:
+            continue
+        if item.series_id in first_file:
+            message = (
+                f"duplicate series id {item.series_id!r} (also in {first_file[item.series_id]})"
+            )
+            files[name].ctx.report(("series", "id"), message)
+        else:
+            first_file[item.series_id] = name
+
+
+def _check_published(
+    files: Mapping[str, _File], parsed: Mapping[str, ParsedSeries], shared: Shared
+) -> None:
+    """Compare published standings with computed ones, for series whose data is otherwise clean:
+    points computed from broken results or scales would only produce misleading disagreements."""
+    scales = files.get("scales.toml")
+    if scales is not None and scales.ctx.problems:
+        return
+    clean: dict[str, tuple[FileContext, PointsPaths]] = {}
+    series = []
+    for name, item in parsed.items():
+        if item.series is not None and not files[name].ctx.problems:
+            clean[item.series.id] = (files[name].ctx, item.points_paths)
+            series.append(item.series)
+    if any(s.published_standings for s in series):
+        catalog = Catalog.build(series, shared.drivers, shared.tracks, shared.scales)
+        check_published(catalog, clean)

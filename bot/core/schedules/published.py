@@ -1,0 +1,138 @@
+"""[[standings]]: championship tables as the organiser published them, and the check that they
+agree with the standings computed from our results (bot.core.standings, written separately)."""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable, Collection, Iterable, Mapping
+from fractions import Fraction
+from typing import Protocol
+
+from bot.core.catalog import Catalog
+from bot.core.formatting import format_points
+from bot.core.model import PublishedRow, PublishedStandings
+from bot.core.schedules import formats
+from bot.core.schedules.problems import KeyPath, format_path
+from bot.core.schedules.reader import FileContext, Node
+
+STANDINGS_KEYS = ("after", "note", "rows")
+ROW_KEYS = ("position", "driver", "points")
+
+# (event id, driver id) -> path of that driver's published `points`, per series file
+PointsPaths = dict[tuple[str, str], KeyPath]
+
+
+def parse_standings(
+    root: Node, series_id: str, event_slugs: Collection[str], driver_ids: Collection[str]
+) -> tuple[tuple[PublishedStandings, ...], PointsPaths]:
+    tables: list[PublishedStandings] = []
+    paths: PointsPaths = {}
+    seen: dict[str, KeyPath] = {}
+    for node in root.children("standings"):
+        node.check_keys(STANDINGS_KEYS)
+        after = node.text("after", required=True)
+        note = node.text("note")
+        if after is not None and after not in event_slugs:
+            hint = formats.suggestion(after, event_slugs)
+            node.report("after", f"unknown event {after!r} in this series{hint}")
+            after = None
+        if after is not None and after in seen:
+            node.report(
+                "after", f"standings after {after!r} are already given ({format_path(seen[after])})"
+            )
+        rows = _rows(node, driver_ids)
+        if after is None or after in seen:
+            continue
+        seen[after] = node.path
+        event_id = f"{series_id}/{after}"
+        tables.append(PublishedStandings(series_id, event_id, tuple(row for row, _ in rows), note))
+        paths.update(((event_id, row.driver), path) for row, path in rows)
+    return tuple(tables), paths
+
+
+def _rows(node: Node, driver_ids: Collection[str]) -> list[tuple[PublishedRow, KeyPath]]:
+    rows: list[tuple[PublishedRow, KeyPath]] = []
+    items = node.children("rows")
+    if not items:
+        node.report("rows", "a published table needs at least one [[standings.rows]]")
+    previous = 0
+    drivers: dict[str, KeyPath] = {}
+    for item in items:
+        item.check_keys(ROW_KEYS)
+        position = item.integer("position", required=True, minimum=1)
+        driver = item.reference("driver", driver_ids, "driver", required=True)
+        points = item.formatted("points", _points, required=True)
+        if position is not None:
+            if position < previous:
+                item.report(
+                    "position",
+                    f"position {position} comes after {previous}: list rows in ascending position",
+                )
+            previous = max(previous, position)
+        if driver is not None and driver in drivers:
+            item.report(
+                "driver", f"driver {driver!r} is already listed ({format_path(drivers[driver])})"
+            )
+            continue
+        if driver is not None:
+            drivers[driver] = item.path
+        if position is not None and driver is not None and points is not None:
+            rows.append((PublishedRow(position, driver, points), item.at("points")))
+    return rows
+
+
+def _points(value: object) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number of points, got {formats.describe(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a number of points, got {formats.describe(value)}")
+    if not 0 <= value <= formats.LARGEST_INT:
+        raise ValueError(f"{formats.describe(value)} is not a number of points")
+    # repr keeps the decimal as written: 17.5 -> 35/2, 0.1 -> 1/10 rather than binary noise
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+class _Disagreement(Protocol):
+    @property
+    def series_id(self) -> str: ...
+    @property
+    def after_event(self) -> str: ...
+    @property
+    def driver_id(self) -> str: ...
+    @property
+    def published(self) -> Fraction: ...
+    @property
+    def computed(self) -> Fraction: ...
+
+
+def check_published(catalog: Catalog, files: Mapping[str, tuple[FileContext, PointsPaths]]) -> bool:
+    """Report every published row our results contradict; False when there is nothing to check
+    against yet because bot.core.standings is not there.
+
+    `files` maps a series id to its file and the paths of its published points.
+    """
+    finder = _disagreement_finder()
+    if finder is None:
+        return False
+    for item in finder(catalog):
+        found = files.get(item.series_id)
+        if found is None:
+            continue
+        ctx, paths = found
+        path = paths.get((item.after_event, item.driver_id), ("standings",))
+        published, computed = format_points(item.published), format_points(item.computed)
+        ctx.report(path, f"published {published} points, results give {computed}")
+    return True
+
+
+def _disagreement_finder() -> Callable[[Catalog], Iterable[_Disagreement]] | None:
+    # Imported lazily: the standings module is written separately and may not exist yet.
+    try:
+        module = importlib.import_module("bot.core.standings")
+    except ModuleNotFoundError as exc:
+        if exc.name != "bot.core.standings":
+            raise
+        return None
+    finder: Callable[[Catalog], Iterable[_Disagreement]] = module.published_disagreements
+    return finder

@@ -1,0 +1,352 @@
+"""Replies built from query answers: what each command shows, platform-neutral."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.core.catalog import Catalog
+from bot.core.formatting import format_duration, format_points, ordinal
+from bot.core.model import (
+    Driver,
+    Entry,
+    Event,
+    Link,
+    ResultRow,
+    ResultStatus,
+    Session,
+    SessionKind,
+    Track,
+)
+from bot.core.queries import DriverWeekend, is_live, results_known, zone_label
+from bot.core.reply import (
+    Column,
+    Inline,
+    Line,
+    LinkText,
+    Moment,
+    MomentStyle,
+    Paragraph,
+    Reply,
+    Table,
+    bold,
+    fields,
+    italic,
+    line,
+    paragraph,
+)
+from bot.core.standings import Standings, TableKind
+
+
+def series_label(catalog: Catalog, series_id: str) -> str:
+    series = catalog.series[series_id]
+    return f"{series.short_name or series.name} {series.season}"
+
+
+def event_dates(event: Event) -> str:
+    if event.start_date is None:
+        return f"dates TBA ({event.date_note})" if event.date_note else "dates TBA"
+    start, end = event.start_date, event.end_date or event.start_date
+    if start == end:
+        return f"{start.day} {start:%b %Y}"
+    if start.month == end.month:
+        return f"{start.day}–{end.day} {end:%b %Y}"
+    return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+
+
+def event_heading(catalog: Catalog, event: Event) -> str:
+    series = catalog.series[event.series_id]
+    round_text = ""
+    if event.round is not None:
+        round_text = f", round {event.round}" + (f" of {series.rounds}" if series.rounds else "")
+    return f"{series.short_name or series.name} {series.season}{round_text}"
+
+
+def when(session: Session, zone: str, now: datetime | None = None) -> Line:
+    """A session's time in `zone`, with a countdown when `now` is given."""
+    start = session.start_utc
+    if start is None:
+        day = Moment(session.sort_key, session.timezone, MomentStyle.DATE)
+        return (day, italic(" · time TBA"))
+    parts: list[Inline] = [Moment(start, zone)]
+    if now is not None:
+        if is_live(session, now):
+            parts.append(bold(" · LIVE NOW"))
+        else:
+            parts += [line(" · ")[0], Moment(start, zone, MomentStyle.RELATIVE, reference=now)]
+    return tuple(parts)
+
+
+def link_line(links: tuple[Link, ...], live_timing: Link | None) -> Line:
+    parts: list[Inline] = []
+    for item in (*links, *((live_timing,) if live_timing else ())):
+        if parts:
+            parts.append(line(" · ")[0])
+        parts.append(LinkText(item.label, item.url))
+    return tuple(parts)
+
+
+def next_reply(
+    catalog: Catalog,
+    sessions: list[Session],
+    untimed: list[Event],
+    zone: str,
+    now: datetime,
+    title: str,
+) -> Reply:
+    """Upcoming sessions soonest first, then dated events whose times are not out yet."""
+    lines: list[Line] = []
+    for session in sessions:
+        event = catalog.events[session.event_id]
+        duration = f" ({format_duration(session.duration)})" if session.duration else ""
+        lines.append(
+            line(
+                bold(f"{session.name}{duration}"),
+                f" — {event.name}, {series_label(catalog, session.series_id)}",
+            )
+        )
+        lines.append(line("  ", *when(session, zone, now)))
+        links = link_line(session.broadcasts, session.live_timing)
+        if links:
+            lines.append(line("  ", *links))
+    for event in untimed:
+        heading = f" — {event_heading(catalog, event)}"
+        lines.append(line(bold(event.name), heading))
+        lines.append(line(f"  {event_dates(event)} · ", italic("session times not published yet")))
+    lines.append(line(italic(f"Times in {zone_label(zone, now)}.")))
+    return Reply(title=title, blocks=(Paragraph(tuple(lines)),))
+
+
+def timetable_reply(catalog: Catalog, event: Event, zone: str, now: datetime) -> Reply:
+    track = catalog.tracks.get(event.track_id or "")
+    about = [event_heading(catalog, event), event_dates(event)]
+    if track:
+        about.insert(1, track.name)
+    blocks: list[Paragraph | Table] = [paragraph(" · ".join(about))]
+    if event.sessions:
+        rows = []
+        for session in event.sessions:
+            start = session.start
+            if start is None:
+                day = f"{session.day:%a} {session.day.day} {session.day:%b}"
+                rows.append((day, "TBA", session.name, _length(session)))
+            else:
+                local = start.astimezone(ZoneInfo(zone))
+                rows.append(
+                    (
+                        f"{local:%a} {local.day} {local:%b}",
+                        f"{local:%H:%M}",
+                        session.name,
+                        _length(session),
+                    )
+                )
+        blocks.append(
+            Table((Column("Day"), Column("Time"), Column("Session"), Column("Length")), tuple(rows))
+        )
+        # The zone's abbreviation that weekend (CEST in April), not today's.
+        reference = min(s.sort_key for s in event.sessions)
+        note = f"Times in {zone_label(zone, reference)}."
+        if zone != event.timezone:
+            note += f" At the track: {zone_label(event.timezone, reference)}."
+        blocks.append(paragraph(line(italic(note))))
+    else:
+        blocks.append(paragraph("No session times published yet."))
+    links = link_line(event.broadcasts, event.live_timing)
+    if links:
+        blocks.append(Paragraph((line("Watch: ", *links),)))
+    return Reply(title=event.name, blocks=tuple(blocks))
+
+
+def _length(session: Session) -> str:
+    return format_duration(session.duration) if session.duration else ""
+
+
+def watch_reply(catalog: Catalog, event: Event, zone: str, now: datetime) -> Reply:
+    lines: list[Line] = [line(event_heading(catalog, event), " · ", event_dates(event))]
+    event_links = link_line(event.broadcasts, event.live_timing)
+    if event_links:
+        lines.append(line(bold("Every session: "), *event_links))
+    for session in event.sessions:
+        own = session.broadcasts != event.broadcasts or session.live_timing != event.live_timing
+        if own and (session.broadcasts or session.live_timing):
+            lines.append(
+                line(bold(f"{session.name}: "), *link_line(session.broadcasts, session.live_timing))
+            )
+    if len(lines) == 1:
+        lines.append(line("No streams or live timing published for this event yet."))
+    upcoming = [
+        s for s in event.sessions if s.start_utc and (s.start_utc >= now or is_live(s, now))
+    ]
+    if upcoming:
+        lines.append(line("Next: ", bold(upcoming[0].name), " · ", *when(upcoming[0], zone, now)))
+    return Reply(title=f"Where to watch: {event.name}", blocks=(Paragraph(tuple(lines)),))
+
+
+def standings_reply(catalog: Catalog, table: Standings) -> Reply:
+    series = catalog.series[table.series_id]
+    title = f"{series.name} {series.season} — {table.kind.value}"
+    blocks: list[Paragraph | Table] = []
+    after = ""
+    if table.after_event:
+        event = catalog.events[table.after_event]
+        done = f"round {table.rounds_done}" if table.rounds_done else event.name
+        after = (
+            f"After {done}"
+            + (f" of {table.rounds_total}" if table.rounds_total else "")
+            + f" ({event.name})"
+        )
+    if after:
+        blocks.append(paragraph(after))
+    if not table.lines:
+        blocks.append(paragraph((table.note or "no results yet").capitalize() + "."))
+        return Reply(title=title, blocks=tuple(blocks))
+    name_header = {
+        TableKind.DRIVERS: "Driver",
+        TableKind.TEAMS: "Team",
+        TableKind.CLASSES: "Driver",
+    }[table.kind]
+    columns = [Column("Pos", numeric=True), Column(name_header)]
+    if table.kind is TableKind.CLASSES:
+        columns.insert(0, Column("Class"))
+    if table.kind is not TableKind.TEAMS:
+        columns.append(Column("Nat"))
+    columns.append(Column("Pts", numeric=True))
+    rows = []
+    for item in table.lines:
+        row = [str(item.position), item.label]
+        if table.kind is TableKind.CLASSES:
+            row.insert(0, item.class_name or "")
+        if table.kind is not TableKind.TEAMS:
+            row.append(item.country or "")
+        row.append(format_points(item.points))
+        rows.append(tuple(row))
+    blocks.append(Table(tuple(columns), tuple(rows)))
+    if table.source == "published":
+        note = "Published standings: our results for this series are incomplete"
+        blocks.append(paragraph(line(italic(note + (f" ({table.note})." if table.note else ".")))))
+    elif not table.complete:
+        blocks.append(paragraph(line(italic(table.note or "Computed from incomplete results."))))
+    return Reply(title=title, blocks=tuple(blocks), contains_results=True)
+
+
+def result_label(session: Session, row: ResultRow | None) -> str:
+    """'WIN', '2nd', 'DNS (fuel pump)', '–' for a session in a driver's weekend."""
+    if row is None:
+        return "–"
+    if row.status is ResultStatus.CLASSIFIED and row.position is not None:
+        text = (
+            "WIN"
+            if row.position == 1 and session.kind is SessionKind.RACE
+            else ordinal(row.position)
+        )
+    else:
+        text = row.status.value.upper()
+    return f"{text} ({row.note})" if row.note else text
+
+
+def weekend_summary(weekend: DriverWeekend, championship: str | None) -> str:
+    """'FP1 2nd · … · Race 2 5th — 3rd in the championship, 44 pts'."""
+    parts = [
+        f"{item.session.short_name} {result_label(item.session, item.result)}"
+        for item in weekend.items
+        if item.result
+    ]
+    text = " · ".join(parts) if parts else "no results yet"
+    return f"{text} — {championship}" if championship else text
+
+
+def results_reply(catalog: Catalog, session: Session, zone: str, now: datetime) -> Reply:
+    event = catalog.events[session.event_id]
+    title = f"{session.name} — {event.name}"
+    heading = paragraph(line(event_heading(catalog, event), " · ", *when(session, zone)))
+    if not results_known(session, now):
+        return Reply(title=title, blocks=(heading, paragraph("No results yet.")))
+    rows = []
+    for row in sorted(session.results, key=lambda r: (r.position is None, r.position or 0)):
+        names = ", ".join(catalog.drivers[d].name for d in row.drivers if d in catalog.drivers)
+        entry = _entry_for_row(event, row)
+        team = entry.team if entry and entry.team else ""
+        rows.append((str(row.position) if row.position else "–", names, team, _status_text(row)))
+    table = Table(
+        (Column("Pos", numeric=True), Column("Driver"), Column("Team"), Column("Note")), tuple(rows)
+    )
+    blocks: list[Paragraph | Table] = [heading, table]
+    if not session.results_complete:
+        blocks.append(
+            paragraph(line(italic("Partial results: only what the press releases state.")))
+        )
+    return Reply(title=title, blocks=tuple(blocks), contains_results=True)
+
+
+def _status_text(row: ResultRow) -> str:
+    status = "" if row.status is ResultStatus.CLASSIFIED else row.status.value.upper()
+    return " ".join(part for part in (status, f"({row.note})" if row.note else "") if part)
+
+
+def _entry_for_row(event: Event, row: ResultRow) -> Entry | None:
+    return next((e for e in event.entries if set(row.drivers) & set(e.drivers)), None)
+
+
+def driver_reply(
+    catalog: Catalog,
+    driver: Driver,
+    weekend: DriverWeekend | None,
+    championship: str | None,
+) -> Reply:
+    facts: list[tuple[str, Line | str]] = []
+    if driver.country:
+        facts.append(("Country", driver.country))
+    if driver.home_town:
+        facts.append(("Home", driver.home_town))
+    for event_id, entry in catalog.entries_by_driver.get(driver.id, ()):
+        event = catalog.events[event_id]
+        car = " · ".join(
+            p
+            for p in (f"#{entry.number}" if entry.number else "", entry.team or "", entry.car or "")
+            if p
+        )
+        facts.append((series_label(catalog, event.series_id), f"{event.name}: {car}"))
+    blocks: list[Paragraph | Table] = []
+    if facts:
+        blocks.append(
+            paragraph(
+                *(
+                    line(bold(f"{label}: "), *(value if isinstance(value, tuple) else line(value)))
+                    for label, value in facts
+                )
+            )
+        )
+    if weekend is not None:
+        blocks.append(
+            paragraph(
+                line(bold(f"{weekend.event.name} ({event_heading(catalog, weekend.event)}): ")),
+                weekend_summary(weekend, championship),
+            )
+        )
+    if driver.highlights:
+        blocks.append(paragraph(line(bold("Highlights")), *(f"• {h}" for h in driver.highlights)))
+    return Reply(title=driver.name, blocks=tuple(blocks), contains_results=weekend is not None)
+
+
+def track_reply(catalog: Catalog, track: Track, events: list[Event]) -> Reply:
+    items: list[tuple[str, Line | str]] = []
+    if track.location or track.country:
+        items.append(("Location", ", ".join(p for p in (track.location, track.country) if p)))
+    if track.length_km is not None:
+        items.append(("Length", f"{track.length_km:.3f} km"))
+    if track.corners is not None:
+        items.append(("Corners", str(track.corners)))
+    for record in track.lap_records:
+        holder = (
+            f" ({record.holder}{', ' + str(record.year) if record.year else ''})"
+            if record.holder
+            else ""
+        )
+        items.append((f"Lap record ({record.class_name})", f"{record.time}{holder}"))
+    for event in events:
+        items.append((event_heading(catalog, event), f"{event.name}, {event_dates(event)}"))
+    if not items:
+        return Reply(
+            title=track.name, blocks=(paragraph("No facts about this track in the data yet."),)
+        )
+    return Reply(title=track.name, blocks=(fields(items),))

@@ -1,0 +1,44 @@
+"""Delivery: the outbox pushed out to every platform as fast as it allows, losing nothing.
+
+DeliveryEngine   claims deliveries from the store and sends them; `reply()` for commands
+Sender, Composer what a front-end provides / how an outbox item becomes a post
+RateLimits       a platform's limits (TELEGRAM_LIMITS, DISCORD_LIMITS)
+errors           the one exception tree every Sender raises (see bot.delivery.errors)
+"""
+
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.errors import (
+    ChatBlocked,
+    ChatMigrated,
+    PermanentError,
+    RetryAfter,
+    SendError,
+    TransientError,
+)
+from bot.delivery.lane import LaneStats
+from bot.delivery.ratelimit import (
+    DISCORD_LIMITS,
+    TELEGRAM_LIMITS,
+    PlatformLimiter,
+    RateLimits,
+    TokenBucket,
+)
+from bot.delivery.sender import Composer, Sender
+
+__all__ = [
+    "DISCORD_LIMITS",
+    "TELEGRAM_LIMITS",
+    "ChatBlocked",
+    "ChatMigrated",
+    "Composer",
+    "DeliveryEngine",
+    "LaneStats",
+    "PermanentError",
+    "PlatformLimiter",
+    "RateLimits",
+    "RetryAfter",
+    "SendError",
+    "Sender",
+    "TokenBucket",
+    "TransientError",
+]

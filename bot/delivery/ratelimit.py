@@ -1,0 +1,278 @@
+"""Token buckets: send as fast as a platform allows and no faster.
+
+Time is injected (a monotonic counter and an async sleep) so the tests run on virtual time,
+fast and deterministic. Each bucket serves its waiters in order, priority waiters first: a
+fan's command reply overtakes a broadcast that is queueing for the same tokens.
+
+A platform has one `PlatformLimiter`: a global bucket (Telegram: about 30 messages a second),
+a bucket per chat (about one a second) and a bucket per group or channel (about 20 a minute).
+A send takes a token from each that applies; the chat's first, so a send waiting for a slow
+chat does not sit on a global token others could use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.core.audience import Chat, ChatKind, ChatRef
+
+__all__ = ["DISCORD_LIMITS", "TELEGRAM_LIMITS", "PlatformLimiter", "RateLimits", "TokenBucket"]
+
+Monotonic = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+# Refilling in floating point can leave 0.9999999 of a token after sleeping exactly the
+# computed time; without this slack the waiter would sleep again for a nanosecond.
+_EPSILON = 1e-9
+_PRUNE_LOOKS = 8
+
+
+class TokenBucket:
+    """`rate_per_second` tokens a second, holding at most `burst`; one token per send."""
+
+    def __init__(
+        self,
+        rate_per_second: float,
+        burst: float = 1.0,
+        *,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate_per_second <= 0 or not math.isfinite(rate_per_second):
+            raise ValueError(f"rate must be a positive number, not {rate_per_second!r}")
+        if burst < 1:
+            raise ValueError(f"burst must be at least 1, not {burst!r}")
+        self.rate = float(rate_per_second)
+        self.burst = float(burst)
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._tokens = self.burst
+        self._updated = monotonic()
+        self._paused_until = -math.inf
+        # Waiters in arrival order; each is woken (its event set) when it reaches the front.
+        self._priority: deque[asyncio.Event] = deque()
+        self._bulk: deque[asyncio.Event] = deque()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._priority) + len(self._bulk)
+
+    def pause(self, seconds: float) -> None:
+        """Hand out nothing for `seconds` (the platform said "retry after"), then resume with
+        a single token rather than a full burst, so the first thing after a pause is one send."""
+        now = self._monotonic()
+        until = now + max(0.0, seconds)
+        if until <= self._paused_until:
+            return
+        self._refill(now)
+        self._paused_until = until
+        self._tokens = 1.0
+        self._updated = until  # no refill accrues during the pause
+
+    def paused_for(self) -> float:
+        return max(0.0, self._paused_until - self._monotonic())
+
+    def wait_estimate(self) -> float:
+        """Roughly how long a new bulk request would wait, counting those already queued."""
+        now = self._monotonic()
+        self._refill(now)
+        needed = self.waiting + 1 - self._tokens
+        pause = max(0.0, self._paused_until - now)
+        return pause + max(0.0, needed) / self.rate
+
+    def at_rest(self) -> bool:
+        """Full and unused: indistinguishable from a new bucket, so safe to forget."""
+        now = self._monotonic()
+        self._refill(now)
+        return self.waiting == 0 and now >= self._paused_until and self._tokens >= self.burst
+
+    async def acquire(self, priority: bool = False) -> None:
+        """Wait for a token and take it. Priority callers go before every bulk caller."""
+        me = asyncio.Event()
+        queue = self._priority if priority else self._bulk
+        queue.append(me)
+        try:
+            while True:
+                if self._front() is not me:
+                    me.clear()
+                    await me.wait()
+                    continue
+                delay = self._delay()
+                if delay <= 0:
+                    self._tokens -= 1.0
+                    return
+                # A priority caller arriving during this sleep becomes the front and takes the
+                # token this caller was waiting for; on waking it finds it is no longer first.
+                await self._sleep(delay)
+        finally:
+            if queue and queue[0] is me:
+                queue.popleft()
+            else:
+                queue.remove(me)  # cancelled while queued behind others
+            front = self._front()
+            if front is not None:
+                front.set()
+
+    def _front(self) -> asyncio.Event | None:
+        if self._priority:
+            return self._priority[0]
+        if self._bulk:
+            return self._bulk[0]
+        return None
+
+    def _delay(self) -> float:
+        now = self._monotonic()
+        if now < self._paused_until:
+            return self._paused_until - now
+        self._refill(now)
+        if self._tokens >= 1.0 - _EPSILON:
+            return 0.0
+        return (1.0 - self._tokens) / self.rate
+
+    def _refill(self, now: float) -> None:
+        if now > self._updated:
+            self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """A platform's limits. The defaults are Telegram's published ones.
+
+    Bursts default to one token for chats and groups: a token bucket with burst b lets b extra
+    messages into any window, and Telegram counts "20 a minute" strictly enough to answer 429.
+    The global burst defaults to a tenth of a second's worth, so no one-second window sees more
+    than 1.1 times the global limit even right after an idle spell.
+    """
+
+    global_per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    per_group_per_minute: float = 20.0
+    global_burst: float | None = None
+    chat_burst: float = 1.0
+    group_burst: float = 1.0
+
+    def effective_global_burst(self) -> float:
+        if self.global_burst is not None:
+            return self.global_burst
+        return max(1.0, self.global_per_second / 10.0)
+
+
+TELEGRAM_LIMITS = RateLimits()
+# Discord: 50 requests a second per bot; about 5 messages per 5 seconds per channel.
+DISCORD_LIMITS = RateLimits(
+    global_per_second=50.0,
+    per_chat_per_second=1.0,
+    per_group_per_minute=60.0,
+    chat_burst=5.0,
+    group_burst=5.0,
+)
+
+
+class PlatformLimiter:
+    """The buckets of one platform: global, per chat and per group or channel.
+
+    Per-chat buckets are created on first use and forgotten once they have refilled and no one
+    waits on them (a full bucket behaves exactly like a new one), so a fan-out to 100,000 chats
+    keeps only the buckets of chats sent to in the last few seconds.
+    """
+
+    def __init__(
+        self,
+        limits: RateLimits,
+        *,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        keep_idle_buckets: int = 256,
+    ) -> None:
+        self.limits = limits
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._keep_idle = keep_idle_buckets
+        self.global_bucket = TokenBucket(
+            limits.global_per_second,
+            limits.effective_global_burst(),
+            monotonic=monotonic,
+            sleep=sleep,
+        )
+        self._chats: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
+        self._groups: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
+
+    @property
+    def tracked_buckets(self) -> int:
+        return len(self._chats) + len(self._groups)
+
+    async def acquire(self, chat: Chat, *, priority: bool = False) -> None:
+        """Wait until `chat` may be sent one message, and claim that send."""
+        await self._chat_bucket(chat.ref).acquire(priority)
+        group = self._group_bucket(chat)
+        if group is not None:
+            await group.acquire(priority)
+        await self.global_bucket.acquire(priority)
+
+    def chat_wait_estimate(self, chat: Chat) -> float:
+        """How long a bulk send to `chat` would wait on that chat's own limits alone."""
+        wait = 0.0
+        bucket = self._chats.get(chat.ref)
+        if bucket is not None:
+            wait = bucket.wait_estimate()
+        if chat.kind in (ChatKind.GROUP, ChatKind.CHANNEL):
+            group = self._groups.get(chat.ref)
+            if group is not None:
+                wait = max(wait, group.wait_estimate())
+        return wait
+
+    def chat_interval(self, chat: Chat) -> float:
+        """The spacing the chat's own limits impose between two sends to it."""
+        interval = 1.0 / self.limits.per_chat_per_second
+        if chat.kind in (ChatKind.GROUP, ChatKind.CHANNEL):
+            interval = max(interval, 60.0 / self.limits.per_group_per_minute)
+        return interval
+
+    def pause(self, seconds: float) -> None:
+        """The platform answered "retry after": every send on this platform waits."""
+        self.global_bucket.pause(seconds)
+
+    def paused_for(self) -> float:
+        return self.global_bucket.paused_for()
+
+    def _chat_bucket(self, ref: ChatRef) -> TokenBucket:
+        return self._bucket(
+            self._chats, ref, self.limits.per_chat_per_second, self.limits.chat_burst
+        )
+
+    def _group_bucket(self, chat: Chat) -> TokenBucket | None:
+        if chat.kind not in (ChatKind.GROUP, ChatKind.CHANNEL):
+            return None
+        rate = self.limits.per_group_per_minute / 60.0
+        return self._bucket(self._groups, chat.ref, rate, self.limits.group_burst)
+
+    def _bucket(
+        self, table: OrderedDict[ChatRef, TokenBucket], ref: ChatRef, rate: float, burst: float
+    ) -> TokenBucket:
+        bucket = table.get(ref)
+        if bucket is None:
+            bucket = TokenBucket(rate, burst, monotonic=self._monotonic, sleep=self._sleep)
+            table[ref] = bucket
+            self._forget_rested(table)
+        else:
+            table.move_to_end(ref)
+        return bucket
+
+    def _forget_rested(self, table: OrderedDict[ChatRef, TokenBucket]) -> None:
+        # Least recently used first. A bucket still in use goes to the back, and only a few
+        # are looked at per call, so this stays cheap while the table stays near the number
+        # of chats actually being sent to (plus `keep_idle_buckets`).
+        for _ in range(_PRUNE_LOOKS):
+            if len(table) <= self._keep_idle:
+                return
+            ref, oldest = next(iter(table.items()))
+            if oldest.at_rest():
+                del table[ref]
+            else:
+                table.move_to_end(ref)

@@ -1,0 +1,1 @@
+"""Front-ends: each renders core replies for one platform and never imports another."""

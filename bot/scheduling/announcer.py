@@ -1,0 +1,179 @@
+"""Plans announcements from the catalog, schedules them, and enqueues them when due.
+
+On start and on every catalog swap the plan is re-made from `core.plan`:
+
+- an announcement already in the outbox (its stable key) is never planned again, so restarts
+  and reloads cannot post twice, and a moved session (new key) gets new reminders;
+- a session that moved after fans were told gets one "changed" post (`plan.changes`);
+- an announcement still ahead becomes one APScheduler job on a `ClockTrigger`;
+- one already due (the bot was down) is decided by `plan.catch_up`: a reminder whose session has
+  not started goes out late with the true time left, a start within the grace period goes out
+  as "live now", later ones are skipped and logged.
+
+APScheduler's misfire handling is switched off (`misfire_grace_time=None`, no coalescing): a job
+that fires late still runs, because lateness is decided here, not silently by the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.core import plan
+from bot.core.announce import compose
+from bot.core.audience import Chat, ChatRef, Subscription
+from bot.core.catalog import Catalog, CatalogHolder
+from bot.core.clock import Clock
+from bot.core.plan import Announcement, AnnouncementKind, Decision, PlanSettings
+from bot.core.reply import Reply
+from bot.scheduling.trigger import ClockTrigger
+from bot.store.protocol import Store
+from bot.store.records import OutboxItem
+
+log = logging.getLogger("pitboard.scheduling")
+
+
+@dataclass
+class PlanReport:
+    scheduled: int = 0
+    late: int = 0
+    skipped: int = 0
+    changes: int = 0
+
+
+class Announcer:
+    def __init__(
+        self,
+        catalogs: CatalogHolder,
+        store: Store,
+        clock: Clock,
+        settings: PlanSettings,
+        *,
+        on_enqueued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._catalogs = catalogs
+        self._store = store
+        self._clock = clock
+        self._base_settings = settings
+        self._on_enqueued = on_enqueued
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"misfire_grace_time": None, "coalesce": False, "max_instances": 1},
+        )
+        self._lock = asyncio.Lock()
+        # Composing runs inside the delivery engine, synchronously: it reads the subscriptions
+        # as they were at the last enqueue instead of querying the store per message.
+        self._subscriptions: dict[ChatRef, Subscription] = {}
+        self.last_report = PlanReport()
+
+    async def start(self) -> PlanReport:
+        self._scheduler.start()
+        return await self.replan()
+
+    async def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def pending(self) -> list[Announcement]:
+        """Announcements scheduled and not yet due, soonest first (for /status)."""
+        jobs = [job.args[0] for job in self._scheduler.get_jobs()]
+        return sorted(jobs, key=lambda a: a.due)
+
+    async def replan(self) -> PlanReport:
+        async with self._lock:
+            catalog, now = self._catalogs.current, self._clock.now()
+            announced = await self._store.announcement_keys()
+            audience = await self._load_audience()
+            settings = self._settings_for(audience)
+            report = PlanReport()
+            for change in plan.changes(catalog, announced, now):
+                await self._enqueue(change, audience)
+                announced.add(change.key)
+                report.changes += 1
+            self._scheduler.remove_all_jobs()
+            for announcement in plan.plan(catalog, settings):
+                if announcement.key in announced or plan.superseded(announcement, announced):
+                    continue
+                if announcement.due > now:
+                    self._schedule(announcement)
+                    report.scheduled += 1
+                    continue
+                decision = plan.catch_up(announcement, now, settings, _current_start(catalog, announcement))
+                if decision is Decision.SKIP:
+                    log.info("missed while down, skipped: %s", announcement.key)
+                    report.skipped += 1
+                    continue
+                if decision is Decision.LATE:
+                    log.info("missed while down, sent late: %s", announcement.key)
+                await self._enqueue(announcement, audience)
+                report.late += 1
+            self.last_report = report
+            log.info(
+                "plan: %d scheduled, %d sent late, %d skipped, %d changes",
+                report.scheduled, report.late, report.skipped, report.changes,
+            )
+            return report
+
+    def _schedule(self, announcement: Announcement) -> None:
+        self._scheduler.add_job(
+            self._fire,
+            trigger=ClockTrigger(self._clock, announcement.due),
+            args=[announcement],
+            id=announcement.key,
+            replace_existing=True,
+        )
+
+    async def _fire(self, announcement: Announcement) -> None:
+        # A job must never die with an exception APScheduler would only log and drop.
+        try:
+            await self._enqueue(announcement, await self._load_audience())
+        except Exception:
+            log.exception("could not enqueue %s; retrying at the next plan", announcement.key)
+
+    async def _enqueue(
+        self, announcement: Announcement, audience: list[tuple[Chat, Subscription]]
+    ) -> bool:
+        refs = plan.recipients(announcement, audience)
+        item = OutboxItem(
+            key=announcement.key,
+            kind=announcement.kind.value,
+            subject=announcement.subject,
+            due_at=announcement.due,
+            payload=announcement.to_payload(),
+        )
+        added = await self._store.enqueue(item, refs)
+        if added:
+            log.info("enqueued %s for %d chats", announcement.key, len(refs))
+            self._on_enqueued()
+        return added
+
+    async def _load_audience(self) -> list[tuple[Chat, Subscription]]:
+        audience = await self._store.audience()
+        self._subscriptions = {chat.ref: sub for chat, sub in audience}
+        return audience
+
+    def _settings_for(self, audience: list[tuple[Chat, Subscription]]) -> PlanSettings:
+        # Reminders are planned for every offset some chat asked for; each chat gets its own.
+        offsets = set(self._base_settings.reminder_minutes)
+        for chat, _ in audience:
+            offsets.update(chat.reminder_minutes)
+        return replace(self._base_settings, reminder_minutes=frozenset(offsets))
+
+    def compose(self, item: OutboxItem, chat: Chat) -> Reply | None:
+        """The delivery engine's composer: the post for one chat, from the current catalog."""
+        announcement = Announcement.from_payload(item.payload)
+        subscription = self._subscriptions.get(chat.ref)
+        return compose(announcement, self._catalogs.current, chat, subscription, self._clock.now())
+
+
+def _current_start(catalog: Catalog, announcement: Announcement) -> datetime | None:
+    if announcement.kind is AnnouncementKind.PREVIEW:
+        event = catalog.events.get(announcement.subject)
+        return plan.preview_start(event) if event else None
+    session = catalog.sessions.get(announcement.subject)
+    return session.start_utc if session else None

@@ -1,0 +1,22 @@
+"""Runtime state: chats, subscriptions, the outbox and its delivery log.
+
+Import from here: `Store` (the protocol), the records, the errors, and `SQLiteStore`.
+"""
+
+from bot.store.protocol import SchemaTooNew, Store, StoreError, UnknownChat, UnknownDelivery
+from bot.store.records import Delivery, DeliveryStatus, OutboxItem, RecentError
+from bot.store.sqlite import SQLiteStore, upgrade_database
+
+__all__ = [
+    "Delivery",
+    "DeliveryStatus",
+    "OutboxItem",
+    "RecentError",
+    "SQLiteStore",
+    "SchemaTooNew",
+    "Store",
+    "StoreError",
+    "UnknownChat",
+    "UnknownDelivery",
+    "upgrade_database",
+]

@@ -1,0 +1,118 @@
+"""The SQLite schema, as numbered migrations applied in order.
+
+A migration is a tuple of statements rather than a .sql script: sqlite3's executescript()
+commits before it runs, which would take a migration out of its transaction, and splitting a
+script on ";" breaks on triggers and string literals. Kept in Python, the schema also ships
+inside the wheel without any package-data configuration.
+
+Rules for adding one:
+- Append; never edit or renumber a migration that has shipped. Numbers run 1, 2, 3, ...
+- Each migration runs in one transaction with the version row, so it applies wholly or not.
+- Foreign keys stay ON during a migration (the pragma cannot change inside a transaction):
+  rebuild a table by the create-copy-drop-rename procedure of https://sqlite.org/lang_altertable.html
+  only where no other table's foreign key points at it, or ask first.
+
+Conventions of the schema:
+- Instants are INTEGER microseconds since 1970-01-01 UTC: they compare and sort as numbers,
+  which ISO text does only while every writer uses the same offset and precision.
+- Lists (series, drivers, session kinds, reminder minutes) are JSON arrays in TEXT, sorted so
+  that equal subscriptions are equal rows.
+- Booleans are INTEGER 0/1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["MIGRATIONS", "Migration"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+_INITIAL = Migration(
+    1,
+    "chats, subscriptions, outbox and deliveries",
+    (
+        """
+        CREATE TABLE chats (
+            platform         TEXT NOT NULL,
+            chat_id          TEXT NOT NULL,
+            kind             TEXT NOT NULL,
+            zone             TEXT NOT NULL,
+            language         TEXT NOT NULL,
+            reminder_minutes TEXT NOT NULL,
+            spoiler_safe     INTEGER NOT NULL CHECK (spoiler_safe IN (0, 1)),
+            active           INTEGER NOT NULL CHECK (active IN (0, 1)),
+            inactive_reason  TEXT,
+            mention_role     TEXT,
+            PRIMARY KEY (platform, chat_id)
+        )
+        """,
+        """
+        CREATE TABLE subscriptions (
+            platform      TEXT NOT NULL,
+            chat_id       TEXT NOT NULL,
+            series        TEXT NOT NULL,
+            drivers       TEXT NOT NULL,
+            session_kinds TEXT NOT NULL,
+            PRIMARY KEY (platform, chat_id),
+            FOREIGN KEY (platform, chat_id) REFERENCES chats (platform, chat_id)
+                ON UPDATE CASCADE ON DELETE CASCADE
+        )
+        """,
+        """
+        CREATE TABLE outbox (
+            key     TEXT PRIMARY KEY,
+            kind    TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            due_at  INTEGER NOT NULL,
+            payload TEXT NOT NULL
+        )
+        """,
+        # ON UPDATE CASCADE on the chat key: rewriting a chat's id moves its deliveries with
+        # it. No ON DELETE action: a chat with a delivery history is not deleted by accident.
+        """
+        CREATE TABLE deliveries (
+            id              INTEGER PRIMARY KEY,
+            key             TEXT NOT NULL
+                REFERENCES outbox (key) ON UPDATE CASCADE ON DELETE CASCADE,
+            platform        TEXT NOT NULL,
+            chat_id         TEXT NOT NULL,
+            status          TEXT NOT NULL
+                CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+            priority        INTEGER NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            last_attempt_at INTEGER,
+            last_error      TEXT,
+            sent_at         INTEGER,
+            message_id      TEXT,
+            UNIQUE (key, platform, chat_id),
+            FOREIGN KEY (platform, chat_id) REFERENCES chats (platform, chat_id)
+                ON UPDATE CASCADE
+        )
+        """,
+        # The chat's deliveries: the cascade of a rewritten chat, and skipping on deactivation.
+        "CREATE INDEX deliveries_by_chat ON deliveries (platform, chat_id)",
+        # Partial indexes stay as small as the queue, however long the delivery log grows.
+        # Claiming per platform (one lane per platform) reads this one in order and stops at
+        # `limit`; a claim for all platforms sorts the due rows instead (deliveries_due).
+        """
+        CREATE INDEX deliveries_to_claim
+            ON deliveries (platform, priority DESC, next_attempt_at, id) WHERE status = 'pending'
+        """,
+        "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending'",
+        "CREATE INDEX deliveries_in_flight ON deliveries (id) WHERE status = 'sending'",
+        """
+        CREATE INDEX deliveries_with_errors ON deliveries (last_attempt_at)
+            WHERE last_error IS NOT NULL
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_INITIAL,)

@@ -1,0 +1,210 @@
+"""The `Store` protocol: everything Pitboard keeps between runs, whatever the engine.
+
+Engines: `SQLiteStore` (embedded, the default). A PostgreSQL engine for deployments with several
+processes implements the same protocol and must pass the same contract suite
+(tests/store/test_contract.py).
+
+Times go in and come out timezone-aware (UTC out); a naive datetime raises ValueError. The store
+never reads the clock itself: whoever calls it passes "now".
+
+Errors, all in one place:
+
+    StoreError            base
+    ├── UnknownChat       (also a LookupError) a chat the operation needs is not stored
+    ├── UnknownDelivery   (also a LookupError) no delivery has that id
+    └── SchemaTooNew      the database was written by a newer Pitboard than this one
+
+Invariants every engine keeps, which the delivery engine relies on:
+
+- An announcement key is enqueued at most once, with all its deliveries or none.
+- A delivery is claimed by one worker at a time; only a process dying mid-send can lead to
+  a second send (`requeue_in_flight`), at most once per delivery in flight.
+- No PENDING delivery belongs to an inactive chat: deactivating a chat skips its pending
+  deliveries, and deliveries enqueued for an inactive chat start out SKIPPED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from bot.core.audience import Chat, ChatRef, Subscription
+from bot.store.records import Delivery, DeliveryStatus, OutboxItem, RecentError
+
+__all__ = ["SchemaTooNew", "Store", "StoreError", "UnknownChat", "UnknownDelivery"]
+
+
+class StoreError(Exception):
+    """Base class of the store's own errors."""
+
+
+class UnknownChat(StoreError, LookupError):
+    def __init__(self, refs: Sequence[ChatRef]) -> None:
+        shown = ", ".join(str(ref) for ref in refs[:5])
+        more = f" and {len(refs) - 5} more" if len(refs) > 5 else ""
+        super().__init__(f"no such chat: {shown}{more}")
+        self.refs = tuple(refs)
+
+
+class UnknownDelivery(StoreError, LookupError):
+    def __init__(self, delivery_id: int) -> None:
+        super().__init__(f"no delivery with id {delivery_id}")
+        self.delivery_id = delivery_id
+
+
+class SchemaTooNew(StoreError):
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"the database is at schema version {found}, but this Pitboard knows only up to "
+            f"{known}: run the newer Pitboard, or restore a backup"
+        )
+        self.found = found
+        self.known = known
+
+
+class Store(Protocol):
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect, and bring the schema up to date (engines may offer to skip that)."""
+        ...
+
+    async def close(self) -> None:
+        """Disconnect. Safe to call twice."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def migrate(self) -> int:
+        """Apply the migrations the database lacks, in order, each in its own transaction.
+        Returns how many were applied: 0 when the schema was already current."""
+        ...
+
+    async def schema_version(self) -> int:
+        """The number of the last migration applied; 0 for an empty database."""
+        ...
+
+    # --- chats -----------------------------------------------------------------------------
+
+    async def upsert_chat(self, chat: Chat) -> None:
+        """Insert the chat or replace all its settings (`active` included)."""
+        ...
+
+    async def get_chat(self, ref: ChatRef) -> Chat | None: ...
+
+    async def set_active(self, ref: ChatRef, active: bool, reason: str | None = None) -> None:
+        """Deactivating also SKIPS the chat's pending deliveries (recording `reason`);
+        reactivating does not bring them back. Raises UnknownChat."""
+        ...
+
+    async def rewrite_chat(self, old: ChatRef, new: ChatRef) -> None:
+        """The chat now lives at `new` (a Telegram group became a supergroup): its row,
+        settings, subscription and deliveries (sent ones too, as history) move there in one
+        transaction. Calling it again is a no-op; raises UnknownChat when neither is stored.
+
+        If `new` is stored already, it takes `old`'s settings but keeps its own subscription
+        if it has one (a fresher choice). An announcement both ids have is not sent twice:
+        `old`'s delivery of it stays behind, skipped, on an inactive `old` row that is kept
+        only while such deliveries refer to it; a send of it in flight is then not retried."""
+        ...
+
+    async def chats(self, *, platform: str | None = None, active_only: bool = True) -> list[Chat]:
+        """Ordered by platform, then id."""
+        ...
+
+    async def count_chats(self, *, active_only: bool = True) -> int: ...
+
+    # --- subscriptions ---------------------------------------------------------------------
+
+    async def set_subscription(self, sub: Subscription) -> None:
+        """Replace the chat's one subscription, creating a default chat if it has none."""
+        ...
+
+    async def get_subscription(self, ref: ChatRef) -> Subscription | None: ...
+
+    async def remove_subscription(self, ref: ChatRef) -> bool:
+        """True if there was one to remove."""
+        ...
+
+    async def audience(self) -> list[tuple[Chat, Subscription]]:
+        """Every active chat that has a subscription, ordered by chat, in one query."""
+        ...
+
+    # --- outbox ----------------------------------------------------------------------------
+
+    async def enqueue(
+        self, item: OutboxItem, recipients: Sequence[ChatRef], *, priority: int = 0
+    ) -> bool:
+        """Record the announcement and one delivery per recipient (PENDING, due at
+        item.due_at; SKIPPED for an inactive chat) in one transaction. Returns False and
+        writes nothing when the key is already stored. No recipients still records the key.
+        Repeated recipients count once. Raises UnknownChat, writing nothing, when a recipient
+        is not stored; TypeError when the payload is not JSON-able."""
+        ...
+
+    async def has_announcement(self, key: str) -> bool: ...
+
+    async def announcement_keys(self, prefix: str = "") -> set[str]:
+        """Keys starting with `prefix`, taken literally (no wildcards)."""
+        ...
+
+    async def claim(
+        self, now: datetime, limit: int, *, platform: str | None = None
+    ) -> list[Delivery]:
+        """Atomically take up to `limit` PENDING deliveries due by `now`, highest priority
+        first, then earliest next_attempt_at, then enqueue order; mark them SENDING with one
+        more attempt and return them in that order. Concurrent claimers, in this process or
+        another, never get the same delivery."""
+        ...
+
+    # The mark_* methods raise UnknownDelivery for an id that was never stored.
+
+    async def mark_sent(self, delivery_id: int, message_id: str | None, sent_at: datetime) -> None:
+        """Record a send that happened. It wins over any other state: it was sent."""
+        ...
+
+    async def mark_retry(self, delivery_id: int, error: str, retry_at: datetime) -> None:
+        """Back to PENDING (SKIPPED if the chat became inactive meanwhile) until `retry_at`.
+        Only a delivery in flight moves; one already final is left alone."""
+        ...
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        """Permanently failed. A delivery already final is left alone."""
+        ...
+
+    async def mark_skipped(self, delivery_id: int, reason: str) -> None:
+        """Not sent on purpose. A delivery already final is left alone."""
+        ...
+
+    async def requeue_in_flight(self) -> int:
+        """At start-up: deliveries left SENDING by a process that died go back to PENDING
+        (SKIPPED for an inactive chat), due at once. Returns how many. Call it before any
+        worker of this deployment claims."""
+        ...
+
+    async def next_due_at(self) -> datetime | None:
+        """The earliest next_attempt_at of any PENDING delivery, for how long to sleep."""
+        ...
+
+    # --- reporting -------------------------------------------------------------------------
+
+    async def delivery_counts(self, key: str | None = None) -> dict[DeliveryStatus, int]:
+        """Deliveries per status (every status present, 0 included), of one key or all."""
+        ...
+
+    async def recent_errors(self, limit: int = 10) -> list[RecentError]:
+        """The latest errors send attempts produced on deliveries not sent, newest first."""
+        ...
+
+    async def deliveries(self, key: str) -> list[Delivery]:
+        """Every delivery of one announcement, in enqueue order."""
+        ...

@@ -1,0 +1,88 @@
+"""What the store hands out besides the core's chats and subscriptions: the outbox and its log.
+
+Every record is a frozen dataclass of plain values, the same whichever engine keeps them, so
+nothing of SQLite (or PostgreSQL) travels past the `Store` protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.core.audience import ChatRef
+
+__all__ = ["Delivery", "DeliveryStatus", "OutboxItem", "RecentError", "as_utc"]
+
+
+def as_utc(moment: datetime, what: str = "time") -> datetime:
+    """`moment` in UTC. A naive datetime is refused: the store cannot guess its zone, and a
+    guess would move a reminder by hours without anyone noticing."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} {moment.isoformat()} has no time zone")
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One announcement, posted once per recipient.
+
+    `key` is the announcement's stable idempotency key, e.g.
+    "tcr-germany-2022/oschersleben/race-1|reminder|15|2022-04-23T10:00:00+00:00": planning the
+    same announcement again after a reload or a restart yields the same key, and the store
+    refuses a key it already has. `payload` must be JSON-able; it comes back as plain JSON
+    (a tuple returns as a list).
+    """
+
+    key: str
+    kind: str  # "preview" | "reminder" | "start" | "results" | ...
+    subject: str  # the id the announcement is about: a session, event or series id
+    due_at: datetime
+    payload: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            raise ValueError("an outbox item needs a key")
+        # Frozen: normalising to UTC has to go around the dataclass's own __setattr__.
+        object.__setattr__(self, "due_at", as_utc(self.due_at, f"due_at of {self.key}"))
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # waiting for next_attempt_at
+    SENDING = "sending"  # claimed by a worker, in flight
+    SENT = "sent"
+    FAILED = "failed"  # permanently: the platform refused it or retries ran out
+    SKIPPED = "skipped"  # not sent on purpose: the chat is inactive or no longer wants it
+
+    @property
+    def is_final(self) -> bool:
+        """Nothing will happen to a delivery in a final state any more."""
+        return self in (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox item for one chat, and how its sending went."""
+
+    id: int
+    item: OutboxItem
+    chat: ChatRef
+    status: DeliveryStatus
+    attempts: int  # claims so far, the current one included
+    last_error: str | None
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    message_id: str | None
+    priority: int  # higher goes first
+
+
+@dataclass(frozen=True)
+class RecentError:
+    """An error a send attempt produced, for /status."""
+
+    chat: ChatRef
+    key: str
+    error: str
+    at: datetime  # when the attempt that produced it was claimed

@@ -1,0 +1,191 @@
+"""The SQLite engine's foundation: one connection, its lock, transactions and migrations.
+
+One aiosqlite connection per process, and an asyncio lock around every use of it: aiosqlite runs
+statements in order on its own thread, but a transaction spans several awaits, and a statement
+from another task landing in the middle of it would commit or roll back with it. Writers begin
+with BEGIN IMMEDIATE, which takes SQLite's write lock up front: a second process then waits for
+it (busy_timeout) instead of failing halfway when its read snapshot turns out stale.
+
+Values always travel as parameters; the only SQL assembled at run time chooses between fixed
+fragments, never from data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, cast
+
+import aiosqlite
+
+from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.protocol import SchemaTooNew, StoreError
+from bot.store.records import as_utc
+
+__all__ = ["Row", "SQLiteBase", "fetch_all", "instant", "micros", "to_json"]
+
+Row = tuple[Any, ...]
+
+# WAL: readers never block the writer nor the writer them, so /status can read while a fan-out
+# writes. synchronous=NORMAL: in WAL mode a commit is in the operating system's hands when it
+# returns, so it survives the process being killed (SIGKILL, OOM, a crash), which is what the
+# outbox must survive; only an OS crash or power loss can lose the last commits, never
+# corrupt the file. FULL would fsync every commit, i.e. every mark_sent of a 10,000-chat
+# fan-out. foreign_keys is off by default in SQLite and per connection, so it is set here.
+# busy_timeout: wait up to 5 s for another process's write lock instead of failing at once.
+_PRAGMAS = (
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(moment: datetime, what: str = "time") -> int:
+    return (as_utc(moment, what) - _EPOCH) // _MICROSECOND
+
+
+def instant(stored: int) -> datetime:
+    return _EPOCH + stored * _MICROSECOND
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+    # The default row factory yields plain tuples; aiosqlite merely types them as sqlite3.Row.
+    return cast(list[Row], await conn.execute_fetchall(sql, tuple(params)))
+
+
+class SQLiteBase:
+    """Connection, lifecycle and migrations; the tables' methods live in the subclasses.
+    `auto_migrate=False` opens without touching the schema (to report its version first);
+    `migrations` is for tests of the mechanism."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        auto_migrate: bool = True,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> None:
+        if [m.version for m in migrations] != list(range(1, len(migrations) + 1)):
+            raise ValueError("migrations must be numbered 1, 2, 3, ... in order")
+        self._path = path
+        self._auto_migrate = auto_migrate
+        self._migrations = tuple(migrations)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        if self._conn is not None:
+            return
+        try:
+            self._conn = await aiosqlite.connect(self._path, isolation_level=None)
+            for pragma in _PRAGMAS:
+                await self._conn.execute(pragma)
+        except sqlite3.DatabaseError as error:
+            await self.close()
+            raise StoreError(f"cannot open {self._path}: {error}") from error
+        if self._auto_migrate:
+            try:
+                await self.migrate()
+            except BaseException:
+                await self.close()
+                raise
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def migrate(self) -> int:
+        known = len(self._migrations)
+        async with self._lock:
+            conn = self._connection()
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                # For people reading the file; no code reads it, so it may use SQLite's clock.
+                " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+            )
+            if (current := await self._version(conn)) > known:
+                raise SchemaTooNew(current, known)
+        applied = 0
+        for migration in self._migrations:
+            async with self._write() as conn:
+                # Read again inside the write transaction: another process may be migrating.
+                if await self._version(conn) >= migration.version:
+                    continue
+                for statement in migration.statements:
+                    await conn.execute(statement)
+                await conn.execute(
+                    "INSERT INTO schema_version (version, name) VALUES (?, ?)",
+                    (migration.version, migration.name),
+                )
+                applied += 1
+        return applied
+
+    async def schema_version(self) -> int:
+        async with self._lock:
+            return await self._version(self._connection())
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _connection(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise StoreError("the store is not open")
+        return self._conn
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction, holding the lock; rolled back if anything escapes."""
+        async with self._lock:
+            conn = self._connection()
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                await conn.execute("COMMIT")
+            except BaseException:
+                # Some errors (a full disk, say) make SQLite roll back by itself already.
+                with suppress(sqlite3.OperationalError):
+                    await conn.execute("ROLLBACK")
+                raise
+
+    async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        async with self._lock:
+            return await fetch_all(self._connection(), sql, params)
+
+    @staticmethod
+    async def _version(conn: aiosqlite.Connection) -> int:
+        rows = await fetch_all(
+            conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'", ()
+        )
+        if not rows:
+            return 0
+        rows = await fetch_all(conn, "SELECT coalesce(max(version), 0) FROM schema_version", ())
+        return int(rows[0][0])

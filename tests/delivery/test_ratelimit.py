@@ -1,0 +1,283 @@
+"""Token buckets on virtual time: rates, bursts, priority ahead of bulk, pauses, pruning."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Awaitable
+from typing import Any
+
+import pytest
+
+from bot.core.audience import Chat, ChatKind, ChatRef
+from bot.delivery.ratelimit import PlatformLimiter, RateLimits, TokenBucket
+
+
+class VirtualTime:
+    """A monotonic clock and sleep that only move when every task is waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), next(self._order), future))
+        await future
+
+    async def run(self, *work: Awaitable[Any]) -> list[Any]:
+        tasks = [asyncio.ensure_future(w) for w in work]
+        while True:
+            for _ in range(50):  # let every runnable task reach its next sleep
+                await asyncio.sleep(0)
+            if all(task.done() for task in tasks):
+                return [task.result() for task in tasks]
+            while self._sleepers and self._sleepers[0][2].done():
+                heapq.heappop(self._sleepers)  # cancelled sleepers
+            if not self._sleepers:
+                raise AssertionError("deadlock: tasks wait but nobody sleeps")
+            at, _, future = heapq.heappop(self._sleepers)
+            self.now = max(self.now, at)
+            future.set_result(None)
+
+    async def at(self, moment: float, work: Awaitable[Any]) -> Any:
+        await self.sleep(moment - self.now)
+        return await work
+
+
+@pytest.fixture
+def vt() -> VirtualTime:
+    return VirtualTime()
+
+
+def bucket(vt: VirtualTime, rate: float, burst: float = 1.0) -> TokenBucket:
+    return TokenBucket(rate, burst, monotonic=vt.monotonic, sleep=vt.sleep)
+
+
+async def take_times(
+    vt: VirtualTime, b: TokenBucket, n: int, priority: bool = False
+) -> list[float]:
+    times = []
+    for _ in range(n):
+        await b.acquire(priority)
+        times.append(vt.now)
+    return times
+
+
+async def test_a_bucket_hands_out_tokens_at_its_rate(vt):
+    b = bucket(vt, rate=10)
+    [times] = await vt.run(take_times(vt, b, 21))
+    assert times == pytest.approx([i / 10 for i in range(21)])
+
+
+async def test_a_full_bucket_allows_a_burst_then_the_rate(vt):
+    b = bucket(vt, rate=5, burst=3)
+    [times] = await vt.run(take_times(vt, b, 6))
+    assert times == pytest.approx([0, 0, 0, 0.2, 0.4, 0.6])
+
+
+async def test_idle_time_refills_only_up_to_the_burst(vt):
+    b = bucket(vt, rate=5, burst=3)
+    await vt.run(take_times(vt, b, 3))
+
+    async def later():
+        await vt.sleep(100)
+        return await take_times(vt, b, 5)
+
+    [times] = await vt.run(later())
+    assert times == pytest.approx([100, 100, 100, 100.2, 100.4])
+
+
+async def test_concurrent_callers_share_the_rate_in_arrival_order(vt):
+    b = bucket(vt, rate=4)
+    order: list[tuple[str, float]] = []
+
+    async def caller(name: str):
+        await b.acquire()
+        order.append((name, vt.now))
+
+    await vt.run(*(caller(n) for n in "abcde"))
+    assert [name for name, _ in order] == list("abcde")
+    assert [t for _, t in order] == pytest.approx([0, 0.25, 0.5, 0.75, 1.0])
+
+
+async def test_a_priority_caller_goes_ahead_of_queued_bulk_callers(vt):
+    b = bucket(vt, rate=10)
+    order: list[tuple[str, float]] = []
+
+    async def caller(name: str, priority: bool = False):
+        await b.acquire(priority)
+        order.append((name, vt.now))
+
+    bulk = [caller(f"bulk{i}") for i in range(5)]
+    # The reply arrives while four bulk sends are still waiting for tokens.
+    reply = vt.at(0.05, caller("reply", priority=True))
+    await vt.run(*bulk, reply)
+
+    assert [name for name, _ in order] == ["bulk0", "reply", "bulk1", "bulk2", "bulk3", "bulk4"]
+    assert [t for _, t in order] == pytest.approx([0, 0.1, 0.2, 0.3, 0.4, 0.5])
+
+
+async def test_priority_callers_keep_their_own_order(vt):
+    b = bucket(vt, rate=10)
+    order: list[str] = []
+
+    async def caller(name: str, priority: bool):
+        await b.acquire(priority)
+        order.append(name)
+
+    await vt.run(
+        caller("bulk0", False), caller("bulk1", False), caller("p0", True), caller("p1", True)
+    )
+    # bulk0 found a free token; everything that had to queue went priority first.
+    assert order == ["bulk0", "p0", "p1", "bulk1"]
+
+
+async def test_a_pause_stops_everyone_until_it_ends_then_resumes_at_the_rate(vt):
+    b = bucket(vt, rate=10, burst=5)
+    times: list[float] = []
+
+    async def sender():
+        for _ in range(6):
+            await b.acquire()
+            times.append(vt.now)
+            if len(times) == 2:
+                b.pause(3.0)  # the platform said "retry after 3 s"
+
+    await vt.run(sender())
+    assert times[:2] == pytest.approx([0, 0])
+    # Nothing during the pause; then a single token, not a refilled burst of five.
+    assert times[2:] == pytest.approx([3.0, 3.1, 3.2, 3.3])
+
+
+async def test_a_shorter_pause_does_not_cut_a_longer_one_short(vt):
+    b = bucket(vt, rate=10)
+    await vt.run(b.acquire())
+    b.pause(5.0)
+    b.pause(1.0)
+    assert b.paused_for() == pytest.approx(5.0)
+    [times] = await vt.run(take_times(vt, b, 1))
+    assert times == pytest.approx([5.0])
+
+
+async def test_a_cancelled_waiter_does_not_hold_up_the_queue(vt):
+    b = bucket(vt, rate=1)
+    got: list[str] = []
+
+    async def caller(name: str):
+        await b.acquire()
+        got.append(name)
+
+    async def scenario():
+        first = asyncio.ensure_future(caller("first"))
+        doomed = asyncio.ensure_future(caller("doomed"))
+        last = asyncio.ensure_future(caller("last"))
+        await vt.sleep(0.5)
+        doomed.cancel()
+        await asyncio.gather(first, last)
+        return vt.now
+
+    [finished] = await vt.run(scenario())
+    assert got == ["first", "last"]
+    assert finished == pytest.approx(1.0)
+
+
+def test_rates_and_bursts_must_make_sense():
+    with pytest.raises(ValueError):
+        TokenBucket(0)
+    with pytest.raises(ValueError):
+        TokenBucket(float("inf"))
+    with pytest.raises(ValueError):
+        TokenBucket(1, burst=0.5)
+
+
+def test_telegram_limits_are_the_defaults():
+    limits = RateLimits()
+    assert (limits.global_per_second, limits.per_chat_per_second) == (30, 1)
+    assert limits.per_group_per_minute == 20
+    assert limits.effective_global_burst() == 3
+
+
+def chat(n: int, kind: ChatKind = ChatKind.PRIVATE) -> Chat:
+    return Chat(ChatRef("telegram", str(n)), kind=kind)
+
+
+def limiter(vt: VirtualTime, limits: RateLimits, **kw: Any) -> PlatformLimiter:
+    return PlatformLimiter(limits, monotonic=vt.monotonic, sleep=vt.sleep, **kw)
+
+
+async def test_one_chat_gets_one_message_a_second_while_others_go_at_the_global_rate(vt):
+    lim = limiter(vt, RateLimits(global_per_second=100, global_burst=1))
+    sent: list[tuple[int, float]] = []
+
+    async def send(n: int):
+        await lim.acquire(chat(n))
+        sent.append((n, vt.now))
+
+    await vt.run(*(send(n) for n in [1, 1, 1, 2, 3, 4]))
+    to_one = [t for n, t in sent if n == 1]
+    assert to_one == pytest.approx([0, 1, 2])
+    others = sorted(t for n, t in sent if n != 1)
+    assert others == pytest.approx([0.01, 0.02, 0.03])
+
+
+async def test_a_group_gets_twenty_messages_a_minute(vt):
+    lim = limiter(vt, RateLimits())
+    times: list[float] = []
+
+    async def send():
+        await lim.acquire(chat(-100, ChatKind.GROUP))
+        times.append(vt.now)
+
+    await vt.run(*(send() for _ in range(4)))
+    assert sorted(times) == pytest.approx([0, 3, 6, 9])
+    assert lim.chat_wait_estimate(chat(-100, ChatKind.GROUP)) == pytest.approx(3.0)
+
+
+async def test_a_pause_holds_every_chat_on_the_platform(vt):
+    lim = limiter(vt, RateLimits(global_per_second=100, global_burst=1))
+    times: list[float] = []
+
+    async def send(n: int):
+        await lim.acquire(chat(n))
+        times.append(vt.now)
+
+    await vt.run(send(1))
+    lim.pause(2.0)
+    await vt.run(*(send(n) for n in range(2, 5)))
+    assert min(times[1:]) >= 2.0
+
+
+async def test_a_reply_overtakes_a_fan_out_waiting_for_the_global_limit(vt):
+    lim = limiter(vt, RateLimits(global_per_second=10, global_burst=1))
+    order: list[str] = []
+
+    async def send(n: int, priority: bool = False):
+        await lim.acquire(chat(n), priority=priority)
+        order.append("reply" if priority else str(n))
+
+    bulk = [send(n) for n in range(1, 21)]
+    await vt.run(*bulk, vt.at(0.55, send(999, priority=True)))
+    # At 0.55 s six bulk sends had gone (0.0 .. 0.5); the reply took the next token.
+    assert order.index("reply") == 6
+
+
+async def test_buckets_of_chats_not_sent_to_lately_are_forgotten(vt):
+    lim = limiter(vt, RateLimits(global_per_second=1000), keep_idle_buckets=100)
+    most = 0
+
+    async def fan_out():
+        nonlocal most
+        for n in range(10_000):
+            await lim.acquire(chat(n))
+            most = max(most, lim.tracked_buckets)
+
+    await vt.run(fan_out())
+    # Only chats sent to in the last second (1,000 at this rate) can still be refilling.
+    assert most <= 1000 + 100 + 10
+    assert vt.now == pytest.approx(10.0, rel=0.02)

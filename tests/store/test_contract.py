@@ -1,0 +1,608 @@
+"""The Store contract: what every engine must do, written against the protocol only.
+
+The `store` and `open_store` fixtures (conftest.py) run each test once per engine.
+"""
+
+import asyncio
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
+from bot.core.model import SessionKind
+from bot.store import (
+    Delivery,
+    DeliveryStatus,
+    OutboxItem,
+    RecentError,
+    Store,
+    UnknownChat,
+    UnknownDelivery,
+)
+
+from .conftest import OpenStore
+
+T0 = datetime(2022, 4, 23, 10, 0, tzinfo=UTC)
+KEY = "tcr-germany-2022/oschersleben/race-1|reminder|15|2022-04-23T10:00:00+00:00"
+NASTY = "'; DROP TABLE chats; --"
+EMOJI = "🏁 Jessica Bäckman 🇸🇪"
+
+
+def tg(n: int | str) -> ChatRef:
+    return ChatRef("telegram", str(n))
+
+
+def announcement(key: str = KEY, due: datetime = T0, **payload: object) -> OutboxItem:
+    return OutboxItem(key, "reminder", "tcr-germany-2022/oschersleben/race-1", due, payload)
+
+
+async def add_chats(store: Store, *refs: ChatRef) -> None:
+    for ref in refs:
+        await store.upsert_chat(Chat(ref))
+
+
+async def statuses(store: Store, key: str = KEY) -> dict[ChatRef, DeliveryStatus]:
+    return {d.chat: d.status for d in await store.deliveries(key)}
+
+
+# --- schema -------------------------------------------------------------------------------
+
+
+async def test_an_opened_store_is_migrated_and_migrating_again_does_nothing(store: Store) -> None:
+    version = await store.schema_version()
+    assert version >= 1
+    assert await store.migrate() == 0
+    assert await store.schema_version() == version
+
+
+# --- chats ----------------------------------------------------------------------------------
+
+
+async def test_a_chat_comes_back_with_every_setting(store: Store) -> None:
+    chat = Chat(
+        ChatRef("discord", "987654321012345678"),
+        kind=ChatKind.CHANNEL,
+        zone="America/Sao_Paulo",
+        language="pt",
+        reminder_minutes=(5, 60, 15),  # order kept as the chat chose it
+        spoiler_safe=True,
+        mention_role="112233",
+    )
+    await store.upsert_chat(chat)
+    assert await store.get_chat(chat.ref) == chat
+    assert await store.get_chat(ChatRef("discord", "1")) is None
+
+
+async def test_upserting_a_chat_again_replaces_its_settings(store: Store) -> None:
+    await store.upsert_chat(Chat(tg(1), zone="Europe/Berlin"))
+    await store.upsert_chat(Chat(tg(1), zone="Asia/Tokyo", reminder_minutes=()))
+    assert await store.get_chat(tg(1)) == Chat(tg(1), zone="Asia/Tokyo", reminder_minutes=())
+    assert await store.count_chats() == 1
+
+
+async def test_hostile_and_emoji_text_is_stored_as_text(store: Store) -> None:
+    ref = ChatRef("telegram", NASTY)
+    chat = Chat(ref, zone=NASTY, language="🇸🇪", mention_role=EMOJI)
+    sub = Subscription(ref, series=frozenset({NASTY, EMOJI}), drivers=frozenset({"o'neill"}))
+    await store.upsert_chat(chat)
+    await store.set_subscription(sub)
+    item = announcement(f"{NASTY}|{EMOJI}", text=f"{EMOJI} {NASTY}", quote='"')
+    assert await store.enqueue(item, [ref])
+
+    assert await store.get_chat(ref) == chat
+    assert await store.get_subscription(ref) == sub
+    assert await store.announcement_keys(NASTY) == {item.key}
+    (delivery,) = await store.deliveries(item.key)
+    assert delivery.item == item
+    assert delivery.chat == ref
+    assert await store.count_chats() == 1  # the table is still there
+
+
+async def test_chats_lists_by_platform_and_activity_in_a_stable_order(store: Store) -> None:
+    refs = [tg(2), ChatRef("discord", "5"), tg(1), ChatRef("console", "me")]
+    await add_chats(store, *refs)
+    await store.set_active(tg(2), False, "blocked")
+
+    assert [c.ref for c in await store.chats()] == [
+        ChatRef("console", "me"),
+        ChatRef("discord", "5"),
+        tg(1),
+    ]
+    assert [c.ref for c in await store.chats(platform="telegram")] == [tg(1)]
+    everyone = await store.chats(platform="telegram", active_only=False)
+    assert [(c.ref, c.active) for c in everyone] == [(tg(1), True), (tg(2), False)]
+    assert await store.count_chats() == 3
+    assert await store.count_chats(active_only=False) == 4
+
+
+async def test_set_active_on_an_unknown_chat_is_an_error(store: Store) -> None:
+    with pytest.raises(UnknownChat):
+        await store.set_active(tg(404), False, "blocked")
+
+
+# --- subscriptions -------------------------------------------------------------------------
+
+
+async def test_a_subscription_round_trips_its_sets_and_session_kinds(store: Store) -> None:
+    sub = Subscription(
+        tg(1),
+        series=frozenset({"tcr-germany-2022", "24h-series-2022"}),
+        drivers=frozenset({"jessica-backman"}),
+        session_kinds=frozenset({SessionKind.RACE, SessionKind.QUALIFYING}),
+    )
+    await store.set_subscription(sub)
+    found = await store.get_subscription(tg(1))
+    assert found == sub
+    assert found is not None
+    assert all(isinstance(kind, SessionKind) for kind in found.session_kinds)
+    assert found.follows("tcr-germany-2022", [], SessionKind.RACE)
+    assert not found.follows("tcr-germany-2022", [], SessionKind.PRACTICE)
+
+
+async def test_an_empty_subscription_stays_empty(store: Store) -> None:
+    await store.set_subscription(Subscription(tg(1)))
+    assert await store.get_subscription(tg(1)) == Subscription(tg(1))
+
+
+async def test_subscribing_creates_a_default_chat_and_keeps_an_existing_one(store: Store) -> None:
+    await store.set_subscription(Subscription(tg(1), series=frozenset({"stcc-2022"})))
+    assert await store.get_chat(tg(1)) == Chat(tg(1))
+
+    await store.upsert_chat(Chat(tg(2), zone="Europe/Helsinki"))
+    await store.set_subscription(Subscription(tg(2), drivers=frozenset({"robert-dahlgren"})))
+    assert await store.get_chat(tg(2)) == Chat(tg(2), zone="Europe/Helsinki")
+
+
+async def test_setting_a_subscription_replaces_the_old_one(store: Store) -> None:
+    await store.set_subscription(Subscription(tg(1), series=frozenset({"stcc-2022"})))
+    newer = Subscription(tg(1), drivers=frozenset({"jessica-backman"}))
+    await store.set_subscription(newer)
+    assert await store.get_subscription(tg(1)) == newer
+    assert len(await store.audience()) == 1
+
+
+async def test_removing_a_subscription(store: Store) -> None:
+    await store.set_subscription(Subscription(tg(1), series=frozenset({"stcc-2022"})))
+    assert await store.remove_subscription(tg(1)) is True
+    assert await store.remove_subscription(tg(1)) is False
+    assert await store.get_subscription(tg(1)) is None
+    assert await store.get_chat(tg(1)) is not None  # the chat and its settings stay
+
+
+async def test_the_audience_is_active_chats_with_a_subscription(store: Store) -> None:
+    follows_stcc = frozenset({"stcc-2022"})
+    for n in (1, 2, 3):
+        await store.set_subscription(Subscription(tg(n), series=follows_stcc))
+    await store.upsert_chat(Chat(tg(4)))  # a chat that follows nothing
+    await store.set_active(tg(2), False, "bot was blocked by the user")
+
+    assert await store.audience() == [
+        (Chat(tg(1)), Subscription(tg(1), series=follows_stcc)),
+        (Chat(tg(3)), Subscription(tg(3), series=follows_stcc)),
+    ]
+    await store.set_active(tg(2), True)
+    assert [chat.ref for chat, _ in await store.audience()] == [tg(1), tg(2), tg(3)]
+
+
+# --- enqueue ---------------------------------------------------------------------------------
+
+
+async def test_enqueue_writes_one_pending_delivery_per_recipient(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2))
+    item = announcement(title="Race 1 in 15 minutes", minutes=15)
+    assert await store.enqueue(item, [tg(1), tg(2)], priority=3) is True
+
+    found = await store.deliveries(KEY)
+    assert [d.chat for d in found] == [tg(1), tg(2)]
+    for d in found:
+        assert (d.item, d.status, d.attempts, d.priority) == (item, DeliveryStatus.PENDING, 0, 3)
+        assert (d.next_attempt_at, d.last_error, d.sent_at, d.message_id) == (T0, None, None, None)
+    assert await store.has_announcement(KEY)
+
+
+async def test_enqueueing_a_key_again_writes_nothing(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2), tg(3))
+    assert await store.enqueue(announcement(text="first"), [tg(1), tg(2)])
+    assert await store.enqueue(announcement(text="second"), [tg(2), tg(3)]) is False
+
+    found = await store.deliveries(KEY)
+    assert [d.chat for d in found] == [tg(1), tg(2)]
+    assert found[0].item.payload == {"text": "first"}
+
+
+async def test_a_recipient_listed_twice_gets_one_delivery(store: Store) -> None:
+    await add_chats(store, tg(1))
+    assert await store.enqueue(announcement(), [tg(1), tg(1)])
+    assert len(await store.deliveries(KEY)) == 1
+
+
+async def test_an_announcement_without_recipients_is_still_recorded(store: Store) -> None:
+    assert await store.enqueue(announcement(), [])
+    assert await store.has_announcement(KEY)
+    assert await store.enqueue(announcement(), []) is False
+
+
+async def test_an_unknown_recipient_fails_the_whole_enqueue(store: Store) -> None:
+    await add_chats(store, tg(1))
+    with pytest.raises(UnknownChat) as raised:
+        await store.enqueue(announcement(), [tg(1), tg(404)])
+    assert raised.value.refs == (tg(404),)
+    assert not await store.has_announcement(KEY)
+    assert await store.deliveries(KEY) == []
+    await add_chats(store, tg(404))
+    assert await store.enqueue(announcement(), [tg(1), tg(404)])  # nothing half-written
+
+
+async def test_a_payload_that_is_not_json_is_refused_before_writing(store: Store) -> None:
+    await add_chats(store, tg(1))
+    with pytest.raises(TypeError):
+        await store.enqueue(announcement(when=T0), [tg(1)])
+    assert not await store.has_announcement(KEY)
+
+
+async def test_an_inactive_recipient_is_skipped_at_once(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2))
+    await store.set_active(tg(2), False, "kicked from the group")
+    await store.enqueue(announcement(), [tg(1), tg(2)])
+    skipped = (await store.deliveries(KEY))[1]
+    assert (skipped.status, skipped.last_error) == (DeliveryStatus.SKIPPED, "kicked from the group")
+    assert [d.chat for d in await store.claim(T0, 10)] == [tg(1)]
+
+
+async def test_announcement_keys_match_a_literal_prefix(store: Store) -> None:
+    keys = ["tcr/race-1|start", "tcr/race-2|start", "tcr_race|start", "stcc/race-1|start"]
+    for key in keys:
+        await store.enqueue(announcement(key), [])
+    assert await store.announcement_keys() == set(keys)
+    assert await store.announcement_keys("tcr/") == {"tcr/race-1|start", "tcr/race-2|start"}
+    assert await store.announcement_keys("tcr_") == {"tcr_race|start"}  # "_" is no wildcard
+    assert await store.announcement_keys("%") == set()
+    assert not await store.has_announcement("tcr/race-3|start")
+
+
+async def test_times_without_a_zone_are_refused() -> None:
+    with pytest.raises(ValueError, match="no time zone"):
+        announcement(due=datetime(2022, 4, 23, 10, 0))
+
+
+async def test_times_come_back_in_utc_whatever_zone_went_in(store: Store) -> None:
+    await add_chats(store, tg(1))
+    berlin_summer = timezone(timedelta(hours=2))
+    item = announcement(due=datetime(2022, 4, 23, 12, 0, 0, 123456, tzinfo=berlin_summer))
+    await store.enqueue(item, [tg(1)])
+    (delivery,) = await store.deliveries(KEY)
+    assert delivery.item.due_at == datetime(2022, 4, 23, 10, 0, 0, 123456, tzinfo=UTC)
+    assert delivery.item.due_at.utcoffset() == timedelta(0)
+    assert await store.next_due_at() == delivery.item.due_at
+
+
+# --- claim -----------------------------------------------------------------------------------
+
+
+async def test_claim_takes_due_deliveries_by_priority_then_due_time(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2))
+    await store.enqueue(announcement("late", T0 + timedelta(minutes=5)), [tg(1)])
+    await store.enqueue(announcement("early", T0), [tg(1), tg(2)])
+    await store.enqueue(announcement("urgent", T0 + timedelta(minutes=9)), [tg(1)], priority=5)
+    await store.enqueue(announcement("future", T0 + timedelta(hours=1)), [tg(1)], priority=9)
+
+    claimed = await store.claim(T0 + timedelta(minutes=10), 3)
+    assert [(d.item.key, d.chat) for d in claimed] == [
+        ("urgent", tg(1)),
+        ("early", tg(1)),
+        ("early", tg(2)),
+    ]
+    assert {(d.status, d.attempts) for d in claimed} == {(DeliveryStatus.SENDING, 1)}
+    again = await store.claim(T0 + timedelta(minutes=10), 3)
+    assert [(d.item.key, d.chat) for d in again] == [("late", tg(1))]
+    assert await store.claim(T0 + timedelta(minutes=10), 3) == []
+    assert await store.next_due_at() == T0 + timedelta(hours=1)
+
+
+async def test_claim_returns_what_it_marked(store: Store) -> None:
+    await add_chats(store, tg(1))
+    await store.enqueue(announcement(), [tg(1)])
+    (claimed,) = await store.claim(T0, 10)
+    assert (await store.deliveries(KEY)) == [claimed]
+
+
+async def test_claim_can_keep_to_one_platform(store: Store) -> None:
+    discord = ChatRef("discord", "42")
+    await add_chats(store, tg(1), discord)
+    await store.enqueue(announcement(), [tg(1), discord])
+    assert [d.chat for d in await store.claim(T0, 10, platform="discord")] == [discord]
+    assert await store.claim(T0, 10, platform="discord") == []
+    assert [d.chat for d in await store.claim(T0, 10)] == [tg(1)]
+
+
+async def test_nothing_is_claimed_before_it_is_due_or_with_no_room(store: Store) -> None:
+    await add_chats(store, tg(1))
+    await store.enqueue(announcement(), [tg(1)])
+    assert await store.claim(T0 - timedelta(microseconds=1), 10) == []
+    assert await store.claim(T0, 0) == []
+    assert len(await store.claim(T0, 1)) == 1
+
+
+async def test_concurrent_claimers_never_share_a_delivery(open_store: OpenStore) -> None:
+    first, second = await open_store(), await open_store()
+    refs = [tg(n) for n in range(300)]
+    await add_chats(first, *refs)
+    await first.enqueue(announcement(), refs)
+
+    async def drain(store: Store) -> list[int]:
+        taken: list[int] = []
+        while batch := await store.claim(T0, 7):
+            taken += [d.id for d in batch]
+            await asyncio.sleep(0)
+        return taken
+
+    # Two handles (two connections) and two tasks on each: four workers at once.
+    results = await asyncio.gather(drain(first), drain(second), drain(first), drain(second))
+    everything = [delivery_id for taken in results for delivery_id in taken]
+    assert len(everything) == len(set(everything)) == 300
+    assert (await first.delivery_counts(KEY))[DeliveryStatus.SENDING] == 300
+
+
+# --- after a send ----------------------------------------------------------------------------
+
+
+async def claimed_one(store: Store, key: str = KEY, chat: ChatRef | None = None) -> Delivery:
+    chat = chat or tg(1)
+    if await store.get_chat(chat) is None:
+        await add_chats(store, chat)
+    await store.enqueue(announcement(key), [chat])
+    (delivery,) = await store.claim(T0, 1)
+    return delivery
+
+
+async def test_mark_sent_records_the_message(store: Store) -> None:
+    delivery = await claimed_one(store)
+    sent_at = T0 + timedelta(seconds=2)
+    await store.mark_sent(delivery.id, "5531", sent_at)
+    (found,) = await store.deliveries(KEY)
+    assert (found.status, found.message_id, found.sent_at) == (DeliveryStatus.SENT, "5531", sent_at)
+    assert await store.next_due_at() is None
+
+
+async def test_a_retry_waits_until_its_time_and_counts_attempts(store: Store) -> None:
+    delivery = await claimed_one(store)
+    retry_at = T0 + timedelta(seconds=30)
+    await store.mark_retry(delivery.id, "TransientError: timed out", retry_at)
+
+    (waiting,) = await store.deliveries(KEY)
+    assert (waiting.status, waiting.next_attempt_at) == (DeliveryStatus.PENDING, retry_at)
+    assert waiting.last_error == "TransientError: timed out"
+    assert await store.next_due_at() == retry_at
+    assert await store.claim(retry_at - timedelta(seconds=1), 10) == []
+    (again,) = await store.claim(retry_at, 10)
+    assert (again.id, again.attempts) == (delivery.id, 2)
+
+
+async def test_failed_and_skipped_are_final(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2))
+    await store.enqueue(announcement(), [tg(1), tg(2)])
+    failed, skipped = await store.claim(T0, 2)
+    await store.mark_failed(failed.id, "PermanentError: message is too long")
+    await store.mark_skipped(skipped.id, "unsubscribed")
+    for delivery in (failed, skipped):
+        await store.mark_retry(delivery.id, "late retry", T0)
+    await store.mark_failed(skipped.id, "late failure")
+
+    found = await store.deliveries(KEY)
+    assert [(d.status, d.last_error) for d in found] == [
+        (DeliveryStatus.FAILED, "PermanentError: message is too long"),
+        (DeliveryStatus.SKIPPED, "unsubscribed"),
+    ]
+    assert await store.claim(T0 + timedelta(days=1), 10) == []
+
+
+async def test_a_pending_delivery_can_be_skipped_or_failed_without_a_claim(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2))
+    await store.enqueue(announcement(), [tg(1), tg(2)])
+    first, second = await store.deliveries(KEY)
+    await store.mark_skipped(first.id, "session cancelled")
+    await store.mark_failed(second.id, "no composer for this kind")
+    assert list((await statuses(store)).values()) == [DeliveryStatus.SKIPPED, DeliveryStatus.FAILED]
+
+
+async def test_marking_an_unknown_delivery_is_an_error(store: Store) -> None:
+    with pytest.raises(UnknownDelivery):
+        await store.mark_sent(999, None, T0)
+    with pytest.raises(UnknownDelivery):
+        await store.mark_retry(999, "x", T0)
+    with pytest.raises(UnknownDelivery):
+        await store.mark_failed(999, "x")
+    with pytest.raises(UnknownDelivery):
+        await store.mark_skipped(999, "x")
+
+
+# --- restart -----------------------------------------------------------------------------------
+
+
+async def test_deliveries_in_flight_at_a_crash_are_sent_again_once(open_store: OpenStore) -> None:
+    before_crash = await open_store()
+    await add_chats(before_crash, tg(1), tg(2), tg(3))
+    await before_crash.enqueue(announcement(), [tg(1), tg(2), tg(3)])
+    sent, in_flight, _ = await before_crash.claim(T0, 3)
+    await before_crash.mark_sent(sent.id, "1", T0)
+    # The process dies here: `in_flight` and the third were being sent, nobody marked them.
+
+    after_restart = await open_store()
+    assert await after_restart.claim(T0, 10) == []  # SENDING rows are not claimable as such
+    assert await after_restart.requeue_in_flight() == 2
+    assert await after_restart.requeue_in_flight() == 0
+    again = await after_restart.claim(T0, 10)
+    assert [d.chat for d in again] == [tg(2), tg(3)]
+    assert [d.attempts for d in again] == [2, 2]
+    assert in_flight.id in {d.id for d in again}
+
+
+async def test_a_send_reported_late_still_counts_as_sent(store: Store) -> None:
+    delivery = await claimed_one(store)
+    await store.requeue_in_flight()  # another process restarted meanwhile
+    await store.mark_sent(delivery.id, "77", T0)
+    assert await store.claim(T0, 10) == []
+    assert (await store.delivery_counts(KEY))[DeliveryStatus.SENT] == 1
+
+
+# --- inactive chats ------------------------------------------------------------------------------
+
+
+async def test_deactivating_a_chat_skips_its_pending_deliveries_for_good(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2))
+    await store.enqueue(announcement("a"), [tg(1), tg(2)])
+    await store.enqueue(announcement("b"), [tg(1)])
+    (sent,) = await store.claim(T0, 1)  # a → tg(1)
+    await store.mark_sent(sent.id, "1", T0)
+
+    await store.set_active(tg(1), False, "Forbidden: bot was blocked by the user")
+    assert await statuses(store, "a") == {tg(1): DeliveryStatus.SENT, tg(2): DeliveryStatus.PENDING}
+    (skipped,) = await store.deliveries("b")
+    assert skipped.status is DeliveryStatus.SKIPPED
+    assert skipped.last_error == "Forbidden: bot was blocked by the user"
+
+    await store.set_active(tg(1), True)
+    assert (await store.deliveries("b"))[0].status is DeliveryStatus.SKIPPED
+    assert [d.chat for d in await store.claim(T0, 10)] == [tg(2)]
+
+
+async def test_a_chat_deactivated_mid_send_is_not_retried(store: Store) -> None:
+    delivery = await claimed_one(store)
+    await store.set_active(tg(1), False, "kicked")
+    await store.mark_retry(delivery.id, "TransientError: 502", T0)
+    assert (await statuses(store))[tg(1)] is DeliveryStatus.SKIPPED
+
+
+async def test_a_chat_deactivated_before_a_restart_is_not_requeued(open_store: OpenStore) -> None:
+    store = await open_store()
+    await claimed_one(store)
+    await store.set_active(tg(1), False, "kicked")
+    restarted = await open_store()
+    await restarted.requeue_in_flight()
+    assert (await statuses(restarted))[tg(1)] is DeliveryStatus.SKIPPED
+
+
+# --- a chat that moves -------------------------------------------------------------------------
+
+
+async def test_a_migrated_group_keeps_settings_subscription_and_deliveries(store: Store) -> None:
+    old, new = tg(-4242), tg(-1001234567890)
+    settings = Chat(old, kind=ChatKind.GROUP, zone="Europe/Berlin", reminder_minutes=(30,))
+    sub = Subscription(old, series=frozenset({"tcr-germany-2022"}))
+    await store.upsert_chat(settings)
+    await store.set_subscription(sub)
+    await store.enqueue(announcement("sent"), [old])
+    await store.enqueue(announcement("pending", T0 + timedelta(minutes=1)), [old])
+    (delivered,) = await store.claim(T0, 1)
+    await store.mark_sent(delivered.id, "9", T0)
+
+    await store.rewrite_chat(old, new)
+
+    assert await store.get_chat(old) is None
+    assert await store.get_chat(new) == Chat(
+        new, kind=ChatKind.GROUP, zone="Europe/Berlin", reminder_minutes=(30,)
+    )
+    assert await store.get_subscription(old) is None
+    assert await store.get_subscription(new) == Subscription(new, series=sub.series)
+    assert await statuses(store, "pending") == {new: DeliveryStatus.PENDING}
+    assert await statuses(store, "sent") == {new: DeliveryStatus.SENT}
+    assert [d.chat for d in await store.claim(T0 + timedelta(minutes=1), 10)] == [new]
+    assert [chat.ref for chat, _ in await store.audience()] == [new]
+
+
+async def test_rewriting_a_chat_twice_or_one_never_seen(store: Store) -> None:
+    old, new = tg(-1), tg(-1001)
+    await add_chats(store, old)
+    await store.rewrite_chat(old, new)
+    await store.rewrite_chat(old, new)  # the second report of the same migration
+    assert await store.count_chats() == 1
+    with pytest.raises(UnknownChat):
+        await store.rewrite_chat(tg(-2), tg(-1002))
+    with pytest.raises(ValueError):
+        await store.rewrite_chat(new, ChatRef("discord", "1"))
+
+
+async def test_rewriting_onto_a_chat_already_stored_merges_them(store: Store) -> None:
+    old, new = tg(-1), tg(-1001)
+    await store.upsert_chat(Chat(old, kind=ChatKind.GROUP, zone="Europe/Berlin"))
+    await store.set_subscription(Subscription(old, series=frozenset({"stcc-2022"})))
+    # Someone already wrote in the new supergroup: /subscribe made a default chat there.
+    fresh = Subscription(new, drivers=frozenset({"jessica-backman"}))
+    await store.set_subscription(fresh)
+    await store.enqueue(announcement("both"), [old, new])
+    await store.enqueue(announcement("old only", T0 + timedelta(minutes=1)), [old])
+    to_old, to_new = await store.claim(T0, 10)
+    await store.mark_sent(to_new.id, "1", T0)
+
+    # Sending to the old id failed with "migrated"; the engine rewrites, then retries.
+    await store.rewrite_chat(old, new)
+    await store.mark_retry(to_old.id, "ChatMigrated: chat migrated to -1001", T0)
+    await store.rewrite_chat(old, new)  # reported twice: nothing more happens
+
+    assert await store.get_chat(new) == Chat(new, kind=ChatKind.GROUP, zone="Europe/Berlin")
+    assert await store.get_subscription(new) == fresh  # the newer choice wins
+    assert await store.get_subscription(old) is None
+    assert await statuses(store, "both") == {old: DeliveryStatus.SKIPPED, new: DeliveryStatus.SENT}
+    assert await statuses(store, "old only") == {new: DeliveryStatus.PENDING}
+    left_behind = await store.get_chat(old)
+    assert left_behind is not None and not left_behind.active
+    assert [chat.ref for chat, _ in await store.audience()] == [new]
+    assert [d.chat for d in await store.claim(T0 + timedelta(minutes=1), 10)] == [new]
+
+
+async def test_merging_without_a_shared_announcement_leaves_no_old_row(store: Store) -> None:
+    old, new = tg(-1), tg(-1001)
+    await store.set_subscription(Subscription(old, series=frozenset({"stcc-2022"})))
+    await add_chats(store, new)
+    await store.enqueue(announcement(), [old])
+    await store.rewrite_chat(old, new)
+    assert await store.count_chats(active_only=False) == 1
+    assert await store.get_subscription(new) == Subscription(new, series=frozenset({"stcc-2022"}))
+    assert await statuses(store) == {new: DeliveryStatus.PENDING}
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+
+async def test_delivery_counts_cover_every_status(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2), tg(3))
+    assert await store.delivery_counts() == dict.fromkeys(DeliveryStatus, 0)
+    await store.enqueue(announcement("a"), [tg(1), tg(2), tg(3)])
+    await store.enqueue(announcement("b", T0 + timedelta(hours=1)), [tg(1)])
+    first, second = await store.claim(T0, 2)
+    await store.mark_sent(first.id, "1", T0)
+    await store.mark_failed(second.id, "PermanentError: bad request")
+
+    assert await store.delivery_counts("a") == {
+        DeliveryStatus.PENDING: 1,
+        DeliveryStatus.SENDING: 0,
+        DeliveryStatus.SENT: 1,
+        DeliveryStatus.FAILED: 1,
+        DeliveryStatus.SKIPPED: 0,
+    }
+    everything = await store.delivery_counts()
+    assert everything[DeliveryStatus.PENDING] == 2
+    assert sum(everything.values()) == 4
+    assert await store.delivery_counts("nothing") == dict.fromkeys(DeliveryStatus, 0)
+
+
+async def test_recent_errors_newest_first(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2), tg(3))
+    await store.enqueue(announcement(), [tg(1), tg(2), tg(3)])
+    (first,) = await store.claim(T0, 1)
+    await store.mark_retry(first.id, "TransientError: timed out", T0 + timedelta(minutes=1))
+    (second,) = await store.claim(T0 + timedelta(seconds=10), 1)
+    await store.mark_failed(second.id, "PermanentError: chat not found")
+    (third,) = await store.claim(T0 + timedelta(seconds=20), 1)
+    await store.mark_sent(third.id, "3", T0 + timedelta(seconds=20))
+
+    assert await store.recent_errors() == [
+        RecentError(tg(2), KEY, "PermanentError: chat not found", T0 + timedelta(seconds=10)),
+        RecentError(tg(1), KEY, "TransientError: timed out", T0),
+    ]
+    assert len(await store.recent_errors(limit=1)) == 1
+
+
+async def test_deliveries_of_an_unknown_key_are_none(store: Store) -> None:
+    assert await store.deliveries("nothing") == []
+    assert await store.next_due_at() is None
