@@ -60,7 +60,10 @@ def run_app(config: Config, options: RunOptions) -> int:
     try:
         catalog = load_catalog(options.schedules)
     except ScheduleError as error:
-        print(f"pitboard: the schedules in {options.schedules} have problems:\n{error}", file=sys.stderr)
+        print(
+            f"pitboard: the schedules in {options.schedules} have problems:\n{error}",
+            file=sys.stderr,
+        )
         return 2
     chat_zone = config.general.timezone
     if options.zone:
@@ -97,7 +100,6 @@ async def _run(
             return await _serve(config, options, catalogs, clock, chat_zone, store)
         finally:
             await store.close()
-    return 0
 
 
 async def _serve(
@@ -120,7 +122,9 @@ async def _serve(
             reminder_minutes=tuple(announcements.reminder_minutes),
         )
     )
-    await store.set_subscription(Subscription(CONSOLE_CHAT, series=frozenset(catalogs.current.series)))
+    await store.set_subscription(
+        Subscription(CONSOLE_CHAT, series=frozenset(catalogs.current.series))
+    )
     settings = PlanSettings(
         preview_days=announcements.preview_days,
         reminder_minutes=frozenset(announcements.reminder_minutes),
@@ -128,7 +132,11 @@ async def _serve(
     )
     engine_ref: list[DeliveryEngine] = []
     announcer = Announcer(
-        catalogs, store, clock, settings, on_enqueued=lambda: engine_ref[0].wake() if engine_ref else None
+        catalogs,
+        store,
+        clock,
+        settings,
+        on_enqueued=lambda: engine_ref[0].wake() if engine_ref else None,
     )
     engine = DeliveryEngine(
         store,
@@ -176,5 +184,7 @@ async def _serve(
 
 
 async def _wait_until(clock: Clock, until: datetime) -> None:
-    while (remaining := clock.real_seconds_until(until)) > 0:
+    # Polling, not an Event: nothing signals the clock reaching a moment, and a re-check
+    # every half second keeps a replay's end exact even if the clock is swapped or slowed.
+    while (remaining := clock.real_seconds_until(until)) > 0:  # noqa: ASYNC110
         await asyncio.sleep(min(remaining, 0.5))

@@ -381,3 +381,16 @@ def test_a_missing_directory_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     catalog, problems = check_directory(tmp_path / "nowhere")
     assert catalog is None
     assert only(problems).file == "."
+
+
+def test_duplicate_session_id_is_found_even_when_the_sessions_cannot_be_built(
+    tmp_path: Path,
+) -> None:
+    text = replace_once(SERIES, '"Europe/Berlin"', '"Berlin"')
+    text = replace_once(text, 'id = "race"', 'id = "qualifying"')
+    zone, duplicate = problems_in(write_schedules(tmp_path, text))
+    assert (zone.line, zone.key) == (14, "events[0].timezone")
+    assert (duplicate.line, duplicate.key) == (
+        line_of(text, 'id = "qualifying"', 2),
+        "events[0].sessions[1].id",
+    )

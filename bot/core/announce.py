@@ -70,6 +70,8 @@ def compose(
             if is_session_id(announcement.subject):
                 return _session_changed(announcement, catalog, chat.zone, now)
             return _weekend_changed(announcement, catalog, chat.zone, now)
+        case AnnouncementKind.TOLD:
+            return None  # a marker, never posted
 
 
 # -- the weekend preview -------------------------------------------------------------------

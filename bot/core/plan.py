@@ -144,15 +144,19 @@ def entered_drivers(event: Event) -> frozenset[str]:
 # -- moves and cancellations -----------------------------------------------------------------
 
 
+_TOLD_KINDS = (AnnouncementKind.REMINDER, AnnouncementKind.START, AnnouncementKind.TOLD)
+
+
 def changes(catalog: Catalog, announced_keys: Iterable[str], now: datetime) -> list[Announcement]:
     """The CHANGED posts due now: sessions announced for a start they no longer have.
 
-    A session counts as announced at a start once a REMINDER or START for it was sent or
-    queued; a CHANGED post counts too (fans were told the new start). When fans were told
-    several starts, the one told last in `announced_keys` order (the store's queue order) is
-    the "was" of the post. A PREVIEW records only the weekend's first start, which cannot say
-    which session moved, so a previewed weekend whose first start moved, or that lost its
-    dates, gets one event-wide CHANGED unless its first session's own CHANGED says the same.
+    A session counts as announced at a start once a REMINDER, START or TOLD (the marker the
+    scheduler writes for each session a preview showed) for it was sent or queued; a CHANGED
+    post counts too (fans were told the new start). When fans were told several starts, the
+    one told last in `announced_keys` order (the store's queue order) is the "was" of the
+    post. A PREVIEW key records only the weekend's first start, so a previewed weekend whose
+    first start moved, or that lost its dates, gets one event-wide CHANGED unless its first
+    session's own CHANGED says the same.
     Each post's key records its new start, so the same move is never posted twice.
     """
     keys = list(announced_keys)
@@ -163,7 +167,11 @@ def changes(catalog: Catalog, announced_keys: Iterable[str], now: datetime) -> l
         parsed = parse_key(key)
         if parsed is None:
             continue
-        if parsed.kind in (AnnouncementKind.REMINDER, AnnouncementKind.START):
+        if parsed.kind in (
+            AnnouncementKind.REMINDER,
+            AnnouncementKind.START,
+            AnnouncementKind.TOLD,
+        ):
             told[parsed.subject] = parsed.planned_start
         elif parsed.kind is AnnouncementKind.PREVIEW or (
             parsed.kind is AnnouncementKind.CHANGED and not is_session_id(parsed.subject)

@@ -21,6 +21,9 @@ class AnnouncementKind(StrEnum):
     START = "start"
     RESULTS = "results"
     CHANGED = "changed"
+    # Never posted: a marker in the outbox that a preview told fans a session's start, so a
+    # later move of any session in that preview gets its "time changed" post.
+    TOLD = "told"
 
 
 Payload = dict[str, str | int | list[str] | None]

@@ -119,7 +119,8 @@ def next_event_to_watch(catalog: Catalog, now: datetime) -> Event | None:
     """The next event that has streams or live timing, else the next event at all."""
     ahead = upcoming_events(catalog, now)
     with_links = [e for e in ahead if e.broadcasts or e.live_timing or _sessions_have_links(e)]
-    return (with_links or ahead or [None])[0]
+    candidates = with_links or ahead
+    return candidates[0] if candidates else None
 
 
 def _sessions_have_links(event: Event) -> bool:

@@ -103,7 +103,9 @@ class Announcer:
                     self._schedule(announcement)
                     report.scheduled += 1
                     continue
-                decision = plan.catch_up(announcement, now, settings, _current_start(catalog, announcement))
+                decision = plan.catch_up(
+                    announcement, now, settings, _current_start(catalog, announcement)
+                )
                 if decision is Decision.SKIP:
                     log.info("missed while down, skipped: %s", announcement.key)
                     report.skipped += 1
@@ -115,7 +117,10 @@ class Announcer:
             self.last_report = report
             log.info(
                 "plan: %d scheduled, %d sent late, %d skipped, %d changes",
-                report.scheduled, report.late, report.skipped, report.changes,
+                report.scheduled,
+                report.late,
+                report.skipped,
+                report.changes,
             )
             return report
 
@@ -150,7 +155,28 @@ class Announcer:
         if added:
             log.info("enqueued %s for %d chats", announcement.key, len(refs))
             self._on_enqueued()
+            if announcement.kind is AnnouncementKind.PREVIEW:
+                await self._mark_told(announcement)
         return added
+
+    async def _mark_told(self, preview: Announcement) -> None:
+        """Record each session start the preview showed, so moving any of them later gets its
+        own "time changed" post (the preview's key knows only the weekend's first start)."""
+        event = self._catalogs.current.events.get(preview.subject)
+        for session in event.sessions if event else ():
+            if session.start_utc is None:
+                continue
+            told = replace(
+                preview,
+                kind=AnnouncementKind.TOLD,
+                subject=session.id,
+                planned_start=session.start_utc,
+                session_kind=session.kind,
+            )
+            marker = OutboxItem(
+                told.key, told.kind.value, told.subject, told.due, told.to_payload()
+            )
+            await self._store.enqueue(marker, [])
 
     async def _load_audience(self) -> list[tuple[Chat, Subscription]]:
         audience = await self._store.audience()

@@ -84,7 +84,9 @@ class ScheduleReloader:
             if catalog is None or problems:
                 for problem in problems:
                     log.error("schedule problem: %s", problem)
-                log.error("kept the last good schedules: %d problem(s) in the new files", len(problems))
+                log.error(
+                    "kept the last good schedules: %d problem(s) in the new files", len(problems)
+                )
                 self.last_result = ReloadResult(ok=False, problems=tuple(problems))
                 return self.last_result
             previous = self._catalogs.swap(catalog)

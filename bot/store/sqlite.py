@@ -46,7 +46,8 @@ def _chat_params(chat: Chat) -> tuple[Any, ...]:
 
 class _Decoder:
     """Rows to records. Remembers decoded JSON lists: 100,000 subscriptions share a few
-    hundred distinct ones, and decoding each only once makes audience() several times faster."""
+    hundred distinct ones; decoding each once makes audience() about three times faster, and
+    the chats that follow the same series share one frozenset in memory."""
 
     def __init__(self) -> None:
         self._strings: dict[str, frozenset[str]] = {}
@@ -114,6 +115,8 @@ class SQLiteStore(SQLiteOutbox):
                 "  ELSE chats.inactive_reason END",
                 _chat_params(chat),
             )
+            if not chat.active:
+                await self._skip_pending(conn, chat.ref, "chat inactive")
 
     async def get_chat(self, ref: ChatRef) -> Chat | None:
         rows = await self._fetch(
@@ -132,11 +135,7 @@ class SQLiteStore(SQLiteOutbox):
             if cursor.rowcount == 0:
                 raise UnknownChat([ref])
             if not active:
-                await conn.execute(
-                    "UPDATE deliveries SET status = 'skipped', last_error = ?"
-                    " WHERE platform = ? AND chat_id = ? AND status = 'pending'",
-                    (reason or "chat inactive", ref.platform, ref.id),
-                )
+                await self._skip_pending(conn, ref, reason or "chat inactive")
 
     async def rewrite_chat(self, old: ChatRef, new: ChatRef) -> None:
         if old == new:
@@ -281,10 +280,15 @@ class SQLiteStore(SQLiteOutbox):
             "UPDATE chats SET active = 0, inactive_reason = ? WHERE platform = ? AND chat_id = ?",
             (reason, *old_key),
         )
+        await SQLiteStore._skip_pending(conn, old, f"{reason}, which has this one already")
+
+    @staticmethod
+    async def _skip_pending(conn: aiosqlite.Connection, ref: ChatRef, reason: str) -> None:
+        """An inactive chat keeps no PENDING delivery (the protocol's invariant)."""
         await conn.execute(
             "UPDATE deliveries SET status = 'skipped', last_error = ?"
             " WHERE platform = ? AND chat_id = ? AND status = 'pending'",
-            (f"{reason}, which has this announcement already", *old_key),
+            (reason, ref.platform, ref.id),
         )
 
 

@@ -126,12 +126,14 @@ class SQLiteOutbox(SQLiteBase):
 
     async def mark_sent(self, delivery_id: int, message_id: str | None, sent_at: datetime) -> None:
         await self._mark(
+            delivery_id,
             "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
             (message_id, micros(sent_at, "sent_at"), delivery_id),
         )
 
     async def mark_retry(self, delivery_id: int, error: str, retry_at: datetime) -> None:
         await self._mark(
+            delivery_id,
             f"UPDATE deliveries SET status = {_PENDING_IF_ACTIVE}, last_error = ?,"
             " next_attempt_at = ? WHERE id = ? AND status = 'sending'",
             (error, micros(retry_at, "retry_at"), delivery_id),
@@ -139,6 +141,7 @@ class SQLiteOutbox(SQLiteBase):
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
         await self._mark(
+            delivery_id,
             "UPDATE deliveries SET status = 'failed', last_error = ?"
             " WHERE id = ? AND status IN ('pending', 'sending')",
             (error, delivery_id),
@@ -146,6 +149,7 @@ class SQLiteOutbox(SQLiteBase):
 
     async def mark_skipped(self, delivery_id: int, reason: str) -> None:
         await self._mark(
+            delivery_id,
             "UPDATE deliveries SET status = 'skipped', last_error = ?"
             " WHERE id = ? AND status IN ('pending', 'sending')",
             (reason, delivery_id),
@@ -183,7 +187,7 @@ class SQLiteOutbox(SQLiteBase):
             " WHERE last_error IS NOT NULL AND last_attempt_at IS NOT NULL"
             "  AND status IN ('pending', 'sending', 'failed')"
             " ORDER BY last_attempt_at DESC, id DESC LIMIT ?",
-            (limit,),
+            (max(limit, 0),),  # SQLite reads a negative LIMIT as "no limit"
         )
         return [
             RecentError(ChatRef(platform, chat_id), key, error, instant(at))
@@ -212,9 +216,8 @@ class SQLiteOutbox(SQLiteBase):
         )
         return {row[0]: _item(row) for row in rows}
 
-    async def _mark(self, sql: str, params: tuple[Any, ...]) -> None:
+    async def _mark(self, delivery_id: int, sql: str, params: tuple[Any, ...]) -> None:
         """Run one delivery's state change; a change refused by its state is left alone."""
-        delivery_id = params[-1]
         async with self._write() as conn:
             cursor = await conn.execute(sql, params)
             if cursor.rowcount == 0 and not await fetch_all(

@@ -466,6 +466,14 @@ async def test_deactivating_a_chat_skips_its_pending_deliveries_for_good(store: 
     assert [d.chat for d in await store.claim(T0, 10)] == [tg(2)]
 
 
+async def test_a_chat_saved_as_inactive_keeps_nothing_pending(store: Store) -> None:
+    await add_chats(store, tg(1))
+    await store.enqueue(announcement(), [tg(1)])
+    await store.upsert_chat(Chat(tg(1), active=False))
+    assert (await statuses(store))[tg(1)] is DeliveryStatus.SKIPPED
+    assert await store.next_due_at() is None
+
+
 async def test_a_chat_deactivated_mid_send_is_not_retried(store: Store) -> None:
     delivery = await claimed_one(store)
     await store.set_active(tg(1), False, "kicked")

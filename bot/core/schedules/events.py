@@ -54,8 +54,9 @@ def parse_event(
         driver_ids=shared.driver_ids,
         roster=roster,
     )
-    parsed = [p for p in map(lambda s: parse_session(s, scope), node.children("sessions")) if p]
-    _check_unique_sessions(node, parsed)
+    session_nodes = node.children("sessions")
+    _check_unique_sessions(session_nodes)
+    parsed = [p for p in (parse_session(s, scope) for s in session_nodes) if p is not None]
     _check_overlaps(node, parsed)
     if slug is None or name is None or zone is None:
         return None
@@ -147,14 +148,16 @@ def _entries(
     return tuple(entries), Roster(frozenset(drivers), MappingProxyType(cars))
 
 
-def _check_unique_sessions(node: Node, parsed: list[ParsedSession]) -> None:
+def _check_unique_sessions(sessions: list[Node]) -> None:
     seen: dict[str, KeyPath] = {}
-    for item in parsed:
-        slug = item.session.slug
+    for session in sessions:
+        slug = session.data.get("id")
+        if not isinstance(slug, str):
+            continue  # a missing or mistyped id is reported by the session itself
         if slug in seen:
             where = format_path(seen[slug])
-            node.ctx.report((*item.path, "id"), f"duplicate session id {slug!r} (also {where})")
-        seen.setdefault(slug, item.path)
+            session.report("id", f"duplicate session id {slug!r} (also {where})")
+        seen.setdefault(slug, session.path)
 
 
 def _check_overlaps(node: Node, parsed: list[ParsedSession]) -> None:
