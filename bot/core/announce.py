@@ -9,12 +9,11 @@ backs the announcement (its session is gone, or it moved and a CHANGED post cove
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.core.audience import Chat, Subscription
 from bot.core.catalog import Catalog
 from bot.core.formatting import format_countdown, format_duration, format_points, ordinal
-from bot.core.model import Entry, Event, Session, SessionKind
+from bot.core.model import Entry, Event, Session, SessionKind, zone_info
 from bot.core.plan import Announcement, AnnouncementKind, is_session_id, preview_start
 from bot.core.queries import results_known
 from bot.core.reply import (
@@ -333,7 +332,7 @@ def _weekend_at(at: datetime, event: Event | None, zone: str) -> Line:
 
 def _untimed(at: datetime, event: Event) -> bool:
     """Midnight at the track, and no session then: the stand-in start of a day without times."""
-    local = at.astimezone(ZoneInfo(event.timezone))
+    local = at.astimezone(zone_info(event.timezone))
     midnight = (local.hour, local.minute) == (0, 0)
     return midnight and not any(session.start_utc == at for session in event.sessions)
 
@@ -365,4 +364,4 @@ def _name_from_id(subject: str) -> str:
 
 
 def _offset_at(zone: str, at: datetime) -> timedelta | None:
-    return at.astimezone(ZoneInfo(zone)).utcoffset()
+    return at.astimezone(zone_info(zone)).utcoffset()

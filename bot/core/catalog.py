@@ -6,10 +6,11 @@ sees half of an old catalog and half of a new one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from bot.core.model import Driver, Entry, Event, PointsScale, Series, Session, Track
 
@@ -30,6 +31,15 @@ class Catalog:
     scales: Mapping[str, PointsScale]
     # Every session, earliest first (TBA sessions at the start of their day).
     timeline: tuple[Session, ...] = field(default=())
+    # timeline[i].sort_key, precomputed: "what's next" bisects instead of converting zones.
+    timeline_keys: tuple[datetime, ...] = field(default=())
+    # The longest session: how far back a session may have started and still be running.
+    longest_session: timedelta = timedelta(0)
+    # Values derived from this snapshot (points per session…): safe to keep because the
+    # catalog never changes, and dropped with it when a reload swaps in a new one.
+    _derived: dict[Hashable, object] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
     # driver id -> (event id, entry) for every event the driver is entered in, in date order.
     entries_by_driver: Mapping[str, tuple[tuple[str, Entry], ...]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -51,6 +61,8 @@ class Catalog:
             for entry in event.entries:
                 for driver_id in entry.drivers:
                     entries.setdefault(driver_id, []).append((event.id, entry))
+        # Stable sort: TBA sessions on one day keep the order the file gives them.
+        timeline = tuple(sorted(sessions, key=lambda s: s.sort_key))
         return cls(
             series=_index(all_series, "id"),
             events=_index(events, "id"),
@@ -58,14 +70,21 @@ class Catalog:
             drivers=_index(drivers, "id"),
             tracks=_index(tracks, "id"),
             scales=_index(scales, "id"),
-            # Stable sort: TBA sessions on one day keep the order the file gives them.
-            timeline=tuple(sorted(sessions, key=lambda s: s.sort_key)),
+            timeline=timeline,
+            timeline_keys=tuple(session.sort_key for session in timeline),
+            longest_session=max((s.duration for s in sessions if s.duration), default=timedelta(0)),
             entries_by_driver=MappingProxyType({k: tuple(v) for k, v in entries.items()}),
         )
 
     @classmethod
     def empty(cls) -> Catalog:
         return cls.build((), (), (), ())
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per catalog; later calls with the same key return the same value."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return cast(T, self._derived[key])
 
     def event_of(self, session: Session) -> Event:
         return self.events[session.event_id]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
+from bot.core.model import zone_info
 from bot.core.reply import Moment, MomentStyle
 
 
@@ -47,7 +47,7 @@ def format_duration(delta: timedelta) -> str:
 
 
 def in_zone(moment: datetime, zone: str) -> datetime:
-    return moment.astimezone(ZoneInfo(zone))
+    return moment.astimezone(zone_info(zone))
 
 
 def format_moment(moment: Moment) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from functools import cache
 from zoneinfo import ZoneInfo
 
 
@@ -221,9 +222,16 @@ class Series:
         return next((scale for k, scale in self.scales if k is kind), None)
 
 
+@cache
+def zone_info(name: str) -> ZoneInfo:
+    """ZoneInfo keeps only a handful of zones in its own cache; a catalog spanning more would
+    re-read zone files from disk on every conversion."""
+    return ZoneInfo(name)
+
+
 def localize(wall: datetime, zone: str, utc_offset: timedelta | None) -> datetime:
     """Attach `zone` to a wall time; an explicit offset settles a time that happens twice."""
-    tz = ZoneInfo(zone)
+    tz = zone_info(zone)
     if utc_offset is not None:
         for fold in (0, 1):
             candidate = wall.replace(tzinfo=tz, fold=fold)
@@ -238,7 +246,7 @@ def wall_time_problem(wall: datetime, zone: str, utc_offset: timedelta | None) -
     Summer time makes some wall times not exist (clocks jump from 02:00 to 03:00) and others
     happen twice (03:00 back to 02:00); a schedule must say which instant it means.
     """
-    tz = ZoneInfo(zone)
+    tz = zone_info(zone)
     first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
     round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if round_trip != wall:

@@ -38,6 +38,10 @@ def scale_of(catalog: Catalog, session: Session) -> PointsScale | None:
 
 def scored_rows(catalog: Catalog, session: Session) -> tuple[tuple[ResultRow, Fraction], ...]:
     """Every result row of the session with the points its car scored (0 when it scores none)."""
+    return catalog.derived(("scored_rows", session.id), lambda: _score(catalog, session))
+
+
+def _score(catalog: Catalog, session: Session) -> tuple[tuple[ResultRow, Fraction], ...]:
     scale = scale_of(catalog, session)
     earned = [Fraction(0)] * len(session.results)
     if scale is not None:
@@ -58,7 +62,13 @@ def scored_rows(catalog: Catalog, session: Session) -> tuple[tuple[ResultRow, Fr
 
 
 def session_points(catalog: Catalog, session: Session) -> dict[str, Fraction]:
-    """Driver id -> points scored in `session`, for every driver with a result row (0 included)."""
+    """Driver id -> points scored in `session`, for every driver with a result row (0 included).
+
+    The dict is shared per catalog and session: read it, never change it."""
+    return catalog.derived(("session_points", session.id), lambda: _driver_points(catalog, session))
+
+
+def _driver_points(catalog: Catalog, session: Session) -> dict[str, Fraction]:
     points: dict[str, Fraction] = {}
     for row, car_points in scored_rows(catalog, session):
         for driver_id in row.drivers:

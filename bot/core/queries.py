@@ -6,13 +6,13 @@ known at that moment, so `--at 2022-04-23T12:00+02:00` shows the season as it st
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.core.catalog import Catalog
-from bot.core.model import Entry, Event, ResultRow, Session, localize
+from bot.core.model import Entry, Event, ResultRow, Session, localize, zone_info
 
 
 def session_end_or_start(session: Session) -> datetime:
@@ -56,7 +56,11 @@ def upcoming_sessions(
 ) -> list[Session]:
     events = driver_event_ids(catalog, driver_id) if driver_id else None
     found: list[Session] = []
-    for session in catalog.timeline:
+    # Sessions that started more than the longest session ago are over: skip them by bisection
+    # (a TBA session sorts at its day's midnight, so allow one more day for it).
+    earliest = now - catalog.longest_session - timedelta(days=1)
+    first = bisect.bisect_left(catalog.timeline_keys, earliest)
+    for session in catalog.timeline[first:]:
         if series_id and session.series_id != series_id:
             continue
         if events is not None and session.event_id not in events:
@@ -82,12 +86,19 @@ def upcoming_events(
     catalog: Catalog, now: datetime, *, series_id: str | None = None
 ) -> list[Event]:
     """Dated events not yet over, soonest first."""
-    found = []
-    for event in catalog.events_in_order():
-        window = event_window(event)
-        if window and window[1] > now and (series_id is None or event.series_id == series_id):
-            found.append(event)
-    return found
+    return [
+        event
+        for event, (_, end) in _dated_events(catalog)
+        if end > now and (series_id is None or event.series_id == series_id)
+    ]
+
+
+def _dated_events(catalog: Catalog) -> list[tuple[Event, tuple[datetime, datetime]]]:
+    def compute() -> list[tuple[Event, tuple[datetime, datetime]]]:
+        pairs = ((event, event_window(event)) for event in catalog.events_in_order())
+        return [(event, window) for event, window in pairs if window is not None]
+
+    return catalog.derived("dated_events", compute)
 
 
 def upcoming_events_without_times(
@@ -189,7 +200,7 @@ def events_at_track(catalog: Catalog, track_id: str) -> list[Event]:
 
 def zone_label(zone: str, at: datetime) -> str:
     """'Europe/Stockholm (CEST)' — the zone's name with the abbreviation in force at `at`."""
-    abbreviation = at.astimezone(ZoneInfo(zone)).tzname()
+    abbreviation = at.astimezone(zone_info(zone)).tzname()
     return f"{zone} ({abbreviation})" if abbreviation and abbreviation != zone else zone
 
 

@@ -135,7 +135,12 @@ def standings(
     return Standings(
         series_id=series_id,
         kind=kind,
-        lines=_lines(catalog, sessions, kind),
+        # The sessions counted identify the table: a repeated question (every fan asking
+        # between two sessions) costs a lookup, not a recount.
+        lines=catalog.derived(
+            ("standings", kind, tuple(s.id for s in sessions)),
+            lambda: _lines(catalog, sessions, kind),
+        ),
         source="computed",
         complete=complete,
         after_event=last_event,
@@ -241,15 +246,14 @@ def _credited(
     catalog: Catalog, event: Event, row: ResultRow, kind: TableKind
 ) -> list[tuple[str, str, str]]:
     """Who a result row's points go to in a table of `kind`: (group, key, label) each."""
+    if kind is TableKind.DRIVERS:  # the hot path: no entry lookup needed
+        return [("", driver_id, _label(catalog, driver_id)) for driver_id in row.drivers]
     entries = _entries_for(event, row)
     if kind is TableKind.TEAMS:
         teams = dict.fromkeys(e.team for e in entries if e.team)  # once per team, in order
         return [("", team, team) for team in teams]
     credited = []
     for driver_id in row.drivers:
-        if kind is TableKind.DRIVERS:
-            credited.append(("", driver_id, _label(catalog, driver_id)))
-            continue
         own = [e for e in entries if driver_id in e.drivers] or entries
         class_name = own[0].class_name if own else None
         if class_name:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.core.catalog import Catalog
 from bot.core.formatting import format_duration, format_points, ordinal
@@ -17,6 +16,7 @@ from bot.core.model import (
     Session,
     SessionKind,
     Track,
+    zone_info,
 )
 from bot.core.queries import DriverWeekend, is_live, results_known, zone_label
 from bot.core.reply import (
@@ -131,7 +131,7 @@ def timetable_reply(catalog: Catalog, event: Event, zone: str, now: datetime) ->
                 day = f"{session.day:%a} {session.day.day} {session.day:%b}"
                 rows.append((day, "TBA", session.name, _length(session)))
             else:
-                local = start.astimezone(ZoneInfo(zone))
+                local = start.astimezone(zone_info(zone))
                 rows.append(
                     (
                         f"{local:%a} {local.day} {local:%b}",

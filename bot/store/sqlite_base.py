@@ -50,6 +50,23 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+async def _execute_retrying_lock(conn: aiosqlite.Connection, sql: str) -> None:
+    """Run a PRAGMA, retrying while another process holds the lock.
+
+    Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
+    locked" at once instead of calling the busy handler when several processes start
+    together; busy_timeout alone does not cover it.
+    """
+    for attempt in range(100):
+        try:
+            await conn.execute(sql)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 99:
+                raise
+            await asyncio.sleep(0.05)
+
+
 def micros(moment: datetime, what: str = "time") -> int:
     return (as_utc(moment, what) - _EPOCH) // _MICROSECOND
 
@@ -95,7 +112,7 @@ class SQLiteBase:
         try:
             self._conn = await aiosqlite.connect(self._path, isolation_level=None)
             for pragma in _PRAGMAS:
-                await self._conn.execute(pragma)
+                await _execute_retrying_lock(self._conn, pragma)
         except sqlite3.DatabaseError as error:
             await self.close()
             raise StoreError(f"cannot open {self._path}: {error}") from error
