@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     track = commands.add_parser("track", help="track facts")
     track.add_argument("name", nargs="+")
 
+    db = commands.add_parser("db", help="the database: `pitboard db upgrade` applies migrations")
+    db.add_argument("action", choices=["upgrade"])
+    db.add_argument("--database", type=Path, help="database file (default: from the config)")
+
     run = commands.add_parser(
         "run", help="run the bot (the terminal front-end when no token is set)"
     )
@@ -129,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     schedules = args.schedules or Path(config.general.schedules)
     if args.command == "check":
         return run_check(args.directory or schedules)
+    if args.command == "db":
+        return run_db_upgrade(args.database or Path(config.general.database))
     if args.command == "run":
         from bot.app import RunOptions, run_app
 
@@ -187,6 +193,22 @@ def run_check(directory: Path) -> int:
         f"ok: {len(catalog.series)} series, {len(catalog.events)} events, "
         f"{len(catalog.sessions)} sessions, {len(catalog.drivers)} drivers in {directory}"
     )
+    return 0
+
+
+def run_db_upgrade(database: Path) -> int:
+    from bot.store.protocol import StoreError
+    from bot.store.sqlite import upgrade_database
+
+    try:
+        before, after = asyncio.run(upgrade_database(database))
+    except (StoreError, FileNotFoundError) as error:
+        print(f"pitboard: {error}", file=sys.stderr)
+        return 2
+    if before == after:
+        print(f"{database}: schema version {after}, up to date")
+    else:
+        print(f"{database}: schema upgraded from version {before} to {after}")
     return 0
 
 

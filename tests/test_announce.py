@@ -413,3 +413,14 @@ def test_a_cancelled_session_that_returns_is_back_on_the_schedule() -> None:
     assert "Now: Fri 13 May 19:05 CEST · in 7 h 5 min" in lines
     # The cancelled post, composed after the session came back, says nothing any more.
     assert compose(cancelled, CATALOG, STOCKHOLM, ANDREAS_FAN, FRIDAY) is None
+
+
+def test_reminder_delivered_after_the_start_is_dropped_for_the_start_post() -> None:
+    reminder = one(CATALOG, RACE_1, AnnouncementKind.REMINDER, 15)
+    start = reminder.planned_start
+    assert start is not None
+    assert (
+        compose(reminder, CATALOG, STOCKHOLM, ENDURANCE_FAN, start + timedelta(minutes=2)) is None
+    )
+    still_ahead = compose(reminder, CATALOG, STOCKHOLM, ENDURANCE_FAN, start - timedelta(minutes=2))
+    assert still_ahead is not None and still_ahead.title == "Race – Part 1 starts in 2 min"

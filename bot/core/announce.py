@@ -145,6 +145,8 @@ def _session_call(
     start = session.start_utc
     if start != announcement.planned_start:
         return None  # it moved: the CHANGED post and the new start's own posts cover it
+    if announcement.kind is AnnouncementKind.REMINDER and now >= start:
+        return None  # delivered too late to remind anyone: the start post says it is live
     event = catalog.event_of(session)
     lines: list[Line] = [_event_line(catalog, event)]
     duration = f" · {format_duration(session.duration)}" if session.duration else ""
