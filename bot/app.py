@@ -12,10 +12,14 @@ import contextlib
 import logging
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.chats import Caller, Router
+from bot.chats.admin import Admin
+from bot.chats.health import ChannelHealth
+from bot.chats.settings import ChatSettings
 from bot.config import Config
 from bot.core.audience import Chat, ChatKind, Subscription
 from bot.core.catalog import CatalogHolder
@@ -23,7 +27,7 @@ from bot.core.clock import Clock, ScaledClock, SystemClock
 from bot.core.plan import PlanSettings
 from bot.core.reply import Reply
 from bot.core.schedules import ScheduleError, load_catalog
-from bot.core.service import ChatContext, Service
+from bot.core.service import Service
 from bot.core.zones import find_zone
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import RateLimits
@@ -112,19 +116,8 @@ async def _serve(
 ) -> int:
     writer = ConsoleWriter(sys.stdout, colour=should_use_colour(sys.stdout))
     service = Service(catalogs, clock, default_zone=config.general.timezone)
-    # The terminal is a chat following every series, in the operator's zone.
     announcements = config.announcements
-    await store.upsert_chat(
-        Chat(
-            CONSOLE_CHAT,
-            kind=ChatKind.PRIVATE,
-            zone=chat_zone,
-            reminder_minutes=tuple(announcements.reminder_minutes),
-        )
-    )
-    await store.set_subscription(
-        Subscription(CONSOLE_CHAT, series=frozenset(catalogs.current.series))
-    )
+    await _prepare_console_chat(store, catalogs, chat_zone, options.zone is not None, config)
     settings = PlanSettings(
         preview_days=announcements.preview_days,
         reminder_minutes=frozenset(announcements.reminder_minutes),
@@ -148,10 +141,20 @@ async def _serve(
     )
     engine_ref.append(engine)
     reloader = ScheduleReloader(options.schedules, catalogs, announcer.replan)
-    context = ChatContext(zone=chat_zone)
+    chat_settings = ChatSettings(
+        store,
+        service,
+        clock,
+        default_zone=chat_zone,
+        default_reminders=tuple(announcements.reminder_minutes),
+    )
+    admin = Admin(store, catalogs, clock, announcer, reloader, ChannelHealth())
+    router = Router(service, chat_settings, admin)
+    # The operator at the terminal is this bot's admin.
+    caller = Caller(CONSOLE_CHAT, ChatKind.PRIVATE, user_id="operator", is_admin=True)
 
     async def dispatch(line: str) -> Reply:
-        return await service.handle(line, context)
+        return await router.handle(line, caller)
 
     await engine.start()
     await announcer.start()
@@ -181,6 +184,23 @@ async def _serve(
         await announcer.stop()
         await engine.stop()
     return status
+
+
+async def _prepare_console_chat(
+    store: SQLiteStore, catalogs: CatalogHolder, zone: str, zone_given: bool, config: Config
+) -> None:
+    """The terminal is a chat. On first run it follows every series in the configured zone;
+    later runs keep what the operator set with /subscribe and /settings (unless --tz)."""
+    chat = await store.get_chat(CONSOLE_CHAT)
+    if chat is None:
+        reminders = tuple(config.announcements.reminder_minutes)
+        chat = Chat(CONSOLE_CHAT, kind=ChatKind.PRIVATE, zone=zone, reminder_minutes=reminders)
+        await store.upsert_chat(chat)
+        await store.set_subscription(
+            Subscription(CONSOLE_CHAT, series=frozenset(catalogs.current.series))
+        )
+    elif zone_given and chat.zone != zone:
+        await store.upsert_chat(replace(chat, zone=zone))
 
 
 async def _wait_until(clock: Clock, until: datetime) -> None:

@@ -39,6 +39,9 @@ class Command:
     arguments: tuple[Argument, ...] = ()
     example: str = ""
     admin_only: bool = False
+    # "query": answered from the catalog (CLI too); "chat": a chat's own settings;
+    # "admin": for the bot's admins only.
+    scope: str = "query"
 
     @property
     def usage(self) -> str:
@@ -111,6 +114,52 @@ COMMANDS: tuple[Command, ...] = (
         (Argument("name", ArgKind.TRACK, "a track, e.g. hockenheim", required=True),),
         example="/track hockenheimring",
     ),
+    Command(
+        "subscribe",
+        "Follow a series or a driver: reminders, starts and results in this chat",
+        (Argument("what", ArgKind.SERIES_OR_DRIVER, "a series or a driver"),),
+        example="/subscribe tcr-germany-2022",
+        scope="chat",
+    ),
+    Command(
+        "unsubscribe",
+        "Stop following a series or a driver (or everything)",
+        (Argument("what", ArgKind.SERIES_OR_DRIVER, "a series, a driver, or 'all'"),),
+        example="/unsubscribe all",
+        scope="chat",
+    ),
+    Command(
+        "settings",
+        "This chat's time zone, reminder times, spoiler-safe results and language",
+        (
+            Argument("setting", ArgKind.TEXT, "zone, reminders, spoilers or language"),
+            Argument("value", ArgKind.TEXT, "the new value"),
+        ),
+        example="/settings zone new york",
+        scope="chat",
+    ),
+    Command(
+        "status",
+        "Admins: subscribers, next announcements, delivery errors",
+        example="/status",
+        admin_only=True,
+        scope="admin",
+    ),
+    Command(
+        "reload",
+        "Admins: re-read the schedules and report problems or changes",
+        example="/reload",
+        admin_only=True,
+        scope="admin",
+    ),
+    Command(
+        "announce",
+        "Admins: post a message to every channel and subscriber",
+        (Argument("text", ArgKind.TEXT, "the message", required=True),),
+        example="/announce Race 2 is delayed by 30 minutes",
+        admin_only=True,
+        scope="admin",
+    ),
 )
 
 _BY_NAME = {command.name: command for command in COMMANDS}
@@ -144,10 +193,20 @@ def parse_arguments(command: Command, text: str) -> dict[str, str]:
     a table name ("/standings tcr germany teams") or a full event id ("/driver jessica
     tcr-germany-2022/oschersleben"), as the choice buttons send it.
     """
-    words = text.split()
     values: dict[str, str] = {}
     if not command.arguments:
         return values
+    if command.name == "settings":
+        # "/settings zone new york": the first word names the setting, the rest is its value.
+        setting, _, value = text.strip().partition(" ")
+        if setting:
+            values["setting"] = setting.casefold()
+        if value.strip():
+            values["value"] = value.strip()
+        return values
+    if command.arguments[0].kind is ArgKind.TEXT:
+        return {command.arguments[0].name: text.strip()} if text.strip() else {}
+    words = text.split()
     first, *rest = command.arguments
     for arg in reversed(rest):
         if not words:

@@ -57,6 +57,11 @@ class Service:
         command = find_command(name)
         if command is None:
             return unknown_command(name)
+        if command.scope != "query":
+            return problem(
+                ReplyStatus.INVALID,
+                f"/{command.name} works in a chat: Telegram, Discord or `pitboard run`.",
+            )
         args = parse_arguments(command, rest)
         missing = [a for a in command.arguments if a.required and a.name not in args]
         if missing:
@@ -123,7 +128,7 @@ class Service:
             title="Welcome to Pitboard", blocks=(body,), choices=(Choice("Commands", "/help"),)
         )
 
-    async def help(self, command_name: str | None = None) -> Reply:
+    async def help(self, command_name: str | None = None, *, admin: bool = False) -> Reply:
         if command_name:
             command = find_command(command_name)
             if command is None:
@@ -136,7 +141,9 @@ class Service:
             if command.example:
                 lines.append(line(bold("Example: "), command.example))
             return Reply(title=f"/{command.name}", blocks=(paragraph(*lines),))
-        rows = [line(bold(c.usage), f" — {c.summary}") for c in COMMANDS if not c.admin_only]
+        rows = [
+            line(bold(c.usage), f" — {c.summary}") for c in COMMANDS if admin or not c.admin_only
+        ]
         return Reply(title="Pitboard commands", blocks=(paragraph(*rows),))
 
     async def next(
@@ -152,7 +159,7 @@ class Service:
         if isinstance(zone_or_reply, Reply):
             return zone_or_reply
         if filter_text:
-            found = self._series_or_driver(filter_text)
+            found = self.find_series_or_driver(filter_text)
             if isinstance(found, Reply):
                 return found
             kind, value = found
@@ -290,17 +297,20 @@ class Service:
         }[kind](catalog)
         return lookup.lookup(query, candidates, what=kind, command=lambda cid: f"/{command} {cid}")
 
-    def _series_or_driver(self, query: str) -> tuple[str, str] | Reply:
-        as_series = self._find("series", query, "next")
+    def find_series_or_driver(self, query: str, command: str = "next") -> tuple[str, str] | Reply:
+        """("series", id) or ("driver", id) for what `query` names, else a reply that asks."""
+        as_series = self._find("series", query, command)
         if isinstance(as_series, str):
             return ("series", as_series)
-        as_driver = self._find("driver", query, "next")
+        as_driver = self._find("driver", query, command)
         if isinstance(as_driver, str):
             return ("driver", as_driver)
         # Neither fits: offer both kinds of suggestion at once.
         choices = (*as_series.choices, *as_driver.choices)
         if as_driver.status is ReplyStatus.AMBIGUOUS:
             return as_driver
+        if as_series.status is ReplyStatus.AMBIGUOUS:
+            return as_series
         return problem(ReplyStatus.NOT_FOUND, f"No series or driver called “{query}”.", choices)
 
     def _nothing_ahead(self, who: str | None) -> Reply:

@@ -62,6 +62,7 @@ MAX_MIGRATION_HOPS = 3
 REPLY_PATIENCE_SECONDS = 30.0
 REPLY_TRANSIENT_RETRIES = 2
 REPLY_BACKOFF_SECONDS = 0.5
+REPLY_MAX_TRIES = 10
 # The feeder's longest sleep even with nothing due: a safety net for work enqueued by another
 # process (which cannot call wake()) and for clocks that run faster than real time.
 MAX_IDLE_SECONDS = 5.0
@@ -110,6 +111,7 @@ class DeliveryEngine:
                 capacity=max(claim_batch, 2 * workers_per_platform),
             )
         # Deliveries claimed before a migration still name the old chat; follow the move.
+        # Migrations are rare (a Telegram group upgraded once), so this never grows much.
         self._moved: dict[ChatRef, ChatRef] = {}
         self._started = False
 
@@ -157,9 +159,11 @@ class DeliveryEngine:
         whether the fan should hear about it some other way.
         """
         lane = self._lane(chat.ref.platform)
+        chat = self._follow(chat)
         transient_left = REPLY_TRANSIENT_RETRIES
         waited = 0.0
-        for _ in range(MAX_MIGRATION_HOPS + REPLY_TRANSIENT_RETRIES + 8):
+        # Bounded even against a platform answering "retry after 0 s" forever.
+        for _ in range(REPLY_MAX_TRIES):
             await lane.limiter.acquire(chat, priority=True)
             try:
                 return await lane.sender.send(chat, reply)
@@ -183,7 +187,7 @@ class DeliveryEngine:
             except Exception as error:
                 log.warning("%s sender failed unexpectedly: %s", lane.platform, describe(error))
                 raise TransientError(describe(error)) from error
-        raise TransientError(f"could not reply to {chat.ref} after repeated rate limits")
+        raise TransientError(f"no reply could be sent to {chat.ref} in {REPLY_MAX_TRIES} tries")
 
     # --- the feeder: store → lane --------------------------------------------------------------
 
@@ -246,7 +250,7 @@ class DeliveryEngine:
             log.error("delivery %d (%s): %s", delivery.id, delivery.item.key, describe(error))
 
     async def _attempt(self, lane: Lane, delivery: Delivery) -> None:
-        ref = self._moved.get(delivery.chat, delivery.chat)
+        ref = self._current(delivery.chat)
         chat = await self.store.get_chat(ref)
         if chat is None or not chat.active:
             why = "chat not stored" if chat is None else "chat inactive"
@@ -320,7 +324,9 @@ class DeliveryEngine:
                     "delivery %d to %s gave up after %d attempts: %s",
                     delivery.id, chat.ref, delivery.attempts, what,
                 )  # fmt: skip
-                await self.store.mark_failed(delivery.id, f"{what} (after {delivery.attempts})")
+                await self.store.mark_failed(
+                    delivery.id, f"{what} (gave up after {delivery.attempts} attempts)"
+                )
                 lane.stats.failed += 1
             else:
                 await self._retry(lane, delivery, what, self.backoff(delivery.attempts))
@@ -351,9 +357,17 @@ class DeliveryEngine:
         lane.stats.migrated += 1
         return replace(chat, ref=new_ref)
 
+    def _current(self, ref: ChatRef) -> ChatRef:
+        for _ in range(MAX_MIGRATION_HOPS):  # bounded: a cycle of moves must not hang us
+            moved = self._moved.get(ref)
+            if moved is None:
+                break
+            ref = moved
+        return ref
+
     def _follow(self, chat: Chat) -> Chat:
-        moved = self._moved.get(chat.ref)
-        return chat if moved is None else replace(chat, ref=moved)
+        ref = self._current(chat.ref)
+        return chat if ref == chat.ref else replace(chat, ref=ref)
 
     async def _deactivate(self, lane: Lane, ref: ChatRef, reason: str) -> None:
         log.info("chat %s deactivated: %s", ref, reason)

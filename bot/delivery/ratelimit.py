@@ -2,7 +2,9 @@
 
 Time is injected (a monotonic counter and an async sleep) so the tests run on virtual time,
 fast and deterministic. Each bucket serves its waiters in order, priority waiters first: a
-fan's command reply overtakes a broadcast that is queueing for the same tokens.
+fan's command reply overtakes a broadcast that is queueing for the same tokens. Priority is
+not absolute: after `priority_run` priority grants in a row with bulk callers waiting, one bulk
+caller goes, so a flood of commands slows a broadcast down but cannot stop it.
 
 A platform has one `PlatformLimiter`: a global bucket (Telegram: about 30 messages a second),
 a bucket per chat (about one a second) and a bucket per group or channel (about 20 a minute).
@@ -21,7 +23,14 @@ from dataclasses import dataclass
 
 from bot.core.audience import Chat, ChatKind, ChatRef
 
-__all__ = ["DISCORD_LIMITS", "TELEGRAM_LIMITS", "PlatformLimiter", "RateLimits", "TokenBucket"]
+__all__ = [
+    "DISCORD_LIMITS",
+    "PRIORITY_RUN",
+    "TELEGRAM_LIMITS",
+    "PlatformLimiter",
+    "RateLimits",
+    "TokenBucket",
+]
 
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -30,6 +39,9 @@ Sleep = Callable[[float], Awaitable[None]]
 # computed time; without this slack the waiter would sleep again for a nanosecond.
 _EPSILON = 1e-9
 _PRUNE_LOOKS = 8
+# Priority grants in a row before a waiting bulk caller gets one: replies take at most 80 % of
+# a saturated bucket, broadcasts keep at least 20 %.
+PRIORITY_RUN = 4
 
 
 class TokenBucket:
@@ -42,6 +54,7 @@ class TokenBucket:
         *,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        priority_run: int = PRIORITY_RUN,
     ) -> None:
         if rate_per_second <= 0 or not math.isfinite(rate_per_second):
             raise ValueError(f"rate must be a positive number, not {rate_per_second!r}")
@@ -57,6 +70,8 @@ class TokenBucket:
         # Waiters in arrival order; each is woken (its event set) when it reaches the front.
         self._priority: deque[asyncio.Event] = deque()
         self._bulk: deque[asyncio.Event] = deque()
+        self._priority_run = max(1, priority_run)
+        self._streak = 0  # priority grants in a row while bulk callers waited
 
     @property
     def waiting(self) -> int:
@@ -105,6 +120,7 @@ class TokenBucket:
                 delay = self._delay()
                 if delay <= 0:
                     self._tokens -= 1.0
+                    self._streak = self._streak + 1 if priority and self._bulk else 0
                     return
                 # A priority caller arriving during this sleep becomes the front and takes the
                 # token this caller was waiting for; on waking it finds it is no longer first.
@@ -119,7 +135,7 @@ class TokenBucket:
                 front.set()
 
     def _front(self) -> asyncio.Event | None:
-        if self._priority:
+        if self._priority and (not self._bulk or self._streak < self._priority_run):
             return self._priority[0]
         if self._bulk:
             return self._bulk[0]

@@ -17,6 +17,7 @@ that fires late still runs, because lateness is decided here, not silently by th
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -30,12 +31,15 @@ from bot.core.audience import Chat, ChatRef, Subscription
 from bot.core.catalog import Catalog, CatalogHolder
 from bot.core.clock import Clock
 from bot.core.plan import Announcement, AnnouncementKind, Decision, PlanSettings
-from bot.core.reply import Reply
+from bot.core.reply import Reply, paragraph
 from bot.scheduling.trigger import ClockTrigger
 from bot.store.protocol import Store
 from bot.store.records import OutboxItem
 
 log = logging.getLogger("pitboard.scheduling")
+
+# An admin's /announce: an outbox item that is not a planned announcement.
+FREE_POST = "free"
 
 
 @dataclass
@@ -190,8 +194,27 @@ class Announcer:
             offsets.update(chat.reminder_minutes)
         return replace(self._base_settings, reminder_minutes=frozenset(offsets))
 
+    async def broadcast(self, text: str) -> int:
+        """An admin's free post to every subscribed chat and channel; the number of chats."""
+        now = self._clock.now()
+        audience = await self._load_audience()
+        refs = [chat.ref for chat, _ in audience if chat.active]
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        item = OutboxItem(
+            key=f"free|{now.isoformat()}|{digest}",
+            kind=FREE_POST,
+            subject="free",
+            due_at=now,
+            payload={"text": text},
+        )
+        if await self._store.enqueue(item, refs):
+            self._on_enqueued()
+        return len(refs)
+
     def compose(self, item: OutboxItem, chat: Chat) -> Reply | None:
         """The delivery engine's composer: the post for one chat, from the current catalog."""
+        if item.kind == FREE_POST:
+            return Reply(title="From Pitboard", blocks=(paragraph(str(item.payload["text"])),))
         announcement = Announcement.from_payload(item.payload)
         subscription = self._subscriptions.get(chat.ref)
         return compose(announcement, self._catalogs.current, chat, subscription, self._clock.now())

@@ -138,6 +138,32 @@ async def test_priority_callers_keep_their_own_order(vt):
     assert order == ["bulk0", "p0", "p1", "bulk1"]
 
 
+async def test_a_flood_of_priority_callers_cannot_starve_bulk_callers(vt):
+    b = bucket(vt, rate=10)
+    grants: list[str] = []
+
+    async def caller(kind: str, n: int):
+        for _ in range(n):
+            await b.acquire(kind == "reply")
+            grants.append(kind)
+
+    # More replies than the bucket has tokens for, all the time.
+    await vt.run(caller("bulk", 10), *(caller("reply", 15) for _ in range(4)))
+    both_waiting = grants[:40]
+    assert both_waiting[:10] == ["bulk", *["reply"] * 4, "bulk", *["reply"] * 4]
+    assert both_waiting.count("bulk") == 8  # one grant in five
+    assert max(_runs(both_waiting, "reply")) == 4
+    assert grants.count("bulk") == 10
+
+
+def _runs(grants: list[str], kind: str) -> list[int]:
+    runs, current = [], 0
+    for grant in grants:
+        current = current + 1 if grant == kind else 0
+        runs.append(current)
+    return runs
+
+
 async def test_a_pause_stops_everyone_until_it_ends_then_resumes_at_the_rate(vt):
     b = bucket(vt, rate=10, burst=5)
     times: list[float] = []

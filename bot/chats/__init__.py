@@ -1,0 +1,7 @@
+"""What a chat can do besides asking questions: follow series and drivers, set its time zone,
+reminders and spoiler-safety; and what the bot's admins can do. Platform-neutral: Telegram,
+Discord and the terminal all route commands through `Router`."""
+
+from bot.chats.router import Caller, Router
+
+__all__ = ["Caller", "Router"]

@@ -1,0 +1,95 @@
+"""One entry point for every chat command, whatever the platform.
+
+Catalog questions go to the core service (in the chat's own time zone), follows and settings to
+`ChatSettings`, operator commands to `Admin` — and only for admins. Nothing a fan types can
+raise out of here: an unexpected error is logged and answered politely.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.chats.admin import Admin
+from bot.chats.settings import ChatSettings
+from bot.core.audience import ChatKind, ChatRef
+from bot.core.commands import find_command, parse_arguments, split_command_line
+from bot.core.reply import Reply, ReplyStatus, problem
+from bot.core.service import ChatContext, Service, unknown_command
+
+log = logging.getLogger("pitboard.commands")
+
+
+@dataclass(frozen=True)
+class Caller:
+    chat: ChatRef
+    chat_kind: ChatKind = ChatKind.PRIVATE
+    user_id: str | None = None
+    is_admin: bool = False
+    # May change what this chat follows and its settings (Discord: Manage Server; Telegram
+    # groups: an admin of the group).
+    can_manage: bool = True
+
+
+class Router:
+    def __init__(self, service: Service, settings: ChatSettings, admin: Admin | None) -> None:
+        self.service = service
+        self.settings = settings
+        self._admin = admin
+
+    async def handle(self, text: str, caller: Caller) -> Reply:
+        name, rest = split_command_line(text)
+        try:
+            return await self._route(name, rest, text, caller)
+        except Exception:
+            log.exception("command /%s failed in %s", name, caller.chat)
+            return problem(
+                ReplyStatus.INVALID,
+                f"Sorry, something went wrong answering /{name}. It has been logged; "
+                "please try again in a moment.",
+            )
+
+    async def _route(self, name: str, rest: str, text: str, caller: Caller) -> Reply:
+        command = find_command(name)
+        if command is None:
+            return unknown_command(name)
+        if command.scope == "admin" and (not caller.is_admin or self._admin is None):
+            return problem(
+                ReplyStatus.INVALID, f"Sorry, /{command.name} is only for Pitboard's admins."
+            )
+        if command.scope == "chat" and not caller.can_manage:
+            return problem(
+                ReplyStatus.INVALID,
+                f"Sorry, /{command.name} changes what this chat gets, so it needs a chat admin "
+                "(on Discord: the Manage Server permission).",
+            )
+        chat = await self.settings.chat(caller.chat, caller.chat_kind)
+        args = parse_arguments(command, rest)
+        match command.scope, command.name:
+            case "query", "help":
+                return await self.service.help(args.get("command"), admin=caller.is_admin)
+            case "query", _:
+                return await self.service.handle(
+                    text, ChatContext(zone=chat.zone, language=chat.language)
+                )
+            case "chat", "subscribe":
+                return await self.settings.subscribe(
+                    caller.chat, caller.chat_kind, args.get("what")
+                )
+            case "chat", "unsubscribe":
+                return await self.settings.unsubscribe(
+                    caller.chat, caller.chat_kind, args.get("what")
+                )
+            case "chat", "settings":
+                return await self.settings.settings(
+                    caller.chat, caller.chat_kind, args.get("setting"), args.get("value")
+                )
+        assert self._admin is not None
+        match command.name:
+            case "status":
+                return await self._admin.status(chat.zone)
+            case "reload":
+                return await self._admin.reload()
+            case "announce":
+                return await self._admin.announce(args.get("text"))
+        raise AssertionError(f"/{command.name} is in the table but has no route")

@@ -1,0 +1,302 @@
+"""/subscribe, /unsubscribe and /settings: a chat's follows and preferences, kept in the store.
+
+Every answer is a Reply with choices, so a front-end can offer buttons (Telegram inline
+keyboards, Discord components) instead of asking the fan to type ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
+from bot.core.catalog import Catalog
+from bot.core.clock import Clock
+from bot.core.model import zone_info
+from bot.core.reply import Choice, Reply, ReplyStatus, bold, line, paragraph, problem
+from bot.core.service import Service
+from bot.core.zones import find_zone
+from bot.store.protocol import Store
+
+MAX_REMINDERS = 5
+MAX_REMINDER_MINUTES = 7 * 24 * 60
+COMMON_ZONES = (
+    "Europe/Stockholm",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+)
+REMINDER_PRESETS = (("60 and 15 min", "60 15"), ("30 min", "30"), ("15 min", "15"), ("Off", "off"))
+LANGUAGES = {"en": "English"}
+
+
+class ChatSettings:
+    def __init__(
+        self,
+        store: Store,
+        service: Service,
+        clock: Clock,
+        *,
+        default_zone: str,
+        default_reminders: tuple[int, ...],
+    ) -> None:
+        self._store = store
+        self._service = service
+        self._clock = clock
+        self._default_zone = default_zone
+        self._default_reminders = default_reminders
+
+    async def chat(self, ref: ChatRef, kind: ChatKind) -> Chat:
+        """The stored chat, created with the defaults on first contact."""
+        chat = await self._store.get_chat(ref)
+        if chat is None:
+            chat = Chat(
+                ref, kind=kind, zone=self._default_zone, reminder_minutes=self._default_reminders
+            )
+            await self._store.upsert_chat(chat)
+        return chat
+
+    # -- /subscribe and /unsubscribe --------------------------------------------------------
+
+    async def subscribe(self, ref: ChatRef, kind: ChatKind, what: str | None) -> Reply:
+        chat = await self.chat(ref, kind)
+        current = await self._store.get_subscription(ref) or Subscription(ref)
+        catalog = self._service.catalog
+        if not what:
+            return _offer(catalog, current, "subscribe", "What would you like to follow here?")
+        found = self._service.find_series_or_driver(what, "subscribe")
+        if isinstance(found, Reply):
+            return found
+        kind_found, item = found
+        if kind_found == "series":
+            updated = replace(current, series=current.series | {item})
+        else:
+            updated = replace(current, drivers=current.drivers | {item})
+        if not chat.active:
+            # A chat that blocked the bot and came back: it wants posts again.
+            await self._store.set_active(ref, True)
+        await self._store.set_subscription(updated)
+        name = _label(catalog, kind_found, item)
+        already = updated == current
+        head = f"You already follow {name}." if already else f"Following {name}."
+        reply = _following(catalog, updated, chat, head)
+        more = _offer(catalog, updated, "subscribe", "")
+        return replace(reply, choices=more.choices)
+
+    async def unsubscribe(self, ref: ChatRef, kind: ChatKind, what: str | None) -> Reply:
+        chat = await self.chat(ref, kind)
+        current = await self._store.get_subscription(ref)
+        catalog = self._service.catalog
+        if current is None or not (current.series or current.drivers):
+            return Reply(
+                title=None,
+                blocks=(paragraph("This chat follows nothing yet. Try /subscribe."),),
+                status=ReplyStatus.EMPTY,
+            )
+        if not what:
+            choices = [
+                Choice(_label(catalog, "series", s), f"/unsubscribe {s}")
+                for s in sorted(current.series)
+            ]
+            choices += [
+                Choice(_label(catalog, "driver", d), f"/unsubscribe {d}")
+                for d in sorted(current.drivers)
+            ]
+            choices.append(Choice("Everything", "/unsubscribe all"))
+            return problem(ReplyStatus.AMBIGUOUS, "Stop following what?", choices)
+        if what.strip().casefold() in {"all", "everything"}:
+            await self._store.remove_subscription(ref)
+            return Reply(title=None, blocks=(paragraph("Done: this chat follows nothing now."),))
+        found = self._service.find_series_or_driver(what, "unsubscribe")
+        if isinstance(found, Reply):
+            return found
+        kind_found, item = found
+        updated = replace(
+            current,
+            series=current.series - {item} if kind_found == "series" else current.series,
+            drivers=current.drivers - {item} if kind_found == "driver" else current.drivers,
+        )
+        name = _label(catalog, kind_found, item)
+        if updated == current:
+            return _following(catalog, current, chat, f"This chat was not following {name}.")
+        if updated.series or updated.drivers:
+            await self._store.set_subscription(updated)
+        else:
+            await self._store.remove_subscription(ref)
+        return _following(catalog, updated, chat, f"Stopped following {name}.")
+
+    # -- /settings ------------------------------------------------------------------------
+
+    async def settings(
+        self, ref: ChatRef, kind: ChatKind, setting: str | None, value: str | None
+    ) -> Reply:
+        chat = await self.chat(ref, kind)
+        match setting:
+            case None | "":
+                return self._overview(chat)
+            case "zone" | "timezone" | "tz" | "time":
+                return await self._zone(chat, value)
+            case "reminders" | "reminder":
+                return await self._reminders(chat, value)
+            case "spoilers" | "spoiler":
+                return await self._spoilers(chat, value)
+            case "language" | "lang":
+                return await self._language(chat, value)
+        choices = [
+            Choice(name, f"/settings {name}")
+            for name in ("zone", "reminders", "spoilers", "language")
+        ]
+        return problem(
+            ReplyStatus.INVALID,
+            f"No setting called “{setting}”: choose zone, reminders, spoilers or language.",
+            choices,
+        )
+
+    def _overview(self, chat: Chat) -> Reply:
+        now = self._local_now(chat.zone)
+        reminders = _minutes_text(chat.reminder_minutes)
+        lines = [
+            line(bold("Time zone: "), f"{chat.zone} (it is {now:%H:%M} there now)"),
+            line(bold("Reminders: "), reminders),
+            line(bold("Results: "), "hidden behind a spoiler" if chat.spoiler_safe else "shown"),
+            line(bold("Language: "), LANGUAGES.get(chat.language, chat.language)),
+        ]
+        toggle = "off" if chat.spoiler_safe else "on"
+        choices = (
+            Choice("Time zone", "/settings zone"),
+            Choice("Reminders", "/settings reminders"),
+            Choice(f"Spoiler-safe results: {toggle}", f"/settings spoilers {toggle}"),
+            Choice("Language", "/settings language"),
+        )
+        return Reply(title="Settings for this chat", blocks=(paragraph(*lines),), choices=choices)
+
+    async def _zone(self, chat: Chat, value: str | None) -> Reply:
+        if not value:
+            choices = [Choice(zone, f"/settings zone {zone}") for zone in COMMON_ZONES]
+            return problem(
+                ReplyStatus.AMBIGUOUS,
+                "Which time zone? Send /settings zone followed by a city or an IANA name, "
+                "e.g. /settings zone new york — or pick one:",
+                choices,
+            )
+        zone, suggestions = find_zone(value)
+        if zone is None:
+            hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+            return problem(
+                ReplyStatus.NOT_FOUND,
+                f"Unknown time zone “{value}”.{hint}",
+                [Choice(s, f"/settings zone {s}") for s in suggestions],
+            )
+        await self._store.upsert_chat(replace(chat, zone=zone))
+        now = self._local_now(zone)
+        return Reply(
+            title=None,
+            blocks=(
+                paragraph(f"Time zone set to {zone}: it is {now:%H:%M} ({now:%Z}) there now."),
+            ),
+        )
+
+    async def _reminders(self, chat: Chat, value: str | None) -> Reply:
+        if not value:
+            choices = [
+                Choice(label, f"/settings reminders {spec}") for label, spec in REMINDER_PRESETS
+            ]
+            current = _minutes_text(chat.reminder_minutes)
+            return problem(
+                ReplyStatus.AMBIGUOUS,
+                f"Reminders now: {current}. How many minutes before a session? "
+                "E.g. /settings reminders 60 15, or off.",
+                choices,
+            )
+        minutes = parse_minutes(value)
+        if isinstance(minutes, str):
+            return problem(ReplyStatus.INVALID, minutes)
+        await self._store.upsert_chat(replace(chat, reminder_minutes=minutes))
+        return Reply(title=None, blocks=(paragraph(f"Reminders: {_minutes_text(minutes)}."),))
+
+    async def _spoilers(self, chat: Chat, value: str | None) -> Reply:
+        wanted = (value or "").strip().casefold()
+        if wanted not in {"on", "off"}:
+            return problem(
+                ReplyStatus.AMBIGUOUS,
+                "Hide results behind a spoiler in this chat?",
+                [Choice("On", "/settings spoilers on"), Choice("Off", "/settings spoilers off")],
+            )
+        await self._store.upsert_chat(replace(chat, spoiler_safe=wanted == "on"))
+        text = "hidden behind a spoiler" if wanted == "on" else "shown as they come"
+        return Reply(title=None, blocks=(paragraph(f"Results will be {text}."),))
+
+    async def _language(self, chat: Chat, value: str | None) -> Reply:
+        wanted = (value or "").strip().casefold()
+        if wanted in LANGUAGES:
+            await self._store.upsert_chat(replace(chat, language=wanted))
+            return Reply(title=None, blocks=(paragraph(f"Language: {LANGUAGES[wanted]}."),))
+        choices = [Choice(name, f"/settings language {code}") for code, name in LANGUAGES.items()]
+        asked = f"“{value}” is not available yet. " if wanted else ""
+        return problem(ReplyStatus.AMBIGUOUS, f"{asked}Pitboard speaks English so far.", choices)
+
+    def _local_now(self, zone: str) -> datetime:
+        return self._clock.now().astimezone(zone_info(zone))
+
+
+def parse_minutes(value: str) -> tuple[int, ...] | str:
+    """'60 15' -> (60, 15); 'off' -> (); otherwise the reason it is not valid."""
+    text = value.replace(",", " ").strip().casefold()
+    if text in {"off", "none", "0"}:
+        return ()
+    parts = text.split()
+    if not all(part.isdigit() for part in parts):
+        return f"“{value}” is not a list of minutes: try /settings reminders 60 15, or off."
+    minutes = sorted({int(part) for part in parts}, reverse=True)
+    if len(minutes) > MAX_REMINDERS:
+        return f"At most {MAX_REMINDERS} reminders per session, please."
+    if any(m < 1 or m > MAX_REMINDER_MINUTES for m in minutes):
+        return f"Reminders go from 1 minute to {MAX_REMINDER_MINUTES} minutes (a week) before."
+    return tuple(minutes)
+
+
+def _minutes_text(minutes: tuple[int, ...]) -> str:
+    if not minutes:
+        return "off"
+    return " and ".join(str(m) for m in minutes) + " min before each session"
+
+
+def _label(catalog: Catalog, kind: str, item: str) -> str:
+    if kind == "series":
+        series = catalog.series.get(item)
+        return f"{series.short_name or series.name} {series.season}" if series else item
+    driver = catalog.drivers.get(item)
+    return driver.name if driver else item
+
+
+def _following(catalog: Catalog, sub: Subscription, chat: Chat, head: str) -> Reply:
+    names = [_label(catalog, "series", s) for s in sorted(sub.series)]
+    names += [_label(catalog, "driver", d) for d in sorted(sub.drivers)]
+    lines = [line(head)]
+    if names:
+        lines.append(line(bold("This chat follows: "), ", ".join(names)))
+        lines.append(
+            line(f"Reminders: {_minutes_text(chat.reminder_minutes)}; times in {chat.zone}.")
+        )
+    else:
+        lines.append(line("This chat follows nothing now."))
+    return Reply(title=None, blocks=(paragraph(*lines),))
+
+
+def _offer(catalog: Catalog, current: Subscription, command: str, question: str) -> Reply:
+    choices = [
+        Choice(_label(catalog, "series", s.id), f"/{command} {s.id}")
+        for s in catalog.series.values()
+        if s.id not in current.series
+    ]
+    choices += [
+        Choice(d.name, f"/{command} {d.id}")
+        for d in sorted(catalog.drivers.values(), key=lambda d: d.name)
+        if d.id not in current.drivers and catalog.entries_by_driver.get(d.id)
+    ]
+    blocks = (paragraph(question),) if question else ()
+    return Reply(title=None, blocks=blocks, choices=tuple(choices), status=ReplyStatus.AMBIGUOUS)

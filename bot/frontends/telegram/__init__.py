@@ -1,0 +1,1 @@
+"""Telegram front-end: renders core replies as Telegram HTML messages and inline keyboards."""

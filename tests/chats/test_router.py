@@ -1,0 +1,182 @@
+"""Chat commands through the router on a real SQLite store: follows, settings, admin refusal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.chats import Caller, Router
+from bot.chats.admin import Admin
+from bot.chats.health import ChannelHealth
+from bot.chats.settings import ChatSettings, parse_minutes
+from bot.core.audience import ChatKind, ChatRef
+from bot.core.catalog import CatalogHolder
+from bot.core.clock import FixedClock
+from bot.core.plan import Announcement
+from bot.core.reply import Reply, ReplyStatus
+from bot.core.schedules import load_catalog
+from bot.core.service import Service
+from bot.frontends.console.render import render
+from bot.scheduling.reloader import ReloadResult
+from bot.store.sqlite import SQLiteStore
+
+SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
+FAN = Caller(ChatRef("telegram", "42"), ChatKind.PRIVATE, user_id="42")
+ADMIN = Caller(ChatRef("telegram", "7"), ChatKind.PRIVATE, user_id="7", is_admin=True)
+
+
+class FakePlanner:
+    """Stands in for the announcer: records broadcasts (what /announce hands over)."""
+
+    def __init__(self) -> None:
+        self.broadcasts: list[str] = []
+
+    def pending(self) -> list[Announcement]:
+        return []
+
+    async def broadcast(self, text: str) -> int:
+        self.broadcasts.append(text)
+        return 3
+
+
+class FakeReloader:
+    async def reload(self) -> ReloadResult:
+        return ReloadResult(ok=True, changes=("moved x: a -> b",))
+
+
+@pytest.fixture
+async def setup(tmp_path: Path):
+    store = SQLiteStore(tmp_path / "db.sqlite3")
+    await store.open()
+    catalogs = CatalogHolder(load_catalog(SCHEDULES))
+    clock = FixedClock(datetime.fromisoformat("2022-05-12T09:00+02:00"))
+    service = Service(catalogs, clock)
+    settings = ChatSettings(
+        store, service, clock, default_zone="Europe/Stockholm", default_reminders=(60, 15)
+    )
+    planner = FakePlanner()
+    admin = Admin(store, catalogs, clock, planner, FakeReloader(), ChannelHealth())
+    yield Router(service, settings, admin), store, planner
+    await store.close()
+
+
+def text(reply: Reply) -> str:
+    return render(reply, colour=False)
+
+
+async def test_subscribe_offers_choices_then_follows(setup) -> None:
+    router, store, _ = setup
+    offer = await router.handle("/subscribe", FAN)
+    commands = {c.command for c in offer.choices}
+    assert "/subscribe tcr-germany-2022" in commands and "/subscribe jessica-backman" in commands
+    done = await router.handle("/subscribe jessica-backman", FAN)
+    assert "Following Jessica Bäckman" in text(done)
+    sub = await store.get_subscription(FAN.chat)
+    assert sub is not None and sub.drivers == {"jessica-backman"}
+    again = await router.handle("/subscribe jessica", FAN)
+    assert "already follow" in text(again)
+
+
+async def test_subscribe_by_series_name_and_ambiguous_driver(setup) -> None:
+    router, store, _ = setup
+    await router.handle("/subscribe tcr germany", FAN)
+    sub = await store.get_subscription(FAN.chat)
+    assert sub is not None and sub.series == {"tcr-germany-2022"}
+    which = await router.handle("/subscribe backman", FAN)
+    assert which.status is ReplyStatus.AMBIGUOUS and len(which.choices) == 2
+
+
+async def test_unsubscribe_one_and_all(setup) -> None:
+    router, store, _ = setup
+    await router.handle("/subscribe tcr-germany-2022", FAN)
+    await router.handle("/subscribe andreas-backman", FAN)
+    menu = await router.handle("/unsubscribe", FAN)
+    assert {c.command for c in menu.choices} == {
+        "/unsubscribe tcr-germany-2022",
+        "/unsubscribe andreas-backman",
+        "/unsubscribe all",
+    }
+    await router.handle("/unsubscribe tcr-germany-2022", FAN)
+    sub = await store.get_subscription(FAN.chat)
+    assert sub is not None and sub.series == frozenset() and sub.drivers == {"andreas-backman"}
+    await router.handle("/unsubscribe all", FAN)
+    assert await store.get_subscription(FAN.chat) is None
+
+
+async def test_settings_time_zone_by_city_confirms_local_time(setup) -> None:
+    router, store, _ = setup
+    reply = await router.handle("/settings zone new york", FAN)
+    assert "America/New_York" in text(reply) and "03:00" in text(reply)
+    chat = await store.get_chat(FAN.chat)
+    assert chat is not None and chat.zone == "America/New_York"
+    # Queries now answer in the chat's zone.
+    nxt = await router.handle("/next", FAN)
+    assert "EDT" in text(nxt)
+    bad = await router.handle("/settings zone stokholm", FAN)
+    assert bad.status is ReplyStatus.NOT_FOUND and "Europe/Stockholm" in text(bad)
+
+
+async def test_settings_reminders_spoilers_language(setup) -> None:
+    router, store, _ = setup
+    await router.handle("/settings reminders 30, 10", FAN)
+    await router.handle("/settings spoilers on", FAN)
+    chat = await store.get_chat(FAN.chat)
+    assert chat is not None and chat.reminder_minutes == (30, 10) and chat.spoiler_safe
+    overview = text(await router.handle("/settings", FAN))
+    assert "30 and 10 min" in overview and "hidden behind a spoiler" in overview
+    assert (await router.handle("/settings reminders soon", FAN)).status is ReplyStatus.INVALID
+    french = await router.handle("/settings language fr", FAN)
+    assert "not available yet" in text(french)
+    assert (await router.handle("/settings colour blue", FAN)).status is ReplyStatus.INVALID
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("60 15", (60, 15)), ("15,60", (60, 15)), ("off", ()), ("0", ()), ("abc", str), ("0 5", str)],
+)
+def test_parse_minutes(value: str, expected: object) -> None:
+    parsed = parse_minutes(value)
+    if expected is str:
+        assert isinstance(parsed, str)
+    else:
+        assert parsed == expected
+
+
+async def test_admin_commands_are_refused_to_everyone_else(setup) -> None:
+    router, _, planner = setup
+    for command in ("/status", "/reload", "/announce hello"):
+        reply = await router.handle(command, FAN)
+        assert reply.status is ReplyStatus.INVALID and "only for Pitboard's admins" in text(reply)
+    assert planner.broadcasts == []
+    assert "/announce" not in text(await router.handle("/help", FAN))
+    assert "/announce" in text(await router.handle("/help", ADMIN))
+
+
+async def test_admin_commands_work_for_admins(setup) -> None:
+    router, _, planner = setup
+    await router.handle("/subscribe tcr", FAN)
+    status = text(await router.handle("/status", ADMIN))
+    assert "Chats: 2 active (1 subscribed)" in status
+    assert "moved x" in text(await router.handle("/reload", ADMIN))
+    queued = await router.handle("/announce Race 2 delayed", ADMIN)
+    assert planner.broadcasts == ["Race 2 delayed"] and "3 chats" in text(queued)
+    assert (await router.handle("/announce", ADMIN)).status is ReplyStatus.INVALID
+
+
+async def test_members_without_manage_rights_cannot_change_a_group(setup) -> None:
+    router, store, _ = setup
+    member = Caller(ChatRef("discord", "c1"), ChatKind.CHANNEL, user_id="5", can_manage=False)
+    reply = await router.handle("/subscribe tcr-germany-2022", member)
+    assert reply.status is ReplyStatus.INVALID and "Manage Server" in text(reply)
+    assert await store.get_subscription(member.chat) is None
+    # Questions are for everyone.
+    assert (await router.handle("/standings tcr-germany-2022", member)).ok
+
+
+async def test_sql_looking_input_is_just_text(setup) -> None:
+    router, store, _ = setup
+    reply = await router.handle("/subscribe '; DROP TABLE chats; --", FAN)
+    assert reply.status is ReplyStatus.NOT_FOUND
+    assert await store.get_chat(FAN.chat) is not None
