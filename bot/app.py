@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.chats import Caller, Router
 from bot.chats.admin import Admin
@@ -31,8 +33,10 @@ from bot.core.service import Service
 from bot.core.zones import find_zone
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import RateLimits
+from bot.delivery.sender import Sender
 from bot.frontends.console.repl import ConsolePoster, ConsoleWriter, run_console, should_use_colour
 from bot.frontends.console.sender import CONSOLE_CHAT, ConsoleSender
+from bot.logsafe import configure_logging
 from bot.scheduling import Announcer, ScheduleReloader
 from bot.store.sqlite import SQLiteStore
 
@@ -56,11 +60,7 @@ class RunOptions:
 
 
 def run_app(config: Config, options: RunOptions) -> int:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging([t for t in (config.telegram_token, config.discord_token) if t])
     try:
         catalog = load_catalog(options.schedules)
     except ScheduleError as error:
@@ -114,13 +114,12 @@ async def _serve(
     chat_zone: str,
     store: SQLiteStore,
 ) -> int:
-    writer = ConsoleWriter(sys.stdout, colour=should_use_colour(sys.stdout))
     service = Service(catalogs, clock, default_zone=config.general.timezone)
     announcements = config.announcements
-    await _prepare_console_chat(store, catalogs, chat_zone, options.zone is not None, config)
-    settings = PlanSettings(
+    reminders = tuple(announcements.reminder_minutes)
+    plan_settings = PlanSettings(
         preview_days=announcements.preview_days,
-        reminder_minutes=frozenset(announcements.reminder_minutes),
+        reminder_minutes=frozenset(reminders),
         live_grace=timedelta(minutes=announcements.live_grace_minutes),
     )
     engine_ref: list[DeliveryEngine] = []
@@ -128,62 +127,122 @@ async def _serve(
         catalogs,
         store,
         clock,
-        settings,
+        plan_settings,
         on_enqueued=lambda: engine_ref[0].wake() if engine_ref else None,
     )
-    engine = DeliveryEngine(
-        store,
-        {"console": ConsoleSender(ConsolePoster(writer), clock)},
-        announcer.compose,
-        {"console": CONSOLE_LIMITS},
-        clock,
-        workers_per_platform=1,  # one worker keeps the terminal's posts in due order
-    )
-    engine_ref.append(engine)
     reloader = ScheduleReloader(options.schedules, catalogs, announcer.replan)
     chat_settings = ChatSettings(
-        store,
-        service,
-        clock,
-        default_zone=chat_zone,
-        default_reminders=tuple(announcements.reminder_minutes),
+        store, service, clock, default_zone=chat_zone, default_reminders=reminders
     )
-    admin = Admin(store, catalogs, clock, announcer, reloader, ChannelHealth())
-    router = Router(service, chat_settings, admin)
-    # The operator at the terminal is this bot's admin.
-    caller = Caller(CONSOLE_CHAT, ChatKind.PRIVATE, user_id="operator", is_admin=True)
+    health = ChannelHealth()
+    router = Router(
+        service, chat_settings, Admin(store, catalogs, clock, announcer, reloader, health)
+    )
 
-    async def dispatch(line: str) -> Reply:
-        return await router.handle(line, caller)
+    senders: dict[str, Sender] = {}
+    limits: dict[str, RateLimits] = {}
+    telegram = None
+    if config.telegram_active and config.telegram_token:
+        from bot.frontends.telegram.bot import TelegramFrontend
+
+        telegram = TelegramFrontend(
+            config.telegram,
+            config.telegram_token,
+            router,
+            store,
+            catalogs,
+            health,
+            default_zone=chat_zone,
+            default_reminders=reminders,
+        )
+        senders["telegram"] = telegram.sender
+        limits["telegram"] = RateLimits(
+            global_per_second=config.telegram.global_per_second,
+            per_chat_per_second=config.telegram.per_chat_per_second,
+            per_group_per_minute=config.telegram.per_group_per_minute,
+        )
+    # With no chat platform configured, the terminal is the front-end (and a chat of its own).
+    use_console = not senders
+    writer = ConsoleWriter(sys.stdout, colour=should_use_colour(sys.stdout))
+    if use_console:
+        await _prepare_console_chat(store, catalogs, chat_zone, options.zone is not None, config)
+        senders["console"] = ConsoleSender(ConsolePoster(writer), clock)
+        limits["console"] = CONSOLE_LIMITS
+    engine = DeliveryEngine(
+        store,
+        senders,
+        announcer.compose,
+        limits,
+        clock,
+        # One terminal worker keeps the terminal's posts in due order.
+        workers_per_platform=1 if use_console else 8,
+    )
+    engine_ref.append(engine)
+    if telegram is not None:
+        telegram.attach(engine.reply)
 
     await engine.start()
     await announcer.start()
     watcher = asyncio.create_task(reloader.watch())
-    console = asyncio.create_task(
-        run_console(
-            dispatch,
-            stdin=sys.stdin,
-            writer=writer,
-            interactive=sys.stdin.isatty(),
-            banner=BANNER,
-            # A replay with --until outlives its input: piped commands end, the clock runs on.
-        )
-    )
-    tasks = {console}
-    stopper = asyncio.create_task(_wait_until(clock, options.until)) if options.until else None
+    if telegram is not None:
+        await telegram.start()
     try:
-        if stopper is not None:
-            # With --until the clock decides when to stop; input ending early does not.
-            await stopper
-            status = 0 if not console.done() else console.result()
-        else:
-            status = await console
+        return await _until_done(router, writer, clock, options, use_console)
     finally:
-        for task in (*tasks, watcher):
-            task.cancel()
+        watcher.cancel()
+        if telegram is not None:
+            await telegram.stop()
         await announcer.stop()
         await engine.stop()
-    return status
+
+
+async def _until_done(
+    router: Router, writer: ConsoleWriter, clock: Clock, options: RunOptions, use_console: bool
+) -> int:
+    """Serve until the console ends, `--until` is reached, or SIGINT/SIGTERM arrives."""
+    waits: set[asyncio.Task[Any]] = set()
+    console: asyncio.Task[int] | None = None
+    if use_console:
+        # The operator at the terminal is this bot's admin.
+        caller = Caller(CONSOLE_CHAT, ChatKind.PRIVATE, user_id="operator", is_admin=True)
+
+        async def dispatch(line: str) -> Reply:
+            return await router.handle(line, caller)
+
+        console = asyncio.create_task(
+            run_console(
+                dispatch,
+                stdin=sys.stdin,
+                writer=writer,
+                interactive=sys.stdin.isatty(),
+                banner=BANNER,
+                catch_interrupt=False,
+            )
+        )
+    if options.until is not None:
+        # With --until the clock decides when to stop; input ending early does not.
+        waits.add(asyncio.create_task(_wait_until(clock, options.until)))
+    elif console is not None:
+        waits.add(console)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    waits.add(asyncio.create_task(stop.wait()))
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waits:
+            task.cancel()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+    if console is not None and console.done() and not console.cancelled():
+        return console.result()
+    if console is not None:
+        console.cancel()
+    return 0
 
 
 async def _prepare_console_chat(

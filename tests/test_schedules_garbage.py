@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_schedules_helpers import REAL_SCHEDULES, SERIES, problems_in, write_schedules
 
 from bot.core.schedules import Problem, ScheduleError, check_directory, load_catalog
 from bot.core.schedules.locate import locate
+from tests.test_schedules_helpers import REAL_SCHEDULES, SERIES, problems_in, write_schedules
 
 REAL_FILES = {
     path.relative_to(REAL_SCHEDULES).as_posix(): path.read_text(encoding="utf-8")

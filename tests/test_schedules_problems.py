@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_schedules_helpers import (
+
+from bot.core.schedules import Problem, ScheduleError, check_directory, load_catalog
+from tests.test_schedules_helpers import (
     DRIVERS,
     SERIES,
     TRACKS,
@@ -14,8 +16,6 @@ from test_schedules_helpers import (
     replace_once,
     write_schedules,
 )
-
-from bot.core.schedules import Problem, ScheduleError, check_directory, load_catalog
 
 
 def only(problems: tuple[Problem, ...]) -> Problem:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_schedules_helpers import REAL_SCHEDULES
 
 from bot.core.schedules import load_catalog
 from bot.core.schedules.events import CLASS_KEYS, ENTRY_KEYS, EVENT_KEYS
@@ -19,6 +18,7 @@ from bot.core.schedules.results import RESULT_KEYS
 from bot.core.schedules.series import FILE_KEYS, SERIES_KEYS
 from bot.core.schedules.sessions import SESSION_KEYS
 from bot.core.schedules.shared import DRIVER_KEYS, LAP_RECORD_KEYS, SCALE_KEYS, TRACK_KEYS
+from tests.test_schedules_helpers import REAL_SCHEDULES
 
 README = (REAL_SCHEDULES / "README.md").read_text(encoding="utf-8")
 EXAMPLES = {

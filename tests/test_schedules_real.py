@@ -7,11 +7,11 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_schedules_helpers import REAL_SCHEDULES
 
 from bot.core.catalog import Catalog
 from bot.core.model import Link, ResultStatus, SessionKind
 from bot.core.schedules import check_directory, load_catalog
+from tests.test_schedules_helpers import REAL_SCHEDULES
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_schedules_helpers import REAL_SCHEDULES, line_of, problems_in, replace_once
+
+from tests.test_schedules_helpers import REAL_SCHEDULES, line_of, problems_in, replace_once
 
 # The check lives in bot.core.standings, written separately; skip until it is there.
 pytest.importorskip("bot.core.standings")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from test_schedules_helpers import line_of, problems_in, write_schedules
-
 from bot.core.schedules import Problem, load_catalog
+from tests.test_schedules_helpers import line_of, problems_in, write_schedules
 
 HEAD = """\
 [series]

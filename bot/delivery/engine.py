@@ -237,11 +237,11 @@ class DeliveryEngine:
 
     # --- a worker's job: one delivery ------------------------------------------------------------
 
-    async def _deliver(self, lane: Lane, delivery: Delivery) -> None:
+    async def _deliver(self, lane: Lane, delivery: Delivery, unparked: bool) -> None:
         """Send one claimed delivery and record the outcome. Never raises (but may be
         cancelled while waiting for tokens, leaving the delivery SENDING for `start()`)."""
         try:
-            await self._attempt(lane, delivery)
+            await self._attempt(lane, delivery, unparked)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -249,13 +249,15 @@ class DeliveryEngine:
             # the next start(); a failing database must not kill the worker.
             log.error("delivery %d (%s): %s", delivery.id, delivery.item.key, describe(error))
 
-    async def _attempt(self, lane: Lane, delivery: Delivery) -> None:
+    async def _attempt(self, lane: Lane, delivery: Delivery, unparked: bool) -> None:
         ref = self._current(delivery.chat)
         chat = await self.store.get_chat(ref)
         if chat is None or not chat.active:
             why = "chat not stored" if chat is None else "chat inactive"
             await self.store.mark_skipped(delivery.id, why)
             lane.stats.skipped += 1
+            return
+        if not unparked and self._parked(lane, delivery, chat):
             return
         try:
             reply = self.composer(delivery.item, chat)
@@ -268,14 +270,23 @@ class DeliveryEngine:
             await self.store.mark_skipped(delivery.id, "nothing to send to this chat")
             lane.stats.skipped += 1
             return
-        wait = lane.limiter.chat_wait_estimate(chat)
-        if lane.chat_busy(delivery.chat):
-            wait += lane.limiter.chat_interval(chat)  # another post to this chat goes first
-        if wait > PARK_AFTER_SECONDS and lane.parked_count() < MAX_PARKED:
-            lane.park(delivery, wait)
-            return
         async with lane.chat_turn(delivery.chat):
             await self._send(lane, delivery, chat, reply)
+
+    def _parked(self, lane: Lane, delivery: Delivery, chat: Chat) -> bool:
+        """Set the delivery aside if its chat's own limits would keep a worker waiting, or if
+        earlier posts to the chat are set aside (it goes behind them, to keep their order).
+        One coming back from parking heads that line: it waits for its nearly due token."""
+        spacing = lane.limiter.chat_interval(chat)
+        wait = lane.limiter.chat_wait_estimate(chat)
+        if lane.chat_busy(delivery.chat):
+            wait += spacing  # another post to this chat goes first
+        if lane.parked_count() >= MAX_PARKED:
+            return False
+        if wait > PARK_AFTER_SECONDS or lane.has_parked(delivery.chat):
+            lane.park(delivery, wait, spacing)
+            return True
+        return False
 
     async def _send(self, lane: Lane, delivery: Delivery, chat: Chat, reply: Reply) -> None:
         priority = delivery.priority > 0

@@ -49,7 +49,8 @@ class _Turn:
 
 
 Feed = Callable[["Lane"], Coroutine[Any, Any, None]]
-Deliver = Callable[["Lane", Delivery], Coroutine[Any, Any, None]]
+# deliver(lane, delivery, unparked): unparked is True for a delivery back from parking.
+Deliver = Callable[["Lane", Delivery, bool], Coroutine[Any, Any, None]]
 
 
 class Lane:
@@ -61,9 +62,11 @@ class Lane:
         self.limiter = limiter
         self.capacity = max(2, capacity)
         self.stats = LaneStats()
-        self._queue: asyncio.Queue[Delivery] | None = None
+        self._queue: asyncio.Queue[tuple[Delivery, bool]] | None = None
         self._wakeup = asyncio.Event()
         self._parked: list[tuple[float, int, Delivery]] = []
+        self._parked_chats: dict[ChatRef, int] = {}  # how many are parked per chat
+        self._parked_slots: dict[ChatRef, float] = {}  # when the chat's last one comes back
         self._order = itertools.count()
         self._feeder: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
@@ -75,7 +78,7 @@ class Lane:
 
     def start(self, feed: Feed, deliver: Deliver, workers: int) -> None:
         self._queue = asyncio.Queue()
-        self._parked.clear()
+        self._forget_parked()
         self._stopping = False
         self._wakeup.clear()
         self._feeder = asyncio.create_task(feed(self), name=f"delivery-feed-{self.platform}")
@@ -100,16 +103,21 @@ class Lane:
         # Claimed but unsent deliveries stay SENDING in the store: the next start() requeues
         # them, and since they were never sent that repeats nothing.
         self._feeder, self._workers, self._queue = None, [], None
+        self._forget_parked()
+
+    def _forget_parked(self) -> None:
         self._parked.clear()
+        self._parked_chats.clear()
+        self._parked_slots.clear()
 
     async def _work(self, deliver: Deliver) -> None:
         queue = self._queue
         assert queue is not None
         while not self._stopping:
-            delivery = await queue.get()
+            delivery, unparked = await queue.get()
             if queue.qsize() <= self.capacity // 2:
                 self._wakeup.set()  # room for the feeder's next batch
-            await deliver(self, delivery)
+            await deliver(self, delivery, unparked)
 
     @contextlib.asynccontextmanager
     async def chat_turn(self, ref: ChatRef) -> AsyncIterator[None]:
@@ -155,7 +163,7 @@ class Lane:
     def enqueue(self, deliveries: Iterable[Delivery]) -> None:
         assert self._queue is not None
         for delivery in deliveries:
-            self._queue.put_nowait(delivery)
+            self._queue.put_nowait((delivery, False))
 
     def nudge(self) -> None:
         self._wakeup.set()
@@ -172,10 +180,24 @@ class Lane:
 
     # --- parking -------------------------------------------------------------------------------
 
-    def park(self, delivery: Delivery, seconds: float) -> None:
-        heapq.heappush(self._parked, (time.monotonic() + seconds, next(self._order), delivery))
+    def park(self, delivery: Delivery, seconds: float, spacing: float) -> None:
+        """Set `delivery` aside for `seconds`, and at least `spacing` after the chat's last
+        parked delivery: posts to one chat come back one by one, in the order they were
+        parked, instead of all at once to race each other."""
+        chat = delivery.chat
+        at = time.monotonic() + seconds
+        last = self._parked_slots.get(chat)
+        if last is not None:
+            at = max(at, last + spacing)
+        self._parked_slots[chat] = at
+        self._parked_chats[chat] = self._parked_chats.get(chat, 0) + 1
+        heapq.heappush(self._parked, (at, next(self._order), delivery))
         self.stats.parked += 1
         self.nudge()
+
+    def has_parked(self, chat: ChatRef) -> bool:
+        """Whether posts to `chat` are set aside: a newer one must queue behind them."""
+        return chat in self._parked_chats
 
     def parked_count(self) -> int:
         return len(self._parked)
@@ -189,7 +211,13 @@ class Lane:
         now = time.monotonic()
         while self._parked and self._parked[0][0] <= now and self._queue is not None:
             _, _, delivery = heapq.heappop(self._parked)
-            self._queue.put_nowait(delivery)
+            left = self._parked_chats[delivery.chat] - 1
+            if left:
+                self._parked_chats[delivery.chat] = left
+            else:
+                del self._parked_chats[delivery.chat]
+                del self._parked_slots[delivery.chat]
+            self._queue.put_nowait((delivery, True))
 
     # --- platform answers ----------------------------------------------------------------------
 

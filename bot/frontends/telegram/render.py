@@ -177,13 +177,19 @@ def _cells(table: Table) -> tuple[list[str], list[list[str]]]:
 
 
 def _table_pre(table: Table) -> Section:
-    """Aligned monospace columns, numbers right-aligned, narrowed to fit a phone."""
+    """Aligned monospace columns, numbers right-aligned, narrowed to fit a phone. A column with
+    no value in any row is left out: on a phone its width is better spent on names."""
     headers, rows = _cells(table)
+    numeric = [column.numeric for column in table.columns]
+    if rows:
+        keep = [i for i in range(len(headers)) if any(row[i].strip() for row in rows)]
+        keep = keep or list(range(len(headers)))
+        headers, numeric = [headers[i] for i in keep], [numeric[i] for i in keep]
+        rows = [[row[i] for i in keep] for row in rows]
     widths = [
         max([display_width(headers[i]), *(display_width(row[i]) for row in rows)])
         for i in range(len(headers))
     ]
-    numeric = [column.numeric for column in table.columns]
     _fit(widths, numeric)
 
     def format_row(cells: list[str]) -> str:
@@ -192,6 +198,8 @@ def _table_pre(table: Table) -> Section:
             for i, cell in enumerate(cells)
         ).rstrip()
 
+    if not any(cell.strip() for cell in (*headers, *(cell for row in rows for cell in row))):
+        return Section(())  # nothing but padding and rules: no use for an empty <pre>
     lines = [format_row(headers), COLUMN_GAP.join(RULE * width for width in widths)]
     lines.extend(format_row(row) for row in rows)
     return Section(tuple((Span(text),) for text in lines), pre=True)

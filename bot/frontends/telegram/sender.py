@@ -1,0 +1,118 @@
+"""Sending to Telegram for the delivery engine: render, send, and say what a failure means.
+
+The engine owns queues, limits and retries; this class only knows the Bot API. Its job is
+the mapping from python-telegram-bot's errors to the engine's error tree:
+
+    RetryAfter   -> RetryAfter(seconds)      wait, then retry
+    Forbidden    -> ChatBlocked              blocked, kicked, or no right to post: deactivate
+    ChatMigrated -> ChatMigrated(new id)     a group became a supergroup: rewrite and resend
+    BadRequest   -> PermanentError           record, never retry ("chat not found": blocked)
+    TimedOut, NetworkError -> TransientError retry with backoff
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import MutableMapping
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.core.audience import Chat
+from bot.core.reply import Reply
+from bot.delivery import errors
+from bot.frontends.telegram.render import TelegramMessage, hashed_callbacks, render
+
+log = logging.getLogger("pitboard.telegram")
+
+PLATFORM = "telegram"
+# Chats that no longer exist answer 400, not 403: they are gone for good, like a block.
+GONE_CHAT_MARKERS = ("chat not found", "user is deactivated", "peer_id_invalid")
+CALLBACK_MEMORY = 50_000  # hashed buttons remembered (oldest forgotten first)
+
+
+def keyboard_markup(message: TelegramMessage) -> InlineKeyboardMarkup | None:
+    if not message.keyboard:
+        return None
+    rows = [
+        [
+            InlineKeyboardButton(b.label, url=b.url)
+            if b.url
+            else InlineKeyboardButton(b.label, callback_data=b.callback_data)
+            for b in row
+        ]
+        for row in message.keyboard
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+class TelegramSender:
+    platform = PLATFORM
+
+    def __init__(self, bot: Bot, callbacks: MutableMapping[str, str]) -> None:
+        self._bot = bot
+        # Buttons whose command is too long for callback_data carry a hash; presses are
+        # turned back into commands from here.
+        self._callbacks = callbacks
+
+    def remember(self, messages: list[TelegramMessage]) -> None:
+        self._callbacks.update(hashed_callbacks(messages))
+        while len(self._callbacks) > CALLBACK_MEMORY:
+            self._callbacks.pop(next(iter(self._callbacks)))
+
+    async def send(self, chat: Chat, reply: Reply) -> str | None:
+        messages = render(reply, spoiler_safe=chat.spoiler_safe)
+        self.remember(messages)
+        message_id: str | None = None
+        for message in messages:
+            message_id = await self.send_one(chat.ref.id, message)
+        return message_id
+
+    async def send_one(self, chat_id: str, message: TelegramMessage) -> str:
+        try:
+            sent = await self._bot.send_message(
+                chat_id=_chat_id(chat_id),
+                text=message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard_markup(message),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except TelegramError as error:
+            raise classify(error) from error
+        return str(sent.message_id)
+
+
+def classify(error: TelegramError) -> errors.SendError:
+    """The engine's name for what went wrong (see the module docstring)."""
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+        return errors.RetryAfter(seconds, str(error))
+    if isinstance(error, ChatMigrated):
+        return errors.ChatMigrated(str(error.new_chat_id), str(error))
+    if isinstance(error, Forbidden):
+        return errors.ChatBlocked(str(error))
+    if isinstance(error, BadRequest):  # a NetworkError subclass in PTB: test it first
+        if any(marker in error.message.lower() for marker in GONE_CHAT_MARKERS):
+            return errors.ChatBlocked(str(error))
+        return errors.PermanentError(str(error))
+    if isinstance(error, NetworkError):
+        return errors.TransientError(str(error))
+    return errors.PermanentError(str(error))
+
+
+def _chat_id(value: str) -> int | str:
+    """Telegram chat ids are integers; channels may also be named "@channel"."""
+    try:
+        return int(value)
+    except ValueError:
+        return value
