@@ -1,8 +1,7 @@
-"""The composition root: config -> store, catalog, service, scheduler, delivery, front-ends.
+"""Running Pitboard as a process: `pitboard run`.
 
-Only this module imports every layer. Start order: catalog, store (migrated), delivery engine,
-announcer (plans and catches up), schedule watch, front-end. Stop order is the reverse, so no
-announcement is enqueued after the engine stopped and nothing in flight is cut off.
+The process around the runtime (`bot.runtime`): logging with secrets scrubbed, the catalog
+and the database, signals, the terminal prompt, and `--until`.
 """
 
 from __future__ import annotations
@@ -14,30 +13,22 @@ import signal
 import sys
 import tempfile
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot.chats import Caller, Router
-from bot.chats.admin import Admin
-from bot.chats.health import ChannelHealth
-from bot.chats.settings import ChatSettings
 from bot.config import Config
 from bot.core.audience import Chat, ChatKind, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, ScaledClock, SystemClock
-from bot.core.plan import PlanSettings
 from bot.core.reply import Reply
 from bot.core.schedules import ScheduleError, load_catalog
-from bot.core.service import Service
 from bot.core.zones import find_zone
-from bot.delivery.engine import DeliveryEngine
-from bot.delivery.ratelimit import RateLimits
-from bot.delivery.sender import Sender
-from bot.frontends.console.repl import ConsolePoster, ConsoleWriter, run_console, should_use_colour
-from bot.frontends.console.sender import CONSOLE_CHAT, ConsoleSender
+from bot.frontends.console.repl import ConsoleWriter, run_console, should_use_colour
+from bot.frontends.console.sender import CONSOLE_CHAT
 from bot.logsafe import configure_logging
-from bot.scheduling import Announcer, ScheduleReloader
+from bot.runtime import Runtime
 from bot.store.sqlite import SQLiteStore
 
 log = logging.getLogger("pitboard")
@@ -46,8 +37,6 @@ BANNER = (
     "Pitboard — race updates for TCR, the 24H Series and STCC.\n"
     "Type /help for the commands, /next for what's coming, exit to leave."
 )
-# The terminal has no platform limits; these only keep a replay's output readable in order.
-CONSOLE_LIMITS = RateLimits(global_per_second=1000.0, per_chat_per_second=1000.0, chat_burst=50.0)
 
 
 @dataclass(frozen=True)
@@ -114,86 +103,25 @@ async def _serve(
     chat_zone: str,
     store: SQLiteStore,
 ) -> int:
-    service = Service(catalogs, clock, default_zone=config.general.timezone)
-    announcements = config.announcements
-    reminders = tuple(announcements.reminder_minutes)
-    plan_settings = PlanSettings(
-        preview_days=announcements.preview_days,
-        reminder_minutes=frozenset(reminders),
-        live_grace=timedelta(minutes=announcements.live_grace_minutes),
-    )
-    engine_ref: list[DeliveryEngine] = []
-    announcer = Announcer(
-        catalogs,
-        store,
-        clock,
-        plan_settings,
-        on_enqueued=lambda: engine_ref[0].wake() if engine_ref else None,
-    )
-    reloader = ScheduleReloader(options.schedules, catalogs, announcer.replan)
-    chat_settings = ChatSettings(
-        store, service, clock, default_zone=chat_zone, default_reminders=reminders
-    )
-    health = ChannelHealth()
-    router = Router(
-        service, chat_settings, Admin(store, catalogs, clock, announcer, reloader, health)
-    )
-
-    senders: dict[str, Sender] = {}
-    limits: dict[str, RateLimits] = {}
-    telegram = None
-    if config.telegram_active and config.telegram_token:
-        from bot.frontends.telegram.bot import TelegramFrontend
-
-        telegram = TelegramFrontend(
-            config.telegram,
-            config.telegram_token,
-            router,
-            store,
-            catalogs,
-            health,
-            default_zone=chat_zone,
-            default_reminders=reminders,
-        )
-        senders["telegram"] = telegram.sender
-        limits["telegram"] = RateLimits(
-            global_per_second=config.telegram.global_per_second,
-            per_chat_per_second=config.telegram.per_chat_per_second,
-            per_group_per_minute=config.telegram.per_group_per_minute,
-        )
     # With no chat platform configured, the terminal is the front-end (and a chat of its own).
-    use_console = not senders
+    use_console = not (config.telegram_active and config.telegram_token)
     writer = ConsoleWriter(sys.stdout, colour=should_use_colour(sys.stdout))
     if use_console:
         await _prepare_console_chat(store, catalogs, chat_zone, options.zone is not None, config)
-        senders["console"] = ConsoleSender(ConsolePoster(writer), clock)
-        limits["console"] = CONSOLE_LIMITS
-    engine = DeliveryEngine(
-        store,
-        senders,
-        announcer.compose,
-        limits,
-        clock,
-        # One terminal worker keeps the terminal's posts in due order.
-        workers_per_platform=1 if use_console else 8,
+    runtime = Runtime.build(
+        config,
+        schedules=options.schedules,
+        catalogs=catalogs,
+        clock=clock,
+        store=store,
+        chat_zone=chat_zone,
+        console=writer if use_console else None,
     )
-    engine_ref.append(engine)
-    if telegram is not None:
-        telegram.attach(engine.reply)
-
-    await engine.start()
-    await announcer.start()
-    watcher = asyncio.create_task(reloader.watch())
-    if telegram is not None:
-        await telegram.start()
+    await runtime.start()
     try:
-        return await _until_done(router, writer, clock, options, use_console)
+        return await _until_done(runtime.router, writer, clock, options, use_console)
     finally:
-        watcher.cancel()
-        if telegram is not None:
-            await telegram.stop()
-        await announcer.stop()
-        await engine.stop()
+        await runtime.stop()
 
 
 async def _until_done(

@@ -50,6 +50,8 @@ class Router:
             )
 
     async def _route(self, name: str, rest: str, text: str, caller: Caller) -> Reply:
+        # Every chat that writes is stored first, so even a refusal has somewhere to go.
+        chat = await self.settings.chat(caller.chat, caller.chat_kind)
         command = find_command(name)
         if command is None:
             return unknown_command(name)
@@ -63,7 +65,6 @@ class Router:
                 f"Sorry, /{command.name} changes what this chat gets, so it needs a chat admin "
                 "(on Discord: the Manage Server permission).",
             )
-        chat = await self.settings.chat(caller.chat, caller.chat_kind)
         args = parse_arguments(command, rest)
         match command.scope, command.name:
             case "query", "help":

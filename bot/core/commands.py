@@ -7,6 +7,7 @@ appear everywhere.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -53,6 +54,8 @@ class Command:
 
 
 TABLES = ("drivers", "teams", "classes")
+# "series/event", as buttons send it: the only form a trailing event argument is taken in.
+EVENT_ID = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*")
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", "Welcome: what Pitboard does and how to begin", example="/start"),
@@ -213,7 +216,7 @@ def parse_arguments(command: Command, text: str) -> dict[str, str]:
             break
         last = words[-1]
         if (arg.choices and last.casefold() in arg.choices) or (
-            arg.kind is ArgKind.EVENT and last.count("/") == 1
+            arg.kind is ArgKind.EVENT and EVENT_ID.fullmatch(last)
         ):
             values[arg.name] = words.pop().casefold() if arg.choices else words.pop()
     if words:

@@ -1,7 +1,9 @@
-"""Text formatting shared by every front-end: ordinals, countdowns, times in a zone, points."""
+"""Text formatting shared by every front-end: ordinals, countdowns, times in a zone, points,
+monospace widths."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from fractions import Fraction
 
@@ -24,7 +26,9 @@ def format_points(points: Fraction | int) -> str:
 
 def format_countdown(delta: timedelta) -> str:
     """A short human countdown: "in 2 d 3 h", "in 45 min", "now", "3 h ago"."""
-    seconds = int(delta.total_seconds())
+    # To the nearest minute: a reminder composed a moment after it was due says "60 min",
+    # not "59 min".
+    seconds = round(delta.total_seconds() / 60) * 60
     if abs(seconds) < 60:
         return "now"
     span = _span(abs(seconds))
@@ -62,3 +66,35 @@ def format_moment(moment: Moment) -> str:
             return f"{local:%a} {local.day} {local:%b} {local:%H:%M} {abbreviation}"
         return format_countdown(moment.at - moment.reference)
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M} {abbreviation}"
+
+
+ELLIPSIS = "…"
+
+
+def display_width(value: str) -> int:
+    """Monospace cells `value` takes: wide East Asian characters count 2, combining marks and
+    format characters (zero-width space) 0. For aligning table columns."""
+    if value.isascii():
+        return len(value)
+    width = 0
+    for char in value:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def truncate(value: str, width: int) -> str:
+    """`value` cut to at most `width` cells, ending in "…" when something was cut."""
+    if display_width(value) <= width:
+        return value
+    budget = width - display_width(ELLIPSIS)
+    kept: list[str] = []
+    used = 0
+    for char in value:
+        cells = display_width(char)
+        if used + cells > budget:
+            break
+        kept.append(char)
+        used += cells
+    return "".join(kept) + ELLIPSIS

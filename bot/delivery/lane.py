@@ -80,7 +80,7 @@ class Lane:
         self._queue = asyncio.Queue()
         self._forget_parked()
         self._stopping = False
-        self._wakeup.clear()
+        self._wakeup = asyncio.Event()  # made here: an Event belongs to the running loop
         self._feeder = asyncio.create_task(feed(self), name=f"delivery-feed-{self.platform}")
         self._workers = [
             asyncio.create_task(self._work(deliver), name=f"delivery-{self.platform}-{n}")

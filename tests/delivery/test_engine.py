@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
 from collections import Counter
@@ -261,6 +262,31 @@ async def test_a_migrated_group_is_rewritten_and_keeps_getting_posts(store):
     assert moved is not None and moved.kind is ChatKind.GROUP and moved.active
     assert counts[DeliveryStatus.SENT] == 5
     assert engine.stats("telegram").migrated == 1
+
+
+async def test_a_busy_group_gets_its_posts_in_order_without_stalling_everyone_else(store):
+    lim = limits(per_group_per_minute=60)  # one post a second to a group
+    fake = fake_for(lim)
+    group = await add_chats(store, ["-100"], kind=ChatKind.GROUP)
+    fans = await add_chats(store, [str(n) for n in range(60)])
+    for key in ("race-1|start", "race-1|results", "race-2|start"):
+        await announce(store, key, group + fans[:20] if key == "race-1|start" else group)
+    await announce(store, "race-2|results", fans[20:])
+    engine = engine_for(store, fake, lim, workers_per_platform=2)
+    await engine.start()
+    try:
+        await settled(store)
+    finally:
+        await engine.stop()
+
+    to_group = [d for d in fake.delivered if d.chat_id == "-100"]
+    assert [d.title for d in to_group] == ["race-1|start", "race-1|results", "race-2|start"]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(to_group)]
+    assert min(gaps) >= 0.99
+    # With only two workers, the other 60 chats were served while the group's posts waited.
+    last_fan = max(d.at for d in fake.delivered if d.chat_id != "-100")
+    assert last_fan < to_group[1].at
+    assert engine.stats("telegram").parked >= 1
 
 
 async def test_a_permanent_error_is_recorded_and_not_retried(store):

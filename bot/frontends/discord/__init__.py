@@ -1,0 +1,1 @@
+"""Discord front-end: renders core replies as Discord embeds, `<t:…>` timestamps and buttons."""

@@ -1,0 +1,175 @@
+"""Everything a running Pitboard is made of, wired in one place: the composition root.
+
+`Runtime.build` turns a config into store-backed chats, the announcer, the delivery engine and
+the front-ends whose tokens are set (the terminal when none is). `bot.app` runs it as a process;
+the end-to-end tests build exactly the same runtime against fake platforms.
+
+Start order: delivery engine, announcer (plans and catches up), schedule watch, front-ends.
+Stop order is the reverse, so no announcement is enqueued after the engine stopped and nothing
+in flight is cut off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.chats import Router
+from bot.chats.admin import Admin
+from bot.chats.health import ChannelHealth
+from bot.chats.settings import ChatSettings
+from bot.config import Config
+from bot.core.catalog import CatalogHolder
+from bot.core.clock import Clock
+from bot.core.plan import PlanSettings
+from bot.core.service import Service
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.ratelimit import RateLimits
+from bot.delivery.sender import Sender
+from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
+from bot.frontends.console.sender import ConsoleSender
+from bot.scheduling import Announcer, ScheduleReloader
+from bot.store.protocol import Store
+
+if TYPE_CHECKING:
+    from bot.frontends.telegram.bot import TelegramFrontend
+
+# The terminal has no platform limits; these only keep a replay's output readable in order.
+CONSOLE_LIMITS = RateLimits(global_per_second=1000.0, per_chat_per_second=1000.0, chat_burst=50.0)
+
+
+@dataclass
+class Runtime:
+    config: Config
+    catalogs: CatalogHolder
+    clock: Clock
+    store: Store
+    service: Service
+    announcer: Announcer
+    reloader: ScheduleReloader
+    router: Router
+    engine: DeliveryEngine
+    health: ChannelHealth
+    chat_zone: str
+    telegram: TelegramFrontend | None = None
+    console: ConsoleWriter | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        config: Config,
+        *,
+        schedules: Path,
+        catalogs: CatalogHolder,
+        clock: Clock,
+        store: Store,
+        chat_zone: str,
+        console: ConsoleWriter | None = None,
+        reload_poll_seconds: float = 2.0,
+    ) -> Runtime:
+        service = Service(catalogs, clock, default_zone=config.general.timezone)
+        reminders = tuple(config.announcements.reminder_minutes)
+        plan_settings = PlanSettings(
+            preview_days=config.announcements.preview_days,
+            reminder_minutes=frozenset(reminders),
+            live_grace=timedelta(minutes=config.announcements.live_grace_minutes),
+        )
+        engine_ref: list[DeliveryEngine] = []
+        announcer = Announcer(
+            catalogs,
+            store,
+            clock,
+            plan_settings,
+            on_enqueued=lambda: engine_ref[0].wake() if engine_ref else None,
+        )
+        reloader = ScheduleReloader(
+            schedules, catalogs, announcer.replan, poll_seconds=reload_poll_seconds
+        )
+        chat_settings = ChatSettings(
+            store, service, clock, default_zone=chat_zone, default_reminders=reminders
+        )
+        health = ChannelHealth()
+        router = Router(
+            service, chat_settings, Admin(store, catalogs, clock, announcer, reloader, health)
+        )
+        senders: dict[str, Sender] = {}
+        limits: dict[str, RateLimits] = {}
+        telegram = None
+        if config.telegram_active and config.telegram_token:
+            # Imported here: a terminal-only run never loads python-telegram-bot.
+            from bot.frontends.telegram.bot import TelegramFrontend
+
+            telegram = TelegramFrontend(
+                config.telegram,
+                config.telegram_token,
+                router,
+                store,
+                catalogs,
+                health,
+                default_zone=chat_zone,
+                default_reminders=reminders,
+            )
+            senders["telegram"] = telegram.sender
+            limits["telegram"] = RateLimits(
+                global_per_second=config.telegram.global_per_second,
+                per_chat_per_second=config.telegram.per_chat_per_second,
+                per_group_per_minute=config.telegram.per_group_per_minute,
+            )
+        if console is not None:
+            senders["console"] = ConsoleSender(ConsolePoster(console), clock)
+            limits["console"] = CONSOLE_LIMITS
+        engine = DeliveryEngine(
+            store,
+            senders,
+            announcer.compose,
+            limits,
+            clock,
+            # Only the terminal: one worker keeps its posts in due order.
+            workers_per_platform=1 if list(senders) == ["console"] else 8,
+        )
+        engine_ref.append(engine)
+        if telegram is not None:
+            telegram.attach(engine.reply)
+        return cls(
+            config=config,
+            catalogs=catalogs,
+            clock=clock,
+            store=store,
+            service=service,
+            announcer=announcer,
+            reloader=reloader,
+            router=router,
+            engine=engine,
+            health=health,
+            chat_zone=chat_zone,
+            telegram=telegram,
+            console=console,
+        )
+
+    @property
+    def has_chat_platform(self) -> bool:
+        return self.telegram is not None
+
+    async def start(self) -> None:
+        await self.engine.start()
+        await self.announcer.start()
+        self._tasks.append(asyncio.create_task(self.reloader.watch()))
+        if self.telegram is not None:
+            await self.telegram.start()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.telegram is not None:
+            await self.telegram.stop()
+        await self.announcer.stop()
+        await self.engine.stop()
