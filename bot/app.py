@@ -66,9 +66,11 @@ def run_app(config: Config, options: RunOptions) -> int:
             print(f"pitboard: unknown time zone {options.zone!r}{hint}", file=sys.stderr)
             return 2
         chat_zone = found
-    for platform, token in (("Telegram", config.telegram_token), ("Discord", config.discord_token)):
-        if token:
-            log.warning("%s token found, but this build has only the terminal front-end", platform)
+    for platform, active in (
+        ("Telegram", config.telegram_active),
+        ("Discord", config.discord_active),
+    ):
+        log.info("%s: %s", platform, "on" if active else "off (no token in the environment)")
     clock: Clock = ScaledClock(options.start, options.speed) if options.start else SystemClock()
     try:
         return asyncio.run(_run(config, options, CatalogHolder(catalog), clock, chat_zone))
@@ -104,7 +106,7 @@ async def _serve(
     store: SQLiteStore,
 ) -> int:
     # With no chat platform configured, the terminal is the front-end (and a chat of its own).
-    use_console = not (config.telegram_active and config.telegram_token)
+    use_console = not (config.telegram_active or config.discord_active)
     writer = ConsoleWriter(sys.stdout, colour=should_use_colour(sys.stdout))
     if use_console:
         await _prepare_console_chat(store, catalogs, chat_zone, options.zone is not None, config)

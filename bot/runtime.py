@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ from bot.core.clock import Clock
 from bot.core.plan import PlanSettings
 from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.ratelimit import RateLimits
+from bot.delivery.ratelimit import DISCORD_LIMITS, RateLimits
 from bot.delivery.sender import Sender
 from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
 from bot.frontends.console.sender import ConsoleSender
@@ -36,6 +36,7 @@ from bot.scheduling import Announcer, ScheduleReloader
 from bot.store.protocol import Store
 
 if TYPE_CHECKING:
+    from bot.frontends.discord.bot import DiscordFrontend
     from bot.frontends.telegram.bot import TelegramFrontend
 
 # The terminal has no platform limits; these only keep a replay's output readable in order.
@@ -56,6 +57,7 @@ class Runtime:
     health: ChannelHealth
     chat_zone: str
     telegram: TelegramFrontend | None = None
+    discord: DiscordFrontend | None = None
     console: ConsoleWriter | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -120,6 +122,17 @@ class Runtime:
                 per_chat_per_second=config.telegram.per_chat_per_second,
                 per_group_per_minute=config.telegram.per_group_per_minute,
             )
+        discord = None
+        if config.discord_active and config.discord_token:
+            from bot.frontends.discord.bot import DiscordFrontend
+
+            discord = DiscordFrontend(
+                config.discord, config.discord_token, router, store, catalogs, health
+            )
+            senders["discord"] = discord.sender
+            limits["discord"] = replace(
+                DISCORD_LIMITS, global_per_second=config.discord.global_per_second
+            )
         if console is not None:
             senders["console"] = ConsoleSender(ConsolePoster(console), clock)
             limits["console"] = CONSOLE_LIMITS
@@ -148,19 +161,20 @@ class Runtime:
             health=health,
             chat_zone=chat_zone,
             telegram=telegram,
+            discord=discord,
             console=console,
         )
 
     @property
-    def has_chat_platform(self) -> bool:
-        return self.telegram is not None
+    def frontends(self) -> list[TelegramFrontend | DiscordFrontend]:
+        return [f for f in (self.telegram, self.discord) if f is not None]
 
     async def start(self) -> None:
         await self.engine.start()
         await self.announcer.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
-        if self.telegram is not None:
-            await self.telegram.start()
+        for frontend in self.frontends:
+            await frontend.start()
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -169,7 +183,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
-        if self.telegram is not None:
-            await self.telegram.stop()
+        for frontend in reversed(self.frontends):
+            await frontend.stop()
         await self.announcer.stop()
         await self.engine.stop()

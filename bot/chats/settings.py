@@ -129,6 +129,11 @@ class ChatSettings:
             await self._store.remove_subscription(ref)
         return _following(catalog, updated, chat, f"Stopped following {name}.")
 
+    async def set_mention_role(self, ref: ChatRef, kind: ChatKind, role_id: str | None) -> None:
+        """Discord: the role a channel's posts mention (None: mention nobody)."""
+        chat = await self.chat(ref, kind)
+        await self._store.upsert_chat(replace(chat, mention_role=role_id))
+
     # -- /settings ------------------------------------------------------------------------
 
     async def settings(

@@ -160,10 +160,12 @@ class TokenBucket:
 class RateLimits:
     """A platform's limits. The defaults are Telegram's published ones.
 
-    Bursts default to one token for chats and groups: a token bucket with burst b lets b extra
-    messages into any window, and Telegram counts "20 a minute" strictly enough to answer 429.
-    The global burst defaults to a tenth of a second's worth, so no one-second window sees more
-    than 1.1 times the global limit even right after an idle spell.
+    Bursts default to one token: a token bucket refilling at r with burst b lets r + b messages
+    into a one-second window, and platforms count strictly enough to answer 429 to the extra
+    ones (a 429 then pauses the whole platform for a second or more, which halved the
+    throughput measured by bench/telegram.py with a burst of r/10). So the global bucket
+    refills at the limit less its burst (`global_refill_per_second`): no one-second window ever
+    holds more than the limit.
     """
 
     global_per_second: float = 30.0
@@ -176,7 +178,10 @@ class RateLimits:
     def effective_global_burst(self) -> float:
         if self.global_burst is not None:
             return self.global_burst
-        return max(1.0, self.global_per_second / 10.0)
+        return 1.0
+
+    def global_refill_per_second(self) -> float:
+        return max(self.global_per_second - self.effective_global_burst(), 0.5)
 
 
 TELEGRAM_LIMITS = RateLimits()
@@ -211,7 +216,7 @@ class PlatformLimiter:
         self._sleep = sleep
         self._keep_idle = keep_idle_buckets
         self.global_bucket = TokenBucket(
-            limits.global_per_second,
+            limits.global_refill_per_second(),
             limits.effective_global_burst(),
             monotonic=monotonic,
             sleep=sleep,

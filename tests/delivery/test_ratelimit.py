@@ -226,7 +226,9 @@ def test_telegram_limits_are_the_defaults():
     limits = RateLimits()
     assert (limits.global_per_second, limits.per_chat_per_second) == (30, 1)
     assert limits.per_group_per_minute == 20
-    assert limits.effective_global_burst() == 3
+    # Burst 1, refilled at 29/s: no one-second window holds more than 30 sends.
+    assert limits.effective_global_burst() == 1
+    assert limits.global_refill_per_second() == 29
 
 
 def chat(n: int, kind: ChatKind = ChatKind.PRIVATE) -> Chat:
@@ -249,7 +251,8 @@ async def test_one_chat_gets_one_message_a_second_while_others_go_at_the_global_
     to_one = [t for n, t in sent if n == 1]
     assert to_one == pytest.approx([0, 1, 2])
     others = sorted(t for n, t in sent if n != 1)
-    assert others == pytest.approx([0.01, 0.02, 0.03])
+    # The global bucket refills at the limit less its burst of one: 99/s.
+    assert others == pytest.approx([1 / 99, 2 / 99, 3 / 99])
 
 
 async def test_a_group_gets_twenty_messages_a_minute(vt):
@@ -289,8 +292,22 @@ async def test_a_reply_overtakes_a_fan_out_waiting_for_the_global_limit(vt):
 
     bulk = [send(n) for n in range(1, 21)]
     await vt.run(*bulk, vt.at(0.55, send(999, priority=True)))
-    # At 0.55 s six bulk sends had gone (0.0 .. 0.5); the reply took the next token.
-    assert order.index("reply") == 6
+    # Refilled at 9/s: at 0.55 s five bulk sends had gone (0, 1/9 .. 4/9); the reply took
+    # the next token.
+    assert order.index("reply") == 5
+
+
+async def test_no_one_second_window_exceeds_the_global_limit(vt):
+    lim = limiter(vt, RateLimits(global_per_second=30))
+    times: list[float] = []
+
+    async def send(n: int):
+        await lim.acquire(chat(n))
+        times.append(vt.now)
+
+    await vt.run(*(send(n) for n in range(200)))
+    busiest = max(sum(1 for t in times if start <= t < start + 1) for start in times)
+    assert busiest <= 30
 
 
 async def test_buckets_of_chats_not_sent_to_lately_are_forgotten(vt):

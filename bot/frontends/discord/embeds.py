@@ -39,7 +39,7 @@ MAX_FIELDS = 25
 MAX_FIELD_NAME = 256
 MAX_FIELD_VALUE = 1024
 MAX_FOOTER = 2048
-MAX_MESSAGE_CHARS = 6100  # summed over every embed of a message
+MAX_MESSAGE_CHARS = 6000  # summed over every embed of a message
 MAX_EMBEDS = 10
 MAX_CONTENT = 2000
 MAX_BUTTONS = 25  # 5 action rows of 5
@@ -157,8 +157,9 @@ def escape_markdown(text: str) -> str:
 
 def code_safe(text: str) -> str:
     """Text inside `…` or a ``` block, where backslashes are shown, not read: break runs of
-    backticks or pipes and mass mentions with zero-width spaces instead."""
-    return _MASS_MENTION.sub("@" + ZWSP, _DOUBLED.sub(r"\1" + ZWSP, text))
+    backticks or pipes and mentions with zero-width spaces instead."""
+    out = _MASS_MENTION.sub("@" + ZWSP, _DOUBLED.sub(r"\1" + ZWSP, text))
+    return _ANGLE.sub("<" + ZWSP, out)
 
 
 def markdown(span: Span) -> str:

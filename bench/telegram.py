@@ -1,0 +1,265 @@
+"""Telegram benchmark: Pitboard against a typical python-telegram-bot bot, same fake Bot API.
+
+    python -m bench.telegram [--chats 5000] [--rate 400] [--command-chats 50] [--rounds 4]
+        [--probe-every 0.2] [--baseline-retries 3] [--quick]
+
+Both bots talk HTTP to a local fake Bot API (tests/fakes/telegram_api.py) that checks every
+request against the published API and enforces Telegram's limits, scaled: --rate messages a
+second in any one-second window (Telegram: 30), one a second per chat, 20 a minute per group,
+answering 429 ("retry after") beyond them. Each bot gets its own fake, so counters never mix.
+
+1. Command round trip: --command-chats fans send a command at once (`/standings
+   tcr-germany-2022`, `/next`), --rounds times, through long polling, the Application and (for
+   Pitboard) the router, store and delivery engine; latency is from the update being available
+   to the reply reaching the fake. Replies without the expected text are counted, not timed.
+2. Fan-out: one announcement to --chats subscribed chats. Pitboard: `announcer.broadcast()`
+   (outbox + delivery engine). Baseline: `for chat in chats: await bot.send_message(...)` with
+   PTB's AIORateLimiter(overall_max_rate=--rate, group 20/60 s, max_retries=--baseline-retries),
+   errors caught and counted. Figures: delivered / (last arrival - start) against the limit,
+   the 429s the fake answered, chats reached, given up, duplicated.
+3. Commands during the fan-out: one command every --probe-every seconds while it runs (their
+   replies count against the same global limit, for both bots: 5/s is about 1 % of it).
+
+Both bots are configured with the limit the fake enforces, as Pitboard is in production
+(TelegramConfig.global_per_second = Telegram's 30/s).
+
+The baseline's command handler answers a fixed text: its latency is the floor that PTB, long
+polling and the fake impose, so the ratio is what Pitboard's real work costs on top of it.
+
+Prints a table, then ONE final line holding a JSON object with every figure. Run it as a module
+from the repository root: as a script, bench/ would lead sys.path and this file would shadow
+python-telegram-bot's own `telegram` package.
+Sized for a 2-core machine: the default run takes just under a minute. Both bots hit 429s and
+then pause for at least a second, so a fan-out takes longer than --chats / --rate seconds;
+the default rate of 400/s keeps the two fan-outs near 20 s each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench._telegram_support import (
+    COMMAND_FIRST_ID,
+    FANOUT_FIRST_ID,
+    ArrivalWatch,
+    Prober,
+    baseline_bot,
+    baseline_expects,
+    command_rounds,
+    copies,
+    ms,
+    pitboard_bot,
+    pitboard_expects,
+    send_loop,
+    subscribe,
+)
+from bot.runtime import Runtime
+from bot.store.records import DeliveryStatus
+from tests.fakes.telegram_api import FakeTelegram
+
+TEXT = "Race 2 at Oschersleben is delayed by 30 minutes: the track is being cleaned."
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    # PTB logs every message its limiter gives up on with a traceback; they are counted instead.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+    started = time.perf_counter()
+    figures = asyncio.run(run(args))
+    figures["wall_s"] = round(time.perf_counter() - started, 1)
+    print(table(figures))
+    print(json.dumps(figures, sort_keys=True))
+    return 0
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--chats", type=int, default=5000, help="fan-out size")
+    parser.add_argument("--rate", type=float, default=400.0, help="global limit, messages/s")
+    parser.add_argument("--command-chats", type=int, default=50, help="fans asking at once")
+    parser.add_argument("--rounds", type=int, default=4, help="measured command rounds")
+    parser.add_argument(
+        "--probe-every", type=float, default=0.2, help="seconds between commands in a fan-out"
+    )
+    parser.add_argument(
+        "--baseline-retries", type=int, default=3, help="AIORateLimiter max_retries"
+    )
+    parser.add_argument("--quick", action="store_true", help="a tiny run, for smoke tests")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.chats, args.rate, args.command_chats, args.rounds = 200, 200.0, 10, 1
+    if args.chats < 1 or args.rate < 1 or args.command_chats < 1 or args.rounds < 1:
+        parser.error("--chats, --rate, --command-chats and --rounds must be at least 1")
+    return args
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    command_chats = range(COMMAND_FIRST_ID, COMMAND_FIRST_ID + args.command_chats)
+    fan_chats = range(FANOUT_FIRST_ID, FANOUT_FIRST_ID + args.chats)
+    # Long enough for any sane run; a stuck fan-out is reported as such, not waited on forever.
+    deadline_s = 3 * args.chats / args.rate + 30
+    figures: dict[str, Any] = {
+        "benchmark": "telegram",
+        "rate_limit": args.rate,
+        "chats": args.chats,
+        "command_chats": args.command_chats,
+        "rounds": args.rounds,
+        "probe_every_s": args.probe_every,
+        "baseline_retries": args.baseline_retries,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+    pitboard: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="pitboard-bench-") as tmp:
+        async with pitboard_bot(Path(tmp), args.rate) as (fake, runtime):
+            commands = await command_rounds(fake, command_chats, args.rounds, pitboard_expects)
+            pitboard["commands"] = commands.figures()
+            subscribing = time.perf_counter()
+            await subscribe(runtime, fan_chats)
+            figures["subscribe_s"] = round(time.perf_counter() - subscribing, 2)
+            floods = fake.stats.too_many_requests
+            watch = ArrivalWatch(fake, fan_chats)
+            async with Prober(fake, command_chats, args.probe_every, pitboard_expects) as probe:
+                start = time.perf_counter()
+                pitboard["recipients"] = await runtime.announcer.broadcast(TEXT)
+                await watch.until(args.chats, deadline_s)
+            pitboard["fanout"] = fanout_figures(watch, start, args) | {
+                "429s": fake.stats.too_many_requests - floods,
+                **await outbox_figures(runtime),
+                **duplicates(fake, fan_chats),
+            }
+            pitboard["during_fanout"] = probe.latencies.figures()
+    baseline: dict[str, Any] = {}
+    async with baseline_bot(args.rate, args.baseline_retries) as (fake, app):
+        commands = await command_rounds(fake, command_chats, args.rounds, baseline_expects)
+        baseline["commands"] = commands.figures()
+        floods = fake.stats.too_many_requests
+        watch = ArrivalWatch(fake, fan_chats)
+        async with Prober(fake, command_chats, args.probe_every, baseline_expects) as probe:
+            start = time.perf_counter()
+            loop = asyncio.create_task(send_loop(app, fan_chats, TEXT))
+            await watch.while_running(loop)
+        outcome = loop.result()
+        baseline["fanout"] = fanout_figures(watch, start, args) | {
+            "429s": fake.stats.too_many_requests - floods,
+            "gave_up": outcome.gave_up,
+            "failed": outcome.failed,
+            **duplicates(fake, fan_chats),
+        }
+        baseline["during_fanout"] = probe.latencies.figures()
+    figures["pitboard"], figures["baseline"] = pitboard, baseline
+    figures["ratios"] = ratios(pitboard, baseline)
+    return figures
+
+
+def fanout_figures(watch: ArrivalWatch, start: float, args: argparse.Namespace) -> dict[str, Any]:
+    elapsed = (watch.last or start) - start
+    rate = watch.count / elapsed if elapsed > 0 else 0.0
+    return {
+        "delivered": watch.count,
+        "seconds": round(elapsed, 2),
+        "first_ms": ms(watch.first - start) if watch.first else None,
+        "rate": round(rate, 1),
+        "rate_ratio": round(rate / args.rate, 3),
+    }
+
+
+async def outbox_figures(runtime: Runtime) -> dict[str, int]:
+    """What the store says about the broadcast: given up on (failed or skipped), still queued."""
+    (key,) = await runtime.store.announcement_keys("free|")
+    counts = await runtime.store.delivery_counts(key)
+    return {
+        "gave_up": counts[DeliveryStatus.FAILED] + counts[DeliveryStatus.SKIPPED],
+        "still_queued": counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING],
+    }
+
+
+def duplicates(fake: FakeTelegram, chat_ids: range) -> dict[str, int]:
+    got = copies(fake, chat_ids)
+    return {
+        "chats_reached": len(got),
+        "missing": len(chat_ids) - len(got),
+        "duplicates": sum(got.values()) - len(got),
+    }
+
+
+def ratios(pitboard: dict[str, Any], baseline: dict[str, Any]) -> dict[str, float | None]:
+    """Pitboard / baseline: above 1 is better for rates, below 1 is better for latencies."""
+    pairs = {
+        "command_p50": ("commands", "p50_ms"),
+        "command_p99": ("commands", "p99_ms"),
+        "fanout_rate": ("fanout", "rate"),
+        "fanout_seconds": ("fanout", "seconds"),
+        "during_fanout_p50": ("during_fanout", "p50_ms"),
+        "during_fanout_p99": ("during_fanout", "p99_ms"),
+    }
+    return {
+        name: _ratio(pitboard[part][key], baseline[part][key])
+        for name, (part, key) in pairs.items()
+    }
+
+
+def _ratio(ours: float | None, theirs: float | None) -> float | None:
+    if ours is None or not theirs:
+        return None
+    return round(ours / theirs, 2)
+
+
+def table(f: dict[str, Any]) -> str:
+    p, b, r = f["pitboard"], f["baseline"], f["ratios"]
+    pf, bf = p["fanout"], b["fanout"]
+    pl, bl = p["during_fanout"], b["during_fanout"]
+    chats = f["chats"]
+    rows: list[tuple[str, Any, Any, Any]] = [
+        ("command p50 ms", p["commands"]["p50_ms"], b["commands"]["p50_ms"], r["command_p50"]),
+        ("command p99 ms", p["commands"]["p99_ms"], b["commands"]["p99_ms"], r["command_p99"]),
+        ("command replies wrong/lost", _bad(p["commands"]), _bad(b["commands"]), None),
+        ("fan-out msg/s", pf["rate"], bf["rate"], r["fanout_rate"]),
+        ("fan-out rate / limit", pf["rate_ratio"], bf["rate_ratio"], None),
+        ("fan-out seconds", pf["seconds"], bf["seconds"], r["fanout_seconds"]),
+        ("first message after ms", pf["first_ms"], bf["first_ms"], None),
+        ("429s answered by the fake", pf["429s"], bf["429s"], None),
+        ("chats reached", f"{pf['chats_reached']}/{chats}", f"{bf['chats_reached']}/{chats}", None),
+        ("given up after retries", pf["gave_up"], bf["gave_up"], None),
+        ("duplicates", pf["duplicates"], bf["duplicates"], None),
+        ("command p50 ms in fan-out", pl["p50_ms"], bl["p50_ms"], r["during_fanout_p50"]),
+        ("command p99 ms in fan-out", pl["p99_ms"], bl["p99_ms"], r["during_fanout_p99"]),
+        ("commands in fan-out wrong/lost", _bad(pl), _bad(bl), None),
+    ]
+    lines = [
+        f"Telegram benchmark: {f['command_chats']} fans x {f['rounds']} rounds of commands, "
+        f"fan-out to {chats} chats, global limit {f['rate_limit']:g}/s "
+        f"(Python {f['python']}, {f['cpus']} CPUs)",
+        f"baseline: PTB Application with AIORateLimiter(max_retries={f['baseline_retries']}), "
+        "a send_message loop, and a fixed-text command handler",
+        "",
+        f"{'metric':<32}{'Pitboard':>14}{'baseline':>14}{'ratio':>9}",
+    ]
+    for name, ours, theirs, ratio in rows:
+        shown = "" if ratio is None else f"{ratio:.2f}x"
+        lines.append(f"{name:<32}{ours!s:>14}{theirs!s:>14}{shown:>9}")
+    lines += [
+        "",
+        f"({f['subscribe_s']} s to subscribe {chats} chats in SQLite; "
+        f"{p['during_fanout']['n']} and {b['during_fanout']['n']} commands answered during "
+        f"the two fan-outs; whole run {f.get('wall_s', '?')} s)",
+    ]
+    return "\n".join(lines)
+
+
+def _bad(latencies: dict[str, Any]) -> str:
+    return f"{latencies['wrong']}/{latencies['lost']}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

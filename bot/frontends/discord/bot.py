@@ -1,0 +1,179 @@
+"""The Discord front-end: a discord.py client whose slash commands are the command table's.
+
+Each slash command becomes a chat command line ("/standings tcr-germany-2022 teams") for the
+router, so Discord answers exactly what Telegram and the terminal answer. Interactions are
+acknowledged within Discord's 3 seconds: an answer that is not ready in 2 s is deferred and sent
+as a follow-up. Buttons re-run the command they carry. Posts to channels go through the
+delivery engine (`DiscordSender`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import discord
+import yarl
+from discord import app_commands
+
+from bot.chats import Caller, Router
+from bot.chats.health import ChannelHealth
+from bot.config import DiscordConfig
+from bot.core.audience import ChatKind, ChatRef
+from bot.core.catalog import CatalogHolder
+from bot.core.reply import Reply
+from bot.frontends.discord.render import render
+from bot.frontends.discord.sender import (
+    BUTTON_PREFIX,
+    PLATFORM,
+    DiscordSender,
+    to_embed,
+    to_view,
+)
+from bot.frontends.discord.slash import register_commands
+from bot.store.protocol import Store
+
+log = logging.getLogger("pitboard.discord")
+
+ANSWER_BEFORE_DEFER = 2.0  # seconds: Discord wants an acknowledgement within 3
+READY_TIMEOUT = 30.0
+READY_POLL = 0.05
+
+
+class PitboardClient(discord.Client):
+    def __init__(self, frontend: DiscordFrontend) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = False  # slash commands only: no privileged intent needed
+        super().__init__(intents=intents, guild_ready_timeout=frontend.guild_ready_timeout)
+        self.tree = app_commands.CommandTree(self)
+        self.frontend = frontend
+        # Our own signal: discord.py's wait_until_ready() needs login to have happened first.
+        self.connected = asyncio.Event()
+
+    async def on_ready(self) -> None:
+        self.connected.set()
+
+    async def setup_hook(self) -> None:
+        register_commands(self.tree, self.frontend)
+        guild_id = self.frontend.config.sync_guild
+        if guild_id:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("discord: %d commands synced (%s)", len(synced), guild_id or "global")
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Slash commands are the tree's; a button press carries the command it re-runs.
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data: dict[str, object] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        if custom_id.startswith(BUTTON_PREFIX):
+            await self.frontend.answer(interaction, custom_id.removeprefix(BUTTON_PREFIX))
+
+
+class DiscordFrontend:
+    def __init__(
+        self,
+        config: DiscordConfig,
+        token: str,
+        router: Router,
+        store: Store,
+        catalogs: CatalogHolder,
+        health: ChannelHealth,
+        *,
+        guild_ready_timeout: float = 0.05,
+    ) -> None:
+        self.config = config
+        self._token = token
+        self.router = router
+        self.store = store
+        self.catalogs = catalogs
+        self.guild_ready_timeout = guild_ready_timeout
+        self._admins = {str(admin) for admin in config.admins}
+        _point_discord_py_at(config)
+        self.client = PitboardClient(self)
+        self.sender = DiscordSender(self.client, health)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.client.start(self._token))
+        # Polled rather than awaited together with the client task: asyncio.wait() on the
+        # two was seen to miss the ready signal and sit out its whole timeout.
+        for _ in range(int(READY_TIMEOUT / READY_POLL)):
+            if self.client.connected.is_set() or self._task.done():
+                break
+            await asyncio.sleep(READY_POLL)
+        if self._task.done():
+            self._task.result()  # login failed: let the error say why (never the token)
+        elif not self.client.connected.is_set():
+            log.warning("discord: not ready after %.0f s; still trying to connect", READY_TIMEOUT)
+        else:
+            log.info("discord front-end started as %s", self.client.user)
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await self._task
+
+    # -- answering --------------------------------------------------------------------------
+
+    def caller(self, interaction: discord.Interaction, channel_id: int | None = None) -> Caller:
+        target = channel_id or interaction.channel_id or 0
+        in_guild = interaction.guild_id is not None
+        user_id = str(interaction.user.id)
+        is_admin = user_id in self._admins
+        can_manage = not in_guild or is_admin or interaction.permissions.manage_guild
+        return Caller(
+            ChatRef(PLATFORM, str(target)),
+            ChatKind.CHANNEL if in_guild else ChatKind.PRIVATE,
+            user_id=user_id,
+            is_admin=is_admin,
+            can_manage=can_manage,
+        )
+
+    async def answer(
+        self, interaction: discord.Interaction, line: str, *, caller: Caller | None = None
+    ) -> Reply:
+        """Run `line` for the interaction and respond in time (deferring when it is slow)."""
+        who = caller or self.caller(interaction)
+        work = asyncio.ensure_future(self.router.handle(line, who))
+        done, _ = await asyncio.wait({work}, timeout=ANSWER_BEFORE_DEFER)
+        if not done:
+            await interaction.response.defer(thinking=True)
+        reply = await work
+        await self.respond(interaction, reply, who.chat)
+        return reply
+
+    async def respond(self, interaction: discord.Interaction, reply: Reply, ref: ChatRef) -> None:
+        chat = await self.store.get_chat(ref)
+        spoiler_safe = chat.spoiler_safe if chat else False
+        messages = render(reply, spoiler_safe=spoiler_safe)
+        try:
+            for number, message in enumerate(messages):
+                view = to_view(message.buttons) or discord.utils.MISSING
+                embeds = [to_embed(e) for e in message.embeds]
+                mentions = discord.AllowedMentions.none()
+                if number == 0 and not interaction.response.is_done():
+                    await interaction.response.send_message(
+                        embeds=embeds, allowed_mentions=mentions, view=view
+                    )
+                else:
+                    await interaction.followup.send(
+                        embeds=embeds, allowed_mentions=mentions, view=view
+                    )
+        except discord.HTTPException as error:
+            # The fan misses this answer; the bot goes on serving everyone else.
+            log.warning("discord: answering an interaction failed: %s %s", error.status, error.code)
+
+
+def _point_discord_py_at(config: DiscordConfig) -> None:
+    """discord.py reads its REST base and gateway from class attributes; config may move them
+    (a local Discord-compatible server, or the tests' fake)."""
+    discord.http.Route.BASE = config.api_base_url.rstrip("/")
+    if config.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)

@@ -1,0 +1,526 @@
+"""The fake Discord's world (guilds, channels, roles, members) and its gateway websocket.
+
+The payloads are shaped like Discord's own (v10), complete enough that discord.py builds real
+``Guild``/``TextChannel``/``Member`` objects from them and computes the same permissions the
+fake enforces on REST calls (:meth:`Guild.permissions`, Discord's documented algorithm).
+
+The gateway speaks JSON, optionally ``zlib-stream`` compressed (one zlib context per
+connection, each frame ending in a Z_SYNC_FLUSH: what discord.py asks for unless a zstd library
+is importable, in which case it asks for ``zstd-stream`` and this fake closes with 4002).
+It sends HELLO, accepts IDENTIFY (token, intents, properties), answers READY then one
+GUILD_CREATE per guild, ACKs heartbeats, replays missed events on RESUME and answers
+REQUEST_GUILD_MEMBERS with one GUILD_MEMBERS_CHUNK. Close codes follow Discord's table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aiohttp import WSMsgType, web
+
+# Permission bits (https://discord.com/developers/docs/topics/permissions).
+ADMINISTRATOR = 1 << 3
+MANAGE_GUILD = 1 << 5
+ADD_REACTIONS = 1 << 6
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+ATTACH_FILES = 1 << 15
+READ_MESSAGE_HISTORY = 1 << 16
+MENTION_EVERYONE = 1 << 17
+USE_APPLICATION_COMMANDS = 1 << 31
+ALL_PERMISSIONS = (1 << 51) - 1
+DEFAULT_EVERYONE_PERMISSIONS = (
+    VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | ADD_REACTIONS | USE_APPLICATION_COMMANDS
+)
+DEFAULT_BOT_PERMISSIONS = (
+    VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | ADD_REACTIONS
+)
+# Intents (https://discord.com/developers/docs/events/gateway#gateway-intents).
+GUILDS = 1 << 0
+GUILD_MEMBERS = 1 << 1
+GUILD_PRESENCES = 1 << 8
+GUILD_MESSAGES = 1 << 9
+MESSAGE_CONTENT = 1 << 15
+PRIVILEGED_INTENTS = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
+# Opcodes.
+DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, RESUME = 0, 1, 2, 3, 6
+RECONNECT, REQUEST_GUILD_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 7, 8, 9, 10, 11
+_CLIENT_OPS = frozenset({HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, 4, RESUME, REQUEST_GUILD_MEMBERS})
+
+
+def user_payload(user_id: str, username: str, *, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "username": username,
+        "discriminator": "0",
+        "global_name": None if bot else username.title(),
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+        "flags": 0,
+        "banner": None,
+        "accent_color": None,
+        "avatar_decoration_data": None,
+        "collectibles": None,
+        "primary_guild": None,
+    }
+
+
+@dataclass
+class Role:
+    id: str
+    name: str
+    permissions: int
+    position: int = 0
+    managed: bool = False
+    color: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": None,
+            "permissions": str(self.permissions),
+            "position": self.position,
+            "color": self.color,
+            "colors": {
+                "primary_color": self.color,
+                "secondary_color": None,
+                "tertiary_color": None,
+            },
+            "hoist": False,
+            "managed": self.managed,
+            "mentionable": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "flags": 0,
+        }
+
+
+@dataclass
+class Member:
+    user: dict[str, Any]
+    roles: list[str]
+    joined_at: str
+    nick: str | None = None
+
+    @property
+    def id(self) -> str:
+        return str(self.user["id"])
+
+    def payload(self, permissions: int | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "user": dict(self.user),
+            "nick": self.nick,
+            "avatar": None,
+            "banner": None,
+            "roles": list(self.roles),
+            "joined_at": self.joined_at,
+            "premium_since": None,
+            "deaf": False,
+            "mute": False,
+            "pending": False,
+            "flags": 0,
+            "communication_disabled_until": None,
+        }
+        if permissions is not None:
+            out["permissions"] = str(permissions)
+        return out
+
+
+@dataclass
+class Channel:
+    id: str
+    guild_id: str
+    name: str
+    type: int = 0  # 0 text, 2 voice, 4 category, 5 announcement, 15 forum
+    position: int = 0
+    topic: str | None = None
+    parent_id: str | None = None
+    overwrites: list[dict[str, Any]] = field(default_factory=list)
+    deleted: bool = False
+    last_message_id: str | None = None
+
+    def payload(self, *, with_guild_id: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "name": self.name,
+            "position": self.position,
+            "parent_id": self.parent_id,
+            "permission_overwrites": [dict(o) for o in self.overwrites],
+            "flags": 0,
+            "nsfw": False,
+        }
+        if with_guild_id:  # channels inside GUILD_CREATE carry no guild_id
+            out["guild_id"] = self.guild_id
+        if self.type in (0, 5, 15):
+            out.update(
+                topic=self.topic, rate_limit_per_user=0, last_message_id=self.last_message_id
+            )
+        if self.type == 2:
+            out.update(bitrate=64000, user_limit=0, rtc_region=None, last_message_id=None)
+        return out
+
+
+@dataclass
+class Guild:
+    id: str
+    name: str
+    owner_id: str
+    joined_at: str
+    roles: dict[str, Role] = field(default_factory=dict)
+    channels: dict[str, Channel] = field(default_factory=dict)
+    members: dict[str, Member] = field(default_factory=dict)
+    locale: str = "en-US"
+
+    def permissions(self, user_id: str, channel: Channel | None = None) -> int:
+        """Discord's permission algorithm: base from roles, then channel overwrites."""
+        if user_id == self.owner_id:
+            return ALL_PERMISSIONS
+        member = self.members.get(user_id)
+        role_ids = member.roles if member else []
+        perms = self.roles[self.id].permissions
+        for role_id in role_ids:
+            if role_id in self.roles:
+                perms |= self.roles[role_id].permissions
+        if perms & ADMINISTRATOR:
+            return ALL_PERMISSIONS
+        if channel is None:
+            return perms
+        by_id = {o["id"]: o for o in channel.overwrites}
+        if everyone := by_id.get(self.id):
+            perms = (perms & ~int(everyone["deny"])) | int(everyone["allow"])
+        allow = deny = 0
+        for role_id in role_ids:
+            if (o := by_id.get(role_id)) and o["type"] == 0:
+                allow, deny = allow | int(o["allow"]), deny | int(o["deny"])
+        perms = (perms & ~deny) | allow
+        if (o := by_id.get(user_id)) and o["type"] == 1:
+            perms = (perms & ~int(o["deny"])) | int(o["allow"])
+        return perms if perms & VIEW_CHANNEL else 0
+
+    def rest_payload(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "banner": None,
+            "description": None,
+            "owner_id": self.owner_id,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 1,
+            "explicit_content_filter": 0,
+            "roles": [r.payload() for r in self.roles.values()],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "mfa_level": 0,
+            "application_id": None,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "safety_alerts_channel_id": None,
+            "max_presences": None,
+            "max_members": 500000,
+            "max_video_channel_users": 25,
+            "max_stage_video_channel_users": 50,
+            "vanity_url_code": None,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "premium_progress_bar_enabled": False,
+            "preferred_locale": self.locale,
+            "nsfw_level": 0,
+            "nsfw": False,
+            "region": "deprecated",
+            "home_header": None,
+            "incidents_data": None,
+        }
+
+    def gateway_payload(self) -> dict[str, Any]:
+        live = [c for c in self.channels.values() if not c.deleted]
+        return {
+            **self.rest_payload(),
+            "joined_at": self.joined_at,
+            "large": False,
+            "unavailable": False,
+            "lazy": True,
+            "member_count": len(self.members),
+            "members": [m.payload() for m in self.members.values()],
+            "channels": [c.payload(with_guild_id=False) for c in live],
+            "threads": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+        }
+
+
+class GatewayHost(Protocol):
+    """What the gateway needs from the fake that owns it."""
+
+    token: str
+    bot_user: dict[str, Any]
+    application_id: str
+    application_flags: int
+    guilds: dict[str, Guild]
+    privileged_intents: int
+
+    @property
+    def resume_gateway_url(self) -> str: ...
+
+    def gateway_violation(self, what: str, *problems: str) -> None: ...
+    def notify(self) -> None: ...
+
+
+@dataclass
+class GatewaySession:
+    session_id: str
+    identify: dict[str, Any]
+    seq: int = 0
+    events: list[dict[str, Any]] = field(default_factory=list)
+    connection: GatewayConnection | None = None
+
+    @property
+    def intents(self) -> int:
+        return int(self.identify.get("intents", 0))
+
+
+@dataclass
+class GatewayConnection:
+    ws: web.WebSocketResponse
+    path: str
+    query: dict[str, str]
+    compress: str | None
+    session: GatewaySession | None = None
+    heartbeats: int = 0
+    close_code: int | None = None
+    _zlib: Any = field(default=None, repr=False)
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        text = json.dumps(payload, separators=(",", ":"))
+        if self.compress == "zlib-stream":
+            if self._zlib is None:
+                self._zlib = zlib.compressobj()
+            data = self._zlib.compress(text.encode()) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
+            await self.ws.send_bytes(data)
+        else:
+            await self.ws.send_str(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.close_code = code
+        await self.ws.close(code=code, message=reason.encode())
+
+
+class Gateway:
+    def __init__(self, host: GatewayHost, heartbeat_interval: float) -> None:
+        self.host = host
+        self.heartbeat_interval = heartbeat_interval
+        self.connections: list[GatewayConnection] = []
+        self.sessions: dict[str, GatewaySession] = {}
+        self.identifies: list[dict[str, Any]] = []
+        self.resumes = 0
+        self.heartbeats = 0
+        self.presence_updates: list[dict[str, Any]] = []
+
+    @property
+    def live(self) -> list[GatewaySession]:
+        return [s for s in self.sessions.values() if s.connection and not s.connection.ws.closed]
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
+        await ws.prepare(request)
+        query = dict(request.query)
+        conn = GatewayConnection(ws, request.path, query, query.get("compress"))
+        self.connections.append(conn)
+        try:
+            await self._serve(conn)
+        finally:
+            if conn.session is not None and conn.session.connection is conn:
+                conn.session.connection = None
+            self.host.notify()
+        return ws
+
+    async def _serve(self, conn: GatewayConnection) -> None:
+        if conn.query.get("v") != "10":
+            return await conn.close(4012, "Invalid API version.")
+        if conn.query.get("encoding", "json") != "json" or conn.compress not in (
+            None,
+            "zlib-stream",
+        ):
+            # etf and zstd-stream are real options; this fake speaks only JSON and zlib.
+            return await conn.close(4002, "Decode error (fake: unsupported encoding).")
+        interval_ms = round(self.heartbeat_interval * 1000)
+        await conn.send(
+            {"op": HELLO, "d": {"heartbeat_interval": interval_ms}, "s": None, "t": None}
+        )
+        async for msg in conn.ws:
+            if msg.type is not WSMsgType.TEXT:
+                return await conn.close(4002, "Decode error.")
+            try:
+                payload = json.loads(msg.data)
+                op = payload["op"]
+            except (ValueError, KeyError, TypeError):
+                return await conn.close(4002, "Decode error.")
+            if op not in _CLIENT_OPS:
+                return await conn.close(4001, "Unknown opcode.")
+            if not await self._receive(conn, op, payload.get("d")):
+                return None
+            self.host.notify()
+        return None
+
+    async def _receive(self, conn: GatewayConnection, op: int, data: Any) -> bool:
+        """Handle one client payload; False when the connection was closed."""
+        if op == HEARTBEAT:
+            conn.heartbeats += 1
+            self.heartbeats += 1
+            await conn.send({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
+            return True
+        if op == IDENTIFY:
+            return await self._identify(conn, data)
+        if op == RESUME:
+            return await self._resume(conn, data)
+        if conn.session is None:
+            await conn.close(4003, "Not authenticated.")
+            return False
+        if op == REQUEST_GUILD_MEMBERS:
+            await self._members_chunk(conn.session, data)
+        elif op == PRESENCE_UPDATE:
+            self.presence_updates.append(data)
+        return True
+
+    async def _identify(self, conn: GatewayConnection, data: Any) -> bool:
+        if conn.session is not None:
+            await conn.close(4005, "Already authenticated.")
+            return False
+        if not isinstance(data, dict) or data.get("token") != self.host.token:
+            self.host.gateway_violation("IDENTIFY", "wrong or missing token")
+            await conn.close(4004, "Authentication failed.")
+            return False
+        problems = []
+        if not isinstance(data.get("properties"), dict):
+            problems.append("properties (os, browser, device) missing")
+        intents = data.get("intents")
+        if not isinstance(intents, int) or isinstance(intents, bool) or intents < 0:
+            problems.append(f"intents must be a non-negative integer, got {intents!r}")
+        if problems:
+            self.host.gateway_violation("IDENTIFY", *problems)
+            await conn.close(4013, "Invalid intent(s).")
+            return False
+        assert isinstance(intents, int)
+        if intents & PRIVILEGED_INTENTS & ~self.host.privileged_intents:
+            await conn.close(4014, "Disallowed intent(s).")
+            return False
+        self.identifies.append(data)
+        session = GatewaySession(uuid.uuid4().hex, data)
+        self.sessions[session.session_id] = session
+        conn.session, session.connection = session, conn
+        await self._send_event(session, "READY", self._ready(session))
+        if session.intents & GUILDS:
+            for guild in self.host.guilds.values():
+                await self._send_event(session, "GUILD_CREATE", guild.gateway_payload())
+        return True
+
+    def _ready(self, session: GatewaySession) -> dict[str, Any]:
+        ready: dict[str, Any] = {
+            "v": 10,
+            "user": dict(self.host.bot_user),
+            "user_settings": {},
+            "guilds": [{"id": g, "unavailable": True} for g in self.host.guilds],
+            "session_id": session.session_id,
+            "session_type": "normal",
+            "resume_gateway_url": self.host.resume_gateway_url,
+            "application": {"id": self.host.application_id, "flags": self.host.application_flags},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "_trace": ['["pitboard-fake-gateway",{"micros":0}]'],
+        }
+        if "shard" in session.identify:
+            ready["shard"] = session.identify["shard"]
+        return ready
+
+    async def _resume(self, conn: GatewayConnection, data: Any) -> bool:
+        session = self.sessions.get(data.get("session_id", "")) if isinstance(data, dict) else None
+        if session is None or not isinstance(data, dict) or data.get("token") != self.host.token:
+            await conn.send({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
+            return True
+        old = session.connection
+        if old is not None and old is not conn and not old.ws.closed:
+            await old.close(4000, "Session resumed elsewhere.")
+        conn.session, session.connection = session, conn
+        self.resumes += 1
+        seen = data.get("seq") or 0
+        for event in session.events:
+            if event["s"] > seen:
+                await conn.send(event)
+        await self._send_event(session, "RESUMED", {"_trace": ["pitboard-fake-gateway"]})
+        return True
+
+    async def _members_chunk(self, session: GatewaySession, data: Any) -> None:
+        guild = self.host.guilds.get(str(data.get("guild_id"))) if isinstance(data, dict) else None
+        if guild is None:
+            return
+        members = [m.payload() for m in guild.members.values()]
+        chunk = {
+            "guild_id": guild.id,
+            "members": members,
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+        }
+        if data.get("nonce"):
+            chunk["nonce"] = data["nonce"]
+        await self._send_event(session, "GUILD_MEMBERS_CHUNK", chunk)
+
+    async def _send_event(self, session: GatewaySession, name: str, data: Any) -> bool:
+        session.seq += 1
+        event = {"op": DISPATCH, "t": name, "s": session.seq, "d": data}
+        session.events.append(event)
+        conn = session.connection
+        if conn is None or conn.ws.closed:
+            return False  # kept for a RESUME, as Discord does
+        try:
+            await conn.send(event)
+        except ConnectionError:
+            return False
+        return True
+
+    async def dispatch(self, name: str, data: Any, *, intent: int | None = None) -> int:
+        """Send an event to every identified session (that asked for `intent`); how many got it."""
+        delivered = 0
+        for session in list(self.sessions.values()):
+            if intent is None or session.intents & intent:
+                delivered += await self._send_event(session, name, data)
+        return delivered
+
+    async def send_op(self, op: int, data: Any = None) -> None:
+        for session in self.live:
+            assert session.connection is not None
+            await session.connection.send({"op": op, "d": data, "s": None, "t": None})
+
+    async def drop(self, code: int = 4000, reason: str = "fake: connection dropped") -> None:
+        for session in self.live:
+            assert session.connection is not None
+            await session.connection.close(code, reason)
+
+    async def close_all(self) -> None:
+        for conn in self.connections:
+            if not conn.ws.closed:
+                with contextlib.suppress(TimeoutError, ConnectionError):
+                    await asyncio.wait_for(conn.close(1001, "fake Discord shutting down"), 1.0)

@@ -1,0 +1,58 @@
+"""The Telegram benchmark runs end to end in its tiny configuration and reports every figure."""
+
+from __future__ import annotations
+
+import json
+
+from bench import telegram
+
+PER_BOT = {"commands", "fanout", "during_fanout"}
+LATENCY = {"n", "p50_ms", "p99_ms", "max_ms", "wrong", "lost"}
+FANOUT = {
+    "delivered",
+    "seconds",
+    "first_ms",
+    "rate",
+    "rate_ratio",
+    "429s",
+    "gave_up",
+    "chats_reached",
+    "missing",
+    "duplicates",
+}
+
+
+def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
+    assert telegram.main(["--quick"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert any(line.startswith("metric") and "Pitboard" in line for line in out)
+    figures = json.loads(out[-1])
+
+    assert figures["benchmark"] == "telegram"
+    assert {"rate_limit", "chats", "ratios", "subscribe_s", "wall_s"} <= set(figures)
+    chats = figures["chats"]
+    for bot in ("pitboard", "baseline"):
+        results = figures[bot]
+        assert set(results) >= PER_BOT
+        assert set(results["commands"]) >= LATENCY
+        assert set(results["fanout"]) >= FANOUT
+        commands = results["commands"]
+        # Every fan got the right answer in every measured round.
+        assert (commands["wrong"], commands["lost"]) == (0, 0)
+        assert commands["n"] == figures["command_chats"] * figures["rounds"]
+        assert 0 < commands["p50_ms"] <= commands["p99_ms"] <= commands["max_ms"]
+        during = results["during_fanout"]
+        assert during["n"] >= 1 and (during["wrong"], during["lost"]) == (0, 0)
+        fanout = results["fanout"]
+        assert fanout["delivered"] == fanout["chats_reached"] + fanout["duplicates"]
+        assert fanout["chats_reached"] + fanout["missing"] == chats
+        assert fanout["rate"] > 0 and fanout["seconds"] > 0
+
+    # Pitboard's fan-out reaches every subscribed chat exactly once, whatever the 429s.
+    pitboard = figures["pitboard"]
+    assert pitboard["recipients"] == chats
+    assert (pitboard["fanout"]["chats_reached"], pitboard["fanout"]["duplicates"]) == (chats, 0)
+    # The baseline's loop accounts for every chat: sent, given up on, or failed otherwise.
+    baseline = figures["baseline"]["fanout"]
+    assert baseline["delivered"] + baseline["gave_up"] + baseline["failed"] == chats
+    assert set(figures["ratios"]) >= {"command_p50", "fanout_rate"}
