@@ -124,9 +124,8 @@ class Service:
                 ".",
             ),
         )
-        return Reply(
-            title="Welcome to Pitboard", blocks=(body,), choices=(Choice("Commands", "/help"),)
-        )
+        choices = (Choice("Subscribe", "/subscribe"), Choice("Commands", "/help"))
+        return Reply(title="Welcome to Pitboard", blocks=(body,), choices=choices)
 
     async def help(self, command_name: str | None = None, *, admin: bool = False) -> Reply:
         if command_name:

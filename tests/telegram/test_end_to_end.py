@@ -201,3 +201,13 @@ async def test_html_values_are_escaped_end_to_end(tmp_path: Path) -> None:
         fake.push_message(FAN, "/driver <b>R&D</b>")
         reply = await fake.wait_for_message(FAN)
         assert "<b>R&D</b>" in reply.text  # shown as typed, not parsed as markup
+
+
+async def test_start_welcomes_with_a_subscribe_button(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, FixedClock(QUIET_DAY)) as (fake, _):
+        fake.push_message(FAN, "/start")
+        welcome = await fake.wait_for_message(FAN)
+        assert "Welcome to Pitboard" in welcome.text
+        fake.press(FAN, welcome.message_id, "Subscribe")
+        offer = await fake.wait_for_message(FAN)
+        assert "What would you like to follow" in offer.text
