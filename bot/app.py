@@ -46,6 +46,7 @@ class RunOptions:
     speed: float = 1.0
     until: datetime | None = None
     zone: str | None = None
+    database: Path | None = None  # kept even in a replay (restart tests resume from it)
 
 
 def run_app(config: Config, options: RunOptions) -> int:
@@ -82,8 +83,8 @@ async def _run(
     config: Config, options: RunOptions, catalogs: CatalogHolder, clock: Clock, chat_zone: str
 ) -> int:
     with contextlib.ExitStack() as stack:
-        database = config.general.database
-        if options.start is not None:
+        database = options.database or config.general.database
+        if options.start is not None and options.database is None:
             # A replay must be repeatable: its announcements go to a throwaway database, not
             # into the real outbox where their keys would mark them as already sent.
             database = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "replay.sqlite3"

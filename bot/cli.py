@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run the bot (the terminal front-end when no token is set)"
     )
     run.add_argument("--speed", type=float, default=1.0, help="clock speed with --at, e.g. 3600")
+    run.add_argument(
+        "--database",
+        type=Path,
+        help="database file (default: the config's; a replay with --at uses a throwaway one)",
+    )
     run.add_argument("--at", dest="run_at", type=parse_moment, help="replay from this moment")
     run.add_argument(
         "--until", type=parse_moment, help="stop when the clock shows this (a date means midnight)"
@@ -145,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             speed=args.speed,
             until=_in_zone(args.until, zone),
             zone=args.tz,
+            database=args.database,
         )
         return run_app(config, options)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TextIO
 
 REDACTED = "<redacted>"
 
@@ -38,9 +39,12 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
-    """Log to stderr with every token scrubbed; quiet the HTTP client's per-request lines."""
-    handler = logging.StreamHandler()
+def configure_logging(
+    secrets: Iterable[str], level: int = logging.INFO, stream: TextIO | None = None
+) -> None:
+    """Log to stderr (or `stream`) with every token scrubbed; quiet the HTTP clients'
+    per-request lines (which would repeat the token-bearing URL at every poll)."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()

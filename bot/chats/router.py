@@ -8,10 +8,11 @@ raise out of here: an unexpected error is logged and answered politely.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.chats.admin import Admin
 from bot.chats.settings import ChatSettings
+from bot.chats.throttle import CommandThrottle
 from bot.core.audience import ChatKind, ChatRef
 from bot.core.commands import find_command, parse_arguments, split_command_line
 from bot.core.reply import Reply, ReplyStatus, problem
@@ -32,13 +33,28 @@ class Caller:
 
 
 class Router:
-    def __init__(self, service: Service, settings: ChatSettings, admin: Admin | None) -> None:
+    def __init__(
+        self,
+        service: Service,
+        settings: ChatSettings,
+        admin: Admin | None,
+        *,
+        throttle: CommandThrottle | None = None,
+    ) -> None:
         self.service = service
         self.settings = settings
         self._admin = admin
+        self._throttle = throttle or CommandThrottle()
 
     async def handle(self, text: str, caller: Caller) -> Reply:
         name, rest = split_command_line(text)
+        # The bot's admins (the operator at the terminal, scripts piping commands) are exempt.
+        verdict = "ok" if caller.is_admin else self._throttle.check(caller.chat)
+        if verdict != "ok":
+            wait = max(1, round(self._throttle.wait_seconds(caller.chat)))
+            message = f"Slow down a little: try again in {wait} s."
+            reply = problem(ReplyStatus.INVALID, message)
+            return replace(reply, silent=verdict == "drop")
         try:
             return await self._route(name, rest, text, caller)
         except Exception:

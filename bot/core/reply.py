@@ -108,6 +108,9 @@ class Reply:
     status: ReplyStatus = ReplyStatus.OK
     # Results a spoiler-safe chat should see hidden (Telegram spoiler, Discord ||…||).
     contains_results: bool = False
+    # Nothing to send (a throttled chat's extra commands); a platform that must acknowledge
+    # anyway (Discord interactions) sends the text quietly.
+    silent: bool = False
 
     @property
     def ok(self) -> bool:

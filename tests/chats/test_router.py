@@ -180,3 +180,17 @@ async def test_sql_looking_input_is_just_text(setup) -> None:
     reply = await router.handle("/subscribe '; DROP TABLE chats; --", FAN)
     assert reply.status is ReplyStatus.NOT_FOUND
     assert await store.get_chat(FAN.chat) is not None
+
+
+async def test_a_spamming_chat_is_throttled_without_slowing_anyone_else(setup) -> None:
+    router, _, _ = setup
+    spammer = Caller(ChatRef("telegram", "666"), ChatKind.PRIVATE, user_id="666")
+    replies = [await router.handle("/standings tcr-germany-2022", spammer) for _ in range(200)]
+    answered = [r for r in replies if r.ok]
+    warned = [r for r in replies if not r.ok and not r.silent]
+    assert len(answered) == 5  # the burst
+    assert len(warned) == 1 and "Slow down" in text(warned[0])
+    assert all(r.silent for r in replies[6:])
+    # Another fan is answered as usual, and so is the terminal's admin.
+    assert (await router.handle("/standings tcr-germany-2022", FAN)).ok
+    assert all([(await router.handle("/next", ADMIN)).ok for _ in range(20)])

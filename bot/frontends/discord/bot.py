@@ -159,8 +159,10 @@ class DiscordFrontend:
                 embeds = [to_embed(e) for e in message.embeds]
                 mentions = discord.AllowedMentions.none()
                 if number == 0 and not interaction.response.is_done():
+                    # A throttled member still gets the acknowledgement Discord requires,
+                    # seen only by them.
                     await interaction.response.send_message(
-                        embeds=embeds, allowed_mentions=mentions, view=view
+                        embeds=embeds, allowed_mentions=mentions, view=view, ephemeral=reply.silent
                     )
                 else:
                     await interaction.followup.send(

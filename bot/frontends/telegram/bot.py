@@ -238,7 +238,7 @@ class TelegramFrontend:
 
     async def _respond(self, ref: ChatRef, reply: Reply) -> None:
         chat = await self._store.get_chat(ref)
-        if chat is None or self._replier is None:
+        if chat is None or self._replier is None or reply.silent:
             return
         try:
             await self._replier(chat, reply)
