@@ -49,9 +49,11 @@ class Router:
     async def handle(self, text: str, caller: Caller) -> Reply:
         name, rest = split_command_line(text)
         # The bot's admins (the operator at the terminal, scripts piping commands) are exempt.
-        verdict = "ok" if caller.is_admin else self._throttle.check(caller.chat)
+        # Per fan in a chat: one member spamming a busy channel must not silence the others.
+        key = (caller.chat, caller.user_id)
+        verdict = "ok" if caller.is_admin else self._throttle.check(key)
         if verdict != "ok":
-            wait = max(1, round(self._throttle.wait_seconds(caller.chat)))
+            wait = max(1, round(self._throttle.wait_seconds(key)))
             message = f"Slow down a little: try again in {wait} s."
             reply = problem(ReplyStatus.INVALID, message)
             return replace(reply, silent=verdict == "drop")

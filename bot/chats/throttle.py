@@ -1,15 +1,13 @@
-"""Per-chat command throttling: one chat sending commands in a loop must not slow the bot for
-everyone else. Each chat has a small token bucket; a chat over it gets one "slow down" answer,
-then silence until it has waited, and its commands cost no queries or database work meanwhile.
+"""Command throttling per fan and chat: one fan sending commands in a loop must not slow the bot
+for everyone else. Each (chat, fan) has a small token bucket; over it, one "slow down" answer,
+then silence until it has waited, and the commands cost no queries or database work meanwhile.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-
-from bot.core.audience import ChatRef
 
 
 @dataclass
@@ -32,9 +30,9 @@ class CommandThrottle:
         self._burst = burst
         self._monotonic = monotonic
         self._max_chats = max_chats
-        self._buckets: dict[ChatRef, _Bucket] = {}
+        self._buckets: dict[Hashable, _Bucket] = {}
 
-    def check(self, chat: ChatRef) -> str:
+    def check(self, chat: Hashable) -> str:
         """ "ok" to answer; "warn" to say slow down (once); "drop" to answer nothing."""
         now = self._monotonic()
         bucket = self._buckets.get(chat)
@@ -53,7 +51,7 @@ class CommandThrottle:
         bucket.warned = True
         return "warn"
 
-    def wait_seconds(self, chat: ChatRef) -> float:
+    def wait_seconds(self, chat: Hashable) -> float:
         bucket = self._buckets.get(chat)
         return 0.0 if bucket is None else max(0.0, (1.0 - bucket.tokens) / self._rate)
 

@@ -194,3 +194,11 @@ async def test_a_spamming_chat_is_throttled_without_slowing_anyone_else(setup) -
     # Another fan is answered as usual, and so is the terminal's admin.
     assert (await router.handle("/standings tcr-germany-2022", FAN)).ok
     assert all([(await router.handle("/next", ADMIN)).ok for _ in range(20)])
+
+
+async def test_the_throttle_is_per_fan_so_a_busy_channel_still_answers_everyone(setup) -> None:
+    router, _, _ = setup
+    channel = ChatRef("discord", "busy")
+    fans = [Caller(channel, ChatKind.CHANNEL, user_id=str(n)) for n in range(20)]
+    replies = [await router.handle("/next", fan) for fan in fans]
+    assert all(reply.ok for reply in replies)

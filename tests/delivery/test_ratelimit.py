@@ -226,9 +226,9 @@ def test_telegram_limits_are_the_defaults():
     limits = RateLimits()
     assert (limits.global_per_second, limits.per_chat_per_second) == (30, 1)
     assert limits.per_group_per_minute == 20
-    # Burst 1, refilled at 29/s: no one-second window holds more than 30 sends.
-    assert limits.effective_global_burst() == 1
-    assert limits.global_refill_per_second() == 29
+    # Burst 1.2, refilled at 28.8/s: no one-second window holds more than 30 sends.
+    assert limits.effective_global_burst() == pytest.approx(1.2)
+    assert limits.global_refill_per_second() == pytest.approx(28.8)
 
 
 def chat(n: int, kind: ChatKind = ChatKind.PRIVATE) -> Chat:
@@ -323,4 +323,6 @@ async def test_buckets_of_chats_not_sent_to_lately_are_forgotten(vt):
     await vt.run(fan_out())
     # Only chats sent to in the last second (1,000 at this rate) can still be refilling.
     assert most <= 1000 + 100 + 10
-    assert vt.now == pytest.approx(10.0, rel=0.02)
+    limits = RateLimits(global_per_second=1000)
+    expected = (10_000 - limits.effective_global_burst()) / limits.global_refill_per_second()
+    assert vt.now == pytest.approx(expected, rel=0.02)
