@@ -61,6 +61,13 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class ZoneNote(Paragraph):
+    """ "Times in Europe/Stockholm (CEST)": true where moments are printed in the chat's zone,
+    false on Discord, where each reader sees a moment in their own zone. Renderers that
+    localise moments for the reader leave it out."""
+
+
+@dataclass(frozen=True)
 class Column:
     header: str
     numeric: bool = False  # right-aligned

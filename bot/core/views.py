@@ -29,6 +29,7 @@ from bot.core.reply import (
     Paragraph,
     Reply,
     Table,
+    ZoneNote,
     bold,
     fields,
     italic,
@@ -113,8 +114,8 @@ def next_reply(
         heading = f" — {event_heading(catalog, event)}"
         lines.append(line(bold(event.name), heading))
         lines.append(line(f"  {event_dates(event)} · ", italic("session times not published yet")))
-    lines.append(line(italic(f"Times in {zone_label(zone, now)}.")))
-    return Reply(title=title, blocks=(Paragraph(tuple(lines)),))
+    note = ZoneNote((line(italic(f"Times in {zone_label(zone, now)}.")),))
+    return Reply(title=title, blocks=(Paragraph(tuple(lines)), note))
 
 
 def timetable_reply(catalog: Catalog, event: Event, zone: str, now: datetime) -> Reply:

@@ -723,3 +723,14 @@ def test_splitting_never_loses_or_repeats_text(parts: list[list[Text]], hidden: 
     seen = check_messages(render(reply, spoiler_safe=hidden))
     expected = bare("".join(t.text for p in parts for t in p))
     assert bare("".join(seen)) == (expected or bare("(nothing to show)"))
+
+
+def test_a_times_in_zone_note_is_left_out_where_readers_see_their_own_zone() -> None:
+    from bot.core.reply import ZoneNote, line, paragraph
+
+    reply = Reply(
+        title="Next up",
+        blocks=(paragraph("Free Practice"), ZoneNote((line("Times in Europe/Stockholm (CEST)."),))),
+    )
+    text = "\n".join(check_messages(render(reply)))
+    assert "Free Practice" in text and "Europe/Stockholm" not in text

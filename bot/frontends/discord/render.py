@@ -46,6 +46,7 @@ from bot.core.reply import (
     Style,
     Table,
     Text,
+    ZoneNote,
     plain_text,
 )
 from bot.core.reply import Line as ReplyLine
@@ -383,7 +384,9 @@ def render(
     if mention_role is not None and not _SNOWFLAKE.fullmatch(mention_role):
         raise ValueError(f"not a Discord role id: {mention_role!r}")
     hide = spoiler_safe and reply.contains_results
-    sections: list[Section | FieldsSection] = [_block(block, hide) for block in reply.blocks]
+    # Discord timestamps show each reader their own time: a "times in <zone>" note would lie.
+    shown = [block for block in reply.blocks if not isinstance(block, ZoneNote)]
+    sections: list[Section | FieldsSection] = [_block(block, hide) for block in shown]
     buttons, overflow = _choices(reply.choices)
     if overflow is not None:
         sections.append(overflow)
