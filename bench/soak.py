@@ -1,0 +1,697 @@
+"""Season-long soak: the bundled 2022 season replayed fast, under faults, with the bot killed.
+
+    python -m bench.soak [--telegram-chats 10000] [--discord-channels 1000] [--kills 3]
+        [--kill-signal KILL|TERM] [--window season|hockenheim] [--speed S] [--rate 300]
+        [--scale 100] [--seed 7] [--quick] [--keep DIR]
+
+The fake Telegram Bot API and the fake Discord (tests/fakes/) run in this process, so they
+outlive the bot. The bot is the real `pitboard run` in a subprocess, replaying the schedules
+with a database that survives restarts. Before the first start the benchmark stores the
+audience itself (SQLiteStore): mixed filters (series, drivers, session kinds), zones and
+reminder offsets. During the run:
+
+- every posting request risks a fault: 5 % 429 with a retry-after, 1 % 5xx, 0.5 % connection
+  reset before it is served, 0.5 % lost response (stored, then the connection is cut: what a
+  timeout is to the bot); rate limits are on, scaled by --scale (Telegram 30/s -> 3,000/s);
+- 0.5 % of the chats, chosen up front, are blocked (Telegram) or deleted (Discord) in the
+  middle of the longest quiet stretch; a Telegram group becomes a supergroup at that moment;
+- the bot is killed with SIGKILL --kills times, at seeded moments in the middle of fan-outs,
+  and restarted with --at set to the clock time it had reached: the --at of its run plus the
+  real time since its clock started (it logs that the platforms are on just before making the
+  clock) times the speed.
+
+Pacing. The bot sends about 400 posts a second here, and it drops, by design, a reminder it
+could only deliver after its session started. So the clock may run only so fast that each
+reminder's fan-out fits in its lead time (--speed, by default the fastest that gives each
+twice the time it needs at --rate posts a second), and no single speed then replays a season
+in minutes. The season is run in stretches instead: the due moments are grouped, the bot runs
+from a little before a group until everything due in it is out (then SIGTERM), and is off
+through the quiet days between groups, when nothing is due and so nothing can be missed.
+
+Then the LEDGER, from what the fakes received: every (announcement, recipient) due is computed
+from the schedules alone (`plan()` + `recipients()` on the audience created, each chat's own
+offsets and filters; nothing due before the replay start). A received message is named by the
+outbox's delivery row holding its message id; a message no row holds (sent as the bot died,
+or whose answer was lost) is named by its text, and its text is checked against the row's
+name for every other one. Otherwise the store only paces the stretches (is everything out?)
+and, for what is missing, says why the bot thinks so: it never counts. Printed: due,
+delivered, lost, duplicates, what explains each extra copy, blocked chats and the sends after
+their first 403/404 (must be 0), lateness in clock time. Then one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import re
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench._soak_support import (
+    Arrival,
+    Audience,
+    FaultRates,
+    Post,
+    SoakDiscord,
+    SoakTelegram,
+    Stretch,
+    busy_speed,
+    discord_channels,
+    due_posts,
+    guess,
+    labels,
+    make_audience,
+    populate,
+    quiet_moment,
+    says,
+    stretches,
+    write_config,
+)
+from bot.core.audience import ChatRef
+from bot.core.catalog import Catalog
+from bot.core.plan import Announcement, AnnouncementKind, PlanSettings, plan
+from bot.core.schedules import load_catalog
+from bot.store.sqlite import SQLiteStore
+from tests.fakes.telegram_api import RateLimitRules
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEDULES = ROOT / "schedules"
+WINDOWS = {  # (replay start, --until): before the first announcement, after the last
+    "season": ("2022-04-19T12:00+00:00", "2022-06-02T12:00+00:00"),
+    "hockenheim": ("2022-05-11T12:00+00:00", "2022-05-15T18:00+00:00"),
+}
+RESTART_S = 2.0  # real seconds from spawning the bot to its first send, with a margin
+IN_FLIGHT_WINDOW_S = 2.0  # an unrecorded send this close before a kill was in flight at it
+AFTER_KILL_S = 0.5  # a request already received is still served after its sender died
+STOP_WAIT_S = 20.0
+_CLOCK_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO pitboard: \w+: (?:on|off)")
+
+
+@dataclass
+class Run:
+    """One life of the bot process."""
+
+    at: datetime  # its --at
+    log: Path
+    spawned: float  # wall time
+    origin: float = 0.0  # wall time its clock showed --at
+    ended: float = 0.0
+    killed: bool = False
+    overran: bool = False  # reached --until with posts still going out
+    open_sends: int = 0  # requests the fakes were serving when it was killed
+    proc: asyncio.subprocess.Process | None = None
+
+    def clock(self, wall: float, speed: float) -> datetime:
+        return self.at + timedelta(seconds=(wall - self.origin) * speed)
+
+
+@dataclass
+class World:
+    args: argparse.Namespace
+    catalog: Catalog
+    audience: Audience
+    telegram: SoakTelegram
+    discord: SoakDiscord
+    tmp: Path
+    start: datetime
+    until: datetime
+    due: dict[Post, Announcement]
+    quiet: datetime  # when chats are blocked and the group migrates
+    quiet_done: bool = False
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def database(self) -> Path:
+        return self.tmp / "soak.sqlite3"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    started = time.perf_counter()
+    figures = asyncio.run(soak(args))
+    figures["wall_s"] = round(time.perf_counter() - started, 1)
+    print(table(figures))
+    print(json.dumps(figures, sort_keys=True, default=str))
+    return 0
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--telegram-chats", type=int, help="default 10,000 (--quick: 300)")
+    parser.add_argument("--discord-channels", type=int, help="default 1,000 (--quick: 30)")
+    parser.add_argument("--kills", type=int, default=3, help="SIGKILLs at seeded moments")
+    parser.add_argument(
+        "--kill-signal",
+        type=lambda name: signal.Signals[f"SIG{name.upper()}"],
+        default=signal.SIGKILL,
+        help="KILL, or TERM for graceful stops at the same moments",
+    )
+    parser.add_argument("--window", choices=sorted(WINDOWS), default="season")
+    parser.add_argument("--speed", type=float, default=0.0, help="clock speed (0: computed)")
+    parser.add_argument("--rate", type=float, default=300.0, help="posts/s assumed for pacing")
+    parser.add_argument("--scale", type=float, default=100.0, help="rate limits x this")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="Hockenheim, 300 + 30 chats")
+    parser.add_argument("--keep", type=Path, help="keep the database and the bot's logs here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.window = "hockenheim"
+    args.telegram_chats = args.telegram_chats or (300 if args.quick else 10_000)
+    args.discord_channels = args.discord_channels or (30 if args.quick else 1_000)
+    if args.telegram_chats < 10 or args.discord_channels < 1 or args.kills < 0:
+        parser.error("at least 10 Telegram chats and 1 Discord channel; --kills >= 0")
+    return args
+
+
+async def soak(args: argparse.Namespace) -> dict[str, Any]:
+    catalog = load_catalog(SCHEDULES)
+    start, until = (datetime.fromisoformat(t).astimezone(UTC) for t in WINDOWS[args.window])
+    rates, scale = FaultRates(), args.scale
+    limits = RateLimitRules(
+        global_per_second=int(30 * scale),
+        per_chat_per_second=int(scale),
+        per_group_per_minute=int(20 * scale),
+    )
+    async with (
+        SoakTelegram(rates, scale, args.seed, limits=limits) as telegram,
+        SoakDiscord(rates, scale, args.seed, global_per_second=int(50 * scale)) as discord,
+    ):
+        channels = discord_channels(discord, args.discord_channels)
+        audience = make_audience(catalog, args.telegram_chats, channels, args.seed)
+        for chat_id in audience.telegram_channels:
+            telegram.add_chat(chat_id, "channel", title=f"Channel {chat_id}")
+            telegram.set_bot_status(chat_id, "administrator")
+        # The blocks fall in a quiet stretch, computed before anyone is blocked.
+        quiet = quiet_moment(due_posts(catalog, audience, start, until, until), start)
+        due = due_posts(catalog, audience, start, until, quiet)
+        args.speed = args.speed or busy_speed(due, args.rate)
+        with _folder(args.keep) as folder:
+            tmp = Path(folder)
+            world = World(args, catalog, audience, telegram, discord, tmp, start, until, due, quiet)
+            filling = time.perf_counter()
+            async with SQLiteStore(world.database) as store:
+                await store.migrate()
+                await populate(store, audience)
+            populate_s = time.perf_counter() - filling
+            replaying = time.perf_counter()
+            plan_ = stretches(due, start, until, args.speed, args.rate, RESTART_S)
+            await replay(world, plan_)
+            figures = build_ledger(world)
+            figures["timing"] = {
+                "populate_s": round(populate_s, 1),
+                "replay_s": round(time.perf_counter() - replaying, 1),
+                "stretches": len(plan_),
+            }
+    figures["setup"] = {
+        "telegram_chats": args.telegram_chats,
+        "discord_channels": args.discord_channels,
+        "window": [start.isoformat(), until.isoformat()],
+        "speed": round(args.speed, 1),
+        "scale": scale,
+        "seed": args.seed,
+        "kills": args.kills,
+        "kill_signal": args.kill_signal.name,
+        "fault_rates": vars(rates),
+        "blocked_at": quiet.isoformat(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+    violations = [str(v)[:300] for v in (*telegram.violations, *discord.violations)]
+    figures["fakes"] = {
+        "telegram_faults": dict(telegram.stats.faults),
+        "telegram_429s_from_limits": telegram.stats.rate_limited,
+        "discord_faults": discord.injected,
+        "discord_429s_from_limits": discord.stats.global_rate_limited
+        + discord.stats.bucket_rate_limited,
+        "violations": len(violations),
+        "violation_examples": violations[:3],
+    }
+    return figures
+
+
+def _folder(keep: Path | None) -> contextlib.AbstractContextManager[str]:
+    if keep is None:
+        return tempfile.TemporaryDirectory(prefix="pitboard-soak-")
+    keep.mkdir(parents=True, exist_ok=False)  # never mix two runs' logs
+    return contextlib.nullcontext(str(keep))
+
+
+# --- the bot process: stretches, kills, restarts ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kill:
+    moment: datetime  # a due moment of its stretch
+    after: int  # posts to arrive after it before the SIGKILL
+
+
+def kill_plan(world: World, plan_: list[Stretch]) -> dict[int, Kill]:
+    """Seeded: stretches among the busier half, each killed when 20-80 % of the posts due at
+    one of its moments have arrived: in the middle of a fan-out. Not in the fan-out of a
+    reminder so close to its session that the restart alone (RESTART_S real seconds of clock
+    standing still for the fans) would make the bot rightly drop it as too late."""
+    rng = random.Random(world.args.seed)
+    restart = 3 * RESTART_S * world.args.speed
+    short = {
+        item.due
+        for item in world.due.values()
+        if item.kind is AnnouncementKind.REMINDER and (item.offset_minutes or 0) * 60 < restart
+    }
+    safe = [[(m, n) for m, n in stretch.moments if m not in short] for stretch in plan_]
+    busy = sorted(
+        (n for n in range(len(plan_)) if safe[n]), key=lambda n: -sum(c for _, c in safe[n])
+    )
+    pool = busy[: max(world.args.kills, len(busy) // 2)]
+    kills = {}
+    for n in rng.sample(pool, min(world.args.kills, len(pool))):
+        moment, posts = rng.choice(safe[n])
+        kills[n] = Kill(moment, max(1, round(rng.uniform(0.2, 0.8) * posts)))
+    return kills
+
+
+async def replay(world: World, plan_: list[Stretch]) -> None:
+    kills = kill_plan(world, plan_)
+    for n, stretch in enumerate(plan_):
+        at = stretch.at
+        while True:
+            run = await spawn(world, at, stretch.until)
+            try:
+                run.origin = await clock_origin(run)
+                if not await supervise(world, run, stretch, kills.get(n)):
+                    break
+            finally:
+                if run.proc is not None and run.proc.returncode is None:
+                    run.proc.kill()  # only when this benchmark fails: no bot is left behind
+                    await run.proc.wait()
+            kills.pop(n)
+            at = run.clock(run.ended, world.args.speed)
+
+
+async def spawn(world: World, at: datetime, until: datetime) -> Run:
+    if not world.quiet_done and at >= world.quiet:
+        block_and_migrate(world)
+    config = world.tmp / "config.toml"
+    if not config.exists():
+        write_config(config, world.telegram, world.discord, world.args.scale)
+    run = Run(at, world.tmp / f"run-{len(world.runs) + 1}.log", time.time())
+    world.runs.append(run)
+    command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
+    command += ["--at", at.isoformat(), "--speed", repr(world.args.speed)]
+    command += ["--until", until.isoformat(), "--database", str(world.database)]
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": world.telegram.token,
+        "DISCORD_BOT_TOKEN": world.discord.token,
+    }
+    with run.log.open("wb") as log:
+        run.proc = await asyncio.create_subprocess_exec(
+            *command, stdout=log, stderr=log, env=env, cwd=ROOT
+        )
+    return run
+
+
+async def supervise(world: World, run: Run, stretch: Stretch, kill: Kill | None) -> bool:
+    """Until the bot is killed (True), or stopped once everything due is out, or at --until."""
+    proc = run.proc
+    assert proc is not None
+    speed, observed = world.args.speed, (world.telegram.observed, world.discord.observed)
+    keys = {key for (key, _), item in world.due.items() if item.due <= stretch.last_due}
+    checked, stopped, baseline = 0.0, False, None
+    while proc.returncode is None:
+        now = run.clock(time.time(), speed)
+        if not world.quiet_done and now >= world.quiet:
+            block_and_migrate(world)
+        arrived = sum(len(o.arrivals) for o in observed)
+        if kill is not None and now >= kill.moment and baseline is None:
+            baseline = arrived
+        is_drained = False
+        if now >= stretch.last_due and time.time() - checked > 0.1:
+            checked = time.time()
+            is_drained = drained(world.database, keys)
+        if kill and baseline is not None and (arrived - baseline >= kill.after or is_drained):
+            run.open_sends = sum(o.open_sends for o in observed)
+            proc.send_signal(world.args.kill_signal)
+            await proc.wait()
+            run.ended, run.killed = time.time(), True
+            return True
+        if is_drained:
+            stopped = True
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), STOP_WAIT_S)
+            except TimeoutError:
+                proc.send_signal(signal.SIGKILL)
+                raise RuntimeError(f"the bot did not stop on SIGTERM; see {run.log}") from None
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), 0.01)
+    run.ended = time.time()
+    run.overran = not stopped
+    if proc.returncode not in (0, -signal.SIGTERM):
+        raise RuntimeError(f"the bot exited with {proc.returncode}; see {run.log}")
+    return False
+
+
+def drained(database: Path, keys: set[str]) -> bool:
+    """Everything due so far is in the outbox and no delivery is waiting or in flight. The
+    outbox first: an announcement's row and its deliveries are written in one transaction, so
+    once its key is seen, a later read sees its deliveries too."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+        known = {row[0] for row in conn.execute("SELECT key FROM outbox")}
+        if not keys <= known:
+            return False
+        busy = conn.execute(
+            "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
+        ).fetchone()[0]
+    return not busy
+
+
+async def clock_origin(run: Run) -> float:
+    """When the bot's clock started: it logs whether each platform is on just before."""
+    proc = run.proc
+    assert proc is not None
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        for line in run.log.read_text(errors="replace").splitlines():
+            found = _CLOCK_LINE.match(line)
+            if found:
+                moment = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S,%f")
+                return moment.timestamp()
+        if proc.returncode is not None:
+            break
+        await asyncio.sleep(0.01)
+    raise RuntimeError(f"the bot did not start; see {run.log}")
+
+
+def block_and_migrate(world: World) -> None:
+    world.quiet_done = True
+    for ref in world.audience.blocked:
+        if ref.platform == "telegram":
+            world.telegram.block(int(ref.id))
+        else:
+            world.discord.delete_channel(ref.id)
+    old, new = world.audience.migrated
+    if old:
+        world.telegram.migrate(int(old), int(new), notify=False)
+
+
+# --- the ledger ------------------------------------------------------------------------------
+
+RECORDED, LOST_ANSWER, AT_KILL, UNEXPLAINED = (
+    "recorded", "lost response", "in flight at a kill", "unexplained",
+)  # fmt: skip
+
+
+def build_ledger(world: World) -> dict[str, Any]:
+    catalog, audience, due = world.catalog, world.audience, world.due
+    offsets = {60, 15}.union(*(chat.reminder_minutes for chat, _ in audience.members))
+    known = {a.key: a for a in plan(catalog, PlanSettings(reminder_minutes=frozenset(offsets)))}
+    by_chat: dict[ChatRef, list[Announcement]] = defaultdict(list)
+    for (_, ref), announcement in due.items():
+        by_chat[ref].append(announcement)
+    old, new = audience.migrated
+    named = labels(world.database, audience.migrated, world.quiet)
+    kills = [run.ended for run in world.runs if run.killed]
+    copies: dict[Post, list[tuple[Arrival, str]]] = defaultdict(list)
+    causes: Counter[str] = Counter()
+    unnamed: list[tuple[Arrival, str]] = []
+    mislabelled = 0
+    arrivals = world.telegram.observed.arrivals + world.discord.observed.arrivals
+    for arrival in arrivals:
+        ref = ChatRef(arrival.platform, old if old and arrival.chat == new else arrival.chat)
+        key = named.get((arrival.platform, arrival.chat, arrival.message_id))
+        item: Announcement | None
+        if key is None:  # no delivery row holds this message: why not?
+            cause = _cause(arrival, kills)
+            item = guess(arrival.text, by_chat.get(ref, []), catalog)
+        else:
+            cause, item = RECORDED, known.get(key)
+            mislabelled += item is not None and not says(arrival.text, item, catalog)
+        causes[cause] += 1
+        if item is None:
+            unnamed.append((arrival, cause))
+        else:
+            copies[(item.key, ref)].append((arrival, cause))
+    missing = [post for post in due if not copies.get(post)]
+    extra = {post: got for post, got in copies.items() if len(got) > 1}
+    unexpected = [post for post in copies if post not in due]
+    return {
+        "ledger": {
+            "due": len(due),
+            "delivered": len(due) - len(missing),
+            "lost": len(missing),
+            "duplicates": sum(len(got) - 1 for got in extra.values()),
+            "max_copies": max((len(got) for got in copies.values()), default=0),
+            # A lost response may repeat a post once more each time; a kill at most once.
+            "max_copies_without_lost_responses": max(
+                (sum(c != LOST_ANSWER for _, c in got) for got in copies.values()), default=0
+            ),
+            "in_flight_at_kills": causes[AT_KILL],
+            "lost_responses": causes[LOST_ANSWER],
+            "duplicate_bound": causes[AT_KILL] + causes[LOST_ANSWER],
+            "unrecorded_unexplained": causes[UNEXPLAINED],
+            "unexpected": len(unexpected),
+            "unnamed_arrivals": len(unnamed),
+            "text_disagrees_with_label": mislabelled,
+            "arrivals": len(arrivals),
+            "migrated_group": _migrated(world, copies),
+            **_blocked(world),
+            **_lateness(world, copies),
+        },
+        # Not counted from the store: only why the bot says it did not send what was lost.
+        "lost_store_says": dict(Counter(_store_says(world, missing).values())),
+        "lost_posts": [
+            {**_post(world, post), "store_says": why}
+            for post, why in list(_store_says(world, missing[:20]).items())
+        ],
+        "duplicated_posts": [
+            {
+                **_post(world, post),
+                "copies": [f"message {a.message_id}: {cause}" for a, cause in got],
+            }
+            # Those a kill explains first, then the most copies.
+            for post, got in sorted(extra.items(), key=_interest)[:30]
+        ],
+        "unexpected_posts": [_post(world, post) for post in unexpected[:10]],
+        "unexplained": [
+            f"{_where(world, a)}; {len(got)} copies; store: {_store_says(world, [post])[post]}"
+            for post, got in copies.items()
+            for a, cause in got
+            if cause == UNEXPLAINED
+        ][:10],
+        "unnamed": [_where(world, a) for a, _ in unnamed[:5]],
+        "runs": [
+            {
+                "at": run.at.isoformat(),
+                "real_s": round(run.ended - run.origin, 2),
+                "startup_s": round(run.origin - run.spawned, 2),
+                "killed": run.killed,
+                "overran": run.overran,
+                "reached": run.clock(run.ended, world.args.speed).isoformat(),
+                "open_requests_at_kill": run.open_sends if run.killed else None,
+            }
+            for run in world.runs
+        ],
+    }
+
+
+def _migrated(world: World, copies: dict[Post, list[tuple[Arrival, str]]]) -> dict[str, int]:
+    """The group that became a supergroup: what was due to it, what reached each of its ids."""
+    old, new = world.audience.migrated
+    ref = ChatRef("telegram", old)
+    mine = [post for post in world.due if post[1] == ref]
+    firsts = [min(copies[post], key=lambda c: c[0].wall)[0] for post in mine if post in copies]
+    return {
+        "due": len(mine),
+        "to_old_id": sum(a.chat == old for a in firsts),
+        "to_new_id": sum(a.chat == new for a in firsts),
+    }
+
+
+def _interest(pair: tuple[Post, list[tuple[Arrival, str]]]) -> tuple[bool, int]:
+    return (not any(cause == AT_KILL for _, cause in pair[1]), -len(pair[1]))
+
+
+def _store_says(world: World, posts: list[Post]) -> dict[Post, str]:
+    """The delivery row's status and last error for each post, or that there is none."""
+    with contextlib.closing(sqlite3.connect(world.database)) as conn:
+        rows = conn.execute(
+            "SELECT key, platform, chat_id, status, attempts, coalesce(last_error, '')"
+            " FROM deliveries"
+        ).fetchall()
+    old, new = world.audience.migrated
+    rows_by_post = {
+        (key, ChatRef(p, old if c == new else c)): f"{status} after {n} attempts {error}".strip()
+        for key, p, c, status, n, error in rows
+    }
+    return {post: rows_by_post.get(post, "no delivery row") for post in posts}
+
+
+def _cause(arrival: Arrival, kills: list[float]) -> str:
+    if arrival.lost:
+        return LOST_ANSWER
+    if any(k - IN_FLIGHT_WINDOW_S <= arrival.wall <= k + AFTER_KILL_S for k in kills):
+        return AT_KILL
+    return UNEXPLAINED
+
+
+def _run_at(world: World, wall: float) -> int:
+    """The run that was live (or had just been killed) at `wall`."""
+    return max((n for n, run in enumerate(world.runs) if run.origin <= wall), default=0)
+
+
+def _where(world: World, arrival: Arrival) -> str:
+    n = _run_at(world, arrival.wall)
+    return (
+        f"{arrival.platform}:{arrival.chat} message {arrival.message_id}, run {n + 1}, "
+        f"{world.runs[n].ended - arrival.wall:.2f} s before it ended: "
+        f"{arrival.text.partition(chr(10))[0][:60]!r}"
+    )
+
+
+def _post(world: World, post: Post) -> dict[str, str]:
+    key, ref = post
+    item = world.due.get(post)
+    return {"key": key, "chat": str(ref), "due": item.due.isoformat() if item else "not due"}
+
+
+def _lateness(world: World, copies: dict[Post, list[tuple[Arrival, str]]]) -> dict[str, Any]:
+    """Clock seconds from due to the first copy's arrival, per kind; the latest reminder."""
+    late: dict[str, list[float]] = defaultdict(list)
+    worst: tuple[float, Post] | None = None
+    for post, item in world.due.items():
+        got = copies.get(post)
+        if got:
+            wall = min(a.wall for a, _ in got)
+            run = world.runs[_run_at(world, wall)]
+            seconds = (run.clock(wall, world.args.speed) - item.due).total_seconds()
+            late[item.kind.value].append(seconds)
+            if item.kind is AnnouncementKind.REMINDER and (worst is None or seconds > worst[0]):
+                worst = (seconds, post)
+    every = sorted(s for values in late.values() for s in values)
+    reminders = sorted(late.get(AnnouncementKind.REMINDER.value, []))
+    return {
+        "reminder_late_max_s": round(reminders[-1], 1) if reminders else None,
+        "reminder_late_p50_s": round(reminders[len(reminders) // 2], 1) if reminders else None,
+        "reminder_late_p99_s": round(reminders[len(reminders) * 99 // 100], 1)
+        if reminders
+        else None,
+        "latest_reminder": f"{worst[1][0]} -> {worst[1][1]}" if worst else None,
+        "late_max_s_by_kind": {kind: round(max(v), 1) for kind, v in sorted(late.items())},
+        "earliest_s": round(every[0], 1) if every else None,  # < 0 would be a mapping error
+    }
+
+
+def _blocked(world: World) -> dict[str, Any]:
+    """Sends to each blocked chat after its first 403/404 (must be 0), and the store's view."""
+    attempts: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
+    for attempt in world.telegram.observed.attempts + world.discord.observed.attempts:
+        attempts[(attempt.platform, attempt.chat)].append((attempt.wall, attempt.status))
+    refused, retried = 0, 0
+    for ref in world.audience.blocked:
+        tries = sorted(attempts.get((ref.platform, ref.id), []))
+        first = next((n for n, (_, status) in enumerate(tries) if status in (403, 404)), None)
+        if first is not None:
+            refused += 1
+            retried += len(tries) - first - 1
+    with contextlib.closing(sqlite3.connect(world.database)) as conn:
+        rows = conn.execute("SELECT platform, chat_id FROM chats WHERE active = 0").fetchall()
+        failed = conn.execute("SELECT count(*) FROM deliveries WHERE status = 'failed'").fetchone()
+        queued = conn.execute(
+            "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
+        ).fetchone()
+    inactive = {ChatRef(p, c) for p, c in rows}
+    return {
+        "blocked": len(world.audience.blocked),
+        "blocked_refused": refused,
+        "sends_after_first_refusal": retried,
+        "deactivated_in_store": len(inactive & world.audience.blocked),
+        "deactivated_wrongly": len(inactive - world.audience.blocked),
+        "store_failed": failed[0],
+        "store_still_queued": queued[0],
+    }
+
+
+def table(f: dict[str, Any]) -> str:
+    s, led, fakes = f["setup"], f["ledger"], f["fakes"]
+    late = led["late_max_s_by_kind"]
+    rows = [
+        ("due (announcement, recipient)", led["due"]),
+        ("delivered", led["delivered"]),
+        ("lost", led["lost"]),
+        ("duplicates (copies beyond the first)", led["duplicates"]),
+        ("most copies of one post", led["max_copies"]),
+        ("unrecorded sends: in flight at a kill", led["in_flight_at_kills"]),
+        ("unrecorded sends: lost response", led["lost_responses"]),
+        ("unrecorded sends: unexplained", led["unrecorded_unexplained"]),
+        ("posts that arrived but were not due", led["unexpected"]),
+        ("blocked or deleted chats", led["blocked"]),
+        ("  refused (403/404)", led["blocked_refused"]),
+        ("  deactivated in the store", led["deactivated_in_store"]),
+        ("  sends after the first refusal", led["sends_after_first_refusal"]),
+        ("chats deactivated that were not blocked", led["deactivated_wrongly"]),
+        ("migrated group: due / to old id / to new id", " / ".join(
+            str(n) for n in led["migrated_group"].values())),
+        ("reminder lateness p50 / p99 / max (clock)", " / ".join(
+            _dur(led[f"reminder_late_{p}_s"]) for p in ("p50", "p99", "max"))),
+        ("lateness max: preview / start / results", " / ".join(
+            _dur(late.get(kind)) for kind in ("preview", "start", "results"))),
+        ("faults injected (Telegram)", sum(fakes["telegram_faults"].values())),
+        ("faults injected (Discord)", sum(fakes["discord_faults"].values())),
+        ("contract violations at the fakes", fakes["violations"]),
+    ]  # fmt: skip
+    runs = f["runs"]
+    lines = [
+        f"Soak: {s['telegram_chats']:,} Telegram chats + {s['discord_channels']:,} Discord "
+        f"channels, {s['window'][0][:10]} to {s['window'][1][:10]}, clock {s['speed']:g}x, "
+        f"{s['kills']} x {s['kill_signal']}, limits x{s['scale']:g} "
+        f"(Python {s['python']}, {s['cpus']} CPUs)",
+        "",
+        *(f"{name:<42}{value!s:>20}" for name, value in rows),
+        "",
+        f"{len(runs)} runs of the bot in {f['timing']['stretches']} stretches "
+        f"({sum(r['overran'] for r in runs)} reached --until before everything was out); killed:",
+        *(
+            f"  run {n}: --at {r['at'][:19]}, killed after {r['real_s']} s at clock "
+            f"{r['reached'][:19]} ({r['open_requests_at_kill']} requests open at the fakes)"
+            for n, r in enumerate(runs, 1)
+            if r["killed"]
+        ),
+    ]
+    if f["lost_store_says"]:
+        lines.append(f"lost, by what the store says: {f['lost_store_says']}")
+    for post in f["lost_posts"][:10]:
+        lines.append(
+            f"LOST: {post['key']} -> {post['chat']} (due {post['due']}): {post['store_says']}"
+        )
+    for post in f["duplicated_posts"][:12]:
+        lines.append(f"DUPLICATE: {post['key']} -> {post['chat']}: {'; '.join(post['copies'])}")
+    lines += [f"UNEXPLAINED: {text}" for text in f["unexplained"]]
+    lines.append(
+        f"(whole run {f.get('wall_s', '?')} s: store filled in {f['timing']['populate_s']} s, "
+        f"replay {f['timing']['replay_s']} s)"
+    )
+    return "\n".join(lines)
+
+
+def _dur(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds / 60:.1f} min"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The soak in short: the Hockenheim weekend replayed by the real `pitboard run` in a subprocess,
+against the fake Telegram and Discord under injected faults (429s, 5xx, resets, lost responses,
+blocked chats, deleted channels, a migrated group), with the bot killed once in the middle of a
+fan-out and restarted from the clock time it had reached. The full season with 10,000 + 1,000
+chats and three kills is `python -m bench.soak` (see README, Reliability).
+
+Every figure comes from the ledger bench/soak.py builds from what the fakes received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from bench.soak import parse, soak
+
+# A third of the posts a second the benchmark assumes for its pacing: a slower machine still
+# has time to deliver every reminder before its session starts (the bot drops one it cannot).
+ARGS = ["--quick", "--kills", "1", "--telegram-chats", "150", "--discord-channels", "15"]
+ARGS += ["--rate", "100"]
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, Any]:
+    return asyncio.run(soak(parse(ARGS)))
+
+
+def test_the_run_really_was_faulty_and_killed(figures: dict[str, Any]) -> None:
+    killed = [run for run in figures["runs"] if run["killed"]]
+    assert len(killed) == 1
+    assert sum(figures["fakes"]["telegram_faults"].values()) > 20
+    assert figures["fakes"]["telegram_faults"].get("flood", 0) > 10
+    assert figures["ledger"]["due"] > 500
+    # The clock times the ledger gives arrivals are never before the post was due.
+    assert figures["ledger"]["earliest_s"] >= -1
+    assert figures["fakes"]["violations"] == 0, figures["fakes"]["violation_examples"]
+
+
+def test_nothing_due_is_lost(figures: dict[str, Any]) -> None:
+    ledger = figures["ledger"]
+    assert ledger["lost"] == 0, figures["lost_posts"]
+    assert ledger["delivered"] == ledger["due"]
+    assert ledger["unexpected"] == 0, figures["unexpected_posts"]
+    assert ledger["unnamed_arrivals"] == 0, figures["unnamed"]
+
+
+def test_every_extra_copy_was_in_flight_at_the_kill_or_lost_its_answer(
+    figures: dict[str, Any],
+) -> None:
+    ledger = figures["ledger"]
+    assert ledger["unrecorded_unexplained"] == 0, figures["unexplained"]
+    assert ledger["duplicates"] <= ledger["duplicate_bound"]
+    # A kill repeats a post at most once; each lost response (a timeout the platform had
+    # already served) may repeat it once more, which no Bot API idempotency could prevent.
+    assert ledger["max_copies_without_lost_responses"] <= 2, figures["duplicated_posts"]
+
+
+def test_blocked_chats_are_deactivated_at_their_first_refusal_and_never_retried(
+    figures: dict[str, Any],
+) -> None:
+    ledger = figures["ledger"]
+    assert ledger["blocked_refused"] >= 1
+    assert ledger["deactivated_in_store"] == ledger["blocked_refused"]
+    assert ledger["sends_after_first_refusal"] == 0
+    assert ledger["deactivated_wrongly"] == 0
+
+
+def test_the_migrated_group_gets_its_posts_before_and_after_the_move(
+    figures: dict[str, Any],
+) -> None:
+    group = figures["ledger"]["migrated_group"]
+    assert group["to_old_id"] >= 1 and group["to_new_id"] >= 1
+    assert group["to_old_id"] + group["to_new_id"] == group["due"]
