@@ -4,9 +4,11 @@
 the front-ends whose tokens are set (the terminal when none is). `bot.app` runs it as a process;
 the end-to-end tests build exactly the same runtime against fake platforms.
 
-Start order: delivery engine, announcer (plans and catches up), schedule watch, front-ends.
-Stop order is the reverse, so no announcement is enqueued after the engine stopped and nothing
-in flight is cut off.
+Start order: delivery engine, announcer (plans and catches up at once: a slow platform login
+must not make reminders late), schedule watch, front-ends; a send that finds its platform not
+yet connected is a transient error and retried. Stop order: watch, announcer
+(nothing new is enqueued), engine (sends in flight finish while the platforms' HTTP clients are
+still open — the soak found posts repeated when the front-ends closed first), front-ends.
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
-        for frontend in reversed(self.frontends):
-            await frontend.stop()
         await self.announcer.stop()
         await self.engine.stop()
+        for frontend in reversed(self.frontends):
+            await frontend.stop()

@@ -183,14 +183,20 @@ class SQLiteBase:
         """One write transaction, holding the lock; rolled back if anything escapes."""
         async with self._lock:
             conn = self._connection()
-            await conn.execute("BEGIN IMMEDIATE")
             try:
+                # BEGIN inside the try: a task cancelled while BEGIN is queued (the delivery
+                # engine stopping mid-claim) must still roll it back, or the connection stays
+                # in a transaction and every later write fails. The soak's graceful stops
+                # found this: sends went out but could not be recorded, and were repeated.
+                await conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 await conn.execute("COMMIT")
             except BaseException:
-                # Some errors (a full disk, say) make SQLite roll back by itself already.
-                with suppress(sqlite3.OperationalError):
-                    await conn.execute("ROLLBACK")
+                # Shielded: aiosqlite runs statements in order on its own thread, so this
+                # ROLLBACK lands after a BEGIN that a cancellation left queued. Some errors
+                # (a full disk, say) make SQLite roll back by itself: "no transaction".
+                with suppress(sqlite3.OperationalError, asyncio.CancelledError):
+                    await asyncio.shield(conn.execute("ROLLBACK"))
                 raise
 
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:

@@ -283,3 +283,25 @@ async def seed(db: Path, refs: list[ChatRef], *, subscribed: bool = False) -> No
                     for n, ref in enumerate(refs)
                 ],
             )
+
+
+async def test_a_write_cancelled_while_beginning_leaves_no_transaction_open(tmp_path) -> None:
+    """The delivery engine cancels its feeder mid-claim when it stops; the next write must work."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from bot.core.audience import Chat, ChatRef
+    from bot.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "cancel.sqlite3")
+    await store.open()
+    try:
+        for attempt in range(50):
+            task = asyncio.create_task(store.claim(datetime.now(UTC), 10))
+            await asyncio.sleep(0 if attempt % 2 else 0.0001)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await store.upsert_chat(Chat(ChatRef("telegram", str(attempt))))
+        assert await store.count_chats() == 50
+    finally:
+        await store.close()

@@ -73,6 +73,10 @@ class DiscordSender:
         self._health = health
 
     async def send(self, chat: Chat, reply: Reply) -> str | None:
+        if not self._client.is_ready():
+            # Deliveries requeued at a restart can come before the login: retry shortly
+            # (calling discord.py before it has logged in fails deep inside it).
+            raise errors.TransientError("not connected to Discord yet")
         messages = render(reply, spoiler_safe=chat.spoiler_safe, mention_role=chat.mention_role)
         message_id: str | None = None
         for message in messages:
