@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.core.formatting import format_moment
+from bot.core.formatting import display_width, format_moment, truncate
 from bot.core.reply import (
     Block,
     Choice,
@@ -34,7 +34,6 @@ __all__ = ["display_width", "render", "truncate"]
 
 COLUMN_GAP = "  "
 RULE = "─"
-ELLIPSIS = "…"
 # A text column is never truncated below this many cells: "Jo…" still says something.
 MIN_TRUNCATED_WIDTH = 3
 
@@ -50,34 +49,6 @@ _STATUS_FG: dict[ReplyStatus, str] = {
 }
 _DEFAULT_FG = "39"
 _TRAILING_SPACE = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
-
-
-def display_width(value: str) -> int:
-    """Terminal cells `value` takes: wide East Asian characters count 2, combining marks 0."""
-    if value.isascii():
-        return len(value)
-    width = 0
-    for char in value:
-        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def truncate(value: str, width: int) -> str:
-    """`value` cut to at most `width` cells, ending in "…" when something was cut."""
-    if display_width(value) <= width:
-        return value
-    budget = width - display_width(ELLIPSIS)
-    kept: list[str] = []
-    used = 0
-    for char in value:
-        cells = display_width(char)
-        if used + cells > budget:
-            break
-        kept.append(char)
-        used += cells
-    return "".join(kept) + ELLIPSIS
 
 
 def _pad(value: str, width: int, *, right: bool) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.core.formatting import format_moment
+from bot.core.formatting import display_width, format_moment, truncate
 from bot.core.reply import (
     Block,
     Choice,
@@ -66,7 +66,6 @@ TABLE_WIDTH = 40
 COLUMN_GAP = "  "
 # ASCII, not "─": not every phone's monospace font draws box characters one cell wide.
 RULE = "-"
-ELLIPSIS = "…"
 MIN_TRUNCATED_WIDTH = 3  # "Jo…" still says something
 SHORT_LABEL = 16  # buttons whose labels are all this short go two to a row
 CELL_SEPARATOR = " · "
@@ -223,34 +222,6 @@ def _fit(widths: list[int], numeric: list[bool]) -> None:
         if not candidates:
             return
         widths[max(candidates, key=lambda i: widths[i])] -= 1
-
-
-def display_width(value: str) -> int:
-    """Monospace cells: wide East Asian characters count 2, combining marks 0."""
-    if value.isascii():
-        return len(value)
-    width = 0
-    for char in value:
-        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def truncate(value: str, width: int) -> str:
-    """`value` cut to at most `width` cells, ending in "…" when something was cut."""
-    if display_width(value) <= width:
-        return value
-    budget = width - display_width(ELLIPSIS)
-    kept: list[str] = []
-    used = 0
-    for char in value:
-        cells = display_width(char)
-        if used + cells > budget:
-            break
-        kept.append(char)
-        used += cells
-    return "".join(kept) + ELLIPSIS
 
 
 def _pad(value: str, width: int, *, right: bool) -> str:
