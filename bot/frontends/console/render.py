@@ -29,13 +29,11 @@ from bot.core.reply import (
     Table,
     Text,
 )
+from bot.core.table_text import layout_table, pad
 
 __all__ = ["display_width", "render", "truncate"]
 
-COLUMN_GAP = "  "
 RULE = "─"
-# A text column is never truncated below this many cells: "Jo…" still says something.
-MIN_TRUNCATED_WIDTH = 3
 
 _STYLE_CODES: dict[Style, tuple[str, str]] = {
     Style.BOLD: ("1", "22"),
@@ -49,11 +47,6 @@ _STATUS_FG: dict[ReplyStatus, str] = {
 }
 _DEFAULT_FG = "39"
 _TRAILING_SPACE = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
-
-
-def _pad(value: str, width: int, *, right: bool) -> str:
-    spaces = " " * max(0, width - display_width(value))
-    return spaces + value if right else value + spaces
 
 
 def _clean(value: str, *, keep_newlines: bool = False) -> str:
@@ -129,41 +122,10 @@ def _inline(part: Inline, painter: _Painter, fg: str | None, keep_newlines: bool
 
 
 def _table(table: Table, painter: _Painter, width: int) -> str:
-    count = len(table.columns)
-    headers = [_clean(column.header).replace("\n", " ") for column in table.columns]
-    rows = [
-        [_clean(cell).replace("\n", " ") for cell in (*row, *([""] * count))[:count]]
-        for row in table.rows
-    ]
-    widths = [
-        max([display_width(headers[i]), *(display_width(row[i]) for row in rows)])
-        for i in range(count)
-    ]
-    _fit(widths, [column.numeric for column in table.columns], width)
-
-    def format_row(cells: list[str]) -> str:
-        return COLUMN_GAP.join(
-            _pad(truncate(cell, widths[i]), widths[i], right=table.columns[i].numeric)
-            for i, cell in enumerate(cells)
-        ).rstrip()
-
-    lines = [painter.paint(format_row(headers), "1", "22")]
-    lines.append(painter.paint(COLUMN_GAP.join(RULE * w for w in widths), "2", "22"))
-    lines.extend(format_row(row) for row in rows)
+    laid = layout_table(table, width=width, clean=lambda v: _clean(v).replace("\n", " "), rule=RULE)
+    lines = [painter.paint(laid.header, "1", "22"), painter.paint(laid.rule, "2", "22")]
+    lines.extend(laid.rows)
     return "\n".join(lines)
-
-
-def _fit(widths: list[int], numeric: list[bool], limit: int) -> None:
-    """Narrow the widest text column, one cell at a time, until the table fits in `limit`.
-    Numbers are never cut (a truncated points total would be a wrong number); if only numbers
-    remain too wide, the table is left wider than the limit rather than made unreadable."""
-    gaps = len(COLUMN_GAP) * max(0, len(widths) - 1)
-    while sum(widths) + gaps > limit:
-        candidates = [i for i, w in enumerate(widths) if not numeric[i] and w > MIN_TRUNCATED_WIDTH]
-        if not candidates:
-            return
-        widest = max(candidates, key=lambda i: widths[i])
-        widths[widest] -= 1
 
 
 def _fields(block: Fields, painter: _Painter) -> str:
@@ -184,6 +146,6 @@ def _choices(choices: tuple[Choice, ...], painter: _Painter) -> str:
     lines = []
     for number, (label, choice) in enumerate(zip(labels, choices, strict=True), start=1):
         command = painter.paint(_clean(choice.command).replace("\n", " "), "36", _DEFAULT_FG)
-        padded = _pad(label, label_width, right=False)
+        padded = pad(label, label_width, right=False)
         lines.append(f"{number:>{number_width}}. {padded}  → {command}")
     return "\n".join(lines)

@@ -31,7 +31,6 @@ import unicodedata
 from datetime import UTC, datetime, time
 from urllib.parse import urlsplit
 
-from bot.core.formatting import display_width, truncate
 from bot.core.model import zone_info
 from bot.core.reply import (
     Block,
@@ -50,6 +49,7 @@ from bot.core.reply import (
     plain_text,
 )
 from bot.core.reply import Line as ReplyLine
+from bot.core.table_text import layout_table, table_cells
 from bot.frontends.discord.embeds import (
     MAX_BUTTONS,
     MAX_FIELD_NAME,
@@ -90,9 +90,7 @@ PROBLEM_COLOUR = 0xE03131  # red: everything else (ambiguous, not found, invalid
 NOTHING_TO_SHOW = "(nothing to show)"
 # Wider than this and a code block wraps in an embed on a phone, which ruins the columns.
 TABLE_WIDTH = 48
-COLUMN_GAP = "  "
 RULE = "-"  # ASCII: not every phone's monospace font draws "─" one cell wide
-MIN_TRUNCATED_WIDTH = 3  # "Jo…" still says something
 CELL_SEPARATOR = " · "
 INLINE_FIELD = 24  # label and value this short: the field goes side by side with others
 MAX_URL = 512  # Discord's limit for a button URL; a longer link is shown as text, not linked
@@ -251,67 +249,27 @@ def _block(block: Block, hide: bool) -> Section | FieldsSection:
     return _fields(block, hide)
 
 
-def _cells(table: Table) -> tuple[list[str], list[list[str]]]:
-    count = len(table.columns)
-    headers = [_clean(column.header, single_line=True) for column in table.columns]
-    rows = [
-        [_clean(cell, single_line=True) for cell in (*row, *([""] * count))[:count]]
-        for row in table.rows
-    ]
-    return headers, rows
+def _single_line(value: str) -> str:
+    return _clean(value, single_line=True)
 
 
 def _table_code(table: Table) -> Section:
     """Aligned monospace columns in a code block, numbers right-aligned, narrowed to fit a
-    phone. A column with no value in any row is left out."""
-    headers, rows = _cells(table)
-    numeric = [column.numeric for column in table.columns]
-    if rows:
-        keep = [i for i in range(len(headers)) if any(row[i].strip() for row in rows)]
-        keep = keep or list(range(len(headers)))
-        headers, numeric = [headers[i] for i in keep], [numeric[i] for i in keep]
-        rows = [[row[i] for i in keep] for row in rows]
-    if not any(cell.strip() for cell in (*headers, *(cell for row in rows for cell in row))):
+    phone; a column with no value in any row is left out (core.table_text)."""
+    laid = layout_table(
+        table, width=TABLE_WIDTH, clean=_single_line, rule=RULE, drop_empty_columns=True
+    )
+    if laid.empty:
         return Section(())  # nothing but padding and rules
-    widths = [
-        max([display_width(headers[i]), *(display_width(row[i]) for row in rows)])
-        for i in range(len(headers))
-    ]
-    _fit(widths, numeric)
-
-    def format_row(cells: list[str]) -> str:
-        return COLUMN_GAP.join(
-            _pad(truncate(cell, widths[i]), widths[i], right=numeric[i])
-            for i, cell in enumerate(cells)
-        ).rstrip()
-
-    texts = [format_row(headers), COLUMN_GAP.join(RULE * width for width in widths)]
-    texts.extend(format_row(row) for row in rows)
-    return Section(tuple((Span(text, kind=Kind.CODE),) for text in texts), code=True)
+    return Section(tuple((Span(text, kind=Kind.CODE),) for text in laid.lines), code=True)
 
 
 def _table_lines(table: Table) -> Section:
     """A table inside a spoiler, where a code block cannot be: see the module docstring."""
-    headers, rows = _cells(table)
+    headers, rows = table_cells(table, _single_line)
     lines: list[Line] = [(Span(CELL_SEPARATOR.join(h for h in headers if h.strip()), "**", "**"),)]
     lines.extend((Span(CELL_SEPARATOR.join(c for c in row if c.strip())),) for row in rows)
     return Section(tuple(lines), hidden=True)
-
-
-def _fit(widths: list[int], numeric: list[bool]) -> None:
-    """Narrow the widest text column one cell at a time until a row fits TABLE_WIDTH. Numbers
-    are never cut: a truncated points total would be a wrong number."""
-    gaps = len(COLUMN_GAP) * max(0, len(widths) - 1)
-    while sum(widths) + gaps > TABLE_WIDTH:
-        candidates = [i for i, w in enumerate(widths) if not numeric[i] and w > MIN_TRUNCATED_WIDTH]
-        if not candidates:
-            return
-        widths[max(candidates, key=lambda i: widths[i])] -= 1
-
-
-def _pad(value: str, width: int, *, right: bool) -> str:
-    spaces = " " * max(0, width - display_width(value))
-    return spaces + value if right else value + spaces
 
 
 def _fields(block: Fields, hide: bool) -> Section | FieldsSection:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.core.formatting import display_width, format_moment, truncate
+from bot.core.formatting import format_moment
 from bot.core.reply import (
     Block,
     Choice,
@@ -43,6 +43,7 @@ from bot.core.reply import (
     Text,
 )
 from bot.core.reply import Line as ReplyLine
+from bot.core.table_text import layout_table, table_cells
 from bot.frontends.telegram.split import Line, Section, Span, escape, split_html
 
 __all__ = [
@@ -63,10 +64,8 @@ HASH_PREFIX = "#"  # never the start of a chat command, so the two forms cannot 
 NOTHING_TO_SHOW = "(nothing to show)"
 # A <pre> wider than this wraps on a phone held upright, which ruins the columns.
 TABLE_WIDTH = 40
-COLUMN_GAP = "  "
 # ASCII, not "─": not every phone's monospace font draws box characters one cell wide.
 RULE = "-"
-MIN_TRUNCATED_WIDTH = 3  # "Jo…" still says something
 SHORT_LABEL = 16  # buttons whose labels are all this short go two to a row
 CELL_SEPARATOR = " · "
 
@@ -165,68 +164,28 @@ def _fields(block: Fields, hide: bool) -> Section:
     return Section(lines, hidden=hide)
 
 
-def _cells(table: Table) -> tuple[list[str], list[list[str]]]:
-    count = len(table.columns)
-    headers = [_clean(column.header, single_line=True) for column in table.columns]
-    rows = [
-        [_clean(cell, single_line=True) for cell in (*row, *([""] * count))[:count]]
-        for row in table.rows
-    ]
-    return headers, rows
+def _single_line(value: str) -> str:
+    return _clean(value, single_line=True)
 
 
 def _table_pre(table: Table) -> Section:
-    """Aligned monospace columns, numbers right-aligned, narrowed to fit a phone. A column with
-    no value in any row is left out: on a phone its width is better spent on names."""
-    headers, rows = _cells(table)
-    numeric = [column.numeric for column in table.columns]
-    if rows:
-        keep = [i for i in range(len(headers)) if any(row[i].strip() for row in rows)]
-        keep = keep or list(range(len(headers)))
-        headers, numeric = [headers[i] for i in keep], [numeric[i] for i in keep]
-        rows = [[row[i] for i in keep] for row in rows]
-    widths = [
-        max([display_width(headers[i]), *(display_width(row[i]) for row in rows)])
-        for i in range(len(headers))
-    ]
-    _fit(widths, numeric)
-
-    def format_row(cells: list[str]) -> str:
-        return COLUMN_GAP.join(
-            _pad(truncate(cell, widths[i]), widths[i], right=numeric[i])
-            for i, cell in enumerate(cells)
-        ).rstrip()
-
-    if not any(cell.strip() for cell in (*headers, *(cell for row in rows for cell in row))):
+    """Aligned monospace columns, numbers right-aligned, narrowed to fit a phone; a column
+    with no value in any row is left out (core.table_text)."""
+    laid = layout_table(
+        table, width=TABLE_WIDTH, clean=_single_line, rule=RULE, drop_empty_columns=True
+    )
+    if laid.empty:
         return Section(())  # nothing but padding and rules: no use for an empty <pre>
-    lines = [format_row(headers), COLUMN_GAP.join(RULE * width for width in widths)]
-    lines.extend(format_row(row) for row in rows)
-    return Section(tuple((Span(text),) for text in lines), pre=True)
+    return Section(tuple((Span(text),) for text in laid.lines), pre=True)
 
 
 def _table_lines(table: Table) -> Section:
     """A table for a spoiler, where <pre> is not allowed: a bold header, then one line per row
     with its non-empty cells joined (alignment is meaningless in a proportional font)."""
-    headers, rows = _cells(table)
+    headers, rows = table_cells(table, _single_line)
     lines: list[Line] = [(Span(CELL_SEPARATOR.join(h for h in headers if h), "<b>", "</b>"),)]
     lines.extend((Span(CELL_SEPARATOR.join(cell for cell in row if cell)),) for row in rows)
     return Section(tuple(lines), hidden=True)
-
-
-def _fit(widths: list[int], numeric: list[bool]) -> None:
-    """Narrow the widest text column one cell at a time until a row fits TABLE_WIDTH. Numbers
-    are never cut: a truncated points total would be a wrong number."""
-    gaps = len(COLUMN_GAP) * max(0, len(widths) - 1)
-    while sum(widths) + gaps > TABLE_WIDTH:
-        candidates = [i for i, w in enumerate(widths) if not numeric[i] and w > MIN_TRUNCATED_WIDTH]
-        if not candidates:
-            return
-        widths[max(candidates, key=lambda i: widths[i])] -= 1
-
-
-def _pad(value: str, width: int, *, right: bool) -> str:
-    spaces = " " * max(0, width - display_width(value))
-    return spaces + value if right else value + spaces
 
 
 def _clean(value: str, *, single_line: bool) -> str:
