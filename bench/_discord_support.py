@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bench._stats import Latencies, ms
 from bot.config import Config, DiscordConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
@@ -59,33 +59,6 @@ POLL_SECONDS = 0.05  # how often the fan-out's progress is looked at (arrivals a
 TEXT = "Race 2 at Oschersleben is delayed by 30 minutes: the track is being cleaned."
 
 Expect = Callable[[str], str]
-
-
-def percentile(values: Sequence[float], percent: float) -> float:
-    ordered = sorted(values)  # nearest rank: an observed value, never an interpolation
-    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
-
-
-def ms(seconds: float) -> float:
-    return round(seconds * 1000, 1)
-
-
-@dataclass
-class Latencies:
-    seconds: list[float] = field(default_factory=list)
-    wrong: int = 0  # an answer without the expected text (an error message, say)
-    lost: int = 0  # no answer within REPLY_TIMEOUT_S
-
-    def figures(self) -> dict[str, Any]:
-        timed: dict[str, Any] = {"n": 0, "p50_ms": None, "p99_ms": None, "max_ms": None}
-        if self.seconds:
-            timed = {
-                "n": len(self.seconds),
-                "p50_ms": ms(percentile(self.seconds, 50)),
-                "p99_ms": ms(percentile(self.seconds, 99)),
-                "max_ms": ms(max(self.seconds)),
-            }
-        return timed | {"wrong": self.wrong, "lost": self.lost}
 
 
 # --- the fake guild ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from telegram import Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandler, filters
 
+from bench._stats import Latencies
 from bot.config import Config, TelegramConfig
 from bot.core.audience import Chat, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
@@ -61,26 +62,6 @@ def fake_limits(rate: float) -> RateLimitRules:
     return RateLimitRules(
         global_per_second=math.floor(rate), per_chat_per_second=1, per_group_per_minute=20
     )
-
-
-def percentile(values: Sequence[float], percent: float) -> float:
-    ordered = sorted(values)  # nearest rank: an observed value, never an interpolation
-    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
-
-
-def ms(seconds: float) -> float:
-    return round(seconds * 1000, 1)
-
-
-def summary(latencies: Sequence[float]) -> dict[str, float | int | None]:
-    if not latencies:
-        return {"n": 0, "p50_ms": None, "p99_ms": None, "max_ms": None}
-    return {
-        "n": len(latencies),
-        "p50_ms": ms(percentile(latencies, 50)),
-        "p99_ms": ms(percentile(latencies, 99)),
-        "max_ms": ms(max(latencies)),
-    }
 
 
 # --- the two bots ----------------------------------------------------------------------------
@@ -164,21 +145,6 @@ async def subscribe(runtime: Runtime, chat_ids: Sequence[int]) -> None:
 
 
 # --- commands --------------------------------------------------------------------------------
-
-
-@dataclass
-class Latencies:
-    seconds: list[float] = field(default_factory=list)
-    wrong: int = 0  # a reply without the expected text (an error message, say)
-    lost: int = 0  # no reply within REPLY_TIMEOUT_S
-
-    def add(self, other: Latencies) -> None:
-        self.seconds += other.seconds
-        self.wrong += other.wrong
-        self.lost += other.lost
-
-    def figures(self) -> dict[str, Any]:
-        return summary(self.seconds) | {"wrong": self.wrong, "lost": self.lost}
 
 
 async def ask(fake: FakeTelegram, chat_id: int, command: str, expect: str, into: Latencies) -> None:

@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import gc
 import json
-import math
 import os
 import platform
 import random
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._catalog_gen import Generated, Shape, generate
+from bench._stats import percentile
 from bot.core.catalog import Catalog, CatalogHolder
 from bot.core.clock import FixedClock
 from bot.core.model import ResultStatus, Session
@@ -145,7 +145,7 @@ async def measure_queries(made: Generated, catalog: Catalog, samples: int) -> di
         results[name] = {
             "n": len(timings),
             "p50_ms": _ms(statistics.median(timings)),
-            "p99_ms": _ms(_percentile(timings, 99)),
+            "p99_ms": _ms(percentile(timings, 99)),
             "naive_p50_ms": _ms(statistics.median(naive)),
             "ratio_p50": round(statistics.median(timings) / statistics.median(naive), 3),
             "statuses": dict(statuses),
@@ -219,11 +219,6 @@ def naive_driver(catalog: Catalog, driver_id: str) -> list[tuple[Session, int | 
         for row in session.results
         if driver_id in row.drivers
     ]
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    ordered = sorted(values)  # nearest rank: an observed value, never an interpolation
-    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
 
 
 def _ms(seconds: float) -> float:

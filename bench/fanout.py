@@ -33,6 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._stats import percentile
 from bot.core.audience import Chat, ChatRef, Subscription
 from bot.core.clock import SystemClock
 from bot.core.reply import Reply, paragraph
@@ -53,11 +54,6 @@ def memory_mib(field: str = "VmRSS") -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def compose(item: OutboxItem, chat: Chat) -> Reply:
@@ -142,8 +138,8 @@ async def engine_run(
         "engine_429s": fake.retry_afters,
         "replies": len(latencies),
         "reply_failures": reply_failures,
-        "reply_p50_ms": round(percentile(latencies, 0.5) * 1000, 2) if latencies else None,
-        "reply_p99_ms": round(percentile(latencies, 0.99) * 1000, 2) if latencies else None,
+        "reply_p50_ms": round(percentile(latencies, 50) * 1000, 2) if latencies else None,
+        "reply_p99_ms": round(percentile(latencies, 99) * 1000, 2) if latencies else None,
         "reply_max_ms": round(max(latencies) * 1000, 2) if latencies else None,
         "engine_parked": engine.stats("telegram").parked,
     }

@@ -48,6 +48,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._stats import ms
 from bench._telegram_support import (
     COMMAND_FIRST_ID,
     FANOUT_FIRST_ID,
@@ -57,7 +58,6 @@ from bench._telegram_support import (
     baseline_expects,
     command_rounds,
     copies,
-    ms,
     pitboard_bot,
     pitboard_expects,
     send_loop,
