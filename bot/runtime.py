@@ -95,7 +95,12 @@ class Runtime:
             schedules, catalogs, announcer.replan, poll_seconds=reload_poll_seconds
         )
         chat_settings = ChatSettings(
-            store, service, clock, default_zone=chat_zone, default_reminders=reminders
+            store,
+            service,
+            clock,
+            default_zone=chat_zone,
+            default_reminders=reminders,
+            on_reminders_changed=announcer.replan,
         )
         health = ChannelHealth()
         router = Router(

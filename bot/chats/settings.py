@@ -6,6 +6,7 @@ keyboards, Discord components) instead of asking the fan to type ids.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -43,7 +44,10 @@ class ChatSettings:
         *,
         default_zone: str,
         default_reminders: tuple[int, ...],
+        on_reminders_changed: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
+        # Reminders are planned for the offsets chats ask for: a new offset needs a new plan.
+        self._on_reminders_changed = on_reminders_changed
         self._store = store
         self._service = service
         self._clock = clock
@@ -221,6 +225,8 @@ class ChatSettings:
         if isinstance(minutes, str):
             return problem(ReplyStatus.INVALID, minutes)
         await self._store.upsert_chat(replace(chat, reminder_minutes=minutes))
+        if self._on_reminders_changed is not None and set(minutes) - set(chat.reminder_minutes):
+            await self._on_reminders_changed()
         return Reply(title=None, blocks=(paragraph(f"Reminders: {_minutes_text(minutes)}."),))
 
     async def _spoilers(self, chat: Chat, value: str | None) -> Reply:

@@ -149,7 +149,6 @@ async def test_reminder_posted_with_the_role_mention_and_a_403_deactivates_only_
             user_id=world.owner_id,
         )
         assert "Following" in (await fake.wait_for_response(interaction.id)).text
-        await world.runtime.announcer.replan()
         post = await fake.wait_for_message(
             world.channel_id, lambda m: "Free Practice starts in" in m.text, timeout=10
         )

@@ -110,7 +110,6 @@ async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_pat
     async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, runtime):
         fake.push_message(FAN, "/subscribe 24h-series-2022")
         await fake.wait_for_message(FAN, containing("Following"))
-        await runtime.announcer.replan()  # a new subscriber's offsets join the plan
         reminder = containing("Free Practice starts in 1 h", "24H Series on YouTube")
         for chat in (FAN, CHANNEL):
             post = await fake.wait_for_message(chat, reminder, timeout=10)
@@ -211,3 +210,15 @@ async def test_start_welcomes_with_a_subscribe_button(tmp_path: Path) -> None:
         fake.press(FAN, welcome.message_id, "Subscribe")
         offer = await fake.wait_for_message(FAN)
         assert "What would you like to follow" in offer.text
+
+
+async def test_a_chats_own_reminder_offset_is_planned_as_soon_as_it_is_set(tmp_path: Path) -> None:
+    # 16:20 Free Practice; the chat asks for 30 minutes, which no chat had asked for before.
+    clock = ScaledClock(datetime.fromisoformat("2022-05-13T15:49:58+02:00"), speed=1.0)
+    async with running_bot(tmp_path, clock, channels=()) as (fake, _):
+        fake.push_message(FAN, "/subscribe 24h-series-2022")
+        await fake.wait_for_message(FAN, containing("Following"))
+        fake.push_message(FAN, "/settings reminders 30")
+        await fake.wait_for_message(FAN, containing("Reminders: 30 min"))
+        post = await fake.wait_for_message(FAN, containing("Free Practice starts in 30 min"))
+        assert "24H Series on YouTube" in post.text
