@@ -107,7 +107,7 @@ async def test_subscribe_keyboard_works_through_callback_queries(tmp_path: Path)
 
 
 async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, runtime):
+    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, _):
         fake.push_message(FAN, "/subscribe 24h-series-2022")
         await fake.wait_for_message(FAN, containing("Following"))
         reminder = containing("Free Practice starts in 1 h", "24H Series on YouTube")
