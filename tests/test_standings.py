@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 
 from bot.core.catalog import Catalog
@@ -21,14 +21,8 @@ from bot.core.model import (
     Session,
     SessionKind,
 )
-from bot.core.standings import (
-    Disagreement,
-    Standings,
-    TableKind,
-    driver_total,
-    published_disagreements,
-    standings,
-)
+from bot.core.published_check import Disagreement, published_disagreements
+from bot.core.standings import Standings, TableKind, driver_total, standings
 
 SERIES = "cup-2022"
 RACE = PointsScale("race", "Race", (25, 20, 16, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
@@ -420,15 +414,17 @@ def test_a_series_without_results_has_an_empty_complete_table() -> None:
     assert (result.after_event, result.rounds_done, result.rounds_total) == (None, 0, 7)
 
 
-def test_until_counts_only_sessions_that_started_before_it() -> None:
+def test_until_counts_only_sessions_finished_by_it() -> None:
     sat, sun = date(2022, 4, 23), date(2022, 4, 24)
+    race_1 = session("one", "race-1", row(1, "ada"), row(2, "bea"), day=sat, at=time(14, 0))
     catalog = build(
         event(
             "one",
             1,
-            session("one", "race-1", row(1, "ada"), row(2, "bea"), day=sat, at=time(14, 0)),
+            replace(race_1, duration=timedelta(hours=1)),
+            # No duration: it counts from its start, when its results are taken as known.
             session("one", "race-2", row(1, "bea"), row(2, "ada"), day=sun, at=time(11, 0)),
-            session("one", "race-3", row(1, "bea"), day=sun),  # time TBA
+            session("one", "race-3", row(1, "bea"), day=sun),  # time TBA: counts from day's end
         ),
         event(
             "two",
@@ -436,20 +432,53 @@ def test_until_counts_only_sessions_that_started_before_it() -> None:
             session("two", "race", row(1, "cleo"), day=date(2022, 5, 21), at=time(15, 0)),
         ),
     )
-    # 14:00 in Berlin is 12:00 UTC on the Saturday.
-    assert standings(catalog, SERIES, until=datetime(2022, 4, 23, 12, 0, tzinfo=UTC)).lines == ()
-    saturday = standings(catalog, SERIES, until=datetime(2022, 4, 23, 12, 1, tzinfo=UTC))
+    # 14:00 in Berlin is 12:00 UTC on the Saturday; the race runs an hour. Started is not over.
+    running = standings(catalog, SERIES, until=datetime(2022, 4, 23, 12, 59, tzinfo=UTC))
+    assert (running.lines, running.after_event) == ((), None)
+    saturday = standings(catalog, SERIES, until=datetime(2022, 4, 23, 13, 0, tzinfo=UTC))
     assert table(saturday) == [(1, "Ada", 25), (2, "Bea", 20)]
-    # Sunday 09:00 UTC: race 2 (11:00 Berlin) has started; TBA race 3 counts from its day.
+    assert (saturday.event_over, saturday.sessions_in) == (False, (f"{SERIES}/one/race-1",))
+    # Sunday 09:30 UTC: race 2 (11:00 Berlin) is in; TBA race 3 waits for the end of its day.
     sunday = standings(catalog, SERIES, until=datetime(2022, 4, 24, 9, 30, tzinfo=UTC))
-    assert table(sunday) == [(1, "Bea", 70), (2, "Ada", 45)]
-    assert (sunday.after_event, sunday.rounds_done) == (f"{SERIES}/one", 1)
+    assert table(sunday) == [(1, "Ada", 45), (1, "Bea", 45)]
+    assert (sunday.after_event, sunday.rounds_done, sunday.event_over) == (
+        f"{SERIES}/one",
+        1,
+        False,
+    )
+    assert sunday.sessions_in == (f"{SERIES}/one/race-1", f"{SERIES}/one/race-2")
+    over = standings(catalog, SERIES, until=datetime(2022, 4, 24, 22, 0, tzinfo=UTC))
+    assert table(over) == [(1, "Bea", 70), (2, "Ada", 45)]
+    assert (over.event_over, over.sessions_in) == (True, ())
     everything = standings(catalog, SERIES)
     assert table(everything)[0] == (1, "Bea", 70)
     assert everything.after_event == f"{SERIES}/two"
     assert (everything.rounds_done, len(everything.lines)) == (2, 3)
-    total = driver_total(catalog, SERIES, "ada", until=datetime(2022, 4, 23, 12, 1, tzinfo=UTC))
+    total = driver_total(catalog, SERIES, "ada", until=datetime(2022, 4, 23, 13, 1, tzinfo=UTC))
     assert (total.points, total.position) == (Fraction(25), 1)
+
+
+def test_through_a_session_counts_it_and_what_came_before_it_not_after() -> None:
+    sun = date(2022, 4, 24)
+    catalog = build(
+        event(
+            "one",
+            1,
+            session("one", "race-1", row(1, "ada"), row(2, "bea"), day=sun),
+            # Both TBA on one day: they finish at the same moment, the timetable orders them.
+            session("one", "qualifying-2", row(1, "bea"), kind=SessionKind.QUALIFYING, day=sun),
+            session("one", "race-2", row(1, "bea"), row(2, "ada"), day=sun),
+        ),
+        tables=(published("one", ("bea", 55), ("ada", 45)),),
+    )
+    first = standings(catalog, SERIES, through=f"{SERIES}/one/race-1")
+    assert table(first) == [(1, "Ada", 25), (2, "Bea", 20)]
+    assert first.event_over is False
+    second = standings(catalog, SERIES, through=f"{SERIES}/one/qualifying-2")
+    assert table(second) == [(1, "Bea", 30), (2, "Ada", 25)]
+    last = standings(catalog, SERIES, through=f"{SERIES}/one/race-2")
+    assert table(last) == [(1, "Bea", 55), (2, "Ada", 45)]
+    assert last.event_over is True
 
 
 def test_until_does_not_show_a_table_published_after_a_later_event() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,14 +11,9 @@ import pytest
 pytest.importorskip("bot.core.schedules")
 
 from bot.core.catalog import Catalog
+from bot.core.published_check import published_disagreements
 from bot.core.schedules import load_catalog
-from bot.core.standings import (
-    TableKind,
-    driver_total,
-    published_disagreements,
-    session_points,
-    standings,
-)
+from bot.core.standings import TableKind, driver_total, session_points, standings
 
 SERIES = "tcr-germany-2022"
 ROUND_1 = f"{SERIES}/oschersleben"
@@ -68,3 +64,37 @@ def test_round_one_shows_the_published_top_three(catalog: Catalog) -> None:
 def test_the_published_table_agrees_with_our_results(catalog: Catalog) -> None:
     # Jessica's 44 is known and equal; Andersen and Karklys have no results, so are not checked.
     assert published_disagreements(catalog) == []
+
+
+SATURDAY_BEFORE_Q1 = datetime.fromisoformat("2022-04-23T00:01+02:00")
+SUNDAY_AFTER_RACE_1 = datetime.fromisoformat("2022-04-24T00:01+02:00")
+MONDAY_AFTER_RACE_2 = datetime.fromisoformat("2022-04-25T00:01+02:00")
+
+
+def test_before_qualifying_1_nothing_counts_and_round_1_is_not_over(catalog: Catalog) -> None:
+    # Q1 and Race 1 are TBA on the Saturday: finished only once that day is over.
+    table = standings(catalog, SERIES, until=SATURDAY_BEFORE_Q1)
+    assert (table.lines, table.after_event, table.rounds_done) == ((), None, 0)
+    total = driver_total(catalog, SERIES, JESSICA, until=SATURDAY_BEFORE_Q1)
+    assert (total.points, total.position) == (Fraction(0), None)
+
+
+def test_mid_weekend_counts_qualifying_1_and_race_1_and_says_the_round_is_not_over(
+    catalog: Catalog,
+) -> None:
+    table = standings(catalog, SERIES, until=SUNDAY_AFTER_RACE_1)
+    # The table published after round 1 includes Sunday's sessions: not shown before them.
+    assert (table.source, table.complete, table.event_over) == ("computed", False, False)
+    assert table.sessions_in == (f"{ROUND_1}/qualifying-1", f"{ROUND_1}/race-1")
+    assert [(line.label, line.points) for line in table.lines] == [
+        ("Jessica Bäckman", Fraction(33))
+    ]
+    total = driver_total(catalog, SERIES, JESSICA, until=SUNDAY_AFTER_RACE_1)
+    assert (total.points, total.ranked) == (Fraction(33), False)
+
+
+def test_after_race_2_the_published_table_is_in(catalog: Catalog) -> None:
+    table = standings(catalog, SERIES, until=MONDAY_AFTER_RACE_2)
+    assert (table.source, table.event_over, table.rounds_done) == ("published", True, 1)
+    total = driver_total(catalog, SERIES, JESSICA, until=MONDAY_AFTER_RACE_2)
+    assert (total.points, total.position, total.ranked) == (Fraction(44), 3, True)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.core.audience import Chat, Subscription
 from bot.core.catalog import Catalog
-from bot.core.formatting import format_countdown, format_duration, format_points, ordinal
+from bot.core.formatting import format_countdown, format_duration
 from bot.core.model import Entry, Event, Session, SessionKind, zone_info
 from bot.core.plan import Announcement, AnnouncementKind, is_session_id, preview_start
 from bot.core.queries import results_known
@@ -32,6 +32,7 @@ from bot.core.reply import (
 )
 from bot.core.standings import TableKind, driver_total, standings
 from bot.core.views import (
+    championship_text,
     event_heading,
     link_line,
     result_label,
@@ -218,7 +219,7 @@ def _results(
     if follows_series:
         blocks.extend(full[1:])
         if race:
-            blocks.extend(_standings_blocks(catalog, session.series_id, now))
+            blocks.extend(_standings_blocks(catalog, session.series_id, session.id))
     elif not mine:
         return None  # nothing this chat follows took part
     return Reply(title=title, blocks=tuple(blocks), contains_results=True)
@@ -245,26 +246,23 @@ def _driver_result_lines(
         row = next((r for r in session.results if driver_id in r.drivers), None)
         text = result_label(session, row) if row else "no result published"
         if with_championship:
-            championship = _championship(catalog, session.series_id, driver_id, now)
+            championship = _championship(catalog, session.series_id, driver_id, session.id)
             text += f" — {championship}" if championship else ""
         found.append(line(bold(f"{_names(catalog, (driver_id,))}: "), text))
     return found
 
 
-def _championship(catalog: Catalog, series_id: str, driver_id: str, now: datetime) -> str | None:
-    """The driver's place and points, without claiming a place from a partial computation."""
-    total = driver_total(catalog, series_id, driver_id, until=now)
-    table = standings(catalog, series_id, TableKind.DRIVERS, until=now)
-    if not table.lines:
-        return None  # the series awards no points, or none yet
-    points = f"{format_points(total.points)} pts"
-    if total.position is not None and (table.complete or table.source == "published"):
-        return f"{ordinal(total.position)} in the championship, {points}"
-    return f"{points} from the results known so far"
+def _championship(catalog: Catalog, series_id: str, driver_id: str, session_id: str) -> str | None:
+    """The driver's place and points as they stood once `session_id` was over."""
+    total = driver_total(catalog, series_id, driver_id, through=session_id)
+    table = standings(catalog, series_id, TableKind.DRIVERS, through=session_id)
+    return championship_text(total, table)
 
 
-def _standings_blocks(catalog: Catalog, series_id: str, now: datetime) -> list[Block]:
-    table = standings(catalog, series_id, TableKind.DRIVERS, until=now)
+def _standings_blocks(catalog: Catalog, series_id: str, session_id: str) -> list[Block]:
+    """The table as of this session, not as of the moment the post goes out: a replay or a
+    late post must not carry results of sessions run after it."""
+    table = standings(catalog, series_id, TableKind.DRIVERS, through=session_id)
     if not table.lines:
         return []
     reply = standings_reply(catalog, table)

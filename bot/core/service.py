@@ -20,7 +20,7 @@ from bot.core.commands import (
     parse_arguments,
     split_command_line,
 )
-from bot.core.formatting import format_points, ordinal
+from bot.core.cut import finished_at, last_to_finish
 from bot.core.reply import Choice, Reply, ReplyStatus, bold, line, paragraph, problem
 from bot.core.standings import TableKind, driver_total, standings
 from bot.core.zones import find_zone
@@ -252,7 +252,12 @@ class Service:
             event_name = catalog.events[event_id or ""].name
             message = f"{catalog.drivers[found].name} is not entered in {event_name}."
             return problem(ReplyStatus.NOT_FOUND, message)
-        championship = self._championship_text(found, weekend.event.series_id) if weekend else None
+        championship = None
+        if weekend is not None:
+            # A chosen weekend shows the championship as it stood after it, once it is over.
+            last = last_to_finish(catalog, weekend.event) if event else None
+            through = last.id if last is not None and finished_at(last) <= now else None
+            championship = self._championship_text(found, weekend.event.series_id, through)
         return views.driver_reply(catalog, catalog.drivers[found], weekend, championship)
 
     async def track(self, name: str) -> Reply:
@@ -265,12 +270,14 @@ class Service:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _championship_text(self, driver_id: str, series_id: str) -> str | None:
-        total = driver_total(self.catalog, series_id, driver_id, until=self._clock.now())
-        if total.position is None and not total.points:
-            return None
-        place = f"{ordinal(total.position)} in the championship, " if total.position else ""
-        return f"{place}{format_points(total.points)} pts"
+    def _championship_text(
+        self, driver_id: str, series_id: str, through: str | None = None
+    ) -> str | None:
+        """The driver's place now, or after the session `through` when it is given."""
+        now = None if through else self._clock.now()
+        total = driver_total(self.catalog, series_id, driver_id, until=now, through=through)
+        table = standings(self.catalog, series_id, TableKind.DRIVERS, until=now, through=through)
+        return views.championship_text(total, table)
 
     def _zone(self, zone: str | None) -> str | Reply:
         if zone is None:

@@ -10,24 +10,26 @@ Tables (see `TableKind`):
 - CLASSES: drivers ranked within each class, the class taken from their entry at each event;
   the lines are grouped by class, in the order the series lists its classes.
 
-What counts: the sessions of the series that have a points scale and started before `until`
-(for a TBA session, the start of its day); with no `until`, every result in the data. Results
-in the data mean the session has been run.
+What counts: the sessions of the series that have a points scale and have finished by `until`
+(the clock's now), or, for a results post, up to and including one session (`through`); see
+`bot.core.cut` for when a session has finished. With neither, every result in the data.
 
 Completeness: a computed table is complete only when every scoring session that has any results
 has `results_complete`. When it is not, a DRIVERS table falls back to the latest table the
-organiser published (`source="published"`); other tables are the partial computation, flagged.
+organiser published after an event that is over (`source="published"`); other tables are the
+partial computation, flagged: its order is not the championship's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 from typing import Literal
 
 from bot.core.catalog import Catalog
+from bot.core.cut import Cut
 from bot.core.model import (
     Entry,
     Event,
@@ -36,19 +38,17 @@ from bot.core.model import (
     Series,
     Session,
     SessionKind,
-    localize,
 )
 from bot.core.points import Tally, rank, scored_rows, session_points
 
 __all__ = [
-    "Disagreement",
+    "Cut",
     "DriverTotal",
     "Source",
     "Standings",
     "StandingsLine",
     "TableKind",
     "driver_total",
-    "published_disagreements",
     "session_points",
     "standings",
 ]
@@ -85,8 +85,12 @@ class Standings:
     complete: bool  # False: our results are incomplete (published table, or partial computation)
     after_event: str | None  # event id of the last event counted / published after
     note: str | None  # the published table's note, or why the table is partial
-    rounds_done: int | None  # "after 1 of 7 rounds"
+    rounds_done: int | None  # the round of `after_event`: "after round 1 of 7" once it is over
     rounds_total: int | None
+    # Whether `after_event` is over; while it is not, `sessions_in` names the session ids of it
+    # that are counted ("round 1 under way: after Qualifying 1 and Race 1").
+    event_over: bool = True
+    sessions_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,15 +106,8 @@ class DriverTotal:
     known: bool  # every scoring session with results is complete or has a row for the driver
     position: int | None  # from the table `standings()` returns; None when not in it
     source: Source  # which table `position` comes from
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    series_id: str
-    after_event: str
-    driver_id: str
-    published: Fraction
-    computed: Fraction
+    # Whether `position` is a championship place: a partial computation's order is not.
+    ranked: bool = True
 
 
 def standings(
@@ -118,20 +115,28 @@ def standings(
     series_id: str,
     kind: TableKind = TableKind.DRIVERS,
     until: datetime | None = None,
+    *,
+    through: str | None = None,
 ) -> Standings:
-    """The table for `series_id`; `until` (aware) keeps only sessions that started before it."""
+    """The table for `series_id` with the sessions finished by `until` (aware), or, with
+    `through` (a session id), as it stood once that session was over."""
+    return table_at(catalog, series_id, kind, _cut(catalog, until, through))
+
+
+def table_at(catalog: Catalog, series_id: str, kind: TableKind, cut: Cut) -> Standings:
     series = catalog.series[series_id]
-    sessions = _scoring_sessions(series, until)
+    sessions = scoring_sessions(catalog, series, cut)
     run = [s for s in sessions if s.has_results]
     total = series.rounds or len(series.events) or None
     if not run:
         return Standings(series_id, kind, (), "computed", True, None, NOTE_NO_RESULTS, 0, total)
     complete = all(s.results_complete for s in run)
     if not complete and kind is TableKind.DRIVERS:
-        published = _latest_published(catalog, series, until)
+        published = _latest_published(catalog, series, cut)
         if published is not None:
             return _published_table(catalog, series, published, total)
-    last_event = max((s.event_id for s in run), key=_event_order(series).__getitem__)
+    last_event = max((s.event_id for s in run), key=event_order(series).__getitem__)
+    over = cut.event_over(catalog, catalog.events[last_event])
     return Standings(
         series_id=series_id,
         kind=kind,
@@ -139,7 +144,7 @@ def standings(
         # between two sessions) costs a lookup, not a recount.
         lines=catalog.derived(
             ("standings", kind, tuple(s.id for s in sessions)),
-            lambda: _lines(catalog, sessions, kind),
+            lambda: table_lines(catalog, sessions, kind),
         ),
         source="computed",
         complete=complete,
@@ -147,61 +152,48 @@ def standings(
         note=None if complete else NOTE_PARTIAL,
         rounds_done=_round_of(series, last_event),
         rounds_total=total,
+        event_over=over,
+        sessions_in=() if over else tuple(s.id for s in run if s.event_id == last_event),
     )
 
 
 def driver_total(
-    catalog: Catalog, series_id: str, driver_id: str, until: datetime | None = None
+    catalog: Catalog,
+    series_id: str,
+    driver_id: str,
+    until: datetime | None = None,
+    *,
+    through: str | None = None,
 ) -> DriverTotal:
     series = catalog.series[series_id]
-    points, known = _driver_sum(catalog, _scoring_sessions(series, until), driver_id, False)
-    table = standings(catalog, series_id, TableKind.DRIVERS, until)
+    cut = _cut(catalog, until, through)
+    points, known = driver_sum(catalog, scoring_sessions(catalog, series, cut), driver_id, False)
+    table = table_at(catalog, series_id, TableKind.DRIVERS, cut)
     line = next((line for line in table.lines if line.key == driver_id), None)
     if line is not None and not known and table.source == "published":
         # Our sum is short of sessions we have no account of; the organiser's figure is not.
         points = line.points
     position = None if line is None else line.position
-    return DriverTotal(points=points, known=known, position=position, source=table.source)
+    ranked = table.complete or table.source == "published"
+    return DriverTotal(points, known, position, table.source, ranked)
 
 
-def published_disagreements(catalog: Catalog) -> list[Disagreement]:
-    """Published rows that our complete-enough results contradict.
-
-    A row is checked only when the driver's total is known from the sessions of the events up
-    to and including the table's `after_event`: there every scoring session must be complete
-    or have a row for the driver, since those events have all been run.
-    """
-    found: list[Disagreement] = []
-    for series in catalog.series.values():
-        order = _event_order(series)
-        for table in series.published_standings:
-            if table.after_event not in order:
-                continue
-            sessions = [
-                session
-                for event in series.events[: order[table.after_event] + 1]
-                for session in event.sessions
-                if session.points_scale is not None
-            ]
-            for row in table.rows:
-                computed, known = _driver_sum(catalog, sessions, row.driver, True)
-                if known and computed != row.points:
-                    found.append(
-                        Disagreement(series.id, table.after_event, row.driver, row.points, computed)
-                    )
-    return found
+def _cut(catalog: Catalog, until: datetime | None, through: str | None) -> Cut:
+    if through is not None:
+        return Cut.through(catalog, catalog.sessions[through])
+    return Cut.at(until)
 
 
-def _scoring_sessions(series: Series, until: datetime | None) -> list[Session]:
+def scoring_sessions(catalog: Catalog, series: Series, cut: Cut) -> list[Session]:
     return [
         session
         for event in series.events
         for session in event.sessions
-        if session.points_scale is not None and (until is None or session.sort_key < until)
+        if session.points_scale is not None and cut.counts(catalog, session)
     ]
 
 
-def _driver_sum(
+def driver_sum(
     catalog: Catalog, sessions: list[Session], driver_id: str, every_session: bool
 ) -> tuple[Fraction, bool]:
     """(points, known); `every_session` also demands an account of sessions without results."""
@@ -214,7 +206,9 @@ def _driver_sum(
     return points, known
 
 
-def _lines(catalog: Catalog, sessions: list[Session], kind: TableKind) -> tuple[StandingsLine, ...]:
+def table_lines(
+    catalog: Catalog, sessions: list[Session], kind: TableKind
+) -> tuple[StandingsLine, ...]:
     # group (class name, or "" for the one group of DRIVERS / TEAMS) -> key -> tally
     groups: dict[str, dict[str, Tally]] = {}
     for session in sessions:
@@ -290,36 +284,23 @@ def _country(catalog: Catalog, driver_id: str) -> str | None:
     return driver.country if driver is not None else None
 
 
-def _event_order(series: Series) -> dict[str, int]:
+def event_order(series: Series) -> dict[str, int]:
     return {event.id: index for index, event in enumerate(series.events)}
 
 
 def _round_of(series: Series, event_id: str) -> int:
-    index = _event_order(series)[event_id]
+    index = event_order(series)[event_id]
     return series.events[index].round or index + 1
 
 
-def _latest_published(
-    catalog: Catalog, series: Series, until: datetime | None
-) -> PublishedStandings | None:
-    order = _event_order(series)
+def _latest_published(catalog: Catalog, series: Series, cut: Cut) -> PublishedStandings | None:
+    order = event_order(series)
     eligible = [
         (order[table.after_event], index, table)
         for index, table in enumerate(series.published_standings)
-        if table.after_event in order
-        and (until is None or _event_over(catalog.events[table.after_event], until))
+        if table.after_event in order and cut.event_over(catalog, catalog.events[table.after_event])
     ]
     return max(eligible, key=lambda item: item[:2])[2] if eligible else None
-
-
-def _event_over(event: Event, until: datetime) -> bool:
-    """Whether the event had run by `until`, by the same measure as its sessions."""
-    if event.sessions:
-        return max(s.sort_key for s in event.sessions) < until
-    if event.end_date is None:
-        return False
-    day_after = datetime.combine(event.end_date + timedelta(days=1), time(0, 0))
-    return localize(day_after, event.timezone, None) <= until
 
 
 def _published_table(

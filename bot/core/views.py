@@ -36,7 +36,7 @@ from bot.core.reply import (
     line,
     paragraph,
 )
-from bot.core.standings import Standings, TableKind
+from bot.core.standings import DriverTotal, Standings, TableKind
 
 
 def series_label(catalog: Catalog, series_id: str) -> str:
@@ -187,26 +187,55 @@ def standings_reply(catalog: Catalog, table: Standings) -> Reply:
     series = catalog.series[table.series_id]
     title = f"{series.name} {series.season} — {table.kind.value}"
     blocks: list[Paragraph | Table] = []
-    after = ""
-    if table.after_event:
-        event = catalog.events[table.after_event]
-        done = f"round {table.rounds_done}" if table.rounds_done else event.name
-        after = (
-            f"After {done}"
-            + (f" of {table.rounds_total}" if table.rounds_total else "")
-            + f" ({event.name})"
-        )
-    if after:
-        blocks.append(paragraph(after))
+    heading = standings_heading(catalog, table)
+    if heading:
+        blocks.append(paragraph(heading))
     if not table.lines:
         blocks.append(paragraph((table.note or "no results yet").capitalize() + "."))
         return Reply(title=title, blocks=tuple(blocks))
+    # A partial computation's order is not the championship's: it gets no positions, and says
+    # so before the table rather than under it.
+    ranked = table.complete or table.source == "published"
+    if not ranked:
+        blocks.append(paragraph(line(bold(PARTIAL_WARNING))))
+    blocks.append(_standings_table(table, ranked))
+    if table.source == "published":
+        note = "Published standings: our results for this series are incomplete"
+        blocks.append(paragraph(line(italic(note + (f" ({table.note})." if table.note else ".")))))
+    return Reply(title=title, blocks=tuple(blocks), contains_results=True)
+
+
+PARTIAL_WARNING = "Incomplete: points from the results we have only, not the championship order."
+
+
+def standings_heading(catalog: Catalog, table: Standings) -> str:
+    """'After round 1 of 7 (Oschersleben)' once the round is over; while it is not, the
+    sessions of it that are in: 'Round 1 of 7 (Oschersleben) under way: after Race 1'."""
+    if not table.after_event:
+        return ""
+    event = catalog.events[table.after_event]
+    done = f"round {table.rounds_done}" if table.rounds_done else event.name
+    of = f" of {table.rounds_total}" if table.rounds_total and table.rounds_done else ""
+    if table.event_over:
+        return f"After {done}{of} ({event.name})"
+    names = [catalog.sessions[s].name for s in table.sessions_in if s in catalog.sessions]
+    return f"{done.capitalize()}{of} ({event.name}) under way: after {and_list(names)}"
+
+
+def and_list(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return " and ".join(filter(None, (", ".join(items[:-1]), *items[-1:])))
+
+
+def _standings_table(table: Standings, ranked: bool) -> Table:
     name_header = {
         TableKind.DRIVERS: "Driver",
         TableKind.TEAMS: "Team",
         TableKind.CLASSES: "Driver",
     }[table.kind]
-    columns = [Column("Pos", numeric=True), Column(name_header)]
+    columns = [Column(name_header)]
+    if ranked:
+        columns.insert(0, Column("Pos", numeric=True))
     if table.kind is TableKind.CLASSES:
         columns.insert(0, Column("Class"))
     if table.kind is not TableKind.TEAMS:
@@ -214,20 +243,28 @@ def standings_reply(catalog: Catalog, table: Standings) -> Reply:
     columns.append(Column("Pts", numeric=True))
     rows = []
     for item in table.lines:
-        row = [str(item.position), item.label]
+        row = [item.label]
+        if ranked:
+            row.insert(0, str(item.position))
         if table.kind is TableKind.CLASSES:
             row.insert(0, item.class_name or "")
         if table.kind is not TableKind.TEAMS:
             row.append(item.country or "")
         row.append(format_points(item.points))
         rows.append(tuple(row))
-    blocks.append(Table(tuple(columns), tuple(rows)))
-    if table.source == "published":
-        note = "Published standings: our results for this series are incomplete"
-        blocks.append(paragraph(line(italic(note + (f" ({table.note})." if table.note else ".")))))
-    elif not table.complete:
-        blocks.append(paragraph(line(italic(table.note or "Computed from incomplete results."))))
-    return Reply(title=title, blocks=tuple(blocks), contains_results=True)
+    return Table(tuple(columns), tuple(rows))
+
+
+def championship_text(total: DriverTotal, table: Standings) -> str | None:
+    """'3rd in the championship, 44 pts', or '33 pts from the results known so far' when the
+    only table is a partial computation (its order is not the championship's); None before
+    the series has any points to show."""
+    if not table.lines:
+        return None
+    points = f"{format_points(total.points)} pts"
+    if total.position is not None and total.ranked:
+        return f"{ordinal(total.position)} in the championship, {points}"
+    return f"{points} from the results known so far"
 
 
 def result_label(session: Session, row: ResultRow | None) -> str:

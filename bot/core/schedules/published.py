@@ -1,17 +1,15 @@
 """[[standings]]: championship tables as the organiser published them, and the check that they
-agree with the standings computed from our results (bot.core.standings, written separately)."""
+agree with the standings computed from our results (bot.core.published_check)."""
 
 from __future__ import annotations
 
-import importlib
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from fractions import Fraction
-from typing import Protocol
 
 from bot.core.catalog import Catalog
-from bot.core.formatting import format_points
 from bot.core.model import PublishedRow, PublishedStandings
+from bot.core.published_check import published_disagreements
 from bot.core.schedules import formats
 from bot.core.schedules.problems import KeyPath, format_path
 from bot.core.schedules.reader import FileContext, Node
@@ -93,46 +91,17 @@ def _points(value: object) -> Fraction:
     return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
 
 
-class _Disagreement(Protocol):
-    @property
-    def series_id(self) -> str: ...
-    @property
-    def after_event(self) -> str: ...
-    @property
-    def driver_id(self) -> str: ...
-    @property
-    def published(self) -> Fraction: ...
-    @property
-    def computed(self) -> Fraction: ...
-
-
-def check_published(catalog: Catalog, files: Mapping[str, tuple[FileContext, PointsPaths]]) -> bool:
-    """Report every published row our results contradict; False when there is nothing to check
-    against yet because bot.core.standings is not there.
+def check_published(catalog: Catalog, files: Mapping[str, tuple[FileContext, PointsPaths]]) -> None:
+    """Report every published row our results contradict, on its `points` or `position` key.
 
     `files` maps a series id to its file and the paths of its published points.
     """
-    finder = _disagreement_finder()
-    if finder is None:
-        return False
-    for item in finder(catalog):
+    for item in published_disagreements(catalog):
         found = files.get(item.series_id)
         if found is None:
             continue
         ctx, paths = found
         path = paths.get((item.after_event, item.driver_id), ("standings",))
-        published, computed = format_points(item.published), format_points(item.computed)
-        ctx.report(path, f"published {published} points, results give {computed}")
-    return True
-
-
-def _disagreement_finder() -> Callable[[Catalog], Iterable[_Disagreement]] | None:
-    # Imported lazily: the standings module is written separately and may not exist yet.
-    try:
-        module = importlib.import_module("bot.core.standings")
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.core.standings":
-            raise
-        return None
-    finder: Callable[[Catalog], Iterable[_Disagreement]] = module.published_disagreements
-    return finder
+        if item.key != "points" and path[-1:] == ("points",):
+            path = (*path[:-1], item.key)
+        ctx.report(path, item.message)
