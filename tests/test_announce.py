@@ -252,6 +252,20 @@ def test_results_after_the_last_race_bring_the_published_standings() -> None:
     assert any(line.startswith("Published standings:") for line in lines)
 
 
+def test_a_late_results_post_carries_the_standings_as_of_its_session() -> None:
+    # Composed on the Monday (a replay, or a post sent late): Race 2 is over by then, but the
+    # Race 1 post shows the championship as Race 1 left it.
+    race_1 = results_of("race-1")
+    fan = Subscription(REF, series=frozenset({"tcr-germany-2022"}), drivers=JESSICA_FAN.drivers)
+    text = shown(race_1, berlin("2022-04-25T12:00"), subscription=fan)
+    assert "Jessica Bäckman: WIN — 33 pts from the results known so far" in text
+    assert "Round 1 of 7 (Oschersleben) under way: after Qualifying 1 and Race 1" in text
+    assert "After round 1" not in text and "Martin Andersen" not in text
+    assert [line.split()[-1] for line in text.split("\n") if "Jessica Bäckman  SE" in line] == [
+        "33"
+    ]
+
+
 def test_results_of_a_qualifying_bring_no_standings() -> None:
     q1 = results_of("qualifying-1")
     text = shown(q1, q1.due, subscription=TCR_FAN)

@@ -615,3 +615,19 @@ def test_inactive_chats_never_and_each_chat_once() -> None:
         (chat("here"), {"drivers": frozenset({"andreas-backman"})}),
     )
     assert names(recipients(one(CATALOG, RACE_1, AnnouncementKind.START), people)) == ["here"]
+
+
+def test_results_due_together_come_in_timetable_order_not_id_order() -> None:
+    # Both TBA on one Sunday: both finish, and are due, at its end. The superpole is run first
+    # though its id sorts after the race's.
+    sunday = date(2022, 4, 24)
+    catalog = edit_session(
+        CATALOG, f"{OSCHERSLEBEN}/qualifying-2", id=f"{OSCHERSLEBEN}/superpole", slug="superpole"
+    )
+    results = [
+        a.subject.rsplit("/", 1)[1]
+        for a in plan(catalog, SETTINGS)
+        if a.kind is AnnouncementKind.RESULTS and a.due == berlin("2022-04-25T00:00")
+    ]
+    assert catalog.sessions[f"{OSCHERSLEBEN}/superpole"].day == sunday
+    assert results == ["superpole", "race-2"]

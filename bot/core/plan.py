@@ -64,7 +64,11 @@ class PlanSettings:
 
 
 def plan(catalog: Catalog, settings: PlanSettings) -> list[Announcement]:
-    """Every announcement the catalog implies, earliest due first."""
+    """Every announcement the catalog implies, earliest due first.
+
+    Announcements due at the same moment come in timetable order: two sessions whose time is
+    TBA on one day both finish at its end, and their results go out as the timetable runs
+    (Qualifying 2 before Race 2), whatever their ids."""
     found: list[Announcement] = []
     for event in catalog.events.values():
         drivers = entered_drivers(event)
@@ -84,7 +88,8 @@ def plan(catalog: Catalog, settings: PlanSettings) -> list[Announcement]:
             )
         for session in event.sessions:
             found.extend(_session_announcements(session, drivers, settings))
-    return sorted(found, key=_order)
+    timetable = {session.id: index for index, session in enumerate(catalog.timeline)}
+    return sorted(found, key=lambda item: _order(item, timetable))
 
 
 def _session_announcements(
@@ -122,8 +127,10 @@ def _session_announcements(
 _KIND_ORDER = {kind: index for index, kind in enumerate(AnnouncementKind)}
 
 
-def _order(item: Announcement) -> tuple[datetime, int, str, int]:
-    return (item.due, _KIND_ORDER[item.kind], item.subject, -(item.offset_minutes or 0))
+def _order(item: Announcement, timetable: dict[str, int]) -> tuple[datetime, int, int, str, int]:
+    # An event (a PREVIEW's subject) is not in the timetable: it goes before its sessions.
+    place = timetable.get(item.subject, -1)
+    return (item.due, _KIND_ORDER[item.kind], place, item.subject, -(item.offset_minutes or 0))
 
 
 def preview_start(event: Event) -> datetime | None:

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import groupby
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -85,7 +86,7 @@ class Announcer:
 
     def pending(self) -> list[Announcement]:
         """Announcements scheduled and not yet due, soonest first (for /status)."""
-        jobs = [job.args[0] for job in self._scheduler.get_jobs()]
+        jobs = [item for job in self._scheduler.get_jobs() for item in job.args[0]]
         return sorted(jobs, key=lambda a: a.due)
 
     async def replan(self) -> PlanReport:
@@ -100,11 +101,12 @@ class Announcer:
                 announced.add(change.key)
                 report.changes += 1
             self._scheduler.remove_all_jobs()
+            ahead: list[Announcement] = []
             for announcement in plan.plan(catalog, settings):
                 if announcement.key in announced or plan.superseded(announcement, announced):
                     continue
                 if announcement.due > now:
-                    self._schedule(announcement)
+                    ahead.append(announcement)
                     report.scheduled += 1
                     continue
                 decision = plan.catch_up(
@@ -118,6 +120,10 @@ class Announcer:
                     log.info("missed while down, sent late: %s", announcement.key)
                 await self._enqueue(announcement, audience)
                 report.late += 1
+            # One job per moment: announcements due together are enqueued one after the other
+            # in plan order (separate jobs would race, and Race 2's results could go out first).
+            for _, together in groupby(ahead, key=lambda a: a.due):
+                self._schedule(list(together))
             self.last_report = report
             log.info(
                 "plan: %d scheduled, %d sent late, %d skipped, %d changes",
@@ -128,21 +134,24 @@ class Announcer:
             )
             return report
 
-    def _schedule(self, announcement: Announcement) -> None:
+    def _schedule(self, together: list[Announcement]) -> None:
         self._scheduler.add_job(
             self._fire,
-            trigger=ClockTrigger(self._clock, announcement.due),
-            args=[announcement],
-            id=announcement.key,
+            trigger=ClockTrigger(self._clock, together[0].due),
+            args=[together],
+            id=together[0].key,
             replace_existing=True,
         )
 
-    async def _fire(self, announcement: Announcement) -> None:
-        # A job must never die with an exception APScheduler would only log and drop.
-        try:
-            await self._enqueue(announcement, await self._load_audience())
-        except Exception:
-            log.exception("could not enqueue %s; retrying at the next plan", announcement.key)
+    async def _fire(self, together: list[Announcement]) -> None:
+        audience = None
+        for announcement in together:
+            # A job must never die with an exception APScheduler would only log and drop.
+            try:
+                audience = audience or await self._load_audience()
+                await self._enqueue(announcement, audience)
+            except Exception:
+                log.exception("could not enqueue %s; retrying at the next plan", announcement.key)
 
     async def _enqueue(
         self, announcement: Announcement, audience: list[tuple[Chat, Subscription]]
