@@ -78,3 +78,28 @@ async def test_a_chosen_weekend_gives_the_place_after_it() -> None:
     # While weekend two runs, its page is as of now: race 1 is in, race 2 not yet.
     during = await ask(catalog, f"/driver ada {SERIES}/two", "2022-05-22T09:00+02:00")
     assert "1st in the championship, 45 pts" in during
+
+
+async def test_next_tcr_in_may_says_the_next_dates_are_not_published() -> None:
+    reply = await service(CATALOG, "2022-05-20T00:00+02:00").next("tcr")
+    text = render(reply, colour=False)
+    assert "seasons it covers are over" not in text
+    assert "The next rounds' dates for TCR Germany 2022 are not published yet." in text
+    assert "TCR Germany 2022: 6 of 7 rounds to come." in text
+    assert "Red Bull Ring (TCR Germany 2022, round 2 of 7, a little over a month after" in text
+    # Only what matches the filter: the 24H weekend that ended on 15 May is not TCR's.
+    assert "Hankook" not in text and "24H" not in text
+    assert "The last event was Oschersleben" in text
+
+
+async def test_a_driver_filter_names_only_the_drivers_events() -> None:
+    text = render(await service(CATALOG, "2022-05-20T00:00+02:00").next("jessica"), colour=False)
+    assert "Red Bull Ring" in text and "Hockenheimring (season final)" not in text
+    assert "Hankook" not in text and "The last event was Oschersleben" in text
+
+
+async def test_next_after_the_seasons_still_says_they_are_over() -> None:
+    reply = await service(CATALOG, "2026-11-21T12:00+01:00").next("tcr")
+    text = render(reply, colour=False)
+    assert "the seasons it covers are over" in text and "Ljungbyhed" not in text
+    assert "Never given dates in the data: Red Bull Ring (TCR Germany 2022)" in text

@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass
 
 from bot.core import lookup, queries, views
+from bot.core.ahead import Scope, nothing_ahead_reply
 from bot.core.catalog import Catalog, CatalogHolder
 from bot.core.clock import Clock
 from bot.core.commands import (
@@ -178,7 +179,7 @@ class Service:
         if series and not driver:
             who = views.series_label(catalog, series)
         if not sessions and not untimed:
-            return self._nothing_ahead(who)
+            return nothing_ahead_reply(catalog, now, Scope(series, driver), who)
         title = f"Next for {who}" if who else "Next up"
         return views.next_reply(catalog, sessions, untimed, zone_or_reply, now, title)
 
@@ -206,7 +207,7 @@ class Service:
         else:
             upcoming = queries.next_event_to_watch(catalog, now)
             if upcoming is None:
-                return self._nothing_ahead(None)
+                return nothing_ahead_reply(catalog, now, Scope(), None)
             chosen = upcoming
         return views.watch_reply(catalog, chosen, zone_or_reply, now)
 
@@ -318,27 +319,6 @@ class Service:
         if as_series.status is ReplyStatus.AMBIGUOUS:
             return as_series
         return problem(ReplyStatus.NOT_FOUND, f"No series or driver called “{query}”.", choices)
-
-    def _nothing_ahead(self, who: str | None) -> Reply:
-        catalog, now = self.catalog, self._clock.now()
-        last = queries.last_dated_event(catalog, now)
-        subject = f"for {who} " if who else ""
-        lines = [line(f"No sessions ahead {subject}in the data: the seasons it covers are over.")]
-        if last is not None:
-            lines.append(
-                line(
-                    "The last event was ",
-                    bold(last.name),
-                    f" ({views.event_heading(catalog, last)}), {views.event_dates(last)}.",
-                )
-            )
-        undated = [e for e in queries.undated_events(catalog) if e.series_id in catalog.series]
-        if undated:
-            names = ", ".join(
-                f"{e.name} ({views.series_label(catalog, e.series_id)})" for e in undated
-            )
-            lines.append(line(f"Never given dates in the data: {names}."))
-        return Reply(title="Nothing ahead", blocks=(paragraph(*lines),), status=ReplyStatus.EMPTY)
 
 
 def unknown_command(name: str) -> Reply:
