@@ -103,3 +103,26 @@ async def test_next_after_the_seasons_still_says_they_are_over() -> None:
     text = render(reply, colour=False)
     assert "the seasons it covers are over" in text and "Ljungbyhed" not in text
     assert "Never given dates in the data: Red Bull Ring (TCR Germany 2022)" in text
+
+
+async def test_a_teams_table_from_incomplete_results_is_not_shown_as_the_championship() -> None:
+    reply = await service(CATALOG, "2022-05-01T12:00+02:00").standings("tcr", "teams")
+    text = render(reply, colour=False)
+    lines = text.split("\n")
+    warning = "Incomplete: points from the results we have only, not the championship order."
+    # Said before the table, and no championship positions in it.
+    assert lines.index(warning) < next(i for i, line in enumerate(lines) if "ROJA" in line)
+    assert "Pos" not in text
+    assert [line.split() for line in lines if "ROJA" in line] == [["ROJA", "Motorsport", "44"]]
+
+
+async def test_a_complete_table_keeps_its_positions() -> None:
+    catalog = _two_rounds()
+    text = render(
+        await service(catalog, "2022-06-01T12:00+02:00").standings(SERIES, "teams"), colour=False
+    )
+    assert "Incomplete" not in text
+    assert [line.split() for line in text.split("\n") if line.strip().startswith(("1", "2"))] == [
+        ["1", "B", "70"],
+        ["2", "A", "45"],
+    ]
