@@ -125,37 +125,64 @@ def timetable_reply(catalog: Catalog, event: Event, zone: str, now: datetime) ->
         about.insert(1, track.name)
     blocks: list[Paragraph | Table] = [paragraph(" · ".join(about))]
     if event.sessions:
-        rows = []
-        for session in event.sessions:
-            start = session.start
-            if start is None:
-                day = f"{session.day:%a} {session.day.day} {session.day:%b}"
-                rows.append((day, "TBA", session.name, _length(session)))
-            else:
-                local = start.astimezone(zone_info(zone))
-                rows.append(
-                    (
-                        f"{local:%a} {local.day} {local:%b}",
-                        f"{local:%H:%M}",
-                        session.name,
-                        _length(session),
-                    )
-                )
-        blocks.append(
-            Table((Column("Day"), Column("Time"), Column("Session"), Column("Length")), tuple(rows))
-        )
-        # The zone's abbreviation that weekend (CEST in April), not today's.
-        reference = min(s.sort_key for s in event.sessions)
-        note = f"Times in {zone_label(zone, reference)}."
-        if zone != event.timezone:
-            note += f" At the track: {zone_label(event.timezone, reference)}."
-        blocks.append(paragraph(line(italic(note))))
+        blocks += _timetable_blocks(event, zone)
     else:
         blocks.append(paragraph("No session times published yet."))
     links = link_line(event.broadcasts, event.live_timing)
     if links:
         blocks.append(Paragraph((line("Watch: ", *links),)))
     return Reply(title=event.name, blocks=tuple(blocks))
+
+
+def _timetable_blocks(event: Event, zone: str) -> list[Paragraph | Table]:
+    """The timetable in `zone`, and at the track when that is another zone.
+
+    A weekend across a summer-time change has two abbreviations in one zone: then each row
+    carries its own (a London reader must not read the 01:30 GMT row as BST), and the track's
+    times get a column of their own instead of one label in the note."""
+    starts = [s.start_utc for s in event.sessions if s.start_utc is not None]
+    own_label = len({_abbreviation(zone, at) for at in starts}) > 1
+    at_track = zone != event.timezone
+    track_column = at_track and len({_abbreviation(event.timezone, at) for at in starts}) > 1
+    rows = []
+    for session in event.sessions:
+        start = session.start_utc
+        if start is None:
+            day = f"{session.day:%a} {session.day.day} {session.day:%b}"
+            row = [day, "TBA", session.name, _length(session)]
+        else:
+            local = start.astimezone(zone_info(zone))
+            row = [
+                f"{local:%a} {local.day} {local:%b}",
+                _clock(start, zone, own_label),
+                session.name,
+                _length(session),
+            ]
+        if track_column:
+            row.append("" if start is None else _clock(start, event.timezone, True))
+        rows.append(tuple(row))
+    columns = [Column("Day"), Column("Time"), Column("Session"), Column("Length")]
+    if track_column:
+        columns.append(Column("At the track"))
+    # The zone's abbreviation that weekend (CEST in April), not today's.
+    reference = min(s.sort_key for s in event.sessions)
+    if own_label:
+        note = f"Times in {zone}, each with its own abbreviation: summer time changes that weekend."
+    else:
+        note = f"Times in {zone_label(zone, reference)}."
+    if at_track and not track_column:
+        note += f" At the track: {zone_label(event.timezone, reference)}."
+    return [Table(tuple(columns), tuple(rows)), paragraph(line(italic(note)))]
+
+
+def _abbreviation(zone: str, at: datetime) -> str:
+    return at.astimezone(zone_info(zone)).tzname() or zone
+
+
+def _clock(at: datetime, zone: str, labelled: bool) -> str:
+    """'13:00', or '13:00 BST' where one zone shows two abbreviations in one table."""
+    local = at.astimezone(zone_info(zone))
+    return f"{local:%H:%M} {_abbreviation(zone, at)}" if labelled else f"{local:%H:%M}"
 
 
 def _length(session: Session) -> str:
