@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_schedules_helpers import REAL_SCHEDULES, line_of, problems_in, replace_once
+from tests.test_schedules_helpers import (
+    REAL_SCHEDULES,
+    SERIES,
+    line_of,
+    problems_in,
+    replace_once,
+    write_schedules,
+)
 
 # The check lives in bot.core.standings, written separately; skip until it is there.
 pytest.importorskip("bot.core.standings")
@@ -47,3 +54,53 @@ def test_a_series_with_other_problems_is_not_compared(tmp_path: Path) -> None:
     )
     (problem,) = problems_in(root)
     assert problem.key == "events[0].sessions[3].results[0].position"
+
+
+def _result(position: int, driver: str) -> str:
+    return f'\n[[events.sessions.results]]\nposition = {position}\ndriver = "{driver}"\n'
+
+
+def _session(slug: str, kind: str, at: str, *results: str) -> str:
+    head = f'\n[[events.sessions]]\nid = "{slug}"\nname = "{slug}"\nkind = "{kind}"\n'
+    return head + f'date = 2022-05-14\ntime = "{at}"\nduration = "30m"\n' + "".join(results)
+
+
+# Anna and Cleo both score 35: Anna 18 + 15 in the races and 2 in qualifying, Cleo 25 + 10.
+# Cleo's race win puts her ahead by count-back; the published table has them the other way.
+COUNT_BACK = (
+    SERIES.split("[[events.sessions]]")[0]
+    + _session("qualifying", "qualifying", "09:00", _result(2, "anna"), _result(4, "cleo"))
+    + _session("race-1", "race", "11:00", _result(1, "cleo"), _result(2, "anna"))
+    + _session("race-2", "race", "15:00", _result(3, "anna"), _result(5, "cleo"))
+    + """
+[[standings]]
+after = "ring"
+
+[[standings.rows]]
+position = 1
+driver = "anna"
+points = 35
+
+[[standings.rows]]
+position = 2
+driver = "cleo"
+points = 35
+"""
+)
+
+
+def test_a_published_table_in_the_wrong_count_back_order_is_reported(tmp_path: Path) -> None:
+    root = write_schedules(tmp_path, COUNT_BACK)
+    (problem,) = problems_in(root)
+    assert (problem.file, problem.key) == ("demo.toml", "standings[0].rows[1].position")
+    assert problem.line == line_of(COUNT_BACK, "position = 2", 3)
+    assert problem.message == (
+        "published position 2, results give 1 (equal points with 'anna', ahead by count-back)"
+    )
+
+
+def test_the_right_count_back_order_passes(tmp_path: Path) -> None:
+    fixed = COUNT_BACK.replace('driver = "anna"\npoints', 'driver = "x"\npoints')
+    fixed = fixed.replace('driver = "cleo"\npoints', 'driver = "anna"\npoints')
+    fixed = fixed.replace('driver = "x"\npoints', 'driver = "cleo"\npoints')
+    assert problems_in(write_schedules(tmp_path, fixed)) == ()

@@ -86,6 +86,21 @@ def test_a_wrong_offset_is_reported_at_the_offset(tmp_path: Path) -> None:
     )
 
 
+def test_a_wrong_offset_on_a_time_that_happens_twice_is_reported_at_the_offset(
+    tmp_path: Path,
+) -> None:
+    text = HEAD + session("fold", "2022-10-30", "02:30", 'utc_offset = "+03:00"')
+    problem = only(problems_in(write_schedules(tmp_path, None, night_dot_toml=text)))
+    assert (problem.line, problem.key) == (
+        line_of(text, "utc_offset"),
+        "events[0].sessions[0].utc_offset",
+    )
+    assert problem.message == (
+        'utc_offset "+03:00" is neither of Europe/Berlin\'s offsets at 2022-10-30 02:30'
+        ' (it happens twice); use "+01:00" or "+02:00"'
+    )
+
+
 def test_tba_times_keep_their_day_and_cannot_take_an_offset(tmp_path: Path) -> None:
     text = HEAD + session("later", "2022-06-01", "TBA")
     catalog = load_catalog(write_schedules(tmp_path / "ok", None, night_dot_toml=text))

@@ -578,3 +578,29 @@ def test_a_round_with_an_unreported_session_is_not_checked() -> None:
     assert published_disagreements(build(event("one", 1, race_1), tables=tables)) == [
         Disagreement(SERIES, f"{SERIES}/one", "ada", Fraction(50), Fraction(25))
     ]
+
+
+def test_complete_results_check_every_published_position() -> None:
+    # Ada and Bea both 45 with a win and a 2nd each: they share 1st. Cleo is 3rd on 32.
+    races = (
+        session("one", "race-1", row(1, "ada"), row(2, "bea"), row(3, "cleo")),
+        session("one", "race-2", row(1, "bea"), row(2, "ada"), row(3, "cleo")),
+    )
+    wrong = PublishedStandings(
+        SERIES,
+        f"{SERIES}/one",
+        (
+            PublishedRow(1, "ada", Fraction(45)),
+            PublishedRow(2, "bea", Fraction(45)),  # count-back cannot separate them
+            PublishedRow(3, "cleo", Fraction(32)),
+        ),
+    )
+    found = published_disagreements(build(event("one", 1, *races), tables=(wrong,)))
+    assert [(d.driver_id, d.key, d.published, d.computed) for d in found] == [
+        ("bea", "position", 2, 1)
+    ]
+    assert found[0].message == "published position 2, results give 1"
+    right = replace(
+        wrong, rows=(*wrong.rows[:1], replace(wrong.rows[1], position=1), wrong.rows[2])
+    )
+    assert published_disagreements(build(event("one", 1, *races), tables=(right,))) == []

@@ -256,6 +256,11 @@ def wall_time_problem(wall: datetime, zone: str, utc_offset: timedelta | None) -
         if utc_offset in offsets:
             return None
         shown = " or ".join(sorted(format_offset(o) for o in offsets if o is not None))
+        if utc_offset is not None:  # the key is there but names neither instant: blame it
+            return (
+                f"utc_offset {format_offset(utc_offset)} is neither of {zone}'s offsets at "
+                f"{wall:%Y-%m-%d %H:%M} (it happens twice); use {shown}"
+            )
         return f"{wall:%Y-%m-%d %H:%M} happens twice in {zone}; add utc_offset = {shown}"
     if utc_offset is not None and utc_offset not in offsets:
         shown_offset = format_offset(utc_offset)
