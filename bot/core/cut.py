@@ -42,13 +42,16 @@ class Cut:
 
     @classmethod
     def through(cls, catalog: Catalog, session: Session) -> Cut:
-        finish = finished_at(session)
-        return cls(until=finish, last=(finish, _order(catalog)[session.id]))
+        finish, order = _finish_and_order(catalog)[session.id]
+        return cls(until=finish, last=(finish, order))
 
     def counts(self, catalog: Catalog, session: Session) -> bool:
+        if self.until is None:
+            return True
+        finish, order = _finish_and_order(catalog)[session.id]
         if self.last is not None:
-            return (finished_at(session), _order(catalog)[session.id]) <= self.last
-        return self.until is None or finished_at(session) <= self.until
+            return (finish, order) <= self.last
+        return finish <= self.until
 
     def event_over(self, catalog: Catalog, event: Event) -> bool:
         """Whether every session of `event` counts; for one without sessions, its last day."""
@@ -62,14 +65,16 @@ class Cut:
         return localize(day_after, event.timezone, None).astimezone(UTC) <= self.until
 
 
-def _order(catalog: Catalog) -> Mapping[str, int]:
-    """Session id -> its place in the catalog's timeline (start order, TBA in file order)."""
+def _finish_and_order(catalog: Catalog) -> Mapping[str, tuple[datetime, int]]:
+    """Session id -> (when it finishes, its place in the catalog's timeline: start order, TBA
+    sessions in file order), worked out once per catalog: every table asks for every session."""
     return catalog.derived(
-        "timeline_order", lambda: {s.id: index for index, s in enumerate(catalog.timeline)}
+        "finish_and_order",
+        lambda: {s.id: (finished_at(s), index) for index, s in enumerate(catalog.timeline)},
     )
 
 
 def last_to_finish(catalog: Catalog, event: Event) -> Session | None:
     """The session that closes the event: a table `Cut.through` it is the one after the event."""
-    order = _order(catalog)
-    return max(event.sessions, key=lambda s: (finished_at(s), order[s.id]), default=None)
+    known = _finish_and_order(catalog)
+    return max(event.sessions, key=lambda s: known[s.id], default=None)
