@@ -5,8 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.test_schedules_helpers import (
     REAL_SCHEDULES,
     SERIES,
@@ -16,8 +14,6 @@ from tests.test_schedules_helpers import (
     write_schedules,
 )
 
-# The check lives in bot.core.standings, written separately; skip until it is there.
-pytest.importorskip("bot.core.standings")
 
 RACE_1 = '[[events.sessions]]\nid = "race-1"'
 JESSICA_WINS = 'position = 1\ndriver = "jessica-backman"'
