@@ -14,7 +14,6 @@ from tests.test_schedules_helpers import (
     write_schedules,
 )
 
-
 RACE_1 = '[[events.sessions]]\nid = "race-1"'
 JESSICA_WINS = 'position = 1\ndriver = "jessica-backman"'
 
