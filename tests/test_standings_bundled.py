@@ -98,3 +98,17 @@ def test_after_race_2_the_published_table_is_in(catalog: Catalog) -> None:
     assert (table.source, table.event_over, table.rounds_done) == ("published", True, 1)
     total = driver_total(catalog, SERIES, JESSICA, until=MONDAY_AFTER_RACE_2)
     assert (total.points, total.position, total.ranked) == (Fraction(44), 3, True)
+
+
+def test_tables_are_cached_by_the_sessions_counted_not_by_the_moment(catalog: Catalog) -> None:
+    sunday_morning = standings(catalog, SERIES, TableKind.TEAMS, until=SUNDAY_AFTER_RACE_1)
+    sunday_noon = standings(
+        catalog, SERIES, TableKind.TEAMS, until=datetime.fromisoformat("2022-04-24T12:00+02:00")
+    )
+    # The same sessions are in: the same computed lines, not a recount.
+    assert sunday_noon.lines is sunday_morning.lines
+    monday = standings(catalog, SERIES, TableKind.TEAMS, until=MONDAY_AFTER_RACE_2)
+    assert monday.lines is not sunday_morning.lines
+    assert [(line.label, line.points) for line in monday.lines] == [
+        ("ROJA Motorsport", Fraction(44))
+    ]
