@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.config import ConfigError, load_config
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, SystemClock, require_aware
+from bot.core.formatting import count
 from bot.core.reply import Reply, to_jsonable
 from bot.core.schedules import ScheduleError, check_directory, load_catalog
 from bot.core.service import Service
@@ -193,11 +194,12 @@ def run_check(directory: Path) -> int:
     for item in problems:
         print(item)
     if problems or catalog is None:
-        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
+        print(f"{count(len(problems), 'problem')} in {directory}", file=sys.stderr)
         return 1
     print(
-        f"ok: {len(catalog.series)} series, {len(catalog.events)} events, "
-        f"{len(catalog.sessions)} sessions, {len(catalog.drivers)} drivers in {directory}"
+        f"ok: {count(len(catalog.series), 'series', 'series')}, "
+        f"{count(len(catalog.events), 'event')}, {count(len(catalog.sessions), 'session')}, "
+        f"{count(len(catalog.drivers), 'driver')} in {directory}"
     )
     return 0
 

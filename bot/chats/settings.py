@@ -13,7 +13,8 @@ from datetime import datetime
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import Catalog
 from bot.core.clock import Clock
-from bot.core.model import zone_info
+from bot.core.lookup import ALL_SESSIONS, MAX_CHOICES, split_session_kinds
+from bot.core.model import SessionKind, zone_info
 from bot.core.reply import Choice, Reply, ReplyStatus, bold, line, paragraph, problem
 from bot.core.service import Service
 from bot.core.zones import find_zone
@@ -33,6 +34,13 @@ COMMON_ZONES = (
 )
 REMINDER_PRESETS = (("60 and 15 min", "60 15"), ("30 min", "30"), ("15 min", "15"), ("Off", "off"))
 LANGUAGES = {"en": "English"}
+KIND_NAMES = {
+    SessionKind.PRACTICE: "practice",
+    SessionKind.QUALIFYING: "qualifying",
+    SessionKind.RACE: "races",
+    SessionKind.WARMUP: "warm-ups",
+    SessionKind.OTHER: "other sessions",
+}
 
 
 class ChatSettings:
@@ -70,12 +78,31 @@ class ChatSettings:
         chat = await self.chat(ref, kind)
         current = await self._store.get_subscription(ref) or Subscription(ref)
         catalog = self._service.catalog
+        what, kinds = split_session_kinds(what or "")
+        if kinds is not None:
+            # "/subscribe tcr races": the chat's session filter, which applies to everything
+            # it follows (the model keeps one per chat); kinds add up, "all sessions" clears.
+            widened = current.session_kinds | kinds if kinds and current.session_kinds else kinds
+            current = replace(current, session_kinds=widened)
         if not what:
-            return _offer(catalog, current, "subscribe", "What would you like to follow here?")
+            if kinds is not None and (current.series or current.drivers):
+                await self._store.set_subscription(current)
+                kinds_now = current.session_kinds
+                head = (
+                    f"Only {_kinds_text(kinds_now)} from now on."
+                    if kinds_now
+                    else ("Every session again.")
+                )
+                return _following(catalog, current, chat, head)
+            question = "What would you like to follow here?"
+            if kinds:
+                question += f" (only {_kinds_text(current.session_kinds)}: name a series or driver)"
+            return _offer(catalog, current, "subscribe", question, _kinds_words(current))
         found = self._service.find_series_or_driver(what, "subscribe")
         if isinstance(found, Reply):
             return found
         kind_found, item = found
+        stored = await self._store.get_subscription(ref) or Subscription(ref)
         if kind_found == "series":
             updated = replace(current, series=current.series | {item})
         else:
@@ -85,7 +112,7 @@ class ChatSettings:
             await self._store.set_active(ref, True)
         await self._store.set_subscription(updated)
         name = _label(catalog, kind_found, item)
-        already = updated == current
+        already = updated == stored
         head = f"You already follow {name}." if already else f"Following {name}."
         reply = _following(catalog, updated, chat, head)
         more = _offer(catalog, updated, "subscribe", "")
@@ -284,12 +311,31 @@ def _label(catalog: Catalog, kind: str, item: str) -> str:
     return driver.name if driver else item
 
 
+def _kinds_text(kinds: frozenset[SessionKind]) -> str:
+    """'races and qualifying' (in the order of a weekend)."""
+    names = [KIND_NAMES[kind] for kind in SessionKind if kind in kinds]
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def _kinds_words(sub: Subscription) -> str:
+    """The filter as words to repeat in an offered command: ' races qualifying'."""
+    return "".join(f" {KIND_NAMES[kind]}" for kind in SessionKind if kind in sub.session_kinds)
+
+
 def _following(catalog: Catalog, sub: Subscription, chat: Chat, head: str) -> Reply:
     names = [_label(catalog, "series", s) for s in sorted(sub.series)]
     names += [_label(catalog, "driver", d) for d in sorted(sub.drivers)]
     lines = [line(head)]
     if names:
         lines.append(line(bold("This chat follows: "), ", ".join(names)))
+        if sub.session_kinds:
+            lines.append(
+                line(
+                    bold("Sessions: "),
+                    f"{_kinds_text(sub.session_kinds)} only "
+                    f"(/subscribe {ALL_SESSIONS} for every session)",
+                )
+            )
         lines.append(
             line(f"Reminders: {_minutes_text(chat.reminder_minutes)}; times in {chat.zone}.")
         )
@@ -298,16 +344,25 @@ def _following(catalog: Catalog, sub: Subscription, chat: Chat, head: str) -> Re
     return Reply(title=None, blocks=(paragraph(*lines),))
 
 
-def _offer(catalog: Catalog, current: Subscription, command: str, question: str) -> Reply:
+def _offer(
+    catalog: Catalog, current: Subscription, command: str, question: str, suffix: str = ""
+) -> Reply:
     choices = [
-        Choice(_label(catalog, "series", s.id), f"/{command} {s.id}")
+        Choice(_label(catalog, "series", s.id), f"/{command} {s.id}{suffix}")
         for s in catalog.series.values()
         if s.id not in current.series
     ]
     choices += [
-        Choice(d.name, f"/{command} {d.id}")
+        Choice(d.name, f"/{command} {d.id}{suffix}")
         for d in sorted(catalog.drivers.values(), key=lambda d: d.name)
         if d.id not in current.drivers and catalog.entries_by_driver.get(d.id)
     ]
+    shown = choices[:MAX_CHOICES]
+    if len(choices) > len(shown):
+        # Never a silent cut: say how many more and how to name one.
+        more = (
+            f"And {len(choices) - len(shown)} more: /{command} NAME follows any series or driver."
+        )
+        question = f"{question} {more}".strip()
     blocks = (paragraph(question),) if question else ()
-    return Reply(title=None, blocks=blocks, choices=tuple(choices), status=ReplyStatus.AMBIGUOUS)
+    return Reply(title=None, blocks=blocks, choices=tuple(shown), status=ReplyStatus.AMBIGUOUS)
