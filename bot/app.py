@@ -27,6 +27,7 @@ from bot.core.schedules import ScheduleError, load_catalog
 from bot.core.zones import find_zone
 from bot.frontends.console.repl import ConsoleWriter, run_console, should_use_colour
 from bot.frontends.console.sender import CONSOLE_CHAT
+from bot.frontends.console.spoilers import spoiler_safe_dispatch
 from bot.logsafe import configure_logging
 from bot.runtime import Runtime
 from bot.store.sqlite import SQLiteStore
@@ -159,8 +160,13 @@ async def _until_done(
         # The operator at the terminal is this bot's admin.
         caller = Caller(CONSOLE_CHAT, ChatKind.PRIVATE, user_id="operator", is_admin=True)
 
-        async def dispatch(line: str) -> Reply:
+        async def answer(line: str) -> Reply:
             return await router.handle(line, caller)
+
+        async def spoiler_safe() -> bool:
+            return (await router.settings.chat(CONSOLE_CHAT, ChatKind.PRIVATE)).spoiler_safe
+
+        dispatch = spoiler_safe_dispatch(answer, writer.spoilers, spoiler_safe)
 
         console = asyncio.create_task(
             run_console(
