@@ -71,6 +71,9 @@ class ZoneNote(Paragraph):
 class Column:
     header: str
     numeric: bool = False  # right-aligned
+    # Shown on its own lines under each row instead of as a column: a long list, such as a
+    # car's drivers, that a narrow column would chop into pieces.
+    below: bool = False
 
 
 @dataclass(frozen=True)
