@@ -112,8 +112,15 @@ class ChatSettings:
             await self._store.set_active(ref, True)
         await self._store.set_subscription(updated)
         name = label(catalog, kind_found, item)
-        already = updated == stored
+        already = item in (stored.series if kind_found == "series" else stored.drivers)
         head = f"You already follow {name}." if already else f"Following {name}."
+        if updated.session_kinds != stored.session_kinds:
+            kinds_now = updated.session_kinds
+            head += (
+                f" Only {kinds_text(kinds_now)} from now on."
+                if kinds_now
+                else (" Every session again.")
+            )
         reply = following(catalog, updated, chat, head)
         more = offer(catalog, updated, "subscribe", "")
         return replace(reply, choices=more.choices)
