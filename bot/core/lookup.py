@@ -6,6 +6,7 @@ per driver, or "no driver 'jesica' — did you mean Jessica Bäckman?".
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 
 from bot.core.catalog import Catalog
@@ -145,6 +146,16 @@ def split_driver_and_event(catalog: Catalog, text: str) -> tuple[str, str | None
         if _names_some(resolve(name, drivers)) and _names_some(resolve(event, events)):
             return name, event
     return text, None
+
+
+def keep_event_in_choices(catalog: Catalog, asked: Reply, event: str | None) -> Reply:
+    """'Which Bäckman?' for '/driver backman oschersleben': each choice keeps the weekend asked
+    for, as a full event id (the form a trailing event argument is recognised in)."""
+    found = resolve(event, event_candidates(catalog)).match if event else None
+    if found is None:
+        return asked
+    choices = tuple(Choice(c.label, f"{c.command} {found.id}") for c in asked.choices)
+    return dataclasses.replace(asked, choices=choices)
 
 
 def _names_some(found: Resolution) -> bool:

@@ -157,7 +157,8 @@ def problem(status: ReplyStatus, message: str, choices: Iterable[Choice] = ()) -
 
 
 def to_jsonable(reply: Reply) -> dict[str, Any]:
-    """A plain-JSON form of a reply, for `pitboard --json` and for tests."""
+    """A plain-JSON form of a reply's structure, for tests and debugging (`pitboard --json`
+    prints the data behind an answer instead: `bot.cli_json`)."""
 
     def convert(value: object) -> object:
         if isinstance(value, datetime):

@@ -246,7 +246,7 @@ class Service:
             name, event = lookup.split_driver_and_event(catalog, name)
         found = self._find("driver", name, "driver")
         if isinstance(found, Reply):
-            return found
+            return lookup.keep_event_in_choices(catalog, found, event)
         event_id: str | None
         if event:
             resolved = self._find("event", event, f"driver {found}")

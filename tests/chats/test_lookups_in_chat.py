@@ -84,6 +84,16 @@ async def test_driver_with_an_ambiguous_short_event_asks_which_and_keeps_the_dri
     }
 
 
+async def test_which_driver_keeps_the_weekend_asked_for(chat) -> None:
+    router, _ = chat
+    asked = await router.handle("/driver backman oschersleben", OPERATOR)
+    assert asked.status is ReplyStatus.AMBIGUOUS
+    pick = next(c.command for c in asked.choices if c.label == "Jessica Bäckman")
+    assert pick == "/driver jessica-backman tcr-germany-2022/oschersleben"
+    answer = await router.handle(pick, OPERATOR)
+    assert answer.title == "Jessica Bäckman" and "Race 1 WIN" in text(answer)
+
+
 async def test_subscribe_with_a_session_kind_follows_only_those_sessions(chat) -> None:
     router, store = chat
     reply = await router.handle("/subscribe tcr races", OPERATOR)
