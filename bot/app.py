@@ -27,6 +27,7 @@ from bot.core.schedules import ScheduleError, load_catalog
 from bot.core.zones import find_zone
 from bot.frontends.console.repl import ConsoleWriter, run_console, should_use_colour
 from bot.frontends.console.sender import CONSOLE_CHAT
+from bot.frontends.console.spoilers import spoiler_safe_dispatch
 from bot.logsafe import configure_logging
 from bot.runtime import Runtime
 from bot.store.sqlite import SQLiteStore
@@ -50,7 +51,13 @@ class RunOptions:
 
 
 def run_app(config: Config, options: RunOptions) -> int:
-    configure_logging([t for t in (config.telegram_token, config.discord_token) if t])
+    secrets = [t for t in (config.telegram_token, config.discord_token) if t]
+    if uses_console(config):
+        # The terminal is the chat window: only warnings on screen, the rest in a file.
+        log_file = console_log_file(config, options)
+        configure_logging(secrets, stream_level=logging.WARNING, log_file=log_file)
+    else:
+        configure_logging(secrets)
     try:
         catalog = load_catalog(options.schedules)
     except ScheduleError as error:
@@ -77,6 +84,17 @@ def run_app(config: Config, options: RunOptions) -> int:
         return asyncio.run(_run(config, options, CatalogHolder(catalog), clock, chat_zone))
     except KeyboardInterrupt:
         return 0
+
+
+def uses_console(config: Config) -> bool:
+    """With no chat platform configured, the terminal is the front-end (and a chat of its own)."""
+    return not (config.telegram_active or config.discord_active)
+
+
+def console_log_file(config: Config, options: RunOptions) -> Path:
+    """Beside the database (a replay's throwaway one excepted, whose log should outlive it)."""
+    database = options.database or Path(config.general.database)
+    return database.parent / "pitboard.log"
 
 
 async def _run(
@@ -106,8 +124,7 @@ async def _serve(
     chat_zone: str,
     store: SQLiteStore,
 ) -> int:
-    # With no chat platform configured, the terminal is the front-end (and a chat of its own).
-    use_console = not (config.telegram_active or config.discord_active)
+    use_console = uses_console(config)
     writer = ConsoleWriter(sys.stdout, colour=should_use_colour(sys.stdout))
     if use_console:
         await _prepare_console_chat(store, catalogs, chat_zone, options.zone is not None, config)
@@ -122,13 +139,19 @@ async def _serve(
     )
     await runtime.start()
     try:
-        return await _until_done(runtime.router, writer, clock, options, use_console)
+        banner = f"{BANNER}\nLog: {console_log_file(config, options)}"
+        return await _until_done(runtime.router, writer, clock, options, use_console, banner)
     finally:
         await runtime.stop()
 
 
 async def _until_done(
-    router: Router, writer: ConsoleWriter, clock: Clock, options: RunOptions, use_console: bool
+    router: Router,
+    writer: ConsoleWriter,
+    clock: Clock,
+    options: RunOptions,
+    use_console: bool,
+    banner: str = BANNER,
 ) -> int:
     """Serve until the console ends, `--until` is reached, or SIGINT/SIGTERM arrives."""
     waits: set[asyncio.Task[Any]] = set()
@@ -137,8 +160,13 @@ async def _until_done(
         # The operator at the terminal is this bot's admin.
         caller = Caller(CONSOLE_CHAT, ChatKind.PRIVATE, user_id="operator", is_admin=True)
 
-        async def dispatch(line: str) -> Reply:
+        async def answer(line: str) -> Reply:
             return await router.handle(line, caller)
+
+        async def spoiler_safe() -> bool:
+            return (await router.settings.chat(CONSOLE_CHAT, ChatKind.PRIVATE)).spoiler_safe
+
+        dispatch = spoiler_safe_dispatch(answer, writer.spoilers, spoiler_safe)
 
         console = asyncio.create_task(
             run_console(
@@ -146,7 +174,7 @@ async def _until_done(
                 stdin=sys.stdin,
                 writer=writer,
                 interactive=sys.stdin.isatty(),
-                banner=BANNER,
+                banner=banner,
                 catch_interrupt=False,
             )
         )

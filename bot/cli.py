@@ -18,14 +18,17 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.cli_json import reply_data
 from bot.config import ConfigError, load_config
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, SystemClock, require_aware
-from bot.core.reply import Reply, to_jsonable
+from bot.core.formatting import count
+from bot.core.reply import Reply
 from bot.core.schedules import ScheduleError, check_directory, load_catalog
 from bot.core.service import Service
 from bot.frontends.console.render import render
 from bot.frontends.console.repl import should_use_colour
+from bot.pipes import quiet_on_broken_pipe
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,6 +131,7 @@ def _in_zone(moment: datetime | None, zone: str) -> datetime | None:
     return moment.replace(tzinfo=ZoneInfo(zone))
 
 
+@quiet_on_broken_pipe
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -162,7 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     service = Service(CatalogHolder(catalog), clock, default_zone=config.general.timezone)
     reply = asyncio.run(answer(service, args))
     if args.json:
-        print(json.dumps(to_jsonable(reply), ensure_ascii=False, indent=2))
+        found = reply_data(reply, args, catalog, service.default_zone, clock.now())
+        print(json.dumps(found, ensure_ascii=False, indent=2))
     else:
         print(render(reply, colour=should_use_colour(sys.stdout)))
     return 0 if reply.ok else 1
@@ -193,11 +198,12 @@ def run_check(directory: Path) -> int:
     for item in problems:
         print(item)
     if problems or catalog is None:
-        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
+        print(f"{count(len(problems), 'problem')} in {directory}", file=sys.stderr)
         return 1
     print(
-        f"ok: {len(catalog.series)} series, {len(catalog.events)} events, "
-        f"{len(catalog.sessions)} sessions, {len(catalog.drivers)} drivers in {directory}"
+        f"ok: {count(len(catalog.series), 'series', 'series')}, "
+        f"{count(len(catalog.events), 'event')}, {count(len(catalog.sessions), 'session')}, "
+        f"{count(len(catalog.drivers), 'driver')} in {directory}"
     )
     return 0
 

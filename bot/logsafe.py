@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 REDACTED = "<redacted>"
@@ -40,15 +41,32 @@ class RedactSecrets(logging.Filter):
 
 
 def configure_logging(
-    secrets: Iterable[str], level: int = logging.INFO, stream: TextIO | None = None
+    secrets: Iterable[str],
+    level: int = logging.INFO,
+    stream: TextIO | None = None,
+    *,
+    stream_level: int | None = None,
+    log_file: Path | None = None,
 ) -> None:
     """Log to stderr (or `stream`) with every token scrubbed; quiet the HTTP clients'
-    per-request lines (which would repeat the token-bearing URL at every poll)."""
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(secrets))
+    per-request lines (which would repeat the token-bearing URL at every poll).
+
+    `stream_level` raises the bar for the stream only, and `log_file` gets every record at
+    `level`: the terminal front-end shares its screen with the chat, so there only warnings
+    reach the screen and the rest goes to the file."""
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    redact = RedactSecrets(secrets)
+    handler: logging.Handler = logging.StreamHandler(stream)
+    handler.setLevel(stream_level or level)
+    handlers = [handler]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for one in handlers:
+        one.setFormatter(formatter)
+        one.addFilter(redact)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = handlers
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "apscheduler", "discord.gateway", "discord.http"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -115,8 +115,9 @@ def test_weekend_preview_for_a_driver_fan_in_stockholm() -> None:
     assert f"Watch: {YOUTUBE} · {LIVE_TIMING}" in lines
     # The entry this chat follows, with the whole crew.
     assert "Entries you follow" in lines
-    entry = next(line for line in lines if line.lstrip().startswith("120"))
-    assert "Andreas Bäckman, Oliver Söderström, Emil Sällberg, Marcus Fluch" in entry
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("120"))
+    entry, crew = lines[at], lines[at + 1]  # the drivers are listed under their car
+    assert crew.strip() == "Andreas Bäckman, Oliver Söderström, Emil Sällberg, Marcus Fluch"
     assert "Lestrup Racing Team" in entry and "Audi RS 3 LMS TCR" in entry
     # Track facts.
     assert "The track: Hockenheimring" in lines

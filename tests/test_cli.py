@@ -54,9 +54,77 @@ def test_check_reports_every_problem_with_file_and_line(tmp_path: Path) -> None:
 def test_queries_with_at_and_json() -> None:
     done = pitboard("--at", "2022-04-25T12:00+02:00", "--json", "driver", "jessica")
     assert done.returncode == 0
-    reply = json.loads(done.stdout)
-    assert reply["title"] == "Jessica Bäckman" and reply["status"] == "ok"
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "ok" and answer["driver"]["name"] == "Jessica Bäckman"
+    weekend = answer["driver"]["weekend"]["sessions"]
+    race_1 = next(s for s in weekend if s["session"]["name"] == "Race 1")
+    assert race_1["position"] == 1 and race_1["status"] == "classified"
+    assert answer["driver"]["championship"]["points"] == 44
+
+
+def test_json_is_the_data_not_the_text_layout() -> None:
+    table = json.loads(pitboard("--json", "standings", "tcr-germany-2022").stdout)
+    rows = table["standings"]["rows"]
+    assert [(r["position"], r["name"], r["points"]) for r in rows] == [
+        (1, "Martin Andersen", 65),
+        (2, "Jonas Karklys", 55),
+        (3, "Jessica Bäckman", 44),
+    ]
+    assert table["standings"]["source"] == "published" and table["standings"]["rounds_total"] == 7
+    results = json.loads(
+        pitboard("--json", "results", "tcr-germany-2022/oschersleben/race-1").stdout
+    )
+    row = results["results"]["rows"][0]
+    assert row["position"] == 1 and row["points"] == 25 and row["team"] == "ROJA Motorsport"
+    assert row["drivers"] == [{"id": "jessica-backman", "name": "Jessica Bäckman"}]
+    upcoming = json.loads(pitboard("--at", "2022-05-12T09:00+02:00", "--json", "next").stdout)
+    first = upcoming["sessions"][0]
+    assert first["id"] == "24h-series-2022/hockenheim/free-practice"
+    assert first["start"] == "2022-05-13T14:20:00+00:00"
+    assert first["start_local"] == "2022-05-13T16:20:00+02:00"
+    ambiguous = pitboard("--json", "driver", "backman")
+    assert ambiguous.returncode == 1
+    asked = json.loads(ambiguous.stdout)
+    assert asked["status"] == "ambiguous" and len(asked["choices"]) == 2
+    assert "─" not in ambiguous.stdout + upcoming["sessions"][0]["name"]
+
+
+def test_driver_takes_a_short_event_name_as_in_chats() -> None:
+    done = pitboard("--at", "2022-04-25T12:00+02:00", "driver", "jessica", "oschersleben")
+    assert done.returncode == 0, done.stdout
     assert "Race 1 WIN" in done.stdout
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    # The reader is gone before the command is even read: every write meets a closed pipe.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--database", str(tmp_path / "db.sqlite3")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
+    )
+    assert process.stdout is not None
+    process.stdout.close()
+    _, errors = process.communicate("/help\n/standings tcr-germany-2022\n", timeout=60)
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors, errors
+    assert process.returncode == 141
+
+
+def test_terminal_front_end_logs_to_a_file_and_a_new_database_missed_nothing(
+    tmp_path: Path,
+) -> None:
+    done = pitboard("run", "--database", str(tmp_path / "db.sqlite3"), stdin="/next\n")
+    assert done.returncode == 0, done.stderr
+    # Nothing but the answer on the screen: no log line on stdout or stderr.
+    assert " INFO " not in done.stdout + done.stderr
+    assert done.stderr == ""
+    log = (tmp_path / "pitboard.log").read_text()
+    assert "delivery started: console" in log
+    # Every 2022 announcement fell due before this brand-new database: none was "missed".
+    assert "missed while down" not in log
 
 
 def test_standings_teams_flag_and_unknown_series() -> None:

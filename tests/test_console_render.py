@@ -94,7 +94,7 @@ def test_wide_characters_count_two_cells() -> None:
     assert display_width("富士 Bäckman") == 12
 
 
-def test_too_wide_table_truncates_the_widest_text_column_and_never_a_number() -> None:
+def test_too_wide_table_wraps_the_widest_text_column_and_never_a_number() -> None:
     table = Table(
         (Column("Driver"), Column("Team"), Column("Pts", numeric=True)),
         (
@@ -106,7 +106,8 @@ def test_too_wide_table_truncates_the_widest_text_column_and_never_a_number() ->
     assert rendered == (
         "Driver        Team               Pts\n"
         "────────────  ─────────────  ───────\n"
-        "Jessica Bäc…  Target Compe…  1234567\n"
+        "Jessica       Target         1234567\n"
+        "Bäckman       Competition\n"
         "Max Hesse     ADAC Sachsen        95"
     )
     assert max(display_width(row) for row in rendered.split("\n")) == 36

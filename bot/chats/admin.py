@@ -7,6 +7,7 @@ from typing import Protocol
 from bot.chats.health import ChannelHealth
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
+from bot.core.formatting import count
 from bot.core.plan import Announcement
 from bot.core.reply import Line, Moment, Reply, ReplyStatus, bold, line, paragraph, problem
 from bot.scheduling.reloader import ReloadResult
@@ -82,7 +83,7 @@ class Admin:
             lines.append(
                 line(
                     bold("Schedules: "),
-                    f"last reload kept the old data ({len(last.problems)} problems)",
+                    f"last reload kept the old data ({count(len(last.problems), 'problem')})",
                 )
             )
         return Reply(title="Pitboard status", blocks=(paragraph(*lines),))
@@ -109,4 +110,6 @@ class Admin:
         if not text or not text.strip():
             return problem(ReplyStatus.INVALID, "What should I announce? /announce TEXT")
         sent_to = await self._planner.broadcast(text.strip())
-        return Reply(title=None, blocks=(paragraph(f"Announcement queued for {sent_to} chats."),))
+        return Reply(
+            title=None, blocks=(paragraph(f"Announcement queued for {count(sent_to, 'chat')}."),)
+        )

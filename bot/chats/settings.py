@@ -10,9 +10,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
+from bot.chats.follow_text import (
+    following,
+    kinds_text,
+    kinds_words,
+    label,
+    minutes_text,
+    offer,
+)
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
-from bot.core.catalog import Catalog
 from bot.core.clock import Clock
+from bot.core.lookup import split_session_kinds
 from bot.core.model import zone_info
 from bot.core.reply import Choice, Reply, ReplyStatus, bold, line, paragraph, problem
 from bot.core.service import Service
@@ -70,12 +78,31 @@ class ChatSettings:
         chat = await self.chat(ref, kind)
         current = await self._store.get_subscription(ref) or Subscription(ref)
         catalog = self._service.catalog
+        what, kinds = split_session_kinds(what or "")
+        if kinds is not None:
+            # "/subscribe tcr races": the chat's session filter, which applies to everything
+            # it follows (the model keeps one per chat); kinds add up, "all sessions" clears.
+            widened = current.session_kinds | kinds if kinds and current.session_kinds else kinds
+            current = replace(current, session_kinds=widened)
         if not what:
-            return _offer(catalog, current, "subscribe", "What would you like to follow here?")
+            if kinds is not None and (current.series or current.drivers):
+                await self._store.set_subscription(current)
+                kinds_now = current.session_kinds
+                head = (
+                    f"Only {kinds_text(kinds_now)} from now on."
+                    if kinds_now
+                    else ("Every session again.")
+                )
+                return following(catalog, current, chat, head)
+            question = "What would you like to follow here?"
+            if kinds:
+                question += f" (only {kinds_text(current.session_kinds)}: name a series or driver)"
+            return offer(catalog, current, "subscribe", question, kinds_words(current))
         found = self._service.find_series_or_driver(what, "subscribe")
         if isinstance(found, Reply):
             return found
         kind_found, item = found
+        stored = await self._store.get_subscription(ref) or Subscription(ref)
         if kind_found == "series":
             updated = replace(current, series=current.series | {item})
         else:
@@ -84,11 +111,18 @@ class ChatSettings:
             # A chat that blocked the bot and came back: it wants posts again.
             await self._store.set_active(ref, True)
         await self._store.set_subscription(updated)
-        name = _label(catalog, kind_found, item)
-        already = updated == current
+        name = label(catalog, kind_found, item)
+        already = item in (stored.series if kind_found == "series" else stored.drivers)
         head = f"You already follow {name}." if already else f"Following {name}."
-        reply = _following(catalog, updated, chat, head)
-        more = _offer(catalog, updated, "subscribe", "")
+        if updated.session_kinds != stored.session_kinds:
+            kinds_now = updated.session_kinds
+            head += (
+                f" Only {kinds_text(kinds_now)} from now on."
+                if kinds_now
+                else (" Every session again.")
+            )
+        reply = following(catalog, updated, chat, head)
+        more = offer(catalog, updated, "subscribe", "")
         return replace(reply, choices=more.choices)
 
     async def unsubscribe(self, ref: ChatRef, kind: ChatKind, what: str | None) -> Reply:
@@ -103,11 +137,11 @@ class ChatSettings:
             )
         if not what:
             choices = [
-                Choice(_label(catalog, "series", s), f"/unsubscribe {s}")
+                Choice(label(catalog, "series", s), f"/unsubscribe {s}")
                 for s in sorted(current.series)
             ]
             choices += [
-                Choice(_label(catalog, "driver", d), f"/unsubscribe {d}")
+                Choice(label(catalog, "driver", d), f"/unsubscribe {d}")
                 for d in sorted(current.drivers)
             ]
             choices.append(Choice("Everything", "/unsubscribe all"))
@@ -124,14 +158,14 @@ class ChatSettings:
             series=current.series - {item} if kind_found == "series" else current.series,
             drivers=current.drivers - {item} if kind_found == "driver" else current.drivers,
         )
-        name = _label(catalog, kind_found, item)
+        name = label(catalog, kind_found, item)
         if updated == current:
-            return _following(catalog, current, chat, f"This chat was not following {name}.")
+            return following(catalog, current, chat, f"This chat was not following {name}.")
         if updated.series or updated.drivers:
             await self._store.set_subscription(updated)
         else:
             await self._store.remove_subscription(ref)
-        return _following(catalog, updated, chat, f"Stopped following {name}.")
+        return following(catalog, updated, chat, f"Stopped following {name}.")
 
     async def set_mention_role(self, ref: ChatRef, kind: ChatKind, role_id: str | None) -> None:
         """Discord: the role a channel's posts mention (None: mention nobody)."""
@@ -167,25 +201,31 @@ class ChatSettings:
 
     def _overview(self, chat: Chat) -> Reply:
         now = self._local_now(chat.zone)
-        reminders = _minutes_text(chat.reminder_minutes)
+        reminders = minutes_text(chat.reminder_minutes)
         lines = [
             line(bold("Time zone: "), f"{chat.zone} (it is {now:%H:%M} there now)"),
             line(bold("Reminders: "), reminders),
             line(bold("Results: "), "hidden behind a spoiler" if chat.spoiler_safe else "shown"),
             line(bold("Language: "), LANGUAGES.get(chat.language, chat.language)),
         ]
-        toggle = "off" if chat.spoiler_safe else "on"
+        # Each button says the setting's current value and opens its own menu, where the
+        # chosen option carries a check mark.
         choices = (
-            Choice("Time zone", "/settings zone"),
-            Choice("Reminders", "/settings reminders"),
-            Choice(f"Spoiler-safe results: {toggle}", f"/settings spoilers {toggle}"),
-            Choice("Language", "/settings language"),
+            Choice(f"Time zone: {chat.zone}", "/settings zone"),
+            Choice(f"Reminders: {_minutes_short(chat.reminder_minutes)}", "/settings reminders"),
+            Choice(f"Spoiler-safe results: {_on_off(chat.spoiler_safe)}", "/settings spoilers"),
+            Choice(
+                f"Language: {LANGUAGES.get(chat.language, chat.language)}", "/settings language"
+            ),
         )
         return Reply(title="Settings for this chat", blocks=(paragraph(*lines),), choices=choices)
 
     async def _zone(self, chat: Chat, value: str | None) -> Reply:
         if not value:
-            choices = [Choice(zone, f"/settings zone {zone}") for zone in COMMON_ZONES]
+            zones = COMMON_ZONES if chat.zone in COMMON_ZONES else (chat.zone, *COMMON_ZONES)
+            choices = [
+                Choice(_mark(zone, zone == chat.zone), f"/settings zone {zone}") for zone in zones
+            ]
             return problem(
                 ReplyStatus.AMBIGUOUS,
                 "Which time zone? Send /settings zone followed by a city or an IANA name, "
@@ -211,10 +251,12 @@ class ChatSettings:
 
     async def _reminders(self, chat: Chat, value: str | None) -> Reply:
         if not value:
+            chosen = " ".join(str(m) for m in chat.reminder_minutes) or "off"
             choices = [
-                Choice(label, f"/settings reminders {spec}") for label, spec in REMINDER_PRESETS
+                Choice(_mark(label, spec == chosen), f"/settings reminders {spec}")
+                for label, spec in REMINDER_PRESETS
             ]
-            current = _minutes_text(chat.reminder_minutes)
+            current = minutes_text(chat.reminder_minutes)
             return problem(
                 ReplyStatus.AMBIGUOUS,
                 f"Reminders now: {current}. How many minutes before a session? "
@@ -227,15 +269,19 @@ class ChatSettings:
         await self._store.upsert_chat(replace(chat, reminder_minutes=minutes))
         if self._on_reminders_changed is not None and set(minutes) - set(chat.reminder_minutes):
             await self._on_reminders_changed()
-        return Reply(title=None, blocks=(paragraph(f"Reminders: {_minutes_text(minutes)}."),))
+        return Reply(title=None, blocks=(paragraph(f"Reminders: {minutes_text(minutes)}."),))
 
     async def _spoilers(self, chat: Chat, value: str | None) -> Reply:
         wanted = (value or "").strip().casefold()
         if wanted not in {"on", "off"}:
+            now = "on" if chat.spoiler_safe else "off"
             return problem(
                 ReplyStatus.AMBIGUOUS,
-                "Hide results behind a spoiler in this chat?",
-                [Choice("On", "/settings spoilers on"), Choice("Off", "/settings spoilers off")],
+                f"Hide results behind a spoiler in this chat? Now: {now}.",
+                [
+                    Choice(_mark("On", chat.spoiler_safe), "/settings spoilers on"),
+                    Choice(_mark("Off", not chat.spoiler_safe), "/settings spoilers off"),
+                ],
             )
         await self._store.upsert_chat(replace(chat, spoiler_safe=wanted == "on"))
         text = "hidden behind a spoiler" if wanted == "on" else "shown as they come"
@@ -246,7 +292,10 @@ class ChatSettings:
         if wanted in LANGUAGES:
             await self._store.upsert_chat(replace(chat, language=wanted))
             return Reply(title=None, blocks=(paragraph(f"Language: {LANGUAGES[wanted]}."),))
-        choices = [Choice(name, f"/settings language {code}") for code, name in LANGUAGES.items()]
+        choices = [
+            Choice(_mark(name, code == chat.language), f"/settings language {code}")
+            for code, name in LANGUAGES.items()
+        ]
         asked = f"“{value}” is not available yet. " if wanted else ""
         return problem(ReplyStatus.AMBIGUOUS, f"{asked}Pitboard speaks English so far.", choices)
 
@@ -270,44 +319,18 @@ def parse_minutes(value: str) -> tuple[int, ...] | str:
     return tuple(minutes)
 
 
-def _minutes_text(minutes: tuple[int, ...]) -> str:
-    if not minutes:
-        return "off"
-    return " and ".join(str(m) for m in minutes) + " min before each session"
+CHECK = "✓ "
 
 
-def _label(catalog: Catalog, kind: str, item: str) -> str:
-    if kind == "series":
-        series = catalog.series.get(item)
-        return f"{series.short_name or series.name} {series.season}" if series else item
-    driver = catalog.drivers.get(item)
-    return driver.name if driver else item
+def _mark(label: str, chosen: bool) -> str:
+    """A menu option's label, with a check mark when it is the chat's current choice."""
+    return CHECK + label if chosen else label
 
 
-def _following(catalog: Catalog, sub: Subscription, chat: Chat, head: str) -> Reply:
-    names = [_label(catalog, "series", s) for s in sorted(sub.series)]
-    names += [_label(catalog, "driver", d) for d in sorted(sub.drivers)]
-    lines = [line(head)]
-    if names:
-        lines.append(line(bold("This chat follows: "), ", ".join(names)))
-        lines.append(
-            line(f"Reminders: {_minutes_text(chat.reminder_minutes)}; times in {chat.zone}.")
-        )
-    else:
-        lines.append(line("This chat follows nothing now."))
-    return Reply(title=None, blocks=(paragraph(*lines),))
+def _on_off(value: bool) -> str:
+    return "on" if value else "off"
 
 
-def _offer(catalog: Catalog, current: Subscription, command: str, question: str) -> Reply:
-    choices = [
-        Choice(_label(catalog, "series", s.id), f"/{command} {s.id}")
-        for s in catalog.series.values()
-        if s.id not in current.series
-    ]
-    choices += [
-        Choice(d.name, f"/{command} {d.id}")
-        for d in sorted(catalog.drivers.values(), key=lambda d: d.name)
-        if d.id not in current.drivers and catalog.entries_by_driver.get(d.id)
-    ]
-    blocks = (paragraph(question),) if question else ()
-    return Reply(title=None, blocks=blocks, choices=tuple(choices), status=ReplyStatus.AMBIGUOUS)
+def _minutes_short(minutes: tuple[int, ...]) -> str:
+    """'60, 15 min' or 'off': short enough for a button."""
+    return ", ".join(str(m) for m in minutes) + " min" if minutes else "off"

@@ -103,7 +103,13 @@ def _entry_blocks(catalog: Catalog, event: Event, subscription: Subscription | N
     if not entries:
         return []
     with_class = any(entry.class_name for entry in entries)
-    columns = [Column("No", numeric=True), Column("Drivers"), Column("Team"), Column("Car")]
+    # The drivers go under their car: four names in one narrow column would be cut to pieces.
+    columns = [
+        Column("No", numeric=True),
+        Column("Drivers", below=True),
+        Column("Team"),
+        Column("Car"),
+    ]
     if with_class:
         columns.append(Column("Class"))
     rows = []

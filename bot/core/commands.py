@@ -107,9 +107,11 @@ COMMANDS: tuple[Command, ...] = (
         "A driver's profile and weekend results",
         (
             Argument("name", ArgKind.DRIVER, "a driver's name, accents optional", required=True),
-            Argument("event", ArgKind.EVENT, "which weekend (default: the latest)"),
+            Argument(
+                "event", ArgKind.EVENT, "which weekend, e.g. oschersleben (default: the latest)"
+            ),
         ),
-        example="/driver jessica",
+        example="/driver jessica oschersleben",
     ),
     Command(
         "track",
@@ -120,8 +122,14 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "subscribe",
         "Follow a series or a driver: reminders, starts and results in this chat",
-        (Argument("what", ArgKind.SERIES_OR_DRIVER, "a series or a driver"),),
-        example="/subscribe tcr-germany-2022",
+        (
+            Argument(
+                "what",
+                ArgKind.SERIES_OR_DRIVER,
+                "a series or a driver, then races, qualifying or practice to get only those",
+            ),
+        ),
+        example="/subscribe tcr-germany-2022 races",
         scope="chat",
     ),
     Command(

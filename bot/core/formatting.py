@@ -98,3 +98,9 @@ def truncate(value: str, width: int) -> str:
         kept.append(char)
         used += cells
     return "".join(kept) + ELLIPSIS
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """'1 chat', '0 chats', '3 series' (`plural` for words not made plural with an s)."""
+    word = singular if number == 1 else (plural or singular + "s")
+    return f"{number} {word}"

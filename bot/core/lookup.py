@@ -6,13 +6,20 @@ per driver, or "no driver 'jesica' — did you mean Jessica Bäckman?".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 
 from bot.core.catalog import Catalog
-from bot.core.names import Candidate, Resolution, resolve
+from bot.core.model import SessionKind
+from bot.core.names import Candidate, Resolution, normalize, resolve
 from bot.core.reply import Choice, Reply, ReplyStatus, problem
 
 LookupResult = str | Reply
+
+# A choice list shows every match up to this many; beyond it the first ones and "and N more"
+# with a way to narrow. Ten fits every platform: a Telegram keyboard, Discord's 25 buttons in
+# 5 rows, and a terminal screen.
+MAX_CHOICES = 10
 
 
 def series_candidates(catalog: Catalog) -> list[Candidate]:
@@ -83,10 +90,12 @@ def lookup(
     if found.match is not None:
         return found.match.id
     if found.ambiguous:
-        return problem(
+        return choose(
             ReplyStatus.AMBIGUOUS,
             f"Which {what} do you mean by “{query}”?",
-            [Choice(c.label, command(c.id)) for c in found.ambiguous],
+            found.ambiguous,
+            command,
+            narrow=command(f"{query.strip()} …"),
         )
     if found.suggestions:
         names = ", ".join(c.label for c in found.suggestions[:3])
@@ -95,6 +104,95 @@ def lookup(
             f"No {what} called “{query}”. Did you mean {names}?",
             [Choice(c.label, command(c.id)) for c in found.suggestions],
         )
-    known = ", ".join(c.label for c in pool[:6])
-    more = " …" if len(pool) > 6 else ""
-    return problem(ReplyStatus.NOT_FOUND, f"No {what} called “{query}”. Known: {known}{more}")
+    shown = pool[:6]
+    known = ", ".join(c.label for c in shown)
+    more = f" and {len(pool) - len(shown)} more" if len(pool) > len(shown) else ""
+    return problem(ReplyStatus.NOT_FOUND, f"No {what} called “{query}”. Known: {known}{more}.")
+
+
+def choose(
+    status: ReplyStatus,
+    question: str,
+    candidates: Sequence[Candidate],
+    command: Callable[[str], str],
+    *,
+    narrow: str,
+) -> Reply:
+    """A question with one choice per candidate, or, past `MAX_CHOICES`, the first ones and a
+    line saying how many more there are and how to narrow (`narrow`: an example command)."""
+    shown = candidates[:MAX_CHOICES]
+    hidden = len(candidates) - len(shown)
+    if hidden:
+        question += (
+            f" Here are {len(shown)} of {len(candidates)}, and {hidden} more:"
+            f" add a word to narrow it down, e.g. {narrow}"
+        )
+    return problem(status, question, [Choice(c.label, command(c.id)) for c in shown])
+
+
+def split_driver_and_event(catalog: Catalog, text: str) -> tuple[str, str | None]:
+    """'jessica oschersleben' -> ('jessica', 'oschersleben'): a driver then an event, as a fan
+    types `/driver NAME EVENT` in a chat, where nothing marks where the name ends.
+
+    Text that names a driver as a whole stays whole. Otherwise the longest leading words that
+    name a driver (or a few) are the name, provided the rest names an event (or a few); with no
+    such split the text stays whole, and the driver lookup explains what is wrong."""
+    words = text.split()
+    drivers, events = driver_candidates(catalog), event_candidates(catalog)
+    if len(words) < 2 or resolve(text, drivers).found:
+        return text, None
+    for cut in range(len(words) - 1, 0, -1):
+        name, event = " ".join(words[:cut]), " ".join(words[cut:])
+        if _names_some(resolve(name, drivers)) and _names_some(resolve(event, events)):
+            return name, event
+    return text, None
+
+
+def keep_event_in_choices(catalog: Catalog, asked: Reply, event: str | None) -> Reply:
+    """'Which Bäckman?' for '/driver backman oschersleben': each choice keeps the weekend asked
+    for, as a full event id (the form a trailing event argument is recognised in)."""
+    found = resolve(event, event_candidates(catalog)).match if event else None
+    if found is None:
+        return asked
+    choices = tuple(Choice(c.label, f"{c.command} {found.id}") for c in asked.choices)
+    return dataclasses.replace(asked, choices=choices)
+
+
+def _names_some(found: Resolution) -> bool:
+    return found.found or bool(found.ambiguous)
+
+
+# What a fan may type after a series or driver to follow only some sessions.
+_KIND_WORDS = {
+    "race": SessionKind.RACE,
+    "races": SessionKind.RACE,
+    "qualifying": SessionKind.QUALIFYING,
+    "qualifyings": SessionKind.QUALIFYING,
+    "quali": SessionKind.QUALIFYING,
+    "qualis": SessionKind.QUALIFYING,
+    "practice": SessionKind.PRACTICE,
+    "practices": SessionKind.PRACTICE,
+    "warmup": SessionKind.WARMUP,
+    "warmups": SessionKind.WARMUP,
+}
+_FILLERS = frozenset({"and", "only", "just"})
+ALL_SESSIONS = "all sessions"
+
+
+def split_session_kinds(text: str) -> tuple[str, frozenset[SessionKind] | None]:
+    """'tcr races and qualifying' -> ('tcr', {RACE, QUALIFYING}); 'tcr all sessions' ->
+    ('tcr', frozenset()): every kind again; 'tcr' -> ('tcr', None): no filter named.
+
+    Only trailing words count, so a name that merely contains "race" is left alone."""
+    words = text.replace(",", " ").split()
+    if [normalize(w) for w in words[-2:]] == ALL_SESSIONS.split():
+        return " ".join(words[:-2]), frozenset()
+    kinds: set[SessionKind] = set()
+    while words:
+        word = normalize(words[-1]).replace(" ", "")
+        if word in _KIND_WORDS:
+            kinds.add(_KIND_WORDS[word])
+        elif not (kinds and word in _FILLERS):
+            break
+        words.pop()
+    return " ".join(words), frozenset(kinds) if kinds else None

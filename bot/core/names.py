@@ -38,7 +38,7 @@ class Candidate:
 @dataclass(frozen=True)
 class Resolution:
     match: Candidate | None = None
-    ambiguous: tuple[Candidate, ...] = ()  # several fit equally well: ask which
+    ambiguous: tuple[Candidate, ...] = ()  # several fit equally well: ask which (all of them)
     suggestions: tuple[Candidate, ...] = ()  # nothing fits: the nearest ones
 
     @property
@@ -47,7 +47,11 @@ class Resolution:
 
 
 def resolve(query: str, candidates: Iterable[Candidate], *, limit: int = 5) -> Resolution:
-    """The candidate `query` names, or the ones it could mean, or the nearest ones."""
+    """The candidate `query` names, or every one it could mean, or the `limit` nearest ones.
+
+    Every ambiguous match is returned, never the first few: it is for the caller to show them
+    all or to say how many more there are (`bot.core.lookup`); a match cut off here would
+    vanish without a word."""
     wanted = normalize(query)
     pool = list(candidates)
     if not wanted:
@@ -57,7 +61,7 @@ def resolve(query: str, candidates: Iterable[Candidate], *, limit: int = 5) -> R
         if len(hits) == 1:
             return Resolution(match=hits[0])
         if hits:
-            return Resolution(ambiguous=tuple(hits[:limit]))
+            return Resolution(ambiguous=tuple(hits))
     return Resolution(suggestions=_nearest(wanted, pool, limit))
 
 

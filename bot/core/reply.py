@@ -71,6 +71,9 @@ class ZoneNote(Paragraph):
 class Column:
     header: str
     numeric: bool = False  # right-aligned
+    # Shown on its own lines under each row instead of as a column: a long list, such as a
+    # car's drivers, that a narrow column would chop into pieces.
+    below: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,8 @@ def problem(status: ReplyStatus, message: str, choices: Iterable[Choice] = ()) -
 
 
 def to_jsonable(reply: Reply) -> dict[str, Any]:
-    """A plain-JSON form of a reply, for `pitboard --json` and for tests."""
+    """A plain-JSON form of a reply's structure, for tests and debugging (`pitboard --json`
+    prints the data behind an answer instead: `bot.cli_json`)."""
 
     def convert(value: object) -> object:
         if isinstance(value, datetime):

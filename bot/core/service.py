@@ -105,8 +105,13 @@ class Service:
         }
         candidates = kind_choices.get(argument, [])
         what = {"name": "driver" if command.name == "driver" else "track"}.get(argument, argument)
-        choices = [Choice(c.label, f"/{command.name} {c.id}") for c in candidates]
-        return problem(ReplyStatus.AMBIGUOUS, f"Which {what}? Usage: {command.usage}", choices)
+        return lookup.choose(
+            ReplyStatus.AMBIGUOUS,
+            f"Which {what}? Usage: {command.usage}",
+            candidates,
+            lambda cid: f"/{command.name} {cid}",
+            narrow=command.example or command.usage,
+        )
 
     # -- commands --------------------------------------------------------------------------
 
@@ -237,9 +242,12 @@ class Service:
         self, name: str, event: str | None = None, *, zone: str | None = None
     ) -> Reply:
         catalog, now = self.catalog, self._clock.now()
+        if event is None:
+            # "/driver jessica oschersleben": a chat has no --event to mark where the name ends.
+            name, event = lookup.split_driver_and_event(catalog, name)
         found = self._find("driver", name, "driver")
         if isinstance(found, Reply):
-            return found
+            return lookup.keep_event_in_choices(catalog, found, event)
         event_id: str | None
         if event:
             resolved = self._find("event", event, f"driver {found}")

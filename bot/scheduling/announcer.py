@@ -31,6 +31,7 @@ from bot.core.announce import compose
 from bot.core.audience import Chat, ChatRef, Subscription
 from bot.core.catalog import Catalog, CatalogHolder
 from bot.core.clock import Clock
+from bot.core.formatting import count
 from bot.core.plan import Announcement, AnnouncementKind, Decision, PlanSettings
 from bot.core.reply import Reply, paragraph
 from bot.scheduling.trigger import ClockTrigger
@@ -93,6 +94,9 @@ class Announcer:
         async with self._lock:
             catalog, now = self._catalogs.current, self._clock.now()
             announced = await self._store.announcement_keys()
+            # A store that never announced anything was not down: what fell due before its
+            # first plan was not "missed". One summary line instead of one per announcement.
+            fresh = not announced
             audience = await self._load_audience()
             settings = self._settings_for(audience)
             report = PlanReport()
@@ -113,11 +117,13 @@ class Announcer:
                     announcement, now, settings, _current_start(catalog, announcement)
                 )
                 if decision is Decision.SKIP:
-                    log.info("missed while down, skipped: %s", announcement.key)
+                    if not fresh:
+                        log.info("missed while down, skipped: %s", announcement.key)
                     report.skipped += 1
                     continue
                 if decision is Decision.LATE:
-                    log.info("missed while down, sent late: %s", announcement.key)
+                    why = "due before the first plan" if fresh else "missed while down"
+                    log.info("%s, sent late: %s", why, announcement.key)
                 await self._enqueue(announcement, audience)
                 report.late += 1
             # One job per moment: announcements due together are enqueued one after the other
@@ -125,6 +131,11 @@ class Announcer:
             for _, together in groupby(ahead, key=lambda a: a.due):
                 self._schedule(list(together))
             self.last_report = report
+            if fresh and report.skipped:
+                log.info(
+                    "a new database: %s due before its first plan not sent",
+                    count(report.skipped, "announcement"),
+                )
             log.info(
                 "plan: %d scheduled, %d sent late, %d skipped, %d changes",
                 report.scheduled,
@@ -166,7 +177,7 @@ class Announcer:
         )
         added = await self._store.enqueue(item, refs)
         if added:
-            log.info("enqueued %s for %d chats", announcement.key, len(refs))
+            log.info("enqueued %s for %s", announcement.key, count(len(refs), "chat"))
             self._on_enqueued()
             if announcement.kind is AnnouncementKind.PREVIEW:
                 await self._mark_told(announcement)

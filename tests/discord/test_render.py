@@ -354,7 +354,9 @@ def test_wide_table_shortens_the_widest_text_column_but_never_numbers() -> None:
     assert rows == [
         "Pos  Driver           Team                   Pts",
         "---  ---------------  -----------------  -------",
-        "  1  Jessica Bäckman  Brutal Fish Raci…  1234567",
+        "  1  Jessica Bäckman  Brutal Fish        1234567",
+        "                      Racing Team Ltd",
+        "                      of Sweden",
     ]
 
 

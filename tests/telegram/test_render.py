@@ -229,11 +229,13 @@ def test_wide_table_shortens_the_widest_text_column_but_never_numbers() -> None:
     text = only(render(Reply(None, (table,)))).text
     rows = check_html(text).splitlines()
     assert max(len(row) for row in rows) <= 40
-    # Team (27) is cut down to Driver's width first, then the two take turns.
+    # Team (27) is narrowed to Driver's width first, then the two take turns; text wraps.
     assert rows == [
         "Pos  Driver        Team              Pts",
         "---  ------------  ------------  -------",
-        "  1  Jessica Bäc…  Brutal Fish…  1234567",
+        "  1  Jessica       Brutal Fish   1234567",
+        "     Bäckman       Racing Team",
+        "                   Ltd",
         "  2  Max Hesse     ROJA                7",
     ]
 

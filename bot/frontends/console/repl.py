@@ -26,6 +26,7 @@ from typing import TextIO, TypeVar
 
 from bot.core.reply import Reply
 from bot.frontends.console.render import render
+from bot.frontends.console.spoilers import SpoilerShelf
 
 __all__ = [
     "PROMPT",
@@ -70,6 +71,8 @@ class ConsoleWriter:
         self.lock = asyncio.Lock()
         self._prompt_showing = False
         self._gap_needed = False  # a block was written: the next one starts after a blank line
+        # Results kept back in a spoiler-safe chat, for replies and posts alike.
+        self.spoilers = SpoilerShelf()
 
     @property
     def width(self) -> int:

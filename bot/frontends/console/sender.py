@@ -27,6 +27,8 @@ class ConsoleSender:
     async def send(self, chat: Chat, reply: Reply) -> str | None:
         local = self._clock.now().astimezone(ZoneInfo(chat.zone))
         header = f"{local:%a %d %b %H:%M} {local.tzname()}"
+        if chat.spoiler_safe and reply.contains_results:
+            reply = self._poster.writer.spoilers.cover(reply)
         await self._poster.post(reply, header=header)
         self._sent += 1
         return str(self._sent)
