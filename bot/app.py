@@ -50,7 +50,8 @@ class RunOptions:
 
 
 def run_app(config: Config, options: RunOptions) -> int:
-    configure_logging([t for t in (config.telegram_token, config.discord_token) if t])
+    secrets = (config.telegram_token, config.discord_token, config.telegram_webhook_secret)
+    configure_logging([secret for secret in secrets if secret])
     try:
         catalog = load_catalog(options.schedules)
     except ScheduleError as error:

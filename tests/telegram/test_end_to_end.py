@@ -8,11 +8,11 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.config import Config, TelegramConfig
-from bot.core.audience import ChatRef
+from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, ScaledClock
 from bot.core.schedules import load_catalog
@@ -29,15 +29,28 @@ GROUP = -555
 # Friday 13 May 2022, seconds before the 60-minute reminder for Hockenheim's free practice.
 BEFORE_REMINDER = datetime.fromisoformat("2022-05-13T15:19:59.5+02:00")
 QUIET_DAY = datetime.fromisoformat("2022-05-12T09:00+02:00")
+SERIES_24H = "24h-series-2022"
+
+
+def tg_chat(chat_id: int, kind: ChatKind = ChatKind.PRIVATE) -> Chat:
+    return Chat(ChatRef("telegram", str(chat_id)), kind=kind, zone="Europe/Stockholm")
 
 
 @asynccontextmanager
 async def running_bot(
-    tmp_path: Path, clock: Clock, *, channels: tuple[str, ...] = ("@tcrnews",)
+    tmp_path: Path,
+    clock: Clock,
+    *,
+    channels: tuple[str, ...] = ("@tcrnews",),
+    followers: tuple[Chat, ...] = (),
+    before_start: Callable[[FakeTelegram], None] = lambda fake: None,
 ) -> AsyncIterator[tuple[FakeTelegram, Runtime]]:
+    """The bot on a fake Bot API. `followers` follow the 24H Series before the bot starts: a
+    reminder due seconds after the start then finds them whatever the machine's speed."""
     async with FakeTelegram() as fake:
         fake.add_chat(CHANNEL, "channel", title="TCR News", username="tcrnews")
         fake.set_bot_status(CHANNEL, "administrator")
+        before_start(fake)
         telegram = replace(
             TelegramConfig(),
             api_base_url=fake.base_url.removesuffix("/bot"),
@@ -47,6 +60,9 @@ async def running_bot(
         config = replace(Config(), telegram=telegram, telegram_token=fake.token)
         store = SQLiteStore(tmp_path / "pitboard.sqlite3")
         await store.open()
+        for chat in followers:
+            await store.upsert_chat(chat)
+            await store.set_subscription(Subscription(chat.ref, series=frozenset({SERIES_24H})))
         runtime = Runtime.build(
             config,
             schedules=SCHEDULES,
@@ -107,9 +123,9 @@ async def test_subscribe_keyboard_works_through_callback_queries(tmp_path: Path)
 
 
 async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, _):
-        fake.push_message(FAN, "/subscribe 24h-series-2022")
-        await fake.wait_for_message(FAN, containing("Following"))
+    async with running_bot(
+        tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0), followers=(tg_chat(FAN),)
+    ) as (fake, _):
         reminder = containing("Free Practice starts in 1 h", "24H Series on YouTube")
         for chat in (FAN, CHANNEL):
             post = await fake.wait_for_message(chat, reminder, timeout=10)
@@ -119,10 +135,12 @@ async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_pat
 
 
 async def test_a_blocked_chat_is_deactivated_and_not_retried(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, runtime):
-        fake.push_message(FAN, "/subscribe 24h-series-2022")
-        await fake.wait_for_message(FAN, containing("Following"))
-        fake.block(FAN)
+    async with running_bot(
+        tmp_path,
+        ScaledClock(BEFORE_REMINDER, speed=1.0),
+        followers=(tg_chat(FAN),),
+        before_start=lambda fake: fake.block(FAN),  # before the reminder, however slow
+    ) as (fake, runtime):
         ref = ChatRef("telegram", str(FAN))
 
         async def deactivated() -> bool:
@@ -144,7 +162,10 @@ async def test_a_blocked_chat_is_deactivated_and_not_retried(tmp_path: Path) -> 
 
 async def test_a_migrated_group_keeps_getting_posts(tmp_path: Path) -> None:
     new_group = -100_555
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, runtime):
+
+    # A minute before the reminder at ten times real speed: six seconds to subscribe and move.
+    clock = ScaledClock(BEFORE_REMINDER - timedelta(seconds=60), speed=10.0)
+    async with running_bot(tmp_path, clock) as (fake, runtime):
         fake.add_chat(GROUP, "group", title="Fans")
         fake.set_member_status(GROUP, 4242, "administrator")
         fake.push_message(GROUP, "/subscribe 24h-series-2022", user_id=4242)
