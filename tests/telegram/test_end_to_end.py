@@ -5,82 +5,23 @@ to a fake Bot API on 127.0.0.1 that checks every request against the published A
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.config import Config, TelegramConfig
-from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
-from bot.core.catalog import CatalogHolder
-from bot.core.clock import Clock, FixedClock, ScaledClock
-from bot.core.schedules import load_catalog
-from bot.runtime import Runtime
-from bot.store.sqlite import SQLiteStore
-from tests.fakes.telegram_api import FakeTelegram
-
-SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
-FAN = 1001
-OTHER_FAN = 1002
-ADMIN = 7
-CHANNEL = -1_001_234
-GROUP = -555
-# Friday 13 May 2022, seconds before the 60-minute reminder for Hockenheim's free practice.
-BEFORE_REMINDER = datetime.fromisoformat("2022-05-13T15:19:59.5+02:00")
-QUIET_DAY = datetime.fromisoformat("2022-05-12T09:00+02:00")
-SERIES_24H = "24h-series-2022"
-
-
-def tg_chat(chat_id: int, kind: ChatKind = ChatKind.PRIVATE) -> Chat:
-    return Chat(ChatRef("telegram", str(chat_id)), kind=kind, zone="Europe/Stockholm")
-
-
-@asynccontextmanager
-async def running_bot(
-    tmp_path: Path,
-    clock: Clock,
-    *,
-    channels: tuple[str, ...] = ("@tcrnews",),
-    followers: tuple[Chat, ...] = (),
-    before_start: Callable[[FakeTelegram], None] = lambda fake: None,
-) -> AsyncIterator[tuple[FakeTelegram, Runtime]]:
-    """The bot on a fake Bot API. `followers` follow the 24H Series before the bot starts: a
-    reminder due seconds after the start then finds them whatever the machine's speed."""
-    async with FakeTelegram() as fake:
-        fake.add_chat(CHANNEL, "channel", title="TCR News", username="tcrnews")
-        fake.set_bot_status(CHANNEL, "administrator")
-        before_start(fake)
-        telegram = replace(
-            TelegramConfig(),
-            api_base_url=fake.base_url.removesuffix("/bot"),
-            channels=channels,
-            admins=(ADMIN,),
-        )
-        config = replace(Config(), telegram=telegram, telegram_token=fake.token)
-        store = SQLiteStore(tmp_path / "pitboard.sqlite3")
-        await store.open()
-        for chat in followers:
-            await store.upsert_chat(chat)
-            await store.set_subscription(Subscription(chat.ref, series=frozenset({SERIES_24H})))
-        runtime = Runtime.build(
-            config,
-            schedules=SCHEDULES,
-            catalogs=CatalogHolder(load_catalog(SCHEDULES)),
-            clock=clock,
-            store=store,
-            chat_zone="Europe/Stockholm",
-        )
-        await runtime.start()
-        try:
-            yield fake, runtime
-        finally:
-            await runtime.stop()
-            await store.close()
-
-
-def containing(*parts: str) -> Callable[[object], bool]:
-    return lambda message: all(part in message.text for part in parts)  # type: ignore[attr-defined]
+from bot.core.audience import ChatRef
+from bot.core.clock import FixedClock, ScaledClock
+from tests.telegram.harness import (
+    ADMIN,
+    BEFORE_REMINDER,
+    CHANNEL,
+    FAN,
+    GROUP,
+    OTHER_FAN,
+    QUIET_DAY,
+    containing,
+    running_bot,
+    tg_chat,
+)
 
 
 async def test_menu_is_set_and_a_fan_gets_the_standings(tmp_path: Path) -> None:

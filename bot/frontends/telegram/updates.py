@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Hashable
+from collections.abc import Awaitable, Coroutine, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +72,10 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
             try:
                 async with turn.lock:
                     await coroutine
+            except asyncio.CancelledError:
+                if isinstance(coroutine, Coroutine):
+                    coroutine.close()  # cancelled before its turn came: it never started
+                raise
             finally:
                 turn.users -= 1
                 if turn.users == 0:
