@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.config import ConfigError, load_config
 from bot.core.audience import ChatRef, Subscription
 from bot.core.clock import FixedClock
 from bot.frontends.telegram.webhook import SECRET_HEADER, SECRET_KEY
@@ -118,3 +119,14 @@ async def test_the_secret_comes_from_the_environment_and_survives_a_restart(
             )
             fake.push_message(FAN, "/next")
             assert "Free Practice" in (await fake.wait_for_message(FAN, timeout=20)).text
+
+
+def test_the_webhook_secret_is_read_from_the_environment_and_never_echoed() -> None:
+    env = {"TELEGRAM_WEBHOOK_SECRET": "Fine_secret-123"}
+    config = load_config(None, env)
+    assert config.telegram_webhook_secret == "Fine_secret-123"
+    assert "Fine_secret" not in repr(config)
+    with pytest.raises(ConfigError) as refused:
+        load_config(None, {"TELEGRAM_WEBHOOK_SECRET": "has spaces and ümlauts"})
+    assert "TELEGRAM_WEBHOOK_SECRET" in str(refused.value)
+    assert "ümlauts" not in str(refused.value)
