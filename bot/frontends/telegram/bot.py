@@ -57,6 +57,7 @@ log = logging.getLogger("pitboard.telegram")
 Replier = Callable[[Chat, Reply], Awaitable[str | None]]
 MANAGER_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
+ANSWERING_AT_ONCE = 4
 # At shutdown, how long updates being handled may take to finish (a reply waiting for its
 # chat's token is cut short after this).
 STOP_GRACE_SECONDS = 5.0
@@ -99,6 +100,10 @@ class TelegramFrontend:
         self._given_secret = webhook_secret
         base = config.api_base_url.rstrip("/")
         self.updates = ChatOrderedUpdateProcessor()
+        # Working out answers is CPU and database work: a few at a time, first come first
+        # served, so that fifty questions at once are answered one after another instead of
+        # all together at the end. Waiting for a chat's token to send (`_respond`) is outside.
+        self._answering = asyncio.Semaphore(ANSWERING_AT_ONCE)
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(token)
@@ -200,14 +205,15 @@ class TelegramFrontend:
         secret = await webhook_secret(self._given_secret, self._store)
         base = self._config.webhook_url
         if self.webhook is None:
-            self.webhook = WebhookServer(
+            server = WebhookServer(
                 self.application,
                 listen=self._config.webhook_listen,
                 port=self._config.webhook_port,
                 paths=local_paths(base, secret),
                 secret=secret,
             )
-            await self.webhook.start()
+            await server.start()  # a port in use raises here, and the next try starts anew
+            self.webhook = server
         await self.application.bot.set_webhook(
             public_url(base, secret), secret_token=secret, allowed_updates=UPDATES
         )
@@ -277,8 +283,9 @@ class TelegramFrontend:
             return
         if self._addressed_elsewhere(message):
             return  # "/help@SomeOtherBot" in a group is for that bot
-        caller = await self._caller(chat, update.effective_user)
-        reply = await self._router.handle(message.text, caller)
+        async with self._answering:
+            caller = await self._caller(chat, update.effective_user)
+            reply = await self._router.handle(message.text, caller)
         await self._respond(caller.chat, reply)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -290,8 +297,9 @@ class TelegramFrontend:
             await query.answer("This button has expired: please type the command instead.")
             return
         await query.answer()
-        caller = await self._caller(query.message.chat, query.from_user)
-        reply = await self._router.handle(command, caller)
+        async with self._answering:
+            caller = await self._caller(query.message.chat, query.from_user)
+            reply = await self._router.handle(command, caller)
         await self._respond(caller.chat, reply)
 
     async def _on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -94,9 +94,14 @@ class WebhookServer:
         app = web.Application(client_max_size=MAX_UPDATE_BYTES)
         for path in self._paths:
             app.router.add_post(path, self._receive)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, self._listen, self._port).start()
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._listen, self._port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
         log.info("telegram webhook listening on %s:%d", self._listen, self._port)
 
     async def stop(self) -> None:
