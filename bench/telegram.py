@@ -19,6 +19,9 @@ answering 429 ("retry after") beyond them. Each bot gets its own fake, so counte
    the 429s the fake answered, chats reached, given up, duplicated.
 3. Commands during the fan-out: one command every --probe-every seconds while it runs (their
    replies count against the same global limit, for both bots: 5/s is about 1 % of it).
+4. Burst (bench/_telegram_burst.py): one fan sends 10 commands at once and 20 other fans one
+   each. `other_fans_p99_ms` is the others' p99 latency then; `other_fans_ratio` compares it
+   with their p99 with nobody bursting, measured just before in the same run (goal: at most 2).
 
 Both bots are configured with the limit the fake enforces, as Pitboard is in production
 (TelegramConfig.global_per_second = Telegram's 30/s).
@@ -49,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._stats import ms
+from bench._telegram_burst import burst_phase
 from bench._telegram_support import (
     COMMAND_FIRST_ID,
     FANOUT_FIRST_ID,
@@ -124,6 +128,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         async with pitboard_bot(Path(tmp), args.rate) as (fake, runtime):
             commands = await command_rounds(fake, command_chats, args.rounds, pitboard_expects)
             pitboard["commands"] = commands.figures()
+            pitboard["burst"] = await burst_phase(fake, pitboard_expects)
             subscribing = time.perf_counter()
             await subscribe(runtime, fan_chats)
             figures["subscribe_s"] = round(time.perf_counter() - subscribing, 2)
@@ -143,6 +148,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async with baseline_bot(args.rate, args.baseline_retries) as (fake, app):
         commands = await command_rounds(fake, command_chats, args.rounds, baseline_expects)
         baseline["commands"] = commands.figures()
+        baseline["burst"] = await burst_phase(fake, baseline_expects)
         floods = fake.stats.too_many_requests
         watch = ArrivalWatch(fake, fan_chats)
         async with Prober(fake, command_chats, args.probe_every, baseline_expects) as probe:
@@ -158,6 +164,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         baseline["during_fanout"] = probe.latencies.figures()
     figures["pitboard"], figures["baseline"] = pitboard, baseline
+    # The headline of the burst phase, at the top level of the JSON.
+    figures["other_fans_p99_ms"] = pitboard["burst"]["other_fans_p99_ms"]
+    figures["other_fans_ratio"] = pitboard["burst"]["other_fans_ratio"]
     figures["ratios"] = ratios(pitboard, baseline)
     return figures
 
@@ -219,6 +228,7 @@ def table(f: dict[str, Any]) -> str:
     p, b, r = f["pitboard"], f["baseline"], f["ratios"]
     pf, bf = p["fanout"], b["fanout"]
     pl, bl = p["during_fanout"], b["during_fanout"]
+    pu, bu = p["burst"], b["burst"]
     chats = f["chats"]
     rows: list[tuple[str, Any, Any, Any]] = [
         ("command p50 ms", p["commands"]["p50_ms"], b["commands"]["p50_ms"], r["command_p50"]),
@@ -235,6 +245,11 @@ def table(f: dict[str, Any]) -> str:
         ("command p50 ms in fan-out", pl["p50_ms"], bl["p50_ms"], r["during_fanout_p50"]),
         ("command p99 ms in fan-out", pl["p99_ms"], bl["p99_ms"], r["during_fanout_p99"]),
         ("commands in fan-out wrong/lost", _bad(pl), _bad(bl), None),
+        ("idle p99 ms (20 fans)", pu["idle_p99_ms"], bu["idle_p99_ms"], None),
+        ("burst: other fans p99 ms", pu["other_fans_p99_ms"], bu["other_fans_p99_ms"], None),
+        ("burst: other fans p99 / idle", pu["other_fans_ratio"], bu["other_fans_ratio"], None),
+        ("burst: other fans wrong/lost", _bad(pu["other_fans"]), _bad(bu["other_fans"]), None),
+        ("burst: busy fan answered/slow down", _busy(pu), _busy(bu), None),
     ]
     lines = [
         f"Telegram benchmark: {f['command_chats']} fans x {f['rounds']} rounds of commands, "
@@ -255,6 +270,10 @@ def table(f: dict[str, Any]) -> str:
         f"the two fan-outs; whole run {f.get('wall_s', '?')} s)",
     ]
     return "\n".join(lines)
+
+
+def _busy(burst: dict[str, Any]) -> str:
+    return f"{burst['burst_fan_answers']}/{burst['burst_fan_slow_down']}"
 
 
 def _bad(latencies: dict[str, Any]) -> str:

@@ -51,7 +51,8 @@ class RunOptions:
 
 
 def run_app(config: Config, options: RunOptions) -> int:
-    secrets = [t for t in (config.telegram_token, config.discord_token) if t]
+    tokens = (config.telegram_token, config.discord_token, config.telegram_webhook_secret)
+    secrets = [secret for secret in tokens if secret]
     if uses_console(config):
         # The terminal is the chat window: only warnings on screen, the rest in a file.
         log_file = console_log_file(config, options)

@@ -23,6 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 TELEGRAM_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 DISCORD_TOKEN_ENV = "DISCORD_BOT_TOKEN"
+# Telegram's webhook mode: the secret_token Telegram sends with every update. Optional: without
+# it, one is generated and kept in the database.
+TELEGRAM_WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Config:
     # From the environment only; __repr__ shows whether each is set, never its value.
     telegram_token: str | None = None
     discord_token: str | None = None
+    telegram_webhook_secret: str | None = None
 
     @property
     def telegram_active(self) -> bool:
@@ -92,7 +96,8 @@ class Config:
             f"Config(general={self.general!r}, announcements={self.announcements!r}, "
             f"telegram={self.telegram!r}, discord={self.discord!r}, "
             f"telegram_token={hidden(self.telegram_token)}, "
-            f"discord_token={hidden(self.discord_token)})"
+            f"discord_token={hidden(self.discord_token)}, "
+            f"telegram_webhook_secret={hidden(self.telegram_webhook_secret)})"
         )
 
 
@@ -132,9 +137,15 @@ def load_config(path: Path | None, env: Mapping[str, str]) -> Config:
             sections = _validate(raw, str(path), problems)
     telegram_token = _token_from(env, TELEGRAM_TOKEN_ENV, problems)
     discord_token = _token_from(env, DISCORD_TOKEN_ENV, problems)
+    webhook_secret = _webhook_secret_from(env, problems)
     if problems:
         raise ConfigError(problems)
-    return Config(**sections, telegram_token=telegram_token, discord_token=discord_token)
+    return Config(
+        **sections,
+        telegram_token=telegram_token,
+        discord_token=discord_token,
+        telegram_webhook_secret=webhook_secret,
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -175,6 +186,18 @@ def _token_from(env: Mapping[str, str], name: str, problems: list[ConfigProblem]
         )
         return None
     return token
+
+
+def _webhook_secret_from(env: Mapping[str, str], problems: list[ConfigProblem]) -> str | None:
+    secret = env.get(TELEGRAM_WEBHOOK_SECRET_ENV, "").strip()
+    if not secret:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        # Never echo the value: this message ends up in logs.
+        message = "must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+        problems.append(ConfigProblem("environment", TELEGRAM_WEBHOOK_SECRET_ENV, message))
+        return None
+    return secret
 
 
 # --- validating -------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 the front-ends whose tokens are set (the terminal when none is). `bot.app` runs it as a process;
 the end-to-end tests build exactly the same runtime against fake platforms.
 
-Start order: delivery engine, announcer (plans and catches up at once: a slow platform login
+Start order: delivery engine, Telegram's preparation (its configured channels must be known to
+the first plan), announcer (plans and catches up at once: a slow platform login
 must not make reminders late), schedule watch, front-ends; a send that finds its platform not
 yet connected is a transient error and retried. Stop order: watch, announcer
 (nothing new is enqueued), engine (sends in flight finish while the platforms' HTTP clients are
@@ -120,8 +121,10 @@ class Runtime:
                 store,
                 catalogs,
                 health,
+                clock=clock,
                 default_zone=chat_zone,
                 default_reminders=reminders,
+                webhook_secret=config.telegram_webhook_secret,
             )
             senders["telegram"] = telegram.sender
             limits["telegram"] = RateLimits(
@@ -182,10 +185,17 @@ class Runtime:
 
     async def start(self) -> None:
         await self.engine.start()
+        await self._prepare_telegram()
         await self.announcer.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
         for frontend in self.frontends:
             await frontend.start()
+
+    async def _prepare_telegram(self) -> None:
+        """The configured Telegram channels go into the store before the first plan, or an
+        overdue post planned at start-up would go to everyone but them."""
+        if self.telegram is not None:
+            await self.telegram.prepare_for_plan()
 
     async def stop(self) -> None:
         for task in self._tasks:

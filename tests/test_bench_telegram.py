@@ -6,7 +6,15 @@ import json
 
 from bench import telegram
 
-PER_BOT = {"commands", "fanout", "during_fanout"}
+PER_BOT = {"commands", "fanout", "during_fanout", "burst"}
+BURST = {
+    "idle_p99_ms",
+    "other_fans_p99_ms",
+    "other_fans_ratio",
+    "burst_fan_replies",
+    "burst_fan_answers",
+    "burst_fan_slow_down",
+}
 LATENCY = {"n", "p50_ms", "p99_ms", "max_ms", "wrong", "lost"}
 FANOUT = {
     "delivered",
@@ -30,6 +38,7 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
 
     assert figures["benchmark"] == "telegram"
     assert {"rate_limit", "chats", "ratios", "subscribe_s", "wall_s"} <= set(figures)
+    assert {"other_fans_p99_ms", "other_fans_ratio"} <= set(figures)
     chats = figures["chats"]
     for bot in ("pitboard", "baseline"):
         results = figures[bot]
@@ -43,6 +52,11 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
         assert 0 < commands["p50_ms"] <= commands["p99_ms"] <= commands["max_ms"]
         during = results["during_fanout"]
         assert during["n"] >= 1 and (during["wrong"], during["lost"]) == (0, 0)
+        burst = results["burst"]
+        assert set(burst) >= BURST
+        # Every other fan got the right answer while one fan sent ten commands at once.
+        assert burst["other_fans"]["n"] == 20 and burst["other_fans"]["lost"] == 0
+        assert burst["burst_fan_answers"] >= 1
         fanout = results["fanout"]
         assert fanout["delivered"] == fanout["chats_reached"] + fanout["duplicates"]
         assert fanout["chats_reached"] + fanout["missing"] == chats
@@ -50,6 +64,10 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
 
     # Pitboard's fan-out reaches every subscribed chat exactly once, whatever the 429s.
     pitboard = figures["pitboard"]
+    assert figures["other_fans_p99_ms"] == pitboard["burst"]["other_fans_p99_ms"]
+    # The busy fan's commands are all accounted for: answered, or told to slow down.
+    busy = pitboard["burst"]
+    assert busy["burst_fan_answers"] + busy["burst_fan_slow_down"] == busy["burst_fan_replies"]
     assert pitboard["recipients"] == chats
     assert (pitboard["fanout"]["chats_reached"], pitboard["fanout"]["duplicates"]) == (chats, 0)
     # The baseline's loop accounts for every chat: sent, given up on, or failed otherwise.

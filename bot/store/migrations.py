@@ -115,4 +115,30 @@ _INITIAL = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_INITIAL,)
+# Telegram buttons whose command is too long for callback_data carry a hash; the hash → command
+# pairs live here so that a button pressed after a restart still works (until it expires). And
+# small values a deployment keeps between runs, such as the generated webhook secret.
+_CALLBACKS_AND_VALUES = Migration(
+    2,
+    "button callbacks and kept values",
+    (
+        """
+        CREATE TABLE callbacks (
+            platform   TEXT NOT NULL,
+            key        TEXT NOT NULL,
+            command    TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (platform, key)
+        )
+        """,
+        "CREATE INDEX callbacks_by_expiry ON callbacks (expires_at)",
+        """
+        CREATE TABLE kept_values (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _CALLBACKS_AND_VALUES)

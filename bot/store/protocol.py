@@ -25,7 +25,7 @@ Invariants every engine keeps, which the delivery engine relies on:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -207,4 +207,30 @@ class Store(Protocol):
 
     async def deliveries(self, key: str) -> list[Delivery]:
         """Every delivery of one announcement, in enqueue order."""
+        ...
+
+    # --- button callbacks ------------------------------------------------------------------
+
+    async def remember_callbacks(
+        self, platform: str, pairs: Mapping[str, str], expires_at: datetime
+    ) -> None:
+        """Keep each callback key -> command of `platform` until `expires_at`; remembering a
+        key again sets its command and moves its expiry to the later of the two."""
+        ...
+
+    async def find_callback(self, platform: str, key: str, now: datetime) -> str | None:
+        """The command behind `key`; None when it was never remembered or expired by `now`."""
+        ...
+
+    async def forget_expired_callbacks(self, now: datetime) -> int:
+        """Delete the callbacks expired by `now`; returns how many."""
+        ...
+
+    # --- kept values -----------------------------------------------------------------------
+
+    async def get_value(self, key: str) -> str | None: ...
+
+    async def keep_value(self, key: str, value: str) -> str:
+        """Store `value` under `key` unless a value is stored there already; return the stored
+        one. The first writer wins, across processes too (a generated secret stays one)."""
         ...

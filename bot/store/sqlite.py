@@ -1,7 +1,7 @@
 """`SQLiteStore`: the `Store` on one SQLite file, the embedded default engine.
 
 Its parts: sqlite_base (connection, transactions, migrations), sqlite_outbox (the outbox and
-its deliveries) and, here, chats and subscriptions.
+its deliveries), sqlite_kept (button callbacks, kept values) and, here, chats and subscriptions.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.model import SessionKind
 from bot.store.protocol import UnknownChat
 from bot.store.sqlite_base import Row, fetch_all, to_json
+from bot.store.sqlite_kept import SQLiteKept
 from bot.store.sqlite_outbox import SQLiteOutbox
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def _moved_to(new: ChatRef) -> str:
     return f"moved to {new}"
 
 
-class SQLiteStore(SQLiteOutbox):
+class SQLiteStore(SQLiteOutbox, SQLiteKept):
     """The `Store` on one SQLite file: `SQLiteStore(path)`, then `open()` or `async with`."""
 
     # --- chats -----------------------------------------------------------------------------

@@ -12,8 +12,10 @@ sent (``sent``, ``wait_for_message``), and inject the failures delivery has to s
 (``fail_next``, ``set_fault_rate``, ``block``, ``migrate``, ``RateLimitRules``).
 
 The fake is split by job: :mod:`~tests.fakes.telegram_server` (HTTP, lifecycle),
-:mod:`~tests.fakes.telegram_faults` (faults, rate limits), :mod:`~tests.fakes.telegram_methods`
-(the modelled methods), :mod:`~tests.fakes.telegram_state` (chats, messages, updates) and
+:mod:`~tests.fakes.telegram_faults` (faults, rate limits),
+:mod:`~tests.fakes.telegram_webhook` (updates pushed to a webhook),
+:mod:`~tests.fakes.telegram_methods` (the modelled methods),
+:mod:`~tests.fakes.telegram_state` (chats, messages, updates) and
 :mod:`~tests.fakes.telegram_model` (records); this module assembles it and re-exports every name
 it defined before the split, private helpers included (bench code subclasses the fake).
 """
@@ -103,6 +105,10 @@ class FakeTelegram(TelegramServer):
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.chat_actions: list[tuple[int, str]] = []
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        self.webhook_answers: list[int] = []
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._canned: dict[str, list[Any]] = {}
         self._rng = random.Random(seed)
         self._sent: dict[int, list[SentMessage]] = {}
         self._all_sent: list[SentMessage] = []

@@ -8,7 +8,7 @@ import random
 from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from tests.fakes.telegram_model import ApiError, Chat, _Reset
 from tests.fakes.telegram_state import TelegramState
@@ -92,6 +92,7 @@ class TelegramFaults(TelegramState):
     _blocked: set[int]
     _migrated: dict[int, int]
     _windows: dict[tuple[str, int], deque[float]]
+    _canned: dict[str, list[Any]]
 
     # --- fault injection --------------------------------------------------------------------
 
@@ -127,6 +128,17 @@ class TelegramFaults(TelegramState):
         faults[:] = [f for f in faults if not (f.kind == kind and f.times == math.inf)]
         if rate > 0:
             faults.append(_Fault(kind, math.inf, methods, retry_after, None, rate))
+
+    def answer_next(self, method: str, result: Any, times: int = 1) -> None:
+        """The next `times` calls of `method` succeed with `result` as it is, however wrong
+        (``answer_next("getChat", True)``): what a broken proxy or API change would send."""
+        self._canned.setdefault(method, []).extend([result] * times)
+
+    def _canned_answer(self, method: str) -> tuple[Any] | None:
+        answers = self._canned.get(method)
+        if not answers:
+            return None
+        return (answers.pop(0),)
 
     def block(self, chat_id: int) -> None:
         self._blocked.add(chat_id)

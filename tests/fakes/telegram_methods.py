@@ -9,17 +9,16 @@ from typing import Any
 
 from tests.fakes.telegram_html import ParsedText, parse_html
 from tests.fakes.telegram_model import ApiError, Chat, SentMessage, _scope_key
-from tests.fakes.telegram_state import TelegramState
+from tests.fakes.telegram_webhook import TelegramWebhook
 
 MethodHandler = Callable[[dict[str, Any], Chat | None], Awaitable[Any]]
 
 
-class TelegramMethods(TelegramState):
+class TelegramMethods(TelegramWebhook):
     """One handler per modelled method: (decoded params, target chat or None) -> result; the
     table from method name to handler is FakeTelegram._methods."""
 
     bot_id: int
-    webhook_url: str
     callback_answers: dict[str, dict[str, Any]]
     chat_actions: list[tuple[int, str]]
     _poll_generation: int
@@ -57,14 +56,18 @@ class TelegramMethods(TelegramState):
 
     async def _set_webhook(self, params: dict[str, Any], chat: Chat | None) -> Any:
         self.webhook_url = params["url"]
+        self.webhook_secret = params.get("secret_token")
         if params.get("drop_pending_updates"):
             self._updates.clear()
         if "allowed_updates" in params:
             self._allowed_updates = list(params["allowed_updates"])
+        self._start_pushing()
         return True
 
     async def _delete_webhook(self, params: dict[str, Any], chat: Chat | None) -> Any:
         self.webhook_url = ""
+        self.webhook_secret = None
+        self._notify()  # the pushing task sees the webhook gone
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -564,3 +565,50 @@ async def test_rate_limit_retry_after_is_whole_seconds_until_the_window_frees():
         assert response.status_code == 429
         assert response.json()["parameters"] == {"retry_after": 50}  # 60 s - 20 × 0.5 s
         assert response.json()["description"] == "Too Many Requests: retry after 50"
+
+
+# --- answering nonsense on demand, and pushing to a webhook ------------------------------------
+
+
+async def test_answer_next_returns_the_given_result_once_unchecked(fake: FakeTelegram) -> None:
+    fake.add_chat(GROUP, "supergroup", title="Fans")
+    fake.answer_next("getChat", True)
+    async with httpx.AsyncClient() as client:
+        nonsense = await client.post(fake.url("getChat"), json={"chat_id": GROUP})
+        sensible = await client.post(fake.url("getChat"), json={"chat_id": GROUP})
+    assert nonsense.json() == {"ok": True, "result": True}
+    assert sensible.json()["result"]["id"] == GROUP
+
+
+async def test_a_set_webhook_gets_the_updates_pushed_with_the_secret_header(
+    fake: FakeTelegram,
+) -> None:
+    seen: list[tuple[str | None, dict[str, object]]] = []
+    answers = iter([503, 200, 200])  # the first push fails: it is retried, in order
+
+    async def receive(request: web.Request) -> web.Response:
+        seen.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
+        return web.Response(status=next(answers))
+
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        bot = await _bot(fake)
+        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
+        fake.push_message(CHAT, "/next")
+        fake.push_message(CHAT, "/help")
+        await fake.wait_for(lambda: len(seen) >= 3, timeout=10)
+        assert [secret for secret, _ in seen] == ["s3cret"] * 3
+        texts = [update["message"]["text"] for _, update in seen]  # type: ignore[index]
+        assert texts == ["/next", "/next", "/help"]
+        assert fake.webhook_answers[:3] == [503, 200, 200]
+        with pytest.raises(Conflict):
+            await bot.get_updates()  # no polling while a webhook is set
+        await bot.shutdown()
+    finally:
+        await runner.cleanup()

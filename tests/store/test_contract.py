@@ -614,3 +614,42 @@ async def test_recent_errors_newest_first(store: Store) -> None:
 async def test_deliveries_of_an_unknown_key_are_none(store: Store) -> None:
     assert await store.deliveries("nothing") == []
     assert await store.next_due_at() is None
+
+
+# --- button callbacks and kept values --------------------------------------------------------
+
+
+async def test_a_remembered_callback_is_found_until_it_expires(store: Store) -> None:
+    until = T0 + timedelta(days=30)
+    await store.remember_callbacks("telegram", {"#abc": "/driver jessica-backman"}, until)
+    assert await store.find_callback("telegram", "#abc", T0) == "/driver jessica-backman"
+    assert await store.find_callback("discord", "#abc", T0) is None  # per platform
+    assert await store.find_callback("telegram", "#nope", T0) is None
+    assert await store.find_callback("telegram", "#abc", until) is None  # expired
+    assert await store.forget_expired_callbacks(T0) == 0
+    assert await store.forget_expired_callbacks(until) == 1
+    assert await store.find_callback("telegram", "#abc", T0) is None
+
+
+async def test_remembering_a_callback_again_keeps_the_later_expiry(
+    open_store: OpenStore,
+) -> None:
+    first = await open_store()
+    later, sooner = T0 + timedelta(days=30), T0 + timedelta(days=1)
+    await first.remember_callbacks("telegram", {"#k": "/next", NASTY: EMOJI}, later)
+    await first.remember_callbacks("telegram", {"#k": "/next"}, sooner)
+    restarted = await open_store()  # what a restart reads back
+    assert await restarted.find_callback("telegram", "#k", sooner + timedelta(hours=1)) == "/next"
+    assert await restarted.find_callback("telegram", NASTY, T0) == EMOJI
+    await restarted.remember_callbacks("telegram", {}, later)  # nothing to do, no error
+
+
+async def test_a_kept_value_is_written_once_and_the_first_writer_wins(
+    open_store: OpenStore,
+) -> None:
+    one, other = await open_store(), await open_store()
+    assert await one.get_value("telegram.webhook_secret") is None
+    assert await one.keep_value("telegram.webhook_secret", "first") == "first"
+    assert await other.keep_value("telegram.webhook_secret", "second") == "first"
+    assert await other.get_value("telegram.webhook_secret") == "first"
+    assert await other.get_value(NASTY) is None

@@ -5,66 +5,23 @@ to a fake Bot API on 127.0.0.1 that checks every request against the published A
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.config import Config, TelegramConfig
 from bot.core.audience import ChatRef
-from bot.core.catalog import CatalogHolder
-from bot.core.clock import Clock, FixedClock, ScaledClock
-from bot.core.schedules import load_catalog
-from bot.runtime import Runtime
-from bot.store.sqlite import SQLiteStore
-from tests.fakes.telegram_api import FakeTelegram
-
-SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
-FAN = 1001
-OTHER_FAN = 1002
-ADMIN = 7
-CHANNEL = -1_001_234
-GROUP = -555
-# Friday 13 May 2022, seconds before the 60-minute reminder for Hockenheim's free practice.
-BEFORE_REMINDER = datetime.fromisoformat("2022-05-13T15:19:59.5+02:00")
-QUIET_DAY = datetime.fromisoformat("2022-05-12T09:00+02:00")
-
-
-@asynccontextmanager
-async def running_bot(
-    tmp_path: Path, clock: Clock, *, channels: tuple[str, ...] = ("@tcrnews",)
-) -> AsyncIterator[tuple[FakeTelegram, Runtime]]:
-    async with FakeTelegram() as fake:
-        fake.add_chat(CHANNEL, "channel", title="TCR News", username="tcrnews")
-        fake.set_bot_status(CHANNEL, "administrator")
-        telegram = replace(
-            TelegramConfig(),
-            api_base_url=fake.base_url.removesuffix("/bot"),
-            channels=channels,
-            admins=(ADMIN,),
-        )
-        config = replace(Config(), telegram=telegram, telegram_token=fake.token)
-        store = SQLiteStore(tmp_path / "pitboard.sqlite3")
-        await store.open()
-        runtime = Runtime.build(
-            config,
-            schedules=SCHEDULES,
-            catalogs=CatalogHolder(load_catalog(SCHEDULES)),
-            clock=clock,
-            store=store,
-            chat_zone="Europe/Stockholm",
-        )
-        await runtime.start()
-        try:
-            yield fake, runtime
-        finally:
-            await runtime.stop()
-            await store.close()
-
-
-def containing(*parts: str) -> Callable[[object], bool]:
-    return lambda message: all(part in message.text for part in parts)  # type: ignore[attr-defined]
+from bot.core.clock import FixedClock, ScaledClock
+from tests.telegram.harness import (
+    ADMIN,
+    BEFORE_REMINDER,
+    CHANNEL,
+    FAN,
+    GROUP,
+    OTHER_FAN,
+    QUIET_DAY,
+    containing,
+    running_bot,
+    tg_chat,
+)
 
 
 async def test_menu_is_set_and_a_fan_gets_the_standings(tmp_path: Path) -> None:
@@ -107,9 +64,9 @@ async def test_subscribe_keyboard_works_through_callback_queries(tmp_path: Path)
 
 
 async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, _):
-        fake.push_message(FAN, "/subscribe 24h-series-2022")
-        await fake.wait_for_message(FAN, containing("Following"))
+    async with running_bot(
+        tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0), followers=(tg_chat(FAN),)
+    ) as (fake, _):
         reminder = containing("Free Practice starts in 1 h", "24H Series on YouTube")
         for chat in (FAN, CHANNEL):
             post = await fake.wait_for_message(chat, reminder, timeout=10)
@@ -119,10 +76,12 @@ async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_pat
 
 
 async def test_a_blocked_chat_is_deactivated_and_not_retried(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, runtime):
-        fake.push_message(FAN, "/subscribe 24h-series-2022")
-        await fake.wait_for_message(FAN, containing("Following"))
-        fake.block(FAN)
+    async with running_bot(
+        tmp_path,
+        ScaledClock(BEFORE_REMINDER, speed=1.0),
+        followers=(tg_chat(FAN),),
+        before_start=lambda fake: fake.block(FAN),  # before the reminder, however slow
+    ) as (fake, runtime):
         ref = ChatRef("telegram", str(FAN))
 
         async def deactivated() -> bool:
@@ -144,7 +103,10 @@ async def test_a_blocked_chat_is_deactivated_and_not_retried(tmp_path: Path) -> 
 
 async def test_a_migrated_group_keeps_getting_posts(tmp_path: Path) -> None:
     new_group = -100_555
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, runtime):
+
+    # A minute before the reminder at ten times real speed: six seconds to subscribe and move.
+    clock = ScaledClock(BEFORE_REMINDER - timedelta(seconds=60), speed=10.0)
+    async with running_bot(tmp_path, clock) as (fake, runtime):
         fake.add_chat(GROUP, "group", title="Fans")
         fake.set_member_status(GROUP, 4242, "administrator")
         fake.push_message(GROUP, "/subscribe 24h-series-2022", user_id=4242)

@@ -4,18 +4,26 @@ Thin by design: an update becomes a command line and a `Caller`, the router answ
 Reply, and the reply goes out through the delivery engine's priority lane (so a fan's answer
 overtakes a running broadcast without breaking Telegram's limits). Everything the bot posts on
 its own (reminders, starts, results) goes through the same engine as bulk.
+
+Updates of different chats are handled at once, each chat's in order (`updates`): a reply
+waits for its own chat's limit, never for another chat's. Start-up is in two steps: `prepare`
+(who the bot is, its menu, the configured channels, which must be in the store before the
+first plan) and `start` (receiving updates, by long polling or a secured webhook). Nothing the
+Bot API answers at start-up, however malformed, ends the process: it is logged, and what
+failed is reported or retried.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, Update, User
+from telegram import BotCommand, Message, Update, User
 from telegram import Chat as TgChat
-from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -30,10 +38,18 @@ from bot.chats.health import ChannelHealth
 from bot.config import TelegramConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
+from bot.core.clock import Clock
 from bot.core.commands import COMMANDS
 from bot.core.reply import Reply
-from bot.frontends.telegram.render import resolve_callback
+from bot.frontends.telegram.callbacks import CallbackRegistry
 from bot.frontends.telegram.sender import PLATFORM, TelegramSender
+from bot.frontends.telegram.updates import ChatOrderedUpdateProcessor
+from bot.frontends.telegram.webhook import (
+    WebhookServer,
+    local_paths,
+    public_url,
+    webhook_secret,
+)
 from bot.store.protocol import Store
 
 log = logging.getLogger("pitboard.telegram")
@@ -41,6 +57,13 @@ log = logging.getLogger("pitboard.telegram")
 Replier = Callable[[Chat, Reply], Awaitable[str | None]]
 MANAGER_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
+ANSWERING_AT_ONCE = 4
+# At shutdown, how long updates being handled may take to finish (a reply waiting for its
+# chat's token is cut short after this).
+STOP_GRACE_SECONDS = 5.0
+# Start-up failed (Telegram unreachable, a malformed answer): tries again after 1, 2, 4 ... s.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 60.0
 
 
 def chat_kind(chat_type: str) -> ChatKind:
@@ -61,8 +84,10 @@ class TelegramFrontend:
         catalogs: CatalogHolder,
         health: ChannelHealth,
         *,
+        clock: Clock,
         default_zone: str,
         default_reminders: tuple[int, ...],
+        webhook_secret: str | None = None,
     ) -> None:
         self._config = config
         self._router = router
@@ -72,17 +97,29 @@ class TelegramFrontend:
         self._default_zone = default_zone
         self._default_reminders = default_reminders
         self._admins = {str(admin) for admin in config.admins}
+        self._given_secret = webhook_secret
         base = config.api_base_url.rstrip("/")
+        self.updates = ChatOrderedUpdateProcessor()
+        # Working out answers is CPU and database work: a few at a time, first come first
+        # served, so that fifty questions at once are answered one after another instead of
+        # all together at the end. Waiting for a chat's token to send (`_respond`) is outside.
+        self._answering = asyncio.Semaphore(ANSWERING_AT_ONCE)
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
+            .concurrent_updates(self.updates)
             .build()
         )
-        self._callbacks: dict[str, str] = {}
-        self.sender = TelegramSender(self.application.bot, self._callbacks)
+        self.callbacks = CallbackRegistry(store, clock)
+        self.sender = TelegramSender(self.application.bot, self.callbacks)
         self._replier: Replier | None = None
+        self.webhook: WebhookServer | None = None
+        self.stop_grace = STOP_GRACE_SECONDS
+        self._prepared = False
+        self._receiving = False
+        self._retrying: asyncio.Task[None] | None = None
         self.application.add_handler(MessageHandler(filters.COMMAND, self._on_command))
         self.application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migrate))
         self.application.add_handler(CallbackQueryHandler(self._on_callback))
@@ -97,36 +134,107 @@ class TelegramFrontend:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        app = self.application
-        await app.initialize()
-        await app.bot.set_my_commands(
-            [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin_only]
-        )
+    async def prepare(self) -> None:
+        """Learn who the bot is, set its menu, register the configured channels. Before the
+        first plan: a channel unknown to the store would miss what the plan sends at once.
+        Raises only when the bot itself cannot be reached (InvalidToken, network errors)."""
+        if self._prepared:
+            return
+        await self.application.initialize()  # getMe
+        self._prepared = True
+        try:
+            await self.application.bot.set_my_commands(
+                [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin_only]
+            )
+        except Exception as error:  # the menu is a nicety; commands work without it
+            log.error("telegram: setting the command menu failed: %s", _describe(error))
         await self.check_channels()
-        await app.start()
+
+    async def prepare_for_plan(self) -> None:
+        """`prepare`, except that Telegram being unreachable now is only logged: `start` tries
+        again, and the announcer must not wait for Telegram. A wrong token is raised."""
+        try:
+            await self.prepare()
+        except InvalidToken:
+            raise
+        except Exception as error:
+            log.error("telegram not ready before the first plan: %s", _describe(error))
+
+    async def start(self) -> None:
+        """Start receiving updates. A wrong token is fatal (raised); any other failure is
+        logged and retried in the background, so Telegram being down at start-up never ends
+        the bot (Discord and the announcements keep going meanwhile)."""
+        try:
+            await self._start_once()
+        except InvalidToken:
+            raise
+        except Exception as error:
+            log.error("telegram front-end could not start: %s; retrying", _describe(error))
+            self._retrying = asyncio.create_task(self._keep_trying(), name="telegram-start")
+
+    async def _keep_trying(self) -> None:
+        wait = RETRY_FIRST_SECONDS
+        while True:
+            await asyncio.sleep(wait)
+            try:
+                await self._start_once()
+                return
+            except InvalidToken as error:
+                log.error("telegram front-end stopped trying: %s", _describe(error))
+                return
+            except Exception as error:
+                wait = min(RETRY_MAX_SECONDS, wait * 2)
+                log.error("telegram not started: %s; next try in %.0f s", _describe(error), wait)
+
+    async def _start_once(self) -> None:
+        await self.prepare()
+        app = self.application
+        if not app.running:
+            await app.start()
+        if self._receiving:
+            return
         assert app.updater is not None
         if self._config.mode == "webhook":
-            await app.updater.start_webhook(
-                listen=self._config.webhook_listen,
-                port=self._config.webhook_port,
-                webhook_url=self._config.webhook_url,
-                allowed_updates=UPDATES,
-            )
+            await self._start_webhook()
         else:
             await app.updater.start_polling(allowed_updates=UPDATES, timeout=10)
+        self._receiving = True
         log.info("telegram front-end started (%s)", self._config.mode)
 
+    async def _start_webhook(self) -> None:
+        secret = await webhook_secret(self._given_secret, self._store)
+        base = self._config.webhook_url
+        if self.webhook is None:
+            server = WebhookServer(
+                self.application,
+                listen=self._config.webhook_listen,
+                port=self._config.webhook_port,
+                paths=local_paths(base, secret),
+                secret=secret,
+            )
+            await server.start()  # a port in use raises here, and the next try starts anew
+            self.webhook = server
+        await self.application.bot.set_webhook(
+            public_url(base, secret), secret_token=secret, allowed_updates=UPDATES
+        )
+
     async def stop(self) -> None:
+        if self._retrying is not None:
+            self._retrying.cancel()
+            await asyncio.gather(self._retrying, return_exceptions=True)
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
         if app.running:
-            await app.stop()
+            await asyncio.gather(app.stop(), self.updates.settle(self.stop_grace))
         await app.shutdown()
 
     async def check_channels(self) -> None:
-        """Register the configured channels; say clearly where the bot cannot post."""
+        """Register the configured channels; say clearly where the bot cannot post. Whatever
+        the Bot API answers (an error, or something that is not a chat at all), the bot goes on
+        with the other channels."""
         bot = self.application.bot
         for channel in self._config.channels:
             name = str(channel)
@@ -135,6 +243,9 @@ class TelegramFrontend:
                 member = await bot.get_chat_member(chat.id, bot.id)
             except TelegramError as error:
                 self._channel_problem(name, f"cannot reach the channel: {error}")
+                continue
+            except Exception as error:  # a malformed answer: PTB cannot even read it
+                self._channel_problem(name, f"Telegram's answer made no sense: {_describe(error)}")
                 continue
             can_post = (
                 member.status == ChatMemberStatus.ADMINISTRATOR
@@ -170,21 +281,25 @@ class TelegramFrontend:
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None or not message.text:
             return
-        caller = await self._caller(chat, update.effective_user)
-        reply = await self._router.handle(message.text, caller)
+        if self._addressed_elsewhere(message):
+            return  # "/help@SomeOtherBot" in a group is for that bot
+        async with self._answering:
+            caller = await self._caller(chat, update.effective_user)
+            reply = await self._router.handle(message.text, caller)
         await self._respond(caller.chat, reply)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None or query.data is None or query.message is None:
             return
-        command = resolve_callback(query.data, self._callbacks)
+        command = await self.callbacks.resolve(query.data)
         if command is None:
             await query.answer("This button has expired: please type the command instead.")
             return
         await query.answer()
-        caller = await self._caller(query.message.chat, query.from_user)
-        reply = await self._router.handle(command, caller)
+        async with self._answering:
+            caller = await self._caller(query.message.chat, query.from_user)
+            reply = await self._router.handle(command, caller)
         await self._respond(caller.chat, reply)
 
     async def _on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -212,6 +327,16 @@ class TelegramFrontend:
         log.warning("telegram update failed: %s: %s", type(error).__name__, error)
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _addressed_elsewhere(self, message: Message) -> bool:
+        """Whether the command names another bot ("/help@SomeOtherBot"); names are
+        case-insensitive on Telegram."""
+        for entity in message.entities:
+            if entity.type == MessageEntityType.BOT_COMMAND and entity.offset == 0:
+                _, at, username = message.parse_entity(entity).partition("@")
+                ours = self.application.bot.username or ""
+                return bool(at) and username.casefold() != ours.casefold()
+        return False
 
     async def _caller(self, chat: TgChat, user: User | None) -> Caller:
         kind = chat_kind(chat.type)
@@ -244,3 +369,8 @@ class TelegramFrontend:
             await self._replier(chat, reply)
         except Exception as error:  # the fan gets nothing; the bot keeps serving everyone
             log.warning("reply to %s failed: %s", ref, type(error).__name__)
+
+
+def _describe(error: BaseException) -> str:
+    """An error's type and message for the log (PTB's messages never hold the token)."""
+    return f"{type(error).__name__}: {error}"

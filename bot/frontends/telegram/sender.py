@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import MutableMapping
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -30,14 +29,14 @@ from telegram.error import (
 from bot.core.audience import Chat
 from bot.core.reply import Reply
 from bot.delivery import errors
-from bot.frontends.telegram.render import TelegramMessage, hashed_callbacks, render
+from bot.frontends.telegram.callbacks import CallbackRegistry
+from bot.frontends.telegram.render import TelegramMessage, render
 
 log = logging.getLogger("pitboard.telegram")
 
 PLATFORM = "telegram"
 # Chats that no longer exist answer 400, not 403: they are gone for good, like a block.
 GONE_CHAT_MARKERS = ("chat not found", "user is deactivated", "peer_id_invalid")
-CALLBACK_MEMORY = 50_000  # hashed buttons remembered (oldest forgotten first)
 
 
 def keyboard_markup(message: TelegramMessage) -> InlineKeyboardMarkup | None:
@@ -58,20 +57,18 @@ def keyboard_markup(message: TelegramMessage) -> InlineKeyboardMarkup | None:
 class TelegramSender:
     platform = PLATFORM
 
-    def __init__(self, bot: Bot, callbacks: MutableMapping[str, str]) -> None:
+    def __init__(self, bot: Bot, callbacks: CallbackRegistry) -> None:
         self._bot = bot
         # Buttons whose command is too long for callback_data carry a hash; presses are
-        # turned back into commands from here.
+        # turned back into commands from the registry.
         self._callbacks = callbacks
-
-    def remember(self, messages: list[TelegramMessage]) -> None:
-        self._callbacks.update(hashed_callbacks(messages))
-        while len(self._callbacks) > CALLBACK_MEMORY:
-            self._callbacks.pop(next(iter(self._callbacks)))
 
     async def send(self, chat: Chat, reply: Reply) -> str | None:
         messages = render(reply, spoiler_safe=chat.spoiler_safe)
-        self.remember(messages)
+        try:
+            await self._callbacks.remember(messages)
+        except Exception as error:  # the store failing: the message matters more than a button
+            log.warning("keeping button callbacks failed: %s", type(error).__name__)
         message_id: str | None = None
         for message in messages:
             message_id = await self.send_one(chat.ref.id, message)
