@@ -115,4 +115,17 @@ _INITIAL = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_INITIAL,)
+_KEY_VALUES = Migration(
+    2,
+    "key/value state (e.g. the hash of the Discord commands last synced)",
+    (
+        """
+        CREATE TABLE key_values (
+            name  TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _KEY_VALUES)

@@ -208,3 +208,13 @@ class Store(Protocol):
     async def deliveries(self, key: str) -> list[Delivery]:
         """Every delivery of one announcement, in enqueue order."""
         ...
+
+    # --- small state -----------------------------------------------------------------------
+
+    async def get_value(self, name: str) -> str | None:
+        """A small piece of runtime state kept by name (None when never set)."""
+        ...
+
+    async def set_value(self, name: str, value: str) -> None:
+        """Keep `value` under `name`, replacing what was there."""
+        ...

@@ -230,6 +230,20 @@ class SQLiteStore(SQLiteOutbox):
         # otherwise stall every sender and front-end for that long.
         return await asyncio.to_thread(_audience_from, rows)
 
+    # --- small state -----------------------------------------------------------------------
+
+    async def get_value(self, name: str) -> str | None:
+        rows = await self._fetch("SELECT value FROM key_values WHERE name = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    async def set_value(self, name: str, value: str) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                "INSERT INTO key_values (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
     @staticmethod
     async def _inactive_reason(conn: aiosqlite.Connection, ref: ChatRef) -> str | None:
         """None when the chat is not stored; "" for an active chat."""

@@ -165,6 +165,7 @@ class FakeDiscord(DiscordRest):
         self._channels: dict[str, gw.Channel] = {}
         self._sent: dict[str, list[SentMessage]] = {}
         self._messages: dict[str, SentMessage] = {}
+        self._nonces: dict[tuple[str, str], tuple[str, float]] = {}
         self._cursor: dict[str, int] = {}
         self._commands: dict[str | None, list[dict[str, Any]]] = {}
         self._faults: list[_Fault] = []
@@ -189,6 +190,7 @@ class FakeDiscord(DiscordRest):
             "PATCH /channels/{channel_id}/messages/{message_id}": self._edit_message,
             "DELETE /channels/{channel_id}/messages/{message_id}": self._delete_message,
             "POST /channels/{channel_id}/typing": self._typing,
+            "POST /channels/{channel_id}/messages/{message_id}/crosspost": self._crosspost,
             "GET /guilds/{guild_id}": self._get_guild,
             "GET /guilds/{guild_id}/channels": self._get_guild_channels,
             "GET /guilds/{guild_id}/roles": self._get_guild_roles,

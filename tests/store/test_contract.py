@@ -614,3 +614,19 @@ async def test_recent_errors_newest_first(store: Store) -> None:
 async def test_deliveries_of_an_unknown_key_are_none(store: Store) -> None:
     assert await store.deliveries("nothing") == []
     assert await store.next_due_at() is None
+
+
+# --- small state ------------------------------------------------------------------------------
+
+
+async def test_a_value_is_kept_by_name_replaced_and_survives_a_reopen(
+    open_store: OpenStore,
+) -> None:
+    store = await open_store()
+    assert await store.get_value("discord.commands") is None
+    await store.set_value("discord.commands", "abc")
+    await store.set_value("discord.commands", NASTY)
+    await store.set_value("other", EMOJI)
+    again = await open_store()
+    assert await again.get_value("discord.commands") == NASTY
+    assert await again.get_value("other") == EMOJI
