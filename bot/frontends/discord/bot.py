@@ -5,6 +5,12 @@ router, so Discord answers exactly what Telegram and the terminal answer. Intera
 acknowledged within Discord's 3 seconds: an answer that is not ready in 2 s is deferred and sent
 as a follow-up. Buttons re-run the command they carry. Posts to channels go through the
 delivery engine (`DiscordSender`).
+
+Discord's conventions: what only the asker cares about is answered ephemerally (seen only by
+them): settings, follows, the operators' commands, and every problem (a typo, a refusal). The
+management and operators' commands are hidden from members without Manage Server (default
+member permissions; the router still checks, since a server may give them to anyone). The
+command table is synced only when it changed (`sync.py`).
 """
 
 from __future__ import annotations
