@@ -14,6 +14,11 @@ NEEDED_TO_POST = (
     ("send_messages", "Send Messages"),
     ("embed_links", "Embed Links"),
 )
+NEEDED_IN_THREADS = (
+    ("view_channel", "View Channel"),
+    ("send_messages_in_threads", "Send Messages in Threads"),
+    ("embed_links", "Embed Links"),
+)
 
 
 def missing_to_post(
@@ -33,7 +38,8 @@ def missing_to_post(
         if channel is None:
             return None
         permissions = channel.permissions_for(guild.me)
-    missing = [label for name, label in NEEDED_TO_POST if not getattr(permissions, name)]
+    needed = NEEDED_IN_THREADS if isinstance(channel, discord.Thread) else NEEDED_TO_POST
+    missing = [label for name, label in needed if not getattr(permissions, name)]
     if not missing:
         return None
     name = getattr(channel, "name", None)
