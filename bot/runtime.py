@@ -26,17 +26,20 @@ from bot.chats.admin import Admin
 from bot.chats.health import ChannelHealth
 from bot.chats.settings import ChatSettings
 from bot.config import Config
+from bot.core.audience import Chat
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
 from bot.core.plan import PlanSettings
+from bot.core.reply import Reply
 from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import DISCORD_LIMITS, RateLimits
-from bot.delivery.sender import Sender
+from bot.delivery.sender import Composer, Sender
 from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
 from bot.frontends.console.sender import ConsoleSender
 from bot.scheduling import Announcer, ScheduleReloader
 from bot.store.protocol import Store
+from bot.store.records import OutboxItem
 
 if TYPE_CHECKING:
     from bot.frontends.discord.bot import DiscordFrontend
@@ -44,6 +47,19 @@ if TYPE_CHECKING:
 
 # The terminal has no platform limits; these only keep a replay's output readable in order.
 CONSOLE_LIMITS = RateLimits(global_per_second=1000.0, per_chat_per_second=1000.0, chat_burst=50.0)
+
+
+def keyed(compose: Composer) -> Composer:
+    """Each delivery's post carries the delivery's own key (the announcement and the chat),
+    the same on every retry: a platform that recognises repeats posts a retried send once."""
+
+    def composed(item: OutboxItem, chat: Chat) -> Reply | None:
+        reply = compose(item, chat)
+        if reply is None:
+            return None
+        return replace(reply, idempotency_key=f"{item.key}|{chat.ref.platform}:{chat.ref.id}")
+
+    return composed
 
 
 @dataclass
@@ -153,7 +169,7 @@ class Runtime:
         engine = DeliveryEngine(
             store,
             senders,
-            announcer.compose,
+            keyed(announcer.compose),
             limits,
             clock,
             # Only the terminal: one worker keeps its posts in due order.

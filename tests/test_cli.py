@@ -182,7 +182,7 @@ def test_db_upgrade(tmp_path: Path) -> None:
     database = tmp_path / "pitboard.sqlite3"
     database.touch()
     first = pitboard("db", "upgrade", "--database", str(database))
-    latest = len(MIGRATIONS)
+    latest = MIGRATIONS[-1].version
     assert first.returncode == 0 and f"upgraded from version 0 to {latest}" in first.stdout
     again = pitboard("db", "upgrade", "--database", str(database))
     assert "up to date" in again.stdout

@@ -121,6 +121,9 @@ class Reply:
     # Nothing to send (a throttled chat's extra commands); a platform that must acknowledge
     # anyway (Discord interactions) sends the text quietly.
     silent: bool = False
+    # The same post sent again (a retry after a lost answer) carries the same key, so that a
+    # platform that can recognise a repeat (Discord's message nonce) posts it only once.
+    idempotency_key: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -234,3 +234,8 @@ class Store(Protocol):
         """Store `value` under `key` unless a value is stored there already; return the stored
         one. The first writer wins, across processes too (a generated secret stays one)."""
         ...
+
+    async def set_value(self, key: str, value: str) -> None:
+        """Keep `value` under `key`, replacing what was there (state the last writer owns,
+        such as the hash of the Discord commands last synced)."""
+        ...

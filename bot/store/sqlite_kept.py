@@ -53,3 +53,11 @@ class SQLiteKept(SQLiteBase):
             row = await cursor.fetchone()
         assert row is not None  # written just above, in the same transaction
         return str(row[0])
+
+    async def set_value(self, key: str, value: str) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                "INSERT INTO kept_values (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )

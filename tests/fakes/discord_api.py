@@ -45,8 +45,16 @@ discord.py facts the fake relies on (and a front-end should know)
 - JSON bodies are parsed only when Content-Type is exactly ``application/json``.
 - Every IDENTIFY after the first waits 5 s in ``Client.before_identify_hook``.
 - The original response must come within 3 s (``callback_deadline``), else 404 10062; the first
-  followup after a defer fills in the "thinking" message; tokens last 15 min
-  (``expire_interaction``), then 401 50027.
+  followup after a defer fills in the "thinking" message (unless the bot deleted it); tokens
+  last 15 min (``expire_interaction``), then 401 50027.
+- discord.py sends ``enforce_nonce: true`` with every message nonce (a random one unless given):
+  a nonce the bot repeats in a channel within ``NONCE_WINDOW_SECONDS`` is answered with the
+  message made before, as Discord does. ``fail_next(..., "lost_response")`` serves a request and
+  then cuts the connection unanswered (a timeout to the bot, with the message made).
+- Crossposts (``Message.publish``) work in announcement channels (type 5), once per message.
+- A command's ``default_member_permissions`` decide who sees it (``can_see``,
+  ``command_visible``); ``dispatch_interaction`` refuses to run a command the member cannot
+  see unless ``permission_override=True`` (a server that granted it in its settings).
 
 Contract checks
 ---------------
@@ -165,6 +173,7 @@ class FakeDiscord(DiscordRest):
         self._channels: dict[str, gw.Channel] = {}
         self._sent: dict[str, list[SentMessage]] = {}
         self._messages: dict[str, SentMessage] = {}
+        self._nonces: dict[tuple[str, str], tuple[str, float]] = {}
         self._cursor: dict[str, int] = {}
         self._commands: dict[str | None, list[dict[str, Any]]] = {}
         self._faults: list[_Fault] = []
@@ -189,6 +198,7 @@ class FakeDiscord(DiscordRest):
             "PATCH /channels/{channel_id}/messages/{message_id}": self._edit_message,
             "DELETE /channels/{channel_id}/messages/{message_id}": self._delete_message,
             "POST /channels/{channel_id}/typing": self._typing,
+            "POST /channels/{channel_id}/messages/{message_id}/crosspost": self._crosspost,
             "GET /guilds/{guild_id}": self._get_guild,
             "GET /guilds/{guild_id}/channels": self._get_guild_channels,
             "GET /guilds/{guild_id}/roles": self._get_guild_roles,

@@ -10,10 +10,16 @@ from tests.fakes import discord_gateway as gw
 from tests.fakes.discord_model import NO_CONTENT, ApiError, Ctx, SentMessage
 from tests.fakes.discord_world import DiscordWorld
 
+# Discord checks an enforced nonce "in the past few minutes".
+NONCE_WINDOW_SECONDS = 300.0
+CROSSPOSTED = 1 << 0  # message flag: published to the channels following this one
+
 
 class DiscordChannels(DiscordWorld):
     """Handlers for the bot's, channels' and guilds' routes (FakeDiscord._routes lists them), and
     the store of the bot's messages."""
+
+    _nonces: dict[tuple[str, str], tuple[str, float]]  # (channel, nonce) -> (message, when)
 
     # --- routes: identity, gateway, channels, guilds --------------------------------------------
 
@@ -83,7 +89,11 @@ class DiscordChannels(DiscordWorld):
         needed |= gw.ATTACH_FILES if ctx.record.files else 0
         if perms & needed != needed:
             raise ApiError(403, 50013, "Missing Permissions")
+        earlier = self._same_nonce(channel.id, ctx.body)
+        if earlier is not None:
+            return self.message_payload(earlier)
         sent = self.store_message(channel.id, channel.guild_id, ctx.body, ctx.record.files)
+        self._remember_nonce(sent)
         payload = self.message_payload(sent)
         channel.last_message_id = sent.id
         member = self.guilds[channel.guild_id].members[self.bot_user["id"]].payload()
@@ -91,6 +101,39 @@ class DiscordChannels(DiscordWorld):
         event = {**payload, "guild_id": channel.guild_id, "member": member}
         self._spawn(self.gateway.dispatch("MESSAGE_CREATE", event, intent=gw.GUILD_MESSAGES))
         return payload
+
+    def _same_nonce(self, channel_id: str, body: Mapping[str, Any]) -> SentMessage | None:
+        """Discord's `enforce_nonce`: a message the bot already made in the channel with this
+        nonce in the past few minutes is answered again instead of being made twice."""
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return None
+        found = self._nonces.get((channel_id, str(nonce)))
+        if found is None:
+            return None
+        message_id, at = found
+        if self.clock() - at > NONCE_WINDOW_SECONDS:
+            return None
+        return self._messages[message_id]
+
+    def _remember_nonce(self, sent: SentMessage) -> None:
+        nonce = sent.body.get("nonce")
+        if nonce is not None and sent.body.get("enforce_nonce"):
+            self._nonces[(sent.channel_id, str(nonce))] = (sent.id, self.clock())
+
+    async def _crosspost(self, ctx: Ctx) -> Any:
+        """Publish a message of an announcement channel to the channels following it."""
+        channel = self.channel_for(ctx)
+        sent = self._own_message(ctx)
+        if channel.type != 5:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        if sent.flags & CROSSPOSTED:
+            raise ApiError(400, 40033, "This message has already been crossposted.")
+        perms = self.guilds[channel.guild_id].permissions(self.bot_user["id"], channel)
+        if not perms & gw.SEND_MESSAGES:  # its own message; another's needs MANAGE_MESSAGES
+            raise ApiError(403, 50013, "Missing Permissions")
+        sent.flags |= CROSSPOSTED
+        return self.message_payload(sent)
 
     async def _list_messages(self, ctx: Ctx) -> Any:
         channel = self.channel_for(ctx)

@@ -42,8 +42,12 @@ class DiscordDispatch(DiscordCommands, DiscordChannels):
         command_type: int = 1,
         target_id: str | None = None,
         locale: str = "en-US",
+        permission_override: bool = False,
     ) -> FakeInteraction:
         """A member runs a synced command in a channel (or, with `focused`, types into an option).
+
+        Only a command the member can see (`can_see`) can be run, unless `permission_override`
+        (a server admin gave the command to others in the server's Integrations settings).
 
         `options` maps option names to values, nested for subcommands ({"sub": {"opt": 1}}); the
         types come from the synced definition, and required options and choices are enforced as
@@ -53,6 +57,13 @@ class DiscordDispatch(DiscordCommands, DiscordChannels):
         channel = self._channels[str(channel_id)]
         guild = self.guilds[channel.guild_id]
         command = self._synced(name, command_type, guild.id)
+        uid = user_id or self.default_user_id(guild.id)
+        if not permission_override and not self.can_see(command, uid, channel.id):
+            raise AssertionError(
+                f"Discord does not show /{name} to this member (it needs permissions "
+                f"{command['default_member_permissions']}); pass permission_override=True to "
+                "act as a server that granted it in its Integrations settings"
+            )
         data: dict[str, Any] = {"id": command["id"], "name": name, "type": command_type}
         if "guild_id" in command:
             data["guild_id"] = command["guild_id"]
@@ -64,11 +75,30 @@ class DiscordDispatch(DiscordCommands, DiscordChannels):
             )
         if target_id is not None:
             data["target_id"] = target_id
-        resolved = self._resolved(guild, channel, data.get("options", []))
+        resolved = self._resolved(guild, channel, data.get("options", []), uid)
         if resolved:
             data["resolved"] = resolved
         kind = 4 if focused else 2
-        return await self._dispatch(kind, name, data, channel, user_id, locale)
+        return await self._dispatch(kind, name, data, channel, uid, locale)
+
+    def can_see(self, command: Mapping[str, Any], user_id: str, channel_id: str) -> bool:
+        """Whether Discord shows the synced command to the member in the channel: a command's
+        `default_member_permissions` are the permissions a member needs ("0": only
+        administrators; none: everyone), unless the server overrode them."""
+        needed = command.get("default_member_permissions")
+        if needed is None:
+            return True
+        channel = self._channels[str(channel_id)]
+        guild = self.guilds[channel.guild_id]
+        has = guild.permissions(user_id, channel)
+        if has & gw.ADMINISTRATOR:  # the owner has every permission
+            return True
+        return int(needed) != 0 and has & int(needed) == int(needed)
+
+    def command_visible(self, name: str, user_id: str, channel_id: str) -> bool:
+        """`can_see` by the name of a command synced to the channel's guild (or globally)."""
+        guild_id = self._channels[str(channel_id)].guild_id
+        return self.can_see(self._synced(name, 1, guild_id), user_id, channel_id)
 
     async def dispatch_component(
         self,
@@ -182,7 +212,7 @@ class DiscordDispatch(DiscordCommands, DiscordChannels):
         return out
 
     def _resolved(
-        self, guild: gw.Guild, channel: gw.Channel, options: list[dict[str, Any]]
+        self, guild: gw.Guild, channel: gw.Channel, options: list[dict[str, Any]], user_id: str
     ) -> dict[str, Any]:
         """The `resolved` map for user, channel, role and mentionable option values."""
         resolved: dict[str, dict[str, Any]] = {}
@@ -197,7 +227,8 @@ class DiscordDispatch(DiscordCommands, DiscordChannels):
                 resolved.setdefault("users", {})[key] = member.pop("user")
                 resolved.setdefault("members", {})[key] = member
             elif kind == "channels" and key in guild.channels:
-                perms = guild.permissions(self.bot_user["id"], guild.channels[key])
+                # Discord: "computed permissions for the invoking user in the channel".
+                perms = guild.permissions(user_id, guild.channels[key])
                 target = {**guild.channels[key].payload(), "permissions": str(perms)}
                 resolved.setdefault("channels", {})[key] = target
             elif key in guild.roles and option.get("type") in (8, 9):

@@ -21,6 +21,7 @@ FaultKind = Literal[
     "unknown_channel",
     "server_error",
     "bad_gateway",
+    "lost_response",
 ]
 _FAULTS: dict[str, tuple[int, int, str]] = {
     "missing_permissions": (403, 50013, "Missing Permissions"),
@@ -72,6 +73,7 @@ class DiscordFaults(DiscordWorld):
 
         `target`: a snowflake (any request naming it: channel, guild, interaction, ...), a route
         ("POST /channels/{channel_id}/messages", or without the method for any method), or "*".
+        "lost_response" serves the request and then closes the connection unanswered.
         """
         self._faults.append(_Fault(str(target), kind, times, retry_after))
 
@@ -83,6 +85,11 @@ class DiscordFaults(DiscordWorld):
                 continue
             fault.times -= 1
             self.stats.faults[fault.kind] += 1
+            if fault.kind == "lost_response":
+                # Served (a message is stored), then the connection is cut before the answer:
+                # what a timeout is to the bot. Discord's answer is lost, not its work.
+                record.answer_lost = True
+                continue
             if fault.kind in ("rate_limited", "global_rate_limited"):
                 is_global = fault.kind == "global_rate_limited"
                 raise self._too_many(record, fault.retry_after, is_global=is_global)

@@ -121,8 +121,10 @@ class DiscordInteractions(DiscordDispatch):
     async def _followup(self, ctx: Ctx) -> Any:
         interaction = self._token_owner(ctx)
         original = interaction.original
-        if original is not None and original.loading and not original.history:
-            # The first followup after a defer fills in the "thinking" message.
+        fillable = original is not None and not original.deleted and not original.history
+        if original is not None and fillable and original.loading:
+            # The first followup after a defer fills in the "thinking" message (unless the bot
+            # deleted it: then the followup is a message of its own).
             self.apply_edit(original, ctx.body, ctx.record.files)
             message = original
         else:

@@ -57,6 +57,7 @@ class RecordedRequest:
     files: list[str] = field(default_factory=list)
     status: int = 0
     code: int | None = None  # Discord's JSON error code on failures
+    answer_lost: bool = False  # served, then the connection was cut (a "lost_response" fault)
 
 
 @dataclass

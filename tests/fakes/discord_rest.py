@@ -121,6 +121,9 @@ class DiscordRest(DiscordFaults, DiscordInteractions):
             self.notify()
         if record.status == 429:
             self.stats.too_many_requests += 1
+        if record.answer_lost and request.transport is not None:
+            request.transport.abort()  # the work is done; the bot never hears the answer
+            return web.Response(status=500)
         if record.status == 502:
             html = "<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>"
             return web.Response(status=502, text=html, content_type="text/html", headers=headers)

@@ -653,3 +653,16 @@ async def test_a_kept_value_is_written_once_and_the_first_writer_wins(
     assert await other.keep_value("telegram.webhook_secret", "second") == "first"
     assert await other.get_value("telegram.webhook_secret") == "first"
     assert await other.get_value(NASTY) is None
+
+
+async def test_a_value_is_kept_by_name_replaced_and_survives_a_reopen(
+    open_store: OpenStore,
+) -> None:
+    store = await open_store()
+    assert await store.get_value("discord.commands") is None
+    await store.set_value("discord.commands", "abc")
+    await store.set_value("discord.commands", NASTY)
+    await store.set_value("other", EMOJI)
+    again = await open_store()
+    assert await again.get_value("discord.commands") == NASTY
+    assert await again.get_value("other") == EMOJI

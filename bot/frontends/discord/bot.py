@@ -5,6 +5,12 @@ router, so Discord answers exactly what Telegram and the terminal answer. Intera
 acknowledged within Discord's 3 seconds: an answer that is not ready in 2 s is deferred and sent
 as a follow-up. Buttons re-run the command they carry. Posts to channels go through the
 delivery engine (`DiscordSender`).
+
+Discord's conventions: what only the asker cares about is answered ephemerally (seen only by
+them): settings, follows, the operators' commands, and every problem (a typo, a refusal). The
+management and operators' commands are hidden from members without Manage Server (default
+member permissions; the router still checks, since a server may give them to anyone). The
+command table is synced only when it changed (`sync.py`).
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ import logging
 
 import discord
 import yarl
-from discord import app_commands
+from discord import InteractionResponseType, app_commands
 
 from bot.chats import Caller, Router
 from bot.chats.health import ChannelHealth
 from bot.config import DiscordConfig
 from bot.core.audience import ChatKind, ChatRef
 from bot.core.catalog import CatalogHolder
+from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
 from bot.frontends.discord.render import render
 from bot.frontends.discord.sender import (
@@ -32,6 +39,7 @@ from bot.frontends.discord.sender import (
     to_view,
 )
 from bot.frontends.discord.slash import register_commands
+from bot.frontends.discord.sync import sync_if_changed
 from bot.store.protocol import Store
 
 log = logging.getLogger("pitboard.discord")
@@ -39,6 +47,14 @@ log = logging.getLogger("pitboard.discord")
 ANSWER_BEFORE_DEFER = 2.0  # seconds: Discord wants an acknowledgement within 3
 READY_TIMEOUT = 30.0
 READY_POLL = 0.05
+# Answers only the member who asked should see: changing what the channel follows, settings,
+# the operators' commands (Discord's convention; problems are private too, see `respond`).
+PRIVATE_SCOPES = frozenset({"chat", "admin"})
+
+
+def is_private_command(line: str) -> bool:
+    command = find_command(split_command_line(line)[0])
+    return command is not None and command.scope in PRIVATE_SCOPES
 
 
 class PitboardClient(discord.Client):
@@ -56,14 +72,7 @@ class PitboardClient(discord.Client):
 
     async def setup_hook(self) -> None:
         register_commands(self.tree, self.frontend)
-        guild_id = self.frontend.config.sync_guild
-        if guild_id:
-            guild = discord.Object(guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-        else:
-            synced = await self.tree.sync()
-        log.info("discord: %d commands synced (%s)", len(synced), guild_id or "global")
+        await sync_if_changed(self.tree, self.frontend.store, self.frontend.config.sync_guild)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         # Slash commands are the tree's; a button press carries the command it re-runs.
@@ -141,36 +150,56 @@ class DiscordFrontend:
     ) -> Reply:
         """Run `line` for the interaction and respond in time (deferring when it is slow)."""
         who = caller or self.caller(interaction)
+        private = is_private_command(line)
         work = asyncio.ensure_future(self.router.handle(line, who))
         done, _ = await asyncio.wait({work}, timeout=ANSWER_BEFORE_DEFER)
         if not done:
-            await interaction.response.defer(thinking=True)
+            await interaction.response.defer(thinking=True, ephemeral=private)
         reply = await work
-        await self.respond(interaction, reply, who.chat)
+        await self.respond(interaction, reply, who.chat, ephemeral=private)
         return reply
 
-    async def respond(self, interaction: discord.Interaction, reply: Reply, ref: ChatRef) -> None:
+    async def respond(
+        self,
+        interaction: discord.Interaction,
+        reply: Reply,
+        ref: ChatRef,
+        *,
+        ephemeral: bool = False,
+    ) -> None:
+        """Send the reply as the interaction's answer: seen only by the member who asked
+        when `ephemeral` (the answer was deferred so), when it is a problem (a typo, a
+        refusal) or when it is a throttled member's acknowledgement; in the channel
+        otherwise."""
         chat = await self.store.get_chat(ref)
         spoiler_safe = chat.spoiler_safe if chat else False
         messages = render(reply, spoiler_safe=spoiler_safe)
+        private = ephemeral or not reply.ok or reply.silent
         try:
+            if private and not ephemeral and _deferred(interaction):
+                # A slow answer was deferred in public ("Pitboard is thinking..." for
+                # everyone) and turned out to be a problem: remove the public placeholder,
+                # which the first followup would otherwise fill in whatever its own flags.
+                await interaction.delete_original_response()
             for number, message in enumerate(messages):
                 view = to_view(message.buttons) or discord.utils.MISSING
                 embeds = [to_embed(e) for e in message.embeds]
                 mentions = discord.AllowedMentions.none()
                 if number == 0 and not interaction.response.is_done():
-                    # A throttled member still gets the acknowledgement Discord requires,
-                    # seen only by them.
                     await interaction.response.send_message(
-                        embeds=embeds, allowed_mentions=mentions, view=view, ephemeral=reply.silent
+                        embeds=embeds, allowed_mentions=mentions, view=view, ephemeral=private
                     )
                 else:
                     await interaction.followup.send(
-                        embeds=embeds, allowed_mentions=mentions, view=view
+                        embeds=embeds, allowed_mentions=mentions, view=view, ephemeral=private
                     )
         except discord.HTTPException as error:
             # The fan misses this answer; the bot goes on serving everyone else.
             log.warning("discord: answering an interaction failed: %s %s", error.status, error.code)
+
+
+def _deferred(interaction: discord.Interaction) -> bool:
+    return interaction.response.type is InteractionResponseType.deferred_channel_message
 
 
 def _point_discord_py_at(config: DiscordConfig) -> None:

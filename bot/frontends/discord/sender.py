@@ -8,11 +8,23 @@
 
 discord.py already honours per-route buckets and the global limit from Discord's headers; the
 engine's own limiter keeps the bot under them in the first place.
+
+A post whose answer was lost (a timeout after Discord had made the message) is retried by the
+engine; each message carries a nonce derived from the delivery (`Reply.idempotency_key`) with
+`enforce_nonce`, so Discord answers the retry with the message it already made instead of
+posting it twice (within the few minutes Discord remembers a nonce).
+
+In an announcement channel every post is published (crossposted) to the servers that follow
+it. A failed publish (Discord allows about 10 an hour per channel) is logged and shown in
+/status; the post itself stands, so the delivery is not retried for it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
+import secrets
 
 import aiohttp
 import discord
@@ -27,6 +39,15 @@ log = logging.getLogger("pitboard.discord")
 
 PLATFORM = "discord"
 BUTTON_PREFIX = "cmd:"  # custom_id of a button that re-runs a chat command
+# A crosspost that Discord rate limits would have discord.py sleep for up to an hour while
+# holding a delivery worker: give up on publishing that one post instead.
+PUBLISH_TIMEOUT = 10.0
+
+
+def nonce_for(key: str, part: int) -> str:
+    """The nonce of message `part` of the post with idempotency key `key`: the same on every
+    retry, different for every post and part, within Discord's 25 characters (24 hex)."""
+    return hashlib.blake2b(f"{key}#{part}".encode(), digest_size=12).hexdigest()
 
 
 def to_embed(embed: Embed) -> discord.Embed:
@@ -78,12 +99,15 @@ class DiscordSender:
             # (calling discord.py before it has logged in fails deep inside it).
             raise errors.TransientError("not connected to Discord yet")
         messages = render(reply, spoiler_safe=chat.spoiler_safe, mention_role=chat.mention_role)
+        key = reply.idempotency_key
         message_id: str | None = None
-        for message in messages:
-            message_id = await self._post(chat.ref.id, message)
+        for part, message in enumerate(messages):
+            # Without a key (nothing to recognise a retry by) a random one, as discord.py's.
+            nonce = nonce_for(key, part) if key else secrets.token_hex(12)
+            message_id = await self._post(chat.ref.id, message, nonce)
         return message_id
 
-    async def _post(self, channel_id: str, message: DiscordMessage) -> str:
+    async def _post(self, channel_id: str, message: DiscordMessage, nonce: str) -> str:
         try:
             channel = self._client.get_channel(int(channel_id)) or await self._client.fetch_channel(
                 int(channel_id)
@@ -95,13 +119,31 @@ class DiscordSender:
                 embeds=[to_embed(e) for e in message.embeds],
                 allowed_mentions=mentions_for(message),
                 view=to_view(message.buttons) or discord.utils.MISSING,
+                nonce=nonce,  # discord.py sends enforce_nonce: true with it
             )
         except discord.HTTPException as error:
             raise self._classify(channel_id, error) from error
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise errors.TransientError(type(error).__name__) from error
         self._health.clear(f"discord channel {channel_id}")
+        if isinstance(channel, discord.TextChannel) and channel.is_news():
+            await self._publish(channel_id, sent)
         return str(sent.id)
+
+    async def _publish(self, channel_id: str, sent: discord.Message) -> None:
+        """Crosspost the message to the servers following this announcement channel."""
+        where = f"discord channel {channel_id} (publishing)"
+        if sent.flags.crossposted:  # a retry answered with the message made before
+            return
+        try:
+            await asyncio.wait_for(sent.publish(), PUBLISH_TIMEOUT)
+        except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError) as error:
+            status = getattr(error, "status", type(error).__name__)
+            problem = f"posts are not published to following servers ({status})"
+            self._health.report(where, problem)
+            log.warning("discord channel %s: %s", channel_id, problem)
+            return
+        self._health.clear(where)
 
     def _classify(self, channel_id: str, error: discord.HTTPException) -> errors.SendError:
         if isinstance(error, discord.Forbidden | discord.NotFound):

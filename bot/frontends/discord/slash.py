@@ -16,7 +16,8 @@ from bot.core import lookup
 from bot.core.catalog import Catalog
 from bot.core.commands import COMMANDS, TABLES, Command
 from bot.core.names import Candidate, normalize
-from bot.core.reply import ReplyStatus
+from bot.core.reply import ReplyStatus, problem
+from bot.frontends.discord.permissions import cannot_post_message, missing_to_post
 
 if TYPE_CHECKING:
     from bot.frontends.discord.bot import DiscordFrontend
@@ -148,6 +149,11 @@ def register_commands(tree: app_commands.CommandTree[discord.Client], bot: Disco
         role: discord.Role | None = None,
     ) -> None:
         caller = bot.caller(interaction, channel.id if channel else None)
+        missing = missing_to_post(interaction, channel.id if channel else None)
+        if missing is not None and caller.can_manage:
+            refusal = problem(ReplyStatus.INVALID, cannot_post_message(*missing))
+            await bot.respond(interaction, refusal, caller.chat, ephemeral=True)
+            return
         reply = await bot.answer(interaction, line("/subscribe", what), caller=caller)
         if role is not None and caller.can_manage and reply.status is ReplyStatus.OK:
             await bot.router.settings.set_mention_role(caller.chat, caller.chat_kind, str(role.id))
@@ -178,14 +184,17 @@ def register_commands(tree: app_commands.CommandTree[discord.Client], bot: Disco
         await bot.answer(interaction, line("/settings", setting, value))
 
     @tree.command(name="status", description=describe("status"))
+    @app_commands.default_permissions(manage_guild=True)  # hidden from members; still checked
     async def status(interaction: discord.Interaction) -> None:
         await bot.answer(interaction, "/status")
 
     @tree.command(name="reload", description=describe("reload"))
+    @app_commands.default_permissions(manage_guild=True)  # hidden from members; still checked
     async def reload(interaction: discord.Interaction) -> None:
         await bot.answer(interaction, "/reload")
 
     @tree.command(name="announce", description=describe("announce"))
+    @app_commands.default_permissions(manage_guild=True)  # hidden from members; still checked
     @app_commands.describe(text=arg_help("announce", "text"))
     async def announce(interaction: discord.Interaction, text: str) -> None:
         await bot.answer(interaction, line("/announce", text))
