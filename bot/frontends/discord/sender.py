@@ -73,15 +73,22 @@ class DiscordSender:
         self._health = health
 
     async def send(self, chat: Chat, reply: Reply) -> str | None:
+        message_id: str | None = None
+        for message in self.split(chat, reply):
+            message_id = await self.send_part(chat, message)
+        return message_id
+
+    # A reply too big for one message's embeds is several: the delivery engine sends them one
+    # by one (a `PartSender`), each within the channel's limits.
+    def split(self, chat: Chat, reply: Reply) -> list[DiscordMessage]:
+        return render(reply, spoiler_safe=chat.spoiler_safe, mention_role=chat.mention_role)
+
+    async def send_part(self, chat: Chat, part: DiscordMessage) -> str:
         if not self._client.is_ready():
             # Deliveries requeued at a restart can come before the login: retry shortly
             # (calling discord.py before it has logged in fails deep inside it).
             raise errors.TransientError("not connected to Discord yet")
-        messages = render(reply, spoiler_safe=chat.spoiler_safe, mention_role=chat.mention_role)
-        message_id: str | None = None
-        for message in messages:
-            message_id = await self._post(chat.ref.id, message)
-        return message_id
+        return await self._post(chat.ref.id, part)
 
     async def _post(self, channel_id: str, message: DiscordMessage) -> str:
         try:

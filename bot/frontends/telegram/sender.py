@@ -70,12 +70,20 @@ class TelegramSender:
             self._callbacks.pop(next(iter(self._callbacks)))
 
     async def send(self, chat: Chat, reply: Reply) -> str | None:
-        messages = render(reply, spoiler_safe=chat.spoiler_safe)
-        self.remember(messages)
         message_id: str | None = None
-        for message in messages:
+        for message in self.split(chat, reply):
             message_id = await self.send_one(chat.ref.id, message)
         return message_id
+
+    # A post over 4096 characters is several messages: the delivery engine sends them one by
+    # one (a `PartSender`), each within the chat's limit of about one a second.
+    def split(self, chat: Chat, reply: Reply) -> list[TelegramMessage]:
+        messages = render(reply, spoiler_safe=chat.spoiler_safe)
+        self.remember(messages)
+        return messages
+
+    async def send_part(self, chat: Chat, part: TelegramMessage) -> str:
+        return await self.send_one(chat.ref.id, part)
 
     async def send_one(self, chat_id: str, message: TelegramMessage) -> str:
         try:
