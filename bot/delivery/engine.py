@@ -27,14 +27,13 @@ Logs ("pitboard.delivery") name deliveries, keys and chats, never message bodies
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.audience import Chat, ChatRef
+from bot.core.audience import Chat
 from bot.core.clock import Clock
 from bot.core.reply import Reply
 from bot.delivery.errors import (
@@ -42,15 +41,16 @@ from bot.delivery.errors import (
     ChatMigrated,
     PermanentError,
     RetryAfter,
-    SendError,
     TransientError,
     describe,
 )
 from bot.delivery.lane import Lane, LaneStats
+from bot.delivery.moves import MAX_MIGRATION_HOPS, ChatMoves
 from bot.delivery.posts import Drafts, Parts, send_part, split_post
 from bot.delivery.ratelimit import PlatformLimiter, RateLimits
+from bot.delivery.replies import send_reply_part
 from bot.delivery.sender import Composer, Sender
-from bot.store.protocol import Store, StoreError
+from bot.store.protocol import Store
 from bot.store.records import Delivery
 
 __all__ = ["DeliveryEngine"]
@@ -62,13 +62,6 @@ log = logging.getLogger("pitboard.delivery")
 # busy group cannot stall a fan-out to everyone else.
 PARK_AFTER_SECONDS = 0.5
 MAX_PARKED = 10_000
-MAX_MIGRATION_HOPS = 3
-# How long a command reply may wait out a platform's "retry after" before giving up on it:
-# the fan asked a question and is looking at the screen.
-REPLY_PATIENCE_SECONDS = 30.0
-REPLY_TRANSIENT_RETRIES = 2
-REPLY_BACKOFF_SECONDS = 0.5
-REPLY_MAX_TRIES = 10
 # The feeder's longest sleep even with nothing due: a safety net for work enqueued by another
 # process (which cannot call wake()) and for clocks that run faster than real time.
 MAX_IDLE_SECONDS = 5.0
@@ -116,9 +109,7 @@ class DeliveryEngine:
                 PlatformLimiter(limits[platform]),
                 capacity=max(claim_batch, 2 * workers_per_platform),
             )
-        # Deliveries claimed before a migration still name the old chat; follow the move.
-        # Migrations are rare (a Telegram group upgraded once), so this never grows much.
-        self._moved: dict[ChatRef, ChatRef] = {}
+        self._moves = ChatMoves(store)
         self._drafts = Drafts()
         self._started = False
 
@@ -167,41 +158,11 @@ class DeliveryEngine:
         whether the fan should hear about it some other way.
         """
         lane = self._lane(chat.ref.platform)
-        chat = self._follow(chat)
+        chat = self._moves.follow(chat)
         message_id: str | None = None
         for part in split_post(lane.sender, chat, reply):
-            chat, message_id = await self._reply_part(lane, chat, part)
+            chat, message_id = await send_reply_part(lane, self._moves, chat, part)
         return message_id
-
-    async def _reply_part(self, lane: Lane, chat: Chat, part: object) -> tuple[Chat, str | None]:
-        transient_left = REPLY_TRANSIENT_RETRIES
-        waited = 0.0
-        # Bounded even against a platform answering "retry after 0 s" forever.
-        for _ in range(REPLY_MAX_TRIES):
-            await lane.limiter.acquire(chat, priority=True)
-            try:
-                return chat, await send_part(lane.sender, chat, part)
-            except RetryAfter as error:
-                lane.rate_limited(chat, error.seconds)
-                waited += error.seconds
-                if waited > REPLY_PATIENCE_SECONDS:
-                    raise
-            except ChatMigrated as error:
-                chat = await self._migrate(lane, chat, error.new_id)
-            except ChatBlocked as error:
-                await self._deactivate(lane, chat.ref, describe(error))
-                raise
-            except TransientError:
-                if transient_left <= 0:
-                    raise
-                transient_left -= 1
-                await asyncio.sleep(REPLY_BACKOFF_SECONDS)
-            except SendError:
-                raise
-            except Exception as error:
-                log.warning("%s sender failed unexpectedly: %s", lane.platform, describe(error))
-                raise TransientError(describe(error)) from error
-        raise TransientError(f"no reply could be sent to {chat.ref} in {REPLY_MAX_TRIES} tries")
 
     # --- the feeder: store → lane --------------------------------------------------------------
 
@@ -264,7 +225,7 @@ class DeliveryEngine:
             log.error("delivery %d (%s): %s", delivery.id, delivery.item.key, describe(error))
 
     async def _attempt(self, lane: Lane, delivery: Delivery, unparked: bool) -> None:
-        ref = self._current(delivery.chat)
+        ref = self._moves.current(delivery.chat)
         chat = await self.store.get_chat(ref)
         drafted = self._drafts.pop(delivery.id)  # the rest of a post part-way out
         if chat is None or not chat.active:
@@ -322,9 +283,9 @@ class DeliveryEngine:
                 await self.store.mark_failed(delivery.id, "chat migrated too many times")
                 lane.stats.failed += 1
                 return
-            chat = self._follow(chat)
+            chat = self._moves.follow(chat)
             await lane.limiter.acquire(chat, priority=priority)
-            if self._follow(chat) != chat:
+            if self._moves.follow(chat) != chat:
                 hops += 1
                 continue  # moved while we waited: take the new chat's tokens instead
             # From here until the outcome is recorded, stop() waits rather than cancels:
@@ -333,7 +294,7 @@ class DeliveryEngine:
                 try:
                     message_id = await send_part(lane.sender, chat, parts[done])
                 except ChatMigrated as error:
-                    chat = await self._migrate(lane, chat, error.new_id)
+                    chat = await self._moves.migrate(chat, error.new_id, lane.stats)
                     hops += 1
                     continue
                 except Exception as error:
@@ -370,7 +331,7 @@ class DeliveryEngine:
         """Record what the failed send means; True when the delivery will be retried."""
         what = describe(error)
         if isinstance(error, ChatBlocked):
-            await self._deactivate(lane, chat.ref, what)
+            await self._moves.deactivate(chat.ref, what, lane.stats)
             await self.store.mark_skipped(delivery.id, what)
             lane.stats.skipped += 1
             return False
@@ -413,36 +374,6 @@ class DeliveryEngine:
         deliveries failing together do not all come back together."""
         ceiling = min(self.backoff_max, self.backoff_base * 2.0 ** max(0, attempts - 1))
         return ceiling * self._rng.uniform(0.5, 1.0)
-
-    # --- chat changes ----------------------------------------------------------------------------
-
-    async def _migrate(self, lane: Lane, chat: Chat, new_id: str) -> Chat:
-        new_ref = ChatRef(chat.ref.platform, new_id)
-        log.info("chat %s moved to %s", chat.ref, new_ref)
-        # Known before the store is rewritten, so other workers about to send there follow.
-        self._moved[chat.ref] = new_ref
-        with contextlib.suppress(StoreError):  # a chat that was never stored (a reply)
-            await self.store.rewrite_chat(chat.ref, new_ref)
-        lane.stats.migrated += 1
-        return replace(chat, ref=new_ref)
-
-    def _current(self, ref: ChatRef) -> ChatRef:
-        for _ in range(MAX_MIGRATION_HOPS):  # bounded: a cycle of moves must not hang us
-            moved = self._moved.get(ref)
-            if moved is None:
-                break
-            ref = moved
-        return ref
-
-    def _follow(self, chat: Chat) -> Chat:
-        ref = self._current(chat.ref)
-        return chat if ref == chat.ref else replace(chat, ref=ref)
-
-    async def _deactivate(self, lane: Lane, ref: ChatRef, reason: str) -> None:
-        log.info("chat %s deactivated: %s", ref, reason)
-        with contextlib.suppress(StoreError):  # a chat that was never stored (a reply)
-            await self.store.set_active(ref, False, reason)
-        lane.stats.blocked += 1
 
     def _lane(self, platform: str) -> Lane:
         try:
