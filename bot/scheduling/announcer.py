@@ -8,7 +8,9 @@ On start and on every catalog swap the plan is re-made from `core.plan`:
 - an announcement still ahead becomes one APScheduler job on a `ClockTrigger`;
 - one already due (the bot was down) is decided by `plan.catch_up`: a reminder whose session has
   not started goes out late with the true time left, a start within the grace period goes out
-  as "live now", later ones are skipped and logged.
+  as "live now", later ones are skipped and logged. A chat gets one late reminder per session:
+  the 60- and 15-minute reminders both missed would otherwise both say "starts in 10 min"
+  (`_one_late_reminder_per_chat`); the other's key is recorded with nobody left to post to.
 
 APScheduler's misfire handling is switched off (`misfire_grace_time=None`, no coalescing): a job
 that fires late still runs, because lateness is decided here, not silently by the scheduler.
@@ -100,6 +102,7 @@ class Announcer:
                 announced.add(change.key)
                 report.changes += 1
             self._scheduler.remove_all_jobs()
+            late: list[Announcement] = []
             for announcement in plan.plan(catalog, settings):
                 if announcement.key in announced or plan.superseded(announcement, announced):
                     continue
@@ -114,10 +117,15 @@ class Announcer:
                     log.info("missed while down, skipped: %s", announcement.key)
                     report.skipped += 1
                     continue
-                if decision is Decision.LATE:
-                    log.info("missed while down, sent late: %s", announcement.key)
-                await self._enqueue(announcement, audience)
-                report.late += 1
+                late.append(announcement)
+            for announcement, refs, covered in _one_late_reminder_per_chat(late, audience):
+                if covered and not refs:
+                    log.info("missed while down, covered by a later reminder: %s", announcement.key)
+                else:
+                    if announcement.due < now:
+                        log.info("missed while down, sent late: %s", announcement.key)
+                    report.late += 1
+                await self._enqueue(announcement, audience, refs)
             self.last_report = report
             log.info(
                 "plan: %d scheduled, %d sent late, %d skipped, %d changes",
@@ -145,9 +153,13 @@ class Announcer:
             log.exception("could not enqueue %s; retrying at the next plan", announcement.key)
 
     async def _enqueue(
-        self, announcement: Announcement, audience: list[tuple[Chat, Subscription]]
+        self,
+        announcement: Announcement,
+        audience: list[tuple[Chat, Subscription]],
+        refs: list[ChatRef] | None = None,
     ) -> bool:
-        refs = plan.recipients(announcement, audience)
+        if refs is None:
+            refs = plan.recipients(announcement, audience)
         item = OutboxItem(
             key=announcement.key,
             kind=announcement.kind.value,
@@ -218,6 +230,27 @@ class Announcer:
         announcement = Announcement.from_payload(item.payload)
         subscription = self._subscriptions.get(chat.ref)
         return compose(announcement, self._catalogs.current, chat, subscription, self._clock.now())
+
+
+def _one_late_reminder_per_chat(
+    late: list[Announcement], audience: list[tuple[Chat, Subscription]]
+) -> list[tuple[Announcement, list[ChatRef], bool]]:
+    """Who gets each announcement caught up after downtime: every recipient, except that of
+    the reminders of one session a chat gets only the one nearest the start (composed with
+    the true time left, any of them would read the same). The flag says whether chats were
+    left out for that reason."""
+    taken: dict[str, set[ChatRef]] = {}  # session id -> chats that get a later reminder
+    found: dict[str, tuple[list[ChatRef], bool]] = {}
+    for announcement in sorted(late, key=lambda a: a.due, reverse=True):
+        wanted = plan.recipients(announcement, audience)
+        if announcement.kind is not AnnouncementKind.REMINDER:
+            found[announcement.key] = (wanted, False)
+            continue
+        chats = taken.setdefault(announcement.subject, set())
+        refs = [ref for ref in wanted if ref not in chats]
+        chats.update(refs)
+        found[announcement.key] = (refs, len(refs) < len(wanted))
+    return [(announcement, *found[announcement.key]) for announcement in late]
 
 
 def _current_start(catalog: Catalog, announcement: Announcement) -> datetime | None:
