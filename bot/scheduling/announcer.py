@@ -12,6 +12,10 @@ On start and on every catalog swap the plan is re-made from `core.plan`:
   the 60- and 15-minute reminders both missed would otherwise both say "starts in 10 min"
   (`_one_late_reminder_per_chat`); the other's key is recorded with nobody left to post to.
 
+A job whose enqueue fails (another process holding the database's write lock past the busy
+timeout, say) is tried again with backoff on the injected clock until it succeeds or the post
+is stale (`plan.catch_up` would skip it): a failed write never silently loses an announcement.
+
 APScheduler's misfire handling is switched off (`misfire_grace_time=None`, no coalescing): a job
 that fires late still runs, because lateness is decided here, not silently by the scheduler.
 """
@@ -23,7 +27,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -42,6 +46,9 @@ log = logging.getLogger("pitboard.scheduling")
 
 # An admin's /announce: an outbox item that is not a planned announcement.
 FREE_POST = "free"
+# A failed enqueue is tried again after 1 s, 2 s, 4 s ... of the clock, at most a minute apart.
+ENQUEUE_RETRY_FIRST = timedelta(seconds=1)
+ENQUEUE_RETRY_MAX = timedelta(minutes=1)
 
 
 @dataclass
@@ -125,7 +132,10 @@ class Announcer:
                     if announcement.due < now:
                         log.info("missed while down, sent late: %s", announcement.key)
                     report.late += 1
-                await self._enqueue(announcement, audience, refs)
+                try:
+                    await self._enqueue(announcement, audience, refs)
+                except Exception:
+                    self._retry_later(announcement, 1, refs)
             self.last_report = report
             log.info(
                 "plan: %d scheduled, %d sent late, %d skipped, %d changes",
@@ -136,21 +146,59 @@ class Announcer:
             )
             return report
 
-    def _schedule(self, announcement: Announcement) -> None:
+    def _schedule(
+        self,
+        announcement: Announcement,
+        at: datetime | None = None,
+        failures: int = 0,
+        refs: list[ChatRef] | None = None,
+    ) -> None:
         self._scheduler.add_job(
             self._fire,
-            trigger=ClockTrigger(self._clock, announcement.due),
-            args=[announcement],
-            id=announcement.key,
+            trigger=ClockTrigger(self._clock, at or announcement.due),
+            args=[announcement, failures, refs],
+            # A retry gets an id of its own: the job scheduling it is still running, and
+            # APScheduler would skip a job whose id has an instance running (max_instances).
+            id=f"{announcement.key}|retry {failures}" if failures else announcement.key,
             replace_existing=True,
         )
 
-    async def _fire(self, announcement: Announcement) -> None:
+    async def _fire(
+        self, announcement: Announcement, failures: int = 0, refs: list[ChatRef] | None = None
+    ) -> None:
+        """Enqueue a due announcement (for `refs`, else for everyone it concerns)."""
+        if failures and self._stale(announcement):
+            log.error("gave up enqueueing %s: too late to be useful now", announcement.key)
+            return
         # A job must never die with an exception APScheduler would only log and drop.
         try:
-            await self._enqueue(announcement, await self._load_audience())
+            await self._enqueue(announcement, await self._load_audience(), refs)
         except Exception:
-            log.exception("could not enqueue %s; retrying at the next plan", announcement.key)
+            self._retry_later(announcement, failures + 1, refs)
+
+    def _retry_later(
+        self, announcement: Announcement, failures: int, refs: list[ChatRef] | None
+    ) -> None:
+        """Called from an except block: logs the failure and schedules the next try."""
+        doublings = min(failures - 1, 16)  # capped before multiplying: timedelta overflows
+        wait = min(ENQUEUE_RETRY_MAX, ENQUEUE_RETRY_FIRST * 2**doublings)
+        retry_at = self._clock.now() + wait
+        log.exception(
+            "could not enqueue %s (failure %d); trying again at %s",
+            announcement.key, failures, retry_at.isoformat(),
+        )  # fmt: skip
+        self._schedule(announcement, retry_at, failures, refs)
+
+    def _stale(self, announcement: Announcement) -> bool:
+        """Whether an announcement that could not be enqueued in time is no longer worth it."""
+        catalog = self._catalogs.current
+        decision = plan.catch_up(
+            announcement,
+            self._clock.now(),
+            self._base_settings,
+            _current_start(catalog, announcement),
+        )
+        return decision is Decision.SKIP
 
     async def _enqueue(
         self,
