@@ -159,8 +159,13 @@ class DeliveryEngine:
         """
         lane = self._lane(chat.ref.platform)
         chat = self._moves.follow(chat)
+        try:
+            parts = split_post(lane.sender, chat, reply)
+        except Exception as error:  # a rendering bug: it would fail the same way again
+            log.warning("%s could not render a reply: %s", lane.platform, describe(error))
+            raise PermanentError(describe(error)) from error
         message_id: str | None = None
-        for part in split_post(lane.sender, chat, reply):
+        for part in parts:
             chat, message_id = await send_reply_part(lane, self._moves, chat, part)
         return message_id
 
