@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.store.migrations import MIGRATIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -112,7 +114,8 @@ def test_db_upgrade(tmp_path: Path) -> None:
     database = tmp_path / "pitboard.sqlite3"
     database.touch()
     first = pitboard("db", "upgrade", "--database", str(database))
-    assert first.returncode == 0 and "upgraded from version 0 to 1" in first.stdout
+    latest = len(MIGRATIONS)
+    assert first.returncode == 0 and f"upgraded from version 0 to {latest}" in first.stdout
     again = pitboard("db", "upgrade", "--database", str(database))
     assert "up to date" in again.stdout
     missing = pitboard("db", "upgrade", "--database", str(tmp_path / "nope.sqlite3"))
