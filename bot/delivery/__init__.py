@@ -2,6 +2,7 @@
 
 DeliveryEngine   claims deliveries from the store and sends them; `reply()` for commands
 Sender, Composer what a front-end provides / how an outbox item becomes a post
+PartSender       a sender whose posts can run to several messages, sent one by one
 RateLimits       a platform's limits (TELEGRAM_LIMITS, DISCORD_LIMITS)
 errors           the one exception tree every Sender raises (see bot.delivery.errors)
 """
@@ -23,7 +24,7 @@ from bot.delivery.ratelimit import (
     RateLimits,
     TokenBucket,
 )
-from bot.delivery.sender import Composer, Sender
+from bot.delivery.sender import Composer, PartSender, Sender
 
 __all__ = [
     "DISCORD_LIMITS",
@@ -33,6 +34,7 @@ __all__ = [
     "Composer",
     "DeliveryEngine",
     "LaneStats",
+    "PartSender",
     "PermanentError",
     "PlatformLimiter",
     "RateLimits",

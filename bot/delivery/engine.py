@@ -5,11 +5,16 @@ batches, and `workers_per_platform` worker tasks send them, each send taking its
 the platform's `PlatformLimiter`. Command replies (`reply`) go through the same limiter with
 priority, so a fan's answer overtakes a broadcast without breaking the platform's limits.
 
+A post can run to several messages (`PartSender`): each takes its own tokens and is recorded
+as it goes out (`Store.mark_part_sent`), so a retry or a restart sends only the rest; when the
+chat's next token is far off, the rest waits in memory (parked) instead of holding a worker.
+
 What happens after a send is decided by the error class alone (see `bot.delivery.errors`):
-sent → SENT; RetryAfter → pause the platform lane and retry after the wait; TransientError or
-an unexpected exception → retry with exponential backoff and jitter, FAILED after
-`max_attempts`; ChatBlocked → deactivate the chat (the store skips its pending deliveries) and
-skip; ChatMigrated → rewrite the chat id and resend at once; PermanentError → FAILED.
+sent → SENT; RetryAfter → pause that chat (every send, when several chats are refused at once)
+and retry after the wait; TransientError or an unexpected exception → retry with exponential
+backoff and jitter. Either retry counts toward `max_attempts`, then FAILED. ChatBlocked →
+deactivate the chat (the store skips its pending deliveries) and skip; ChatMigrated → rewrite
+the chat id and resend at once; PermanentError → FAILED.
 
 Crash safety comes from the store: a claimed delivery is SENDING until marked, and `start()`
 puts deliveries left SENDING by a dead process back in the queue. So a crash can repeat a send
@@ -22,14 +27,13 @@ Logs ("pitboard.delivery") name deliveries, keys and chats, never message bodies
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.audience import Chat, ChatRef
+from bot.core.audience import Chat
 from bot.core.clock import Clock
 from bot.core.reply import Reply
 from bot.delivery.errors import (
@@ -37,14 +41,16 @@ from bot.delivery.errors import (
     ChatMigrated,
     PermanentError,
     RetryAfter,
-    SendError,
     TransientError,
     describe,
 )
 from bot.delivery.lane import Lane, LaneStats
+from bot.delivery.moves import MAX_MIGRATION_HOPS, ChatMoves
+from bot.delivery.posts import Drafts, Parts, send_part, split_post
 from bot.delivery.ratelimit import PlatformLimiter, RateLimits
+from bot.delivery.replies import send_reply_part
 from bot.delivery.sender import Composer, Sender
-from bot.store.protocol import Store, StoreError
+from bot.store.protocol import Store
 from bot.store.records import Delivery
 
 __all__ = ["DeliveryEngine"]
@@ -56,13 +62,6 @@ log = logging.getLogger("pitboard.delivery")
 # busy group cannot stall a fan-out to everyone else.
 PARK_AFTER_SECONDS = 0.5
 MAX_PARKED = 10_000
-MAX_MIGRATION_HOPS = 3
-# How long a command reply may wait out a platform's "retry after" before giving up on it:
-# the fan asked a question and is looking at the screen.
-REPLY_PATIENCE_SECONDS = 30.0
-REPLY_TRANSIENT_RETRIES = 2
-REPLY_BACKOFF_SECONDS = 0.5
-REPLY_MAX_TRIES = 10
 # The feeder's longest sleep even with nothing due: a safety net for work enqueued by another
 # process (which cannot call wake()) and for clocks that run faster than real time.
 MAX_IDLE_SECONDS = 5.0
@@ -110,9 +109,8 @@ class DeliveryEngine:
                 PlatformLimiter(limits[platform]),
                 capacity=max(claim_batch, 2 * workers_per_platform),
             )
-        # Deliveries claimed before a migration still name the old chat; follow the move.
-        # Migrations are rare (a Telegram group upgraded once), so this never grows much.
-        self._moved: dict[ChatRef, ChatRef] = {}
+        self._moves = ChatMoves(store)
+        self._drafts = Drafts()
         self._started = False
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -153,41 +151,23 @@ class DeliveryEngine:
     async def reply(self, chat: Chat, reply: Reply) -> str | None:
         """Send a command reply now, ahead of any broadcast, within the platform's limits.
 
-        Returns the platform's message id. Waits out short rate limits, retries a transient
+        Returns the platform's message id (the last message's, for a reply of several).
+        Each message takes its own tokens. Waits out short rate limits, retries a transient
         failure twice, follows a chat migration. Raises the last `SendError` when the reply
         could not be delivered (after deactivating a blocked chat); the caller decides
         whether the fan should hear about it some other way.
         """
         lane = self._lane(chat.ref.platform)
-        chat = self._follow(chat)
-        transient_left = REPLY_TRANSIENT_RETRIES
-        waited = 0.0
-        # Bounded even against a platform answering "retry after 0 s" forever.
-        for _ in range(REPLY_MAX_TRIES):
-            await lane.limiter.acquire(chat, priority=True)
-            try:
-                return await lane.sender.send(chat, reply)
-            except RetryAfter as error:
-                lane.rate_limited(error.seconds)
-                waited += error.seconds
-                if waited > REPLY_PATIENCE_SECONDS:
-                    raise
-            except ChatMigrated as error:
-                chat = await self._migrate(lane, chat, error.new_id)
-            except ChatBlocked as error:
-                await self._deactivate(lane, chat.ref, describe(error))
-                raise
-            except TransientError:
-                if transient_left <= 0:
-                    raise
-                transient_left -= 1
-                await asyncio.sleep(REPLY_BACKOFF_SECONDS)
-            except SendError:
-                raise
-            except Exception as error:
-                log.warning("%s sender failed unexpectedly: %s", lane.platform, describe(error))
-                raise TransientError(describe(error)) from error
-        raise TransientError(f"no reply could be sent to {chat.ref} in {REPLY_MAX_TRIES} tries")
+        chat = self._moves.follow(chat)
+        try:
+            parts = split_post(lane.sender, chat, reply)
+        except Exception as error:  # a rendering bug: it would fail the same way again
+            log.warning("%s could not render a reply: %s", lane.platform, describe(error))
+            raise PermanentError(describe(error)) from error
+        message_id: str | None = None
+        for part in parts:
+            chat, message_id = await send_reply_part(lane, self._moves, chat, part)
+        return message_id
 
     # --- the feeder: store → lane --------------------------------------------------------------
 
@@ -250,28 +230,39 @@ class DeliveryEngine:
             log.error("delivery %d (%s): %s", delivery.id, delivery.item.key, describe(error))
 
     async def _attempt(self, lane: Lane, delivery: Delivery, unparked: bool) -> None:
-        ref = self._current(delivery.chat)
+        ref = self._moves.current(delivery.chat)
         chat = await self.store.get_chat(ref)
+        drafted = self._drafts.pop(delivery.id)  # the rest of a post part-way out
         if chat is None or not chat.active:
             why = "chat not stored" if chat is None else "chat inactive"
             await self.store.mark_skipped(delivery.id, why)
             lane.stats.skipped += 1
             return
         if not unparked and self._parked(lane, delivery, chat):
+            if drafted is not None:
+                self._drafts.keep(delivery.id, drafted)
             return
+        parts = drafted or await self._compose(lane, delivery, chat)
+        if parts:
+            async with lane.chat_turn(delivery.chat):
+                await self._send(lane, delivery, chat, parts)
+
+    async def _compose(self, lane: Lane, delivery: Delivery, chat: Chat) -> Parts:
+        """The post's messages for `chat`; none (the delivery marked) when there is nothing
+        to send or composing it failed: that would fail the same way on every retry."""
         try:
             reply = self.composer(delivery.item, chat)
+            parts = () if reply is None else split_post(lane.sender, chat, reply)
         except Exception as error:
-            log.error("composing %s for %s failed: %s", delivery.item.key, ref, describe(error))
-            await self.store.mark_failed(delivery.id, f"compose: {describe(error)}")
+            what = describe(error)
+            log.error("composing %s for %s failed: %s", delivery.item.key, chat.ref, what)
+            await self.store.mark_failed(delivery.id, f"compose: {what}")
             lane.stats.failed += 1
-            return
-        if reply is None:
+            return ()
+        if not parts:
             await self.store.mark_skipped(delivery.id, "nothing to send to this chat")
             lane.stats.skipped += 1
-            return
-        async with lane.chat_turn(delivery.chat):
-            await self._send(lane, delivery, chat, reply)
+        return parts
 
     def _parked(self, lane: Lane, delivery: Delivery, chat: Chat) -> bool:
         """Set the delivery aside if its chat's own limits would keep a worker waiting, or if
@@ -288,59 +279,92 @@ class DeliveryEngine:
             return True
         return False
 
-    async def _send(self, lane: Lane, delivery: Delivery, chat: Chat, reply: Reply) -> None:
+    async def _send(self, lane: Lane, delivery: Delivery, chat: Chat, parts: Parts) -> None:
+        """Send the post's messages not sent yet, each with its own tokens, recording each."""
         priority = delivery.priority > 0
-        for _ in range(MAX_MIGRATION_HOPS + 1):
-            chat = self._follow(chat)
+        done, message_id, hops = delivery.parts_sent, delivery.message_id, 0
+        while done < len(parts):
+            if hops > MAX_MIGRATION_HOPS:
+                await self.store.mark_failed(delivery.id, "chat migrated too many times")
+                lane.stats.failed += 1
+                return
+            chat = self._moves.follow(chat)
             await lane.limiter.acquire(chat, priority=priority)
-            if self._follow(chat) != chat:
+            if self._moves.follow(chat) != chat:
+                hops += 1
                 continue  # moved while we waited: take the new chat's tokens instead
             # From here until the outcome is recorded, stop() waits rather than cancels:
             # the platform may already have the message.
             with lane.sending():
                 try:
-                    message_id = await lane.sender.send(chat, reply)
+                    message_id = await send_part(lane.sender, chat, parts[done])
                 except ChatMigrated as error:
-                    chat = await self._migrate(lane, chat, error.new_id)
+                    chat = await self._moves.migrate(chat, error.new_id, lane.stats)
+                    hops += 1
                     continue
                 except Exception as error:
-                    await self._record_failure(lane, delivery, chat, error)
+                    if await self._record_failure(lane, delivery, chat, error) and done:
+                        self._drafts.keep(delivery.id, parts)
                     return
-                await self.store.mark_sent(delivery.id, message_id, self.clock.now())
-                lane.stats.sent += 1
+                done += 1
+                if done < len(parts):
+                    await self.store.mark_part_sent(delivery.id, done, message_id)
+                else:
+                    await self.store.mark_sent(delivery.id, message_id, self.clock.now())
+                    lane.stats.sent += 1
+                    return
+            rest = replace(delivery, parts_sent=done, message_id=message_id)
+            if self._park_rest(lane, rest, chat):
+                self._drafts.keep(delivery.id, parts)
                 return
-        await self.store.mark_failed(delivery.id, "chat migrated too many times")
-        lane.stats.failed += 1
+        # Composed again after a restart, the post came out shorter than what went out.
+        await self.store.mark_sent(delivery.id, message_id, self.clock.now())
+        lane.stats.sent += 1
+
+    def _park_rest(self, lane: Lane, delivery: Delivery, chat: Chat) -> bool:
+        """Set the rest of a post aside while the chat's next token is far off, so that a
+        worker does not sit waiting for it (parked posts to a chat keep their order)."""
+        wait = lane.limiter.chat_wait_estimate(chat)
+        if wait <= PARK_AFTER_SECONDS or lane.parked_count() >= MAX_PARKED:
+            return False
+        lane.park(delivery, wait, lane.limiter.chat_interval(chat))
+        return True
 
     async def _record_failure(
         self, lane: Lane, delivery: Delivery, chat: Chat, error: Exception
-    ) -> None:
+    ) -> bool:
+        """Record what the failed send means; True when the delivery will be retried."""
         what = describe(error)
-        if isinstance(error, RetryAfter):
-            lane.rate_limited(error.seconds)
-            await self._retry(lane, delivery, what, error.seconds)
-        elif isinstance(error, ChatBlocked):
-            await self._deactivate(lane, chat.ref, what)
+        if isinstance(error, ChatBlocked):
+            await self._moves.deactivate(chat.ref, what, lane.stats)
             await self.store.mark_skipped(delivery.id, what)
             lane.stats.skipped += 1
-        elif isinstance(error, PermanentError):
+            return False
+        if isinstance(error, PermanentError):
             log.warning("delivery %d to %s failed for good: %s", delivery.id, chat.ref, what)
             await self.store.mark_failed(delivery.id, what)
             lane.stats.failed += 1
+            return False
+        if isinstance(error, RetryAfter):
+            lane.rate_limited(chat, error.seconds)
+            wait = error.seconds
         else:
             if not isinstance(error, TransientError):
                 log.warning("%s sender failed unexpectedly: %s", lane.platform, what)
-            if delivery.attempts >= self.max_attempts:
-                log.warning(
-                    "delivery %d to %s gave up after %d attempts: %s",
-                    delivery.id, chat.ref, delivery.attempts, what,
-                )  # fmt: skip
-                await self.store.mark_failed(
-                    delivery.id, f"{what} (gave up after {delivery.attempts} attempts)"
-                )
-                lane.stats.failed += 1
-            else:
-                await self._retry(lane, delivery, what, self.backoff(delivery.attempts))
+            wait = self.backoff(delivery.attempts)
+        # A platform answering "retry after" forever must not keep a delivery forever either.
+        if delivery.attempts >= self.max_attempts:
+            log.warning(
+                "delivery %d to %s gave up after %d attempts: %s",
+                delivery.id, chat.ref, delivery.attempts, what,
+            )  # fmt: skip
+            await self.store.mark_failed(
+                delivery.id, f"{what} (gave up after {delivery.attempts} attempts)"
+            )
+            lane.stats.failed += 1
+            return False
+        await self._retry(lane, delivery, what, wait)
+        return True
 
     async def _retry(self, lane: Lane, delivery: Delivery, what: str, seconds: float) -> None:
         await self.store.mark_retry(
@@ -355,36 +379,6 @@ class DeliveryEngine:
         deliveries failing together do not all come back together."""
         ceiling = min(self.backoff_max, self.backoff_base * 2.0 ** max(0, attempts - 1))
         return ceiling * self._rng.uniform(0.5, 1.0)
-
-    # --- chat changes ----------------------------------------------------------------------------
-
-    async def _migrate(self, lane: Lane, chat: Chat, new_id: str) -> Chat:
-        new_ref = ChatRef(chat.ref.platform, new_id)
-        log.info("chat %s moved to %s", chat.ref, new_ref)
-        # Known before the store is rewritten, so other workers about to send there follow.
-        self._moved[chat.ref] = new_ref
-        with contextlib.suppress(StoreError):  # a chat that was never stored (a reply)
-            await self.store.rewrite_chat(chat.ref, new_ref)
-        lane.stats.migrated += 1
-        return replace(chat, ref=new_ref)
-
-    def _current(self, ref: ChatRef) -> ChatRef:
-        for _ in range(MAX_MIGRATION_HOPS):  # bounded: a cycle of moves must not hang us
-            moved = self._moved.get(ref)
-            if moved is None:
-                break
-            ref = moved
-        return ref
-
-    def _follow(self, chat: Chat) -> Chat:
-        ref = self._current(chat.ref)
-        return chat if ref == chat.ref else replace(chat, ref=ref)
-
-    async def _deactivate(self, lane: Lane, ref: ChatRef, reason: str) -> None:
-        log.info("chat %s deactivated: %s", ref, reason)
-        with contextlib.suppress(StoreError):  # a chat that was never stored (a reply)
-            await self.store.set_active(ref, False, reason)
-        lane.stats.blocked += 1
 
     def _lane(self, platform: str) -> Lane:
         try:

@@ -5,9 +5,10 @@ decides from the class alone what happens next. Nothing else about a failure mat
 a new front-end only has to answer "which of these is it?"
 
     SendError                 base: never raised itself
-    ├── RetryAfter(seconds)   the platform rate-limited us (HTTP 429): wait, then retry. The
-    │                         whole platform lane pauses, not just this chat, because platform
-    │                         limits are global and the next send would only be refused too.
+    ├── RetryAfter(seconds)   the platform rate-limited us (HTTP 429): that chat waits, then
+    │                         the rest of the post is retried; every send waits when several
+    │                         chats are refused at once (the global limit). Counts toward
+    │                         `max_attempts` like a transient error: never retried forever.
     ├── TransientError        network trouble, timeouts, 5xx: retry with exponential backoff
     │                         and jitter, up to `max_attempts`, then FAILED.
     ├── ChatBlocked           the bot was blocked, kicked or lost its permission, or the chat

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterat
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.audience import ChatRef
+from bot.core.audience import Chat, ChatRef
 from bot.delivery.ratelimit import PlatformLimiter
 from bot.delivery.sender import Sender
 from bot.store.records import Delivery
@@ -221,7 +221,9 @@ class Lane:
 
     # --- platform answers ----------------------------------------------------------------------
 
-    def rate_limited(self, seconds: float) -> None:
+    def rate_limited(self, chat: Chat, seconds: float) -> None:
         self.stats.rate_limited += 1
-        self.limiter.pause(seconds)
-        log.info("%s asked us to wait %.1f s", self.platform, seconds)
+        if self.limiter.refused(chat, seconds):
+            log.info("%s asked us to wait %.1f s (several chats)", self.platform, seconds)
+        else:
+            log.info("%s asked us to wait %.1f s for %s", self.platform, seconds, chat.ref)

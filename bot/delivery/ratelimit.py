@@ -10,6 +10,10 @@ A platform has one `PlatformLimiter`: a global bucket (Telegram: about 30 messag
 a bucket per chat (about one a second) and a bucket per group or channel (about 20 a minute).
 A send takes a token from each that applies; the chat's first, so a send waiting for a slow
 chat does not sit on a global token others could use.
+
+A "retry after" answer (429) names no limit. One chat refused is that chat's flood control:
+only that chat waits (`refused`). Several chats refused within a second is the platform's
+global limit (another process on the same token, say): then every send waits.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ Sleep = Callable[[float], Awaitable[None]]
 # computed time; without this slack the waiter would sleep again for a nanosecond.
 _EPSILON = 1e-9
 _PRUNE_LOOKS = 8
+# Distinct chats refused within the window that mean the platform's global limit was hit.
+PLATFORM_REFUSAL_CHATS = 3
+PLATFORM_REFUSAL_WINDOW = 1.0
 # Priority grants in a row before a waiting bulk caller gets one: replies take at most 80 % of
 # a saturated bucket, broadcasts keep at least 20 %.
 PRIORITY_RUN = 4
@@ -227,6 +234,7 @@ class PlatformLimiter:
         )
         self._chats: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
         self._groups: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
+        self._refusals: deque[tuple[float, ChatRef]] = deque()
 
     @property
     def tracked_buckets(self) -> int:
@@ -260,8 +268,25 @@ class PlatformLimiter:
         return interval
 
     def pause(self, seconds: float) -> None:
-        """The platform answered "retry after": every send on this platform waits."""
+        """Every send on this platform waits `seconds`."""
         self.global_bucket.pause(seconds)
+
+    def refused(self, chat: Chat, seconds: float) -> bool:
+        """The platform answered "retry after `seconds`" to a send to `chat`: that chat waits,
+        and so does every send once several chats were refused within a second. Returns
+        whether the whole platform was paused."""
+        self._chat_bucket(chat.ref).pause(seconds)
+        group = self._group_bucket(chat)
+        if group is not None:
+            group.pause(seconds)
+        now = self._monotonic()
+        self._refusals.append((now, chat.ref))
+        while self._refusals[0][0] < now - PLATFORM_REFUSAL_WINDOW:
+            self._refusals.popleft()
+        if len({ref for _, ref in self._refusals}) < PLATFORM_REFUSAL_CHATS:
+            return False
+        self.pause(seconds)
+        return True
 
     def paused_for(self) -> float:
         return self.global_bucket.paused_for()

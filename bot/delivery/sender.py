@@ -12,14 +12,14 @@ cancelled): the delivery is then marked skipped, not failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from bot.core.audience import Chat
 from bot.core.reply import Reply
 from bot.store.records import OutboxItem
 
-__all__ = ["Composer", "Sender"]
+__all__ = ["Composer", "PartSender", "Sender"]
 
 
 class Sender(Protocol):
@@ -33,6 +33,26 @@ class Sender(Protocol):
     async def send(self, chat: Chat, reply: Reply) -> str | None:
         """Send `reply` to `chat` once. Returns the platform's message id (None if the
         platform has none) or raises a `SendError` subclass saying what went wrong."""
+        ...
+
+
+@runtime_checkable
+class PartSender(Protocol):
+    """A `Sender` whose posts can run to several messages (Telegram's 4096 characters).
+
+    The engine then sends them itself, one at a time: each message takes its own tokens from
+    the platform's limits (the second message to a chat waits for the chat's next token
+    instead of meeting a 429), and each is recorded as it goes out, so a retry or a restart
+    sends only the messages that did not. A sender without these methods is sent whole with
+    `send()`, as one message.
+    """
+
+    def split(self, chat: Chat, reply: Reply) -> Sequence[Any]:
+        """The messages `reply` becomes for `chat`, in order: usually one, never sent here."""
+        ...
+
+    async def send_part(self, chat: Chat, part: Any) -> str | None:
+        """Send one of the messages `split()` made, once; returns or raises like `send()`."""
         ...
 
 

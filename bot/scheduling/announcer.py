@@ -8,7 +8,13 @@ On start and on every catalog swap the plan is re-made from `core.plan`:
 - an announcement still ahead becomes one APScheduler job on a `ClockTrigger`;
 - one already due (the bot was down) is decided by `plan.catch_up`: a reminder whose session has
   not started goes out late with the true time left, a start within the grace period goes out
-  as "live now", later ones are skipped and logged.
+  as "live now", later ones are skipped and logged. A chat gets one late reminder per session:
+  the 60- and 15-minute reminders both missed would otherwise both say "starts in 10 min"
+  (`_one_late_reminder_per_chat`); the other's key is recorded with nobody left to post to.
+
+A job whose enqueue fails (another process holding the database's write lock past the busy
+timeout, say) is tried again with backoff on the injected clock until it succeeds or the post
+is stale (`plan.catch_up` would skip it): a failed write never silently loses an announcement.
 
 APScheduler's misfire handling is switched off (`misfire_grace_time=None`, no coalescing): a job
 that fires late still runs, because lateness is decided here, not silently by the scheduler.
@@ -21,7 +27,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,6 +48,9 @@ log = logging.getLogger("pitboard.scheduling")
 
 # An admin's /announce: an outbox item that is not a planned announcement.
 FREE_POST = "free"
+# A failed enqueue is tried again after 1 s, 2 s, 4 s ... of the clock, at most a minute apart.
+ENQUEUE_RETRY_FIRST = timedelta(seconds=1)
+ENQUEUE_RETRY_MAX = timedelta(minutes=1)
 
 
 @dataclass
@@ -106,6 +115,7 @@ class Announcer:
                 report.changes += 1
             self._scheduler.remove_all_jobs()
             ahead: list[Announcement] = []
+            late: list[Announcement] = []
             for announcement in plan.plan(catalog, settings):
                 if announcement.key in announced or plan.superseded(announcement, announced):
                     continue
@@ -124,8 +134,16 @@ class Announcer:
                 if decision is Decision.LATE:
                     why = "due before the first plan" if fresh else "missed while down"
                     log.info("%s, sent late: %s", why, announcement.key)
-                await self._enqueue(announcement, audience)
-                report.late += 1
+                late.append(announcement)
+            for announcement, refs, covered in _one_late_reminder_per_chat(late, audience):
+                if covered and not refs:
+                    log.info("missed while down, covered by a later reminder: %s", announcement.key)
+                else:
+                    report.late += 1
+                try:
+                    await self._enqueue(announcement, audience, refs)
+                except Exception:
+                    self._retry_later(announcement, 1, refs)
             # One job per moment: announcements due together are enqueued one after the other
             # in plan order (separate jobs would race, and Race 2's results could go out first).
             for _, together in groupby(ahead, key=lambda a: a.due):
@@ -145,29 +163,76 @@ class Announcer:
             )
             return report
 
-    def _schedule(self, together: list[Announcement]) -> None:
+    def _schedule(
+        self,
+        together: list[Announcement],
+        at: datetime | None = None,
+        failures: int = 0,
+        refs: list[ChatRef] | None = None,
+    ) -> None:
+        first = together[0]
         self._scheduler.add_job(
             self._fire,
-            trigger=ClockTrigger(self._clock, together[0].due),
-            args=[together],
-            id=together[0].key,
+            trigger=ClockTrigger(self._clock, at or first.due),
+            args=[together, failures, refs],
+            # A retry gets an id of its own: the job scheduling it is still running, and
+            # APScheduler would skip a job whose id has an instance running (max_instances).
+            id=f"{first.key}|retry {failures}" if failures else first.key,
             replace_existing=True,
         )
 
-    async def _fire(self, together: list[Announcement]) -> None:
-        audience = None
+    async def _fire(
+        self,
+        together: list[Announcement],
+        failures: int = 0,
+        refs: list[ChatRef] | None = None,
+    ) -> None:
+        """Enqueue announcements due together, in plan order (for `refs`, else for everyone
+        each concerns). One that fails is retried on its own; the others still go."""
+        audience: list[tuple[Chat, Subscription]] | None = None
         for announcement in together:
+            if failures and self._stale(announcement):
+                log.error("gave up enqueueing %s: too late to be useful now", announcement.key)
+                continue
             # A job must never die with an exception APScheduler would only log and drop.
             try:
-                audience = audience or await self._load_audience()
-                await self._enqueue(announcement, audience)
+                audience = audience if audience is not None else await self._load_audience()
+                await self._enqueue(announcement, audience, refs)
             except Exception:
-                log.exception("could not enqueue %s; retrying at the next plan", announcement.key)
+                self._retry_later(announcement, failures + 1, refs)
+
+    def _retry_later(
+        self, announcement: Announcement, failures: int, refs: list[ChatRef] | None
+    ) -> None:
+        """Called from an except block: logs the failure and schedules the next try."""
+        doublings = min(failures - 1, 16)  # capped before multiplying: timedelta overflows
+        wait = min(ENQUEUE_RETRY_MAX, ENQUEUE_RETRY_FIRST * 2**doublings)
+        retry_at = self._clock.now() + wait
+        log.exception(
+            "could not enqueue %s (failure %d); trying again at %s",
+            announcement.key, failures, retry_at.isoformat(),
+        )  # fmt: skip
+        self._schedule([announcement], retry_at, failures, refs)
+
+    def _stale(self, announcement: Announcement) -> bool:
+        """Whether an announcement that could not be enqueued in time is no longer worth it."""
+        catalog = self._catalogs.current
+        decision = plan.catch_up(
+            announcement,
+            self._clock.now(),
+            self._base_settings,
+            _current_start(catalog, announcement),
+        )
+        return decision is Decision.SKIP
 
     async def _enqueue(
-        self, announcement: Announcement, audience: list[tuple[Chat, Subscription]]
+        self,
+        announcement: Announcement,
+        audience: list[tuple[Chat, Subscription]],
+        refs: list[ChatRef] | None = None,
     ) -> bool:
-        refs = plan.recipients(announcement, audience)
+        if refs is None:
+            refs = plan.recipients(announcement, audience)
         item = OutboxItem(
             key=announcement.key,
             kind=announcement.kind.value,
@@ -238,6 +303,27 @@ class Announcer:
         announcement = Announcement.from_payload(item.payload)
         subscription = self._subscriptions.get(chat.ref)
         return compose(announcement, self._catalogs.current, chat, subscription, self._clock.now())
+
+
+def _one_late_reminder_per_chat(
+    late: list[Announcement], audience: list[tuple[Chat, Subscription]]
+) -> list[tuple[Announcement, list[ChatRef], bool]]:
+    """Who gets each announcement caught up after downtime: every recipient, except that of
+    the reminders of one session a chat gets only the one nearest the start (composed with
+    the true time left, any of them would read the same). The flag says whether chats were
+    left out for that reason."""
+    taken: dict[str, set[ChatRef]] = {}  # session id -> chats that get a later reminder
+    found: dict[str, tuple[list[ChatRef], bool]] = {}
+    for announcement in sorted(late, key=lambda a: a.due, reverse=True):
+        wanted = plan.recipients(announcement, audience)
+        if announcement.kind is not AnnouncementKind.REMINDER:
+            found[announcement.key] = (wanted, False)
+            continue
+        chats = taken.setdefault(announcement.subject, set())
+        refs = [ref for ref in wanted if ref not in chats]
+        chats.update(refs)
+        found[announcement.key] = (refs, len(refs) < len(wanted))
+    return [(announcement, *found[announcement.key]) for announcement in late]
 
 
 def _current_start(catalog: Catalog, announcement: Announcement) -> datetime | None:

@@ -140,5 +140,12 @@ _CALLBACKS_AND_VALUES = Migration(
         """,
     ),
 )
+# A post can run to several messages (Telegram's 4096 characters): each is recorded as it goes
+# out, so a retry or a restart resends only the messages that did not.
+_PARTS_SENT = Migration(
+    3,
+    "deliveries record how many messages of a post went out",
+    ("ALTER TABLE deliveries ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0",),
+)
 
-MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _CALLBACKS_AND_VALUES)
+MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _CALLBACKS_AND_VALUES, _PARTS_SENT)

@@ -18,7 +18,9 @@ Invariants every engine keeps, which the delivery engine relies on:
 
 - An announcement key is enqueued at most once, with all its deliveries or none.
 - A delivery is claimed by one worker at a time; only a process dying mid-send can lead to
-  a second send (`requeue_in_flight`), at most once per delivery in flight.
+  a second send (`requeue_in_flight`), at most once per delivery in flight. For a post of
+  several messages that second send is of the one message in flight: the messages recorded
+  by `mark_part_sent` are not sent again.
 - No PENDING delivery belongs to an inactive chat: deactivating a chat skips its pending
   deliveries, and deliveries enqueued for an inactive chat start out SKIPPED.
 """
@@ -170,6 +172,15 @@ class Store(Protocol):
 
     async def mark_sent(self, delivery_id: int, message_id: str | None, sent_at: datetime) -> None:
         """Record a send that happened. It wins over any other state: it was sent."""
+        ...
+
+    async def mark_part_sent(
+        self, delivery_id: int, parts_sent: int, message_id: str | None
+    ) -> None:
+        """The first `parts_sent` messages of a post in flight went out (`message_id` is the
+        last one's); the delivery stays in flight. A retry or a requeue keeps the count, so
+        only the messages after them are sent again; it never goes down. Only a delivery in
+        flight is changed; ValueError for a count below 1."""
         ...
 
     async def mark_retry(self, delivery_id: int, error: str, retry_at: datetime) -> None:

@@ -76,6 +76,9 @@ class Delivery:
     sent_at: datetime | None
     message_id: str | None
     priority: int  # higher goes first
+    # Messages of the post already sent: a post can run to several (a long announcement on
+    # Telegram), and a retry or a restart sends only those after them.
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True)

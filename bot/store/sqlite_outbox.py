@@ -18,7 +18,7 @@ __all__ = ["SQLiteOutbox"]
 
 _DELIVERY_COLUMNS = (
     "id, key, platform, chat_id, status, attempts, last_error, next_attempt_at, sent_at,"
-    " message_id, priority"
+    " message_id, priority, parts_sent"
 )
 # A delivery may go back to PENDING only while its chat is active (the protocol's invariant).
 _PENDING_IF_ACTIVE = (
@@ -54,6 +54,7 @@ def _delivery(row: Row, items: dict[str, OutboxItem]) -> Delivery:
         sent_at=None if row[8] is None else instant(row[8]),
         message_id=row[9],
         priority=row[10],
+        parts_sent=row[11],
     )
 
 
@@ -129,6 +130,18 @@ class SQLiteOutbox(SQLiteBase):
             delivery_id,
             "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
             (message_id, micros(sent_at, "sent_at"), delivery_id),
+        )
+
+    async def mark_part_sent(
+        self, delivery_id: int, parts_sent: int, message_id: str | None
+    ) -> None:
+        if parts_sent < 1:
+            raise ValueError(f"parts_sent must be at least 1, not {parts_sent}")
+        await self._mark(
+            delivery_id,
+            "UPDATE deliveries SET parts_sent = max(parts_sent, ?), message_id = ?"
+            " WHERE id = ? AND status = 'sending'",
+            (parts_sent, message_id, delivery_id),
         )
 
     async def mark_retry(self, delivery_id: int, error: str, retry_at: datetime) -> None:

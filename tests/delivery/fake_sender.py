@@ -2,8 +2,9 @@
 
 `FakeSender` answers RetryAfter when its global or per-chat rate is exceeded (and counts every
 such refusal), and can be scripted per chat: blocked, migrated, failing transiently for N
-attempts, failing permanently. It records every message the "platform" accepted, in order,
-with the time it arrived.
+attempts, failing permanently, rate-limited. It records every message the "platform" accepted,
+in order, with the time it arrived. With `max_length` a post longer than that is split into
+several messages, as Telegram's 4096 characters split a long one (it is a `PartSender`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,16 @@ class Delivered:
     text: str
     at: float  # the sender's monotonic clock
     message_id: str
+    part: int = 0  # which message of the post
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message of a post, as `FakeSender.split` makes it."""
+
+    title: str | None
+    text: str
+    index: int
 
 
 def reply_text(reply: Reply) -> str:
@@ -88,6 +99,10 @@ class FakeSender:
     transient: dict[str, int] = field(default_factory=dict)  # chat id -> failures left
     permanent: set[str] = field(default_factory=set)
     crash: dict[str, int] = field(default_factory=dict)  # chat id -> RuntimeErrors left
+    # (chat id, message index) -> transient failures left for that message of a post
+    transient_parts: dict[tuple[str, int], int] = field(default_factory=dict)
+    max_length: int | None = None  # a longer post goes out as several messages
+    chat_pause_violations: int = 0  # sends to a chat while its own "retry after" lasted
 
     def __post_init__(self) -> None:
         now = self.monotonic()
@@ -99,25 +114,49 @@ class FakeSender:
         self._forced: list[float] = []  # pauses still to hand out on the next sends
         self._paused_until = -math.inf
         self.pauses: list[tuple[float, float]] = []  # (from, until) of each forced pause
+        self._chat_forced: dict[str, tuple[float, float]] = {}  # id -> (seconds, times left)
+        self._chat_paused_until: dict[str, float] = {}
 
     def throttle_next(self, seconds: float) -> None:
         """The next send is answered RetryAfter(seconds); any send before that time passes is
         a violation and is refused again."""
         self._forced.append(seconds)
 
+    def throttle_chat(self, chat_id: str, seconds: float, times: float = 1) -> None:
+        """The next `times` sends to this chat (math.inf: all) are answered RetryAfter(seconds),
+        as the platform's flood control for one chat does; a send to it before that time
+        passes is a violation and is refused again. Other chats are not affected."""
+        self._chat_forced[chat_id] = (seconds, times)
+
     def texts_for(self, chat_id: str) -> list[str | None]:
         return [d.title for d in self.delivered if d.chat_id == chat_id]
 
+    def split(self, chat: Chat, reply: Reply) -> list[Part]:
+        text = reply_text(reply)
+        size = self.max_length or max(1, len(text))
+        chunks = [text[i : i + size] for i in range(0, len(text), size)] or [""]
+        return [Part(reply.title, chunk, index) for index, chunk in enumerate(chunks)]
+
     async def send(self, chat: Chat, reply: Reply) -> str | None:
+        """The whole post at once, as a sender that knows nothing of limits would send it."""
+        message_id: str | None = None
+        for part in self.split(chat, reply):
+            message_id = await self.send_part(chat, part)
+        return message_id
+
+    async def send_part(self, chat: Chat, part: Part) -> str | None:
         now = self.monotonic()
         chat_id = chat.ref.id
         self.attempts.append((chat_id, now))
         self._refuse_if_limited(chat_id, now)
         self._raise_scripted(chat_id)
+        if self.transient_parts.get((chat_id, part.index), 0) > 0:
+            self.transient_parts[(chat_id, part.index)] -= 1
+            raise TransientError("502 Bad Gateway")
         if self.latency:
             await asyncio.sleep(self.latency)
         message_id = str(next(self._ids))
-        record = Delivered(chat_id, reply.title, reply_text(reply), self.monotonic(), message_id)
+        record = Delivered(chat_id, part.title, part.text, self.monotonic(), message_id, part.index)
         if self.on_delivered is not None:
             outcome = self.on_delivered(record)
             if inspect.isawaitable(outcome):
@@ -128,6 +167,19 @@ class FakeSender:
         return message_id
 
     def _refuse_if_limited(self, chat_id: str, now: float) -> None:
+        if now < self._chat_paused_until.get(chat_id, -math.inf):
+            self.chat_pause_violations += 1
+            self.retry_afters += 1
+            raise RetryAfter(self._chat_paused_until[chat_id] - now)
+        if chat_id in self._chat_forced:
+            seconds, times = self._chat_forced[chat_id]
+            if times <= 1:
+                del self._chat_forced[chat_id]
+            else:
+                self._chat_forced[chat_id] = (seconds, times - 1)
+            self._chat_paused_until[chat_id] = now + seconds
+            self.retry_afters += 1
+            raise RetryAfter(seconds)
         if now < self._paused_until:
             self.pause_violations += 1
             self.retry_afters += 1

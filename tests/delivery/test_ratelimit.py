@@ -282,6 +282,34 @@ async def test_a_pause_holds_every_chat_on_the_platform(vt):
     assert min(times[1:]) >= 2.0
 
 
+async def test_a_refusal_for_one_chat_holds_that_chat_and_nobody_else(vt):
+    lim = limiter(vt, RateLimits(global_per_second=100, global_burst=1))
+    times: dict[int, float] = {}
+
+    async def send(n: int):
+        await lim.acquire(chat(n))
+        times[n] = vt.now
+
+    await vt.run(send(1))
+    assert lim.refused(chat(1), 30.0) is False
+    await vt.run(send(2), send(3), send(1))
+    assert times[2] < 1.0 and times[3] < 1.0
+    assert times[1] >= 30.0
+    assert lim.paused_for() == 0
+
+
+async def test_refusals_for_several_chats_within_a_second_hold_the_whole_platform(vt):
+    lim = limiter(vt, RateLimits(global_per_second=100, global_burst=1))
+    assert lim.refused(chat(1), 5.0) is False
+    await vt.run(vt.sleep(2.0))  # a second refusal long after: still one chat's business
+    assert lim.refused(chat(2), 5.0) is False
+    assert lim.refused(chat(2), 5.0) is False  # the same chat again does not count twice
+    assert lim.paused_for() == 0
+    assert lim.refused(chat(3), 5.0) is False
+    assert lim.refused(chat(4), 5.0) is True
+    assert lim.paused_for() == pytest.approx(5.0)
+
+
 async def test_a_reply_overtakes_a_fan_out_waiting_for_the_global_limit(vt):
     lim = limiter(vt, RateLimits(global_per_second=10, global_burst=1))
     order: list[str] = []

@@ -173,3 +173,33 @@ async def test_file_watch_picks_up_a_change(store, tmp_path: Path) -> None:
     watcher.cancel()
     session = catalogs.current.sessions[f"{HOCKENHEIM}/free-practice"]
     assert session.start_utc == datetime(2022, 5, 13, 14, 30, tzinfo=UTC)
+
+
+async def test_after_downtime_each_chat_gets_one_reminder_per_session_with_the_time_left(
+    store,
+) -> None:
+    only_60, only_15 = ChatRef("console", "only-60"), ChatRef("console", "only-15")
+    for ref, minutes in ((only_60, (60,)), (only_15, (15,))):
+        await store.upsert_chat(Chat(ref, zone="Europe/Berlin", reminder_minutes=minutes))
+        await store.set_subscription(Subscription(ref, series=frozenset({"24h-series-2022"})))
+    catalogs = CatalogHolder(load_catalog(SCHEDULES))
+    clock = FixedClock(cest("2022-05-13T15:10"))  # Free Practice starts at 16:20
+    killed = Announcer(catalogs, store, clock, PlanSettings())
+    await killed.start()
+    await killed.stop()  # killed at 15:10, before the 60-minute reminder (15:20)
+    clock.set(cest("2022-05-13T16:10"))  # restarted after both reminders were due
+    restarted = Announcer(catalogs, store, clock, PlanSettings())
+    report = await restarted.start()
+    await restarted.stop()
+
+    practice = f"{HOCKENHEIM}/free-practice|reminder|"
+    keys = {k for k in await store.announcement_keys() if k.startswith(practice)}
+    assert len(keys) == 2  # both recorded: neither is planned again
+    posts = [d for key in sorted(keys) for d in await store.deliveries(key)]
+    assert sorted(d.chat.id for d in posts) == ["fan", "only-15", "only-60"]
+    assert report.late == 2  # one post per chat, over the two keys
+    for delivery in posts:
+        chat = await store.get_chat(delivery.chat)
+        assert chat is not None
+        reply = restarted.compose(delivery.item, chat)
+        assert reply is not None and reply.title == "Free Practice starts in 10 min"

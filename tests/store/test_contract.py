@@ -378,6 +378,37 @@ async def test_a_retry_waits_until_its_time_and_counts_attempts(store: Store) ->
     assert (again.id, again.attempts) == (delivery.id, 2)
 
 
+async def test_each_message_of_a_post_is_recorded_and_kept_through_a_retry(store: Store) -> None:
+    delivery = await claimed_one(store)
+    assert delivery.parts_sent == 0
+    await store.mark_part_sent(delivery.id, 1, "801")
+    (in_flight,) = await store.deliveries(KEY)
+    assert (in_flight.status, in_flight.parts_sent) == (DeliveryStatus.SENDING, 1)
+    assert in_flight.message_id == "801"
+    await store.mark_retry(delivery.id, "RetryAfter: retry after 1 s", T0)
+    (again,) = await store.claim(T0, 1)
+    assert (again.id, again.parts_sent, again.attempts) == (delivery.id, 1, 2)
+    await store.mark_part_sent(again.id, 2, "802")
+    await store.mark_sent(again.id, "803", T0)
+    (sent,) = await store.deliveries(KEY)
+    assert (sent.status, sent.parts_sent, sent.message_id) == (DeliveryStatus.SENT, 2, "803")
+
+
+async def test_a_part_count_never_goes_down_nor_changes_a_final_delivery(store: Store) -> None:
+    delivery = await claimed_one(store)
+    await store.mark_part_sent(delivery.id, 2, "2")
+    await store.mark_part_sent(delivery.id, 1, "1")  # a stale report
+    assert [d.parts_sent for d in await store.deliveries(KEY)] == [2]
+    await store.mark_failed(delivery.id, "gave up")
+    await store.mark_part_sent(delivery.id, 3, "3")
+    (found,) = await store.deliveries(KEY)
+    assert (found.status, found.parts_sent) == (DeliveryStatus.FAILED, 2)
+    with pytest.raises(ValueError):
+        await store.mark_part_sent(delivery.id, 0, None)
+    with pytest.raises(UnknownDelivery):
+        await store.mark_part_sent(999, 1, None)
+
+
 async def test_failed_and_skipped_are_final(store: Store) -> None:
     await add_chats(store, tg(1), tg(2))
     await store.enqueue(announcement(), [tg(1), tg(2)])
@@ -435,6 +466,18 @@ async def test_deliveries_in_flight_at_a_crash_are_sent_again_once(open_store: O
     assert [d.chat for d in again] == [tg(2), tg(3)]
     assert [d.attempts for d in again] == [2, 2]
     assert in_flight.id in {d.id for d in again}
+
+
+async def test_a_post_half_sent_at_a_crash_keeps_its_sent_messages(open_store: OpenStore) -> None:
+    before_crash = await open_store()
+    delivery = await claimed_one(before_crash)
+    await before_crash.mark_part_sent(delivery.id, 1, "41")
+    # The process dies while sending the second message.
+
+    after_restart = await open_store()
+    assert await after_restart.requeue_in_flight() == 1
+    (again,) = await after_restart.claim(T0, 10)
+    assert (again.id, again.parts_sent) == (delivery.id, 1)
 
 
 async def test_a_send_reported_late_still_counts_as_sent(store: Store) -> None:

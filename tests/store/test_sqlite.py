@@ -83,6 +83,16 @@ async def test_an_upgrade_keeps_the_data(db: Path) -> None:
     assert rows(db, "SELECT chat_id, nickname FROM chats") == [("1", None)]
 
 
+async def test_deliveries_of_a_version_1_database_start_with_no_part_sent(db: Path) -> None:
+    async with SQLiteStore(db, migrations=MIGRATIONS[:1]) as old:
+        await old.upsert_chat(Chat(tg(1)))
+        await old.enqueue(OutboxItem("k", "start", "s", T0, {}), [tg(1)])
+    async with SQLiteStore(db) as new:
+        assert await new.schema_version() == LATEST
+        (delivery,) = await new.deliveries("k")
+        assert (delivery.status, delivery.parts_sent) == (DeliveryStatus.PENDING, 0)
+
+
 async def test_a_failing_migration_leaves_nothing_half_done(db: Path) -> None:
     broken = Migration(LATEST + 1, "broken", ("CREATE TABLE extra (x)", "NOT SQL AT ALL"))
     async with SQLiteStore(db):

@@ -99,6 +99,8 @@ class DiscordMessage:
     # A role id to mention: `content` then starts with <@&id>, and the front-end limits
     # allowed_mentions to that role.
     role_mention: str | None = None
+    # What Discord recognises a retry of this message by (see the sender's nonce_for).
+    nonce: str | None = None
 
 
 def embed_size(embed: Embed) -> int:

@@ -25,6 +25,7 @@ import asyncio
 import hashlib
 import logging
 import secrets
+from dataclasses import replace
 
 import aiohttp
 import discord
@@ -94,18 +95,28 @@ class DiscordSender:
         self._health = health
 
     async def send(self, chat: Chat, reply: Reply) -> str | None:
+        message_id: str | None = None
+        for message in self.split(chat, reply):
+            message_id = await self.send_part(chat, message)
+        return message_id
+
+    # A reply too big for one message's embeds is several: the delivery engine sends them one
+    # by one (a `PartSender`), each within the channel's limits.
+    def split(self, chat: Chat, reply: Reply) -> list[DiscordMessage]:
+        messages = render(reply, spoiler_safe=chat.spoiler_safe, mention_role=chat.mention_role)
+        key = reply.idempotency_key
+        if not key:
+            return messages
+        # Each part's nonce is fixed here, so a part retried later is recognised by Discord.
+        return [replace(m, nonce=nonce_for(key, part)) for part, m in enumerate(messages)]
+
+    async def send_part(self, chat: Chat, part: DiscordMessage) -> str:
         if not self._client.is_ready():
             # Deliveries requeued at a restart can come before the login: retry shortly
             # (calling discord.py before it has logged in fails deep inside it).
             raise errors.TransientError("not connected to Discord yet")
-        messages = render(reply, spoiler_safe=chat.spoiler_safe, mention_role=chat.mention_role)
-        key = reply.idempotency_key
-        message_id: str | None = None
-        for part, message in enumerate(messages):
-            # Without a key (nothing to recognise a retry by) a random one, as discord.py's.
-            nonce = nonce_for(key, part) if key else secrets.token_hex(12)
-            message_id = await self._post(chat.ref.id, message, nonce)
-        return message_id
+        # Without a key (nothing to recognise a retry by) a random one, as discord.py's.
+        return await self._post(chat.ref.id, part, part.nonce or secrets.token_hex(12))
 
     async def _post(self, channel_id: str, message: DiscordMessage, nonce: str) -> str:
         try:

@@ -64,15 +64,24 @@ class TelegramSender:
         self._callbacks = callbacks
 
     async def send(self, chat: Chat, reply: Reply) -> str | None:
-        messages = render(reply, spoiler_safe=chat.spoiler_safe)
+        message_id: str | None = None
+        for message in self.split(chat, reply):
+            message_id = await self.send_part(chat, message)
+        return message_id
+
+    # A post over 4096 characters is several messages: the delivery engine sends them one by
+    # one (a `PartSender`), each within the chat's limit of about one a second.
+    def split(self, chat: Chat, reply: Reply) -> list[TelegramMessage]:
+        return render(reply, spoiler_safe=chat.spoiler_safe)
+
+    async def send_part(self, chat: Chat, part: TelegramMessage) -> str:
+        # A part's hashed buttons are kept (in the store) before it goes out, so a press
+        # always finds its command, even after a restart.
         try:
-            await self._callbacks.remember(messages)
+            await self._callbacks.remember([part])
         except Exception as error:  # the store failing: the message matters more than a button
             log.warning("keeping button callbacks failed: %s", type(error).__name__)
-        message_id: str | None = None
-        for message in messages:
-            message_id = await self.send_one(chat.ref.id, message)
-        return message_id
+        return await self.send_one(chat.ref.id, part)
 
     async def send_one(self, chat_id: str, message: TelegramMessage) -> str:
         try:
