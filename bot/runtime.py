@@ -24,7 +24,7 @@ from bot.chats import Router
 from bot.chats.admin import Admin
 from bot.chats.health import ChannelHealth
 from bot.chats.settings import ChatSettings
-from bot.config import Config
+from bot.config import DISCORD_TOKEN_ENV, TELEGRAM_TOKEN_ENV, Config
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
 from bot.core.plan import PlanSettings
@@ -32,8 +32,10 @@ from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import DISCORD_LIMITS, RateLimits
 from bot.delivery.sender import Sender
+from bot.frontend_startup import FrontendStartup
 from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
 from bot.frontends.console.sender import ConsoleSender
+from bot.logsafe import RedactSecrets
 from bot.scheduling import Announcer, ScheduleReloader
 from bot.store.protocol import Store
 
@@ -61,7 +63,10 @@ class Runtime:
     telegram: TelegramFrontend | None = None
     discord: DiscordFrontend | None = None
     console: ConsoleWriter | None = None
+    # First wait before retrying a front-end that could not start (doubling up to a minute).
+    frontend_retry_seconds: float = 1.0
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _startups: list[FrontendStartup] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -184,8 +189,10 @@ class Runtime:
         await self.engine.start()
         await self.announcer.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
-        for frontend in self.frontends:
-            await frontend.start()
+        # One platform that cannot be reached must not stop the others (bot.frontend_startup).
+        self._startups = frontend_startups(self)
+        for startup in self._startups:
+            await startup.start()
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -196,5 +203,28 @@ class Runtime:
         self._tasks.clear()
         await self.announcer.stop()
         await self.engine.stop()
-        for frontend in reversed(self.frontends):
-            await frontend.stop()
+        for startup in reversed(self._startups):
+            await startup.stop()
+        self._startups.clear()
+
+
+def frontend_startups(runtime: Runtime) -> list[FrontendStartup]:
+    """A supervised start for each chat front-end, in start order (Telegram, then Discord)."""
+    config = runtime.config
+    scrub = RedactSecrets(t for t in (config.telegram_token, config.discord_token) if t).scrub
+    named = (
+        ("Telegram", TELEGRAM_TOKEN_ENV, runtime.telegram),
+        ("Discord", DISCORD_TOKEN_ENV, runtime.discord),
+    )
+    return [
+        FrontendStartup(
+            platform,
+            variable,
+            frontend,
+            runtime.health,
+            scrub=scrub,
+            first_delay=runtime.frontend_retry_seconds,
+        )
+        for platform, variable, frontend in named
+        if frontend is not None
+    ]

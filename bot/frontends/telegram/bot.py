@@ -15,7 +15,7 @@ from typing import Any
 from telegram import BotCommand, Update, User
 from telegram import Chat as TgChat
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -116,6 +116,11 @@ class TelegramFrontend:
         else:
             await app.updater.start_polling(allowed_updates=UPDATES, timeout=10)
         log.info("telegram front-end started (%s)", self._config.mode)
+
+    @staticmethod
+    def token_rejected(error: BaseException) -> bool:
+        """Whether a failed start means the token is wrong (retrying cannot help)."""
+        return isinstance(error, InvalidToken)
 
     async def stop(self) -> None:
         app = self.application
