@@ -67,4 +67,3 @@ def remember_database(database: Path, holds_chats: bool) -> None:
             marker.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only folder: the database itself reports that more clearly
-
