@@ -177,8 +177,9 @@ async def _serve(
         chat_zone=chat_zone,
         console=writer if use_console else None,
     )
-    await runtime.start()
     try:
+        # Inside the try: a start refused halfway (a rejected token) still stops what began.
+        await runtime.start()
         return await _until_done(runtime.router, writer, clock, options, use_console)
     finally:
         await runtime.stop()
