@@ -69,7 +69,9 @@ def plan(catalog: Catalog, settings: PlanSettings) -> list[Announcement]:
     for event in catalog.events.values():
         drivers = entered_drivers(event)
         first = preview_start(event)
-        if first is not None:
+        # A weekend whose every session is called off gets its "Cancelled" posts, no preview.
+        called_off = bool(event.sessions) and all(s.cancelled for s in event.sessions)
+        if first is not None and not called_off:
             found.append(
                 Announcement(
                     kind=AnnouncementKind.PREVIEW,

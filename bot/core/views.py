@@ -128,16 +128,17 @@ def timetable_reply(catalog: Catalog, event: Event, zone: str, now: datetime) ->
         rows = []
         for session in event.sessions:
             start = session.start
+            name = f"{session.name} (cancelled)" if session.cancelled else session.name
             if start is None:
                 day = f"{session.day:%a} {session.day.day} {session.day:%b}"
-                rows.append((day, "TBA", session.name, _length(session)))
+                rows.append((day, "TBA", name, _length(session)))
             else:
                 local = start.astimezone(zone_info(zone))
                 rows.append(
                     (
                         f"{local:%a} {local.day} {local:%b}",
                         f"{local:%H:%M}",
-                        session.name,
+                        name,
                         _length(session),
                     )
                 )

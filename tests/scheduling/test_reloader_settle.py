@@ -15,8 +15,11 @@ import pytest
 from bot.core.audience import Chat, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import FixedClock
-from bot.core.plan import PlanSettings, changes, parse_key
+from bot.core.plan import PlanSettings, changes, parse_key, plan
+from bot.core.queries import upcoming_sessions
 from bot.core.schedules import load_catalog
+from bot.core.views import timetable_reply
+from bot.frontends.console.render import render
 from bot.scheduling import Announcer, ScheduleReloader
 from bot.store.sqlite import SQLiteStore
 
@@ -162,3 +165,19 @@ def test_a_weekend_that_moves_back_and_forth_is_posted_each_time(tmp_path: Path)
         assert change.subject == HOCKENHEIM and change.revision == (step or None)
         announced.append(change.key)
     assert changes(catalog_with("17:00"), announced, now) == []
+
+
+def test_a_cancelled_session_is_marked_in_the_timetable_and_left_out_of_next(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "schedules"
+    shutil.copytree(SCHEDULES, folder)
+    series_file = folder / "2022" / "24h-series.toml"
+    series_file.write_text(cancel_every_session(series_file.read_text()))
+    catalog = load_catalog(folder)
+    table = render(
+        timetable_reply(catalog, catalog.events[HOCKENHEIM], "UTC", FRIDAY), colour=False
+    )
+    assert "Qualifying (cancelled)" in table
+    assert not [s for s in upcoming_sessions(catalog, FRIDAY, limit=50) if s.id in SESSIONS]
+    assert not [a for a in plan(catalog, PlanSettings()) if a.event_id == HOCKENHEIM]
