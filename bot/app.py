@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import signal
+import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass, replace
@@ -25,14 +27,20 @@ from bot.core.clock import Clock, ScaledClock, SystemClock
 from bot.core.reply import Reply
 from bot.core.schedules import ScheduleError, load_catalog
 from bot.core.zones import find_zone
+from bot.frontend_startup import TokenRejected
 from bot.frontends.console.repl import ConsoleWriter, run_console, should_use_colour
 from bot.frontends.console.sender import CONSOLE_CHAT
 from bot.frontends.console.spoilers import spoiler_safe_dispatch
-from bot.logsafe import configure_logging
+from bot.logsafe import RedactSecrets, configure_logging
 from bot.runtime import Runtime
+from bot.store.protocol import StoreError
 from bot.store.sqlite import SQLiteStore
+from bot.store.sqlite_files import remember_database
 
 log = logging.getLogger("pitboard")
+
+# A replay faster than this passes several due moments inside one real millisecond.
+MAX_SPEED = 10_000_000.0
 
 BANNER = (
     "Pitboard — race updates for TCR, the 24H Series and STCC.\n"
@@ -48,15 +56,46 @@ class RunOptions:
     until: datetime | None = None
     zone: str | None = None
     database: Path | None = None  # kept even in a replay (restart tests resume from it)
+    new_database: bool = False  # start empty although the database's marker says it held chats
+
+
+class StartupError(Exception):
+    """Something the operator must fix before the bot can run: one line, exit 2."""
+
+
+def startup_problems(config: Config, options: RunOptions) -> list[str]:
+    """What makes this run impossible before anything starts, one line each."""
+    problems = config.missing_tokens()
+    if not (math.isfinite(options.speed) and 0 < options.speed <= MAX_SPEED):
+        problems.append(f"--speed must be a number above 0 and at most {MAX_SPEED:g}")
+    elif options.speed != 1.0 and options.start is None:
+        problems.append("--speed needs --at (a replay); a live bot runs at real time")
+    if options.start is not None and options.until is not None and options.until <= options.start:
+        problems.append(
+            f"--until ({options.until.isoformat()}) must be after --at "
+            f"({options.start.isoformat()})"
+        )
+    return problems
 
 
 def run_app(config: Config, options: RunOptions) -> int:
     tokens = (config.telegram_token, config.discord_token, config.telegram_webhook_secret)
     secrets = [secret for secret in tokens if secret]
+    scrub = RedactSecrets(secrets).scrub
+    # Checked before logging is set up: a start refused here leaves nothing behind (no log
+    # file, no database folder).
+    if problems := startup_problems(config, options):
+        for problem in problems:
+            print(scrub(f"pitboard: {problem}"), file=sys.stderr)
+        return 2
     if uses_console(config):
         # The terminal is the chat window: only warnings on screen, the rest in a file.
         log_file = console_log_file(config, options)
-        configure_logging(secrets, stream_level=logging.WARNING, log_file=log_file)
+        try:
+            configure_logging(secrets, stream_level=logging.WARNING, log_file=log_file)
+        except OSError:
+            # The database's folder is unusable: opening the store says so in one line.
+            configure_logging(secrets, stream_level=logging.WARNING)
     else:
         configure_logging(secrets)
     try:
@@ -85,6 +124,17 @@ def run_app(config: Config, options: RunOptions) -> int:
         return asyncio.run(_run(config, options, CatalogHolder(catalog), clock, chat_zone))
     except KeyboardInterrupt:
         return 0
+    except (StartupError, TokenRejected, StoreError) as error:
+        print(scrub(f"pitboard: {error}"), file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:  # migrating a database SQLite opened but cannot use
+        print(f"pitboard: cannot use the database: {error}", file=sys.stderr)
+        return 2
+    except Exception:
+        # The traceback goes through the log's token filter, never straight to stderr: a
+        # library's exception may quote a token (python-telegram-bot's InvalidToken does).
+        log.critical("pitboard stopped on an unexpected error", exc_info=True)
+        return 1
 
 
 def uses_console(config: Config) -> bool:
@@ -107,14 +157,26 @@ async def _run(
             # A replay must be repeatable: its announcements go to a throwaway database, not
             # into the real outbox where their keys would mark them as already sent.
             database = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "replay.sqlite3"
-        database.parent.mkdir(parents=True, exist_ok=True)
-        store = SQLiteStore(database)
+        # Opening creates the folder (0700) and the file (0600), refuses a database that
+        # vanished while it held chats, and names a corrupt or unwritable one (StoreError).
+        store = SQLiteStore(database, new_database=options.new_database)
         await store.open()
         try:
             await store.migrate()
-            return await _serve(config, options, catalogs, clock, chat_zone, store)
+            await _remember(store, database)
+            try:
+                return await _serve(config, options, catalogs, clock, chat_zone, store)
+            finally:
+                await _remember(store, database)
         finally:
             await store.close()
+
+
+async def _remember(store: SQLiteStore, database: Path) -> None:
+    """Keep the "this database held chats" marker next to the file in step (sqlite_files)."""
+    with contextlib.suppress(StoreError):
+        holds_chats = await store.count_chats(active_only=False) > 0
+        await asyncio.to_thread(remember_database, database, holds_chats)
 
 
 async def _serve(
@@ -138,8 +200,9 @@ async def _serve(
         chat_zone=chat_zone,
         console=writer if use_console else None,
     )
-    await runtime.start()
     try:
+        # Inside the try: a start refused halfway (a rejected token) still stops what began.
+        await runtime.start()
         banner = f"{BANNER}\nLog: {console_log_file(config, options)}"
         return await _until_done(runtime.router, writer, clock, options, use_console, banner)
     finally:

@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--until", type=parse_moment, help="stop when the clock shows this (a date means midnight)"
     )
+    run.add_argument(
+        "--new-database",
+        action="store_true",
+        help="start with an empty database although the old one held chats and is gone",
+    )
     return parser
 
 
@@ -155,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             until=_in_zone(args.until, zone),
             zone=args.tz,
             database=args.database,
+            new_database=args.new_database,
         )
         return run_app(config, options)
     try:

@@ -28,6 +28,11 @@ DISCORD_TOKEN_ENV = "DISCORD_BOT_TOKEN"
 TELEGRAM_WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
 
 
+# true: the front-end must run (a missing token is an error at start); false: never;
+# "auto": it runs when its token is in the environment.
+Enabled = bool | Literal["auto"]
+
+
 @dataclass(frozen=True)
 class GeneralConfig:
     timezone: str = "Europe/Stockholm"
@@ -45,7 +50,7 @@ class AnnouncementsConfig:
 
 @dataclass(frozen=True)
 class TelegramConfig:
-    enabled: bool = True
+    enabled: Enabled = "auto"
     api_base_url: str = "https://api.telegram.org"
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
@@ -60,7 +65,7 @@ class TelegramConfig:
 
 @dataclass(frozen=True)
 class DiscordConfig:
-    enabled: bool = True
+    enabled: Enabled = "auto"
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = ""  # empty: ask Discord (GET /gateway/bot)
     sync_guild: int = 0  # 0: sync commands globally
@@ -81,12 +86,25 @@ class Config:
 
     @property
     def telegram_active(self) -> bool:
-        """Whether the Telegram front-end runs: enabled and given a token."""
-        return self.telegram.enabled and self.telegram_token is not None
+        """Whether the Telegram front-end runs: not disabled, and given a token."""
+        return self.telegram.enabled is not False and self.telegram_token is not None
 
     @property
     def discord_active(self) -> bool:
-        return self.discord.enabled and self.discord_token is not None
+        return self.discord.enabled is not False and self.discord_token is not None
+
+    def missing_tokens(self) -> list[str]:
+        """One line per front-end the config requires (`enabled = true`) without its token."""
+        required = (
+            ("telegram", self.telegram.enabled, self.telegram_token, TELEGRAM_TOKEN_ENV),
+            ("discord", self.discord.enabled, self.discord_token, DISCORD_TOKEN_ENV),
+        )
+        return [
+            f"{section}.enabled is true but {variable} is not set (or blank) in the "
+            f'environment; set it, or set {section}.enabled = "auto" to run without it'
+            for section, enabled, token, variable in required
+            if enabled is True and token is None
+        ]
 
     def __repr__(self) -> str:
         def hidden(token: str | None) -> str:
@@ -268,11 +286,30 @@ def _find_secrets(
         return
     for key, item in value.items():
         here = (*path, key)
-        if "token" in key.lower():
-            problems.append(ConfigProblem(source, ".".join(here), _token_refusal(here[0])))
+        if "token" in key.lower() or _holds_token(item):
+            message = _token_refusal(here[0])
+            if "token" not in key.lower():  # never quote the value: it may be a real token
+                message = f"holds something shaped like a bot token; {message}"
+            problems.append(ConfigProblem(source, ".".join(here), message))
             yield here
         else:
             yield from _find_secrets(item, source, here, problems)
+
+
+# A bot token's shape, found anywhere inside a value (say in an api_base_url that carries it
+# as https://api.telegram.org/bot<token>/): Telegram's is "<bot id>:<35 characters>",
+# Discord's three base64url parts joined by dots.
+_TELEGRAM_TOKEN = re.compile(r"\d{3,}:[\w-]{20,}")
+_DISCORD_TOKEN = re.compile(r"[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}")
+
+
+def _holds_token(value: object) -> bool:
+    """Whether a string value (or a list's string item) contains something shaped like a token."""
+    if isinstance(value, list):
+        return any(_holds_token(item) for item in value)
+    return isinstance(value, str) and bool(
+        _TELEGRAM_TOKEN.search(value) or _DISCORD_TOKEN.search(value)
+    )
 
 
 def _token_refusal(section: str) -> str:
@@ -361,15 +398,18 @@ def _expected(hint: object) -> str:
         item_types = get_args(item_hint) or (item_hint,)  # int | str -> (int, str)
         return "a list of " + " or ".join(_PLURAL[item] for item in item_types)
     if origin in (Union, types.UnionType):
-        return " or ".join(_expected(arg) for arg in get_args(hint))
+        return " or ".join(
+            " or ".join(f'"{choice}"' for choice in get_args(arg))
+            if get_origin(arg) is Literal
+            else _expected(arg)
+            for arg in get_args(hint)
+        )
     return _SINGULAR[hint]
 
 
 def _show(value: str) -> str:
     """A string value quoted for a message, unless it could be a token put in the wrong place."""
-    telegram_like = re.fullmatch(r"\d+:[\w-]{20,}", value)
-    discord_like = re.fullmatch(r"[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}", value)
-    return "a string that looks like a token" if telegram_like or discord_like else f'"{value}"'
+    return "a string that looks like a token" if _holds_token(value) else f'"{value}"'
 
 
 def _kind(value: object) -> str:
@@ -444,25 +484,43 @@ def _check_channels(channels: tuple[int | str, ...]) -> str | None:
     return None
 
 
+def _at_most(maximum: int, check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """`check`, then an upper bound: a huge number would overflow a date or a rate later,
+    deep inside the running bot, instead of being named here."""
+
+    def bounded(value: float | tuple[int, ...]) -> str | None:
+        message = check(value)
+        if message is not None:
+            return message
+        numbers = value if isinstance(value, tuple) else (value,)
+        bad = [n for n in numbers if n > maximum]
+        return f"must be at most {maximum}, got {bad[0]:g}" if bad else None
+
+    return bounded
+
+
+# Messages per second or minute: far above any platform's limit, yet a benchmark's replay at
+# thousands of times real speed scales the limits up by as much.
+_RATE_MAX = 1_000_000_000
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "general.timezone": _check_zone,
     "general.language": _check_language,
-    "announcements.preview_days": _at_least(0),
-    "announcements.reminder_minutes": _positive,
-    "announcements.live_grace_minutes": _at_least(0),
+    "announcements.preview_days": _at_most(366, _at_least(0)),
+    "announcements.reminder_minutes": _at_most(60 * 24 * 30, _positive),  # 30 days
+    "announcements.live_grace_minutes": _at_most(60 * 24, _at_least(0)),
     "telegram.api_base_url": _url("https", "http"),
     "telegram.webhook_url": _url("https", empty_ok=True),
     "telegram.webhook_port": _check_port,
     "telegram.channels": _check_channels,
     "telegram.admins": _positive,
-    "telegram.global_per_second": _positive,
-    "telegram.per_chat_per_second": _positive,
-    "telegram.per_group_per_minute": _positive,
+    "telegram.global_per_second": _at_most(_RATE_MAX, _positive),
+    "telegram.per_chat_per_second": _at_most(_RATE_MAX, _positive),
+    "telegram.per_group_per_minute": _at_most(_RATE_MAX, _positive),
     "discord.api_base_url": _url("https", "http"),
     "discord.gateway_url": _url("wss", "ws", empty_ok=True),
     "discord.sync_guild": _at_least(0),
     "discord.admins": _positive,
-    "discord.global_per_second": _positive,
+    "discord.global_per_second": _at_most(_RATE_MAX, _positive),
 }
 
 

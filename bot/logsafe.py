@@ -8,8 +8,11 @@ replaces each token with a placeholder in the final message and any traceback te
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 from collections.abc import Iterable
 from pathlib import Path
+from types import TracebackType
 from typing import TextIO
 
 REDACTED = "<redacted>"
@@ -68,5 +71,22 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = handlers
     root.setLevel(level)
+    # Whatever would reach stderr around the log goes through it, and so through the filter:
+    # warnings, and an exception nobody caught (python-telegram-bot's InvalidToken quotes
+    # the token in its message; the default hook would print it whole).
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
     for noisy in ("httpx", "httpcore", "apscheduler", "discord.gateway", "discord.http"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _log_uncaught(
+    kind: type[BaseException], error: BaseException, traceback: TracebackType | None
+) -> None:
+    logging.getLogger("pitboard").critical("uncaught error", exc_info=(kind, error, traceback))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)

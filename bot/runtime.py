@@ -25,7 +25,7 @@ from bot.chats import Router
 from bot.chats.admin import Admin
 from bot.chats.health import ChannelHealth
 from bot.chats.settings import ChatSettings
-from bot.config import Config
+from bot.config import DISCORD_TOKEN_ENV, TELEGRAM_TOKEN_ENV, Config
 from bot.core.audience import Chat
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
@@ -35,8 +35,10 @@ from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import DISCORD_LIMITS, RateLimits
 from bot.delivery.sender import Composer, Sender
+from bot.frontend_startup import FrontendStartup, TokenRejected
 from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
 from bot.frontends.console.sender import ConsoleSender
+from bot.logsafe import RedactSecrets
 from bot.scheduling import Announcer, ScheduleReloader
 from bot.store.protocol import Store
 from bot.store.records import OutboxItem
@@ -78,7 +80,10 @@ class Runtime:
     telegram: TelegramFrontend | None = None
     discord: DiscordFrontend | None = None
     console: ConsoleWriter | None = None
+    # First wait before retrying a front-end that could not start (doubling up to a minute).
+    frontend_retry_seconds: float = 1.0
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _startups: list[FrontendStartup] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -204,14 +209,21 @@ class Runtime:
         await self._prepare_telegram()
         await self.announcer.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
-        for frontend in self.frontends:
-            await frontend.start()
+        # One platform that cannot be reached must not stop the others (bot.frontend_startup).
+        self._startups = frontend_startups(self)
+        for startup in self._startups:
+            await startup.start()
 
     async def _prepare_telegram(self) -> None:
         """The configured Telegram channels go into the store before the first plan, or an
         overdue post planned at start-up would go to everyone but them."""
         if self.telegram is not None:
-            await self.telegram.prepare_for_plan()
+            try:
+                await self.telegram.prepare_for_plan()
+            except Exception as error:
+                if self.telegram.token_rejected(error):  # one line and exit 2, as at start
+                    raise TokenRejected("Telegram", TELEGRAM_TOKEN_ENV) from None
+                raise
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -222,5 +234,29 @@ class Runtime:
         self._tasks.clear()
         await self.announcer.stop()
         await self.engine.stop()
-        for frontend in reversed(self.frontends):
-            await frontend.stop()
+        for startup in reversed(self._startups):
+            await startup.stop()
+        self._startups.clear()
+
+
+def frontend_startups(runtime: Runtime) -> list[FrontendStartup]:
+    """A supervised start for each chat front-end, in start order (Telegram, then Discord)."""
+    config = runtime.config
+    secrets = (config.telegram_token, config.discord_token, config.telegram_webhook_secret)
+    scrub = RedactSecrets(s for s in secrets if s).scrub
+    named = (
+        ("Telegram", TELEGRAM_TOKEN_ENV, runtime.telegram),
+        ("Discord", DISCORD_TOKEN_ENV, runtime.discord),
+    )
+    return [
+        FrontendStartup(
+            platform,
+            variable,
+            frontend,
+            runtime.health,
+            scrub=scrub,
+            first_delay=runtime.frontend_retry_seconds,
+        )
+        for platform, variable, frontend in named
+        if frontend is not None
+    ]

@@ -139,8 +139,14 @@ def test_an_unknown_key_with_nothing_near_lists_what_is_known(tmp_path):
             "[telegram]\nwebhook_port = true",
             "telegram.webhook_port: expected an integer, got true or false",
         ),
-        ('[telegram]\nenabled = "yes"', 'telegram.enabled: expected true or false, got "yes"'),
-        ("[telegram]\nenabled = 1", "telegram.enabled: expected true or false, got an integer"),
+        (
+            '[telegram]\nenabled = "yes"',
+            'telegram.enabled: expected true or false or "auto", got "yes"',
+        ),
+        (
+            "[telegram]\nenabled = 1",
+            'telegram.enabled: expected true or false or "auto", got an integer',
+        ),
         (
             '[telegram]\nmode = "hook"',
             'telegram.mode: expected one of "polling", "webhook", got "hook"',
@@ -303,7 +309,7 @@ def test_tokens_come_from_the_environment():
 def test_without_a_token_a_front_end_does_not_run_even_if_enabled():
     config = load_config(None, {"TELEGRAM_BOT_TOKEN": "  ", "DISCORD_BOT_TOKEN": ""})
     assert config.telegram_token is None and config.discord_token is None
-    assert config.telegram.enabled and not config.telegram_active
+    assert config.telegram.enabled == "auto" and not config.telegram_active
     assert not config.discord_active
 
 
@@ -371,12 +377,53 @@ def test_any_key_named_like_a_token_is_refused(tmp_path, toml, key, where):
     assert f"{path}: {key}: tokens are read from {where}, never from a file" in problems_of(path)
 
 
-def test_a_token_pasted_into_another_key_is_not_echoed(tmp_path):
+def test_a_token_pasted_into_another_key_is_refused_and_not_echoed(tmp_path):
     path = write(tmp_path, f'[telegram]\nchannels = ["{TELEGRAM_TOKEN}"]\n')
     assert problems_of(path) == [
-        f'{path}: telegram.channels: expected a chat id or "@channelname", '
-        "got a string that looks like a token"
+        f"{path}: telegram.channels: holds something shaped like a bot token; tokens are read "
+        "from the TELEGRAM_BOT_TOKEN environment variable, never from a file"
     ]
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        (f'[telegram]\napi_base_url = "https://api.telegram.org/bot{TELEGRAM_TOKEN}/"', "telegram"),
+        (f'[discord]\napi_base_url = "https://discord.com/api/v10?t={DISCORD_TOKEN}"', "discord"),
+        (f'[general]\nschedules = "schedules/{TELEGRAM_TOKEN}"', "general"),
+        (f'[discord]\ngateway_url = "wss://gw.example/{DISCORD_TOKEN}"', "discord"),
+    ],
+)
+def test_a_token_shaped_value_anywhere_in_the_file_is_refused(tmp_path, toml, key):
+    path = write(tmp_path, toml + "\n")
+    (line,) = problems_of(path)
+    assert line.startswith(f"{path}: {key}.") and "shaped like a bot token" in line
+    assert TELEGRAM_TOKEN not in line and DISCORD_TOKEN not in line
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[announcements]\npreview_days = 9223372036854775807", "must be at most 366"),
+        ("[announcements]\nreminder_minutes = [60, 9223372036854775807]", "must be at most 43200"),
+        ("[announcements]\nlive_grace_minutes = 100000000000", "must be at most 1440"),
+        ("[telegram]\nglobal_per_second = 1e300", "must be at most 1000000000"),
+        ("[discord]\nglobal_per_second = 1e300", "must be at most 1000000000"),
+    ],
+)
+def test_huge_numbers_are_named_not_overflowed_later(tmp_path, toml, message):
+    path = write(tmp_path, toml + "\n")
+    (line,) = problems_of(path)
+    assert message in line
+
+
+def test_a_front_end_enabled_in_the_file_without_its_token_is_named(tmp_path):
+    path = write(tmp_path, "[telegram]\nenabled = true\n[discord]\nenabled = true\n")
+    config = load_config(path, {"DISCORD_BOT_TOKEN": "  "})
+    (telegram, discord) = config.missing_tokens()
+    assert telegram.startswith("telegram.enabled is true but TELEGRAM_BOT_TOKEN is not set")
+    assert discord.startswith("discord.enabled is true but DISCORD_BOT_TOKEN is not set")
+    assert load_config(None, {}).missing_tokens() == []  # "auto": the terminal, no error
 
 
 def test_a_token_with_spaces_or_quotes_is_refused_without_repeating_it():

@@ -389,16 +389,24 @@ def test_a_second_move_is_posted_from_the_start_fans_were_told_last() -> None:
     ]
 
 
-def test_a_removed_session_gives_one_cancelled_post() -> None:
+def test_a_cancelled_session_gives_one_cancelled_post() -> None:
     announced = keys(CATALOG, RACE_2)
-    removed = edit_session(CATALOG, RACE_2, remove=True)
-    found = changes(removed, announced, NOW)
+    cancelled = edit_session(CATALOG, RACE_2, cancelled=True)
+    found = changes(cancelled, announced, NOW)
     assert len(found) == 1
     assert (found[0].subject, found[0].planned_start) == (RACE_2, None)
     assert found[0].previous_start == berlin("2022-05-15 14:05")
     assert found[0].series_id == "24h-series-2022"
     assert found[0].key == f"{RACE_2}|changed||"
-    assert changes(removed, [*announced, found[0].key], NOW) == []
+    assert changes(cancelled, [*announced, found[0].key], NOW) == []
+    # Nothing is planned for it any more.
+    assert not [a for a in plan(cancelled, PlanSettings()) if a.subject == RACE_2]
+
+
+def test_a_session_missing_from_the_data_is_not_announced_as_cancelled() -> None:
+    # A schedules file that vanished for a moment must not tell fans a session is off.
+    removed = edit_session(CATALOG, RACE_2, remove=True)
+    assert changes(removed, keys(CATALOG, RACE_2), NOW) == []
 
 
 def test_a_session_whose_time_becomes_tba_is_posted_as_postponed() -> None:
@@ -412,8 +420,8 @@ def test_finished_sessions_are_not_reported() -> None:
     moved = edit_session(CATALOG, FP, local_time=time(16, 30))
     saturday = utc("2022-05-14 09:00")  # both 16:20 and 16:30 on Friday are past
     assert changes(moved, keys(CATALOG, FP), saturday) == []
-    removed = edit_session(CATALOG, FP, remove=True)
-    assert changes(removed, keys(CATALOG, FP), saturday) == []
+    cancelled = edit_session(CATALOG, FP, cancelled=True)
+    assert changes(cancelled, keys(CATALOG, FP), saturday) == []
     # Moved from the past into the future: still worth a post.
     later = edit_session(CATALOG, FP, day=date(2022, 5, 14), local_time=time(12, 0))
     assert len(changes(later, keys(CATALOG, FP), saturday)) == 1

@@ -57,8 +57,9 @@ def test_unknown_key_suggests_the_nearest_and_lists_the_allowed(tmp_path: Path) 
     assert (unknown.file, unknown.line) == ("demo.toml", line_of(text, "tme = "))
     assert unknown.key == "events[0].sessions[1].tme"
     assert unknown.message == (
-        "unknown key 'tme' (did you mean 'time'?); allowed: broadcasts, date, duration, id, kind, "
-        "live_timing, name, part, points, results, results_complete, short, time, utc_offset"
+        "unknown key 'tme' (did you mean 'time'?); allowed: broadcasts, cancelled, date, duration, "
+        "id, kind, live_timing, name, part, points, results, results_complete, short, time, "
+        "utc_offset"
     )
     # The session, now without a time, also lacks a required key: reported at its header.
     assert (missing.line, missing.key) == (

@@ -44,7 +44,10 @@ class Admin:
         self._reloader = reloader
         self._health = health
 
-    async def status(self, zone: str) -> Reply:
+    async def status(self, zone: str, *, private: bool = False) -> Reply:
+        """The bot's state for its admins. Chat and channel ids (other fans' chats) are shown
+        only when `private` (the admin's own private chat); in a group or channel the same
+        report names how many, never which."""
         active = await self._store.count_chats(active_only=True)
         everyone = await self._store.count_chats(active_only=False)
         subscribed = len(await self._store.audience())
@@ -72,12 +75,22 @@ class Admin:
             )
         errors = await self._store.recent_errors(SHOWN)
         lines.append(line(bold("Last delivery errors:"), "" if errors else " none"))
-        for error in errors:
-            lines.append(line("• ", Moment(error.at, zone), f" {error.chat}: {error.error}"))
+        if private:
+            for error in errors:
+                lines.append(line("• ", Moment(error.at, zone), f" {error.chat}: {error.error}"))
+        elif errors:  # an error's text may quote a chat id too (a group's new id, say)
+            lines.append(line(f"• {len(errors)} recent (ask /status in private)"))
         problems = self._health.problems()
         lines.append(line(bold("Channels:"), "" if problems else " all fine"))
-        for channel, message in sorted(problems.items()):
-            lines.append(line(f"• {channel}: {message}"))
+        if private:
+            for channel, message in sorted(problems.items()):
+                lines.append(line(f"• {channel}: {message}"))
+        elif problems:
+            lines.append(line(f"• {len(problems)} with problems (ask /status in private)"))
+        frontends = self._health.frontend_problems()
+        lines.append(line(bold("Front-ends:"), "" if frontends else " all running"))
+        for platform, message in sorted(frontends.items()):
+            lines.append(line(f"• {platform}: {message}"))
         last = getattr(self._reloader, "last_result", None)
         if isinstance(last, ReloadResult) and not last.ok:
             lines.append(

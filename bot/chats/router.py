@@ -106,7 +106,9 @@ class Router:
         assert self._admin is not None
         match command.name:
             case "status":
-                return await self._admin.status(chat.zone)
+                # Other chats' ids are for the admin's eyes only, never a group's or channel's.
+                private = caller.chat_kind is ChatKind.PRIVATE
+                return await self._admin.status(chat.zone, private=private)
             case "reload":
                 return await self._admin.reload()
             case "announce":

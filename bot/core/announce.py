@@ -282,7 +282,7 @@ def _session_changed(
     announcement: Announcement, catalog: Catalog, zone: str, now: datetime
 ) -> Reply | None:
     session = catalog.sessions.get(announcement.subject)
-    current = None if session is None else session.start_utc
+    current = None if session is None or session.cancelled else session.start_utc
     if current != announcement.planned_start:
         return None  # it changed again since: the newer CHANGED post says so
     event = catalog.events.get(announcement.event_id)
@@ -297,6 +297,9 @@ def _session_changed(
     if session is None:
         title = f"Cancelled: {name}"
         lines.append(line(bold("Now: "), "off the schedule (cancelled or postponed)"))
+    elif session.cancelled:
+        title = f"Cancelled: {name}"
+        lines.append(line(bold("Now: "), "cancelled"))
     elif current is None:
         title = f"Time to be announced: {name}"
         lines.append(line(bold("Now: "), *when(session, zone)))

@@ -122,6 +122,9 @@ class Session:
     points_scale: str | None = None  # effective scale id, None when the session scores nothing
     results: tuple[ResultRow, ...] = ()
     results_complete: bool = False
+    # Called off, said so in the data (`cancelled = true`); a session missing from the files
+    # is not cancelled, only absent (a file can vanish for a moment during a save).
+    cancelled: bool = False
 
     @property
     def is_tba(self) -> bool:

@@ -14,7 +14,7 @@ All instants here are aware UTC; arithmetic on UTC instants counts real elapsed 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
@@ -73,7 +73,9 @@ def plan(catalog: Catalog, settings: PlanSettings) -> list[Announcement]:
     for event in catalog.events.values():
         drivers = entered_drivers(event)
         first = preview_start(event)
-        if first is not None:
+        # A weekend whose every session is called off gets its "Cancelled" posts, no preview.
+        called_off = bool(event.sessions) and all(s.cancelled for s in event.sessions)
+        if first is not None and not called_off:
             found.append(
                 Announcement(
                     kind=AnnouncementKind.PREVIEW,
@@ -111,6 +113,8 @@ def _session_announcements(
         )
 
     found: list[Announcement] = []
+    if session.cancelled:
+        return found  # nothing to remind of, start or report
     start = session.start_utc
     # A TBA session's day is known but not its time: nothing to remind of or to start.
     if start is not None:
@@ -154,61 +158,79 @@ def entered_drivers(event: Event) -> frozenset[str]:
 _TOLD_KINDS = (AnnouncementKind.REMINDER, AnnouncementKind.START, AnnouncementKind.TOLD)
 
 
+@dataclass
+class _Heard:
+    """What fans last heard of one subject (a session, or a previewed weekend)."""
+
+    start: datetime | None = None
+    revision: int = -1  # of the latest CHANGED post; -1: none yet
+    changed_to: set[datetime | None] = field(default_factory=set)  # every CHANGED post's start
+
+    def tell(self, start: datetime | None, changed_revision: int | None) -> None:
+        if changed_revision is None:
+            # A reminder, start post, marker or preview tells the start the catalog had then;
+            # any CHANGED post for the subject was made later (a move needs fans told first).
+            if self.revision < 0:
+                self.start = start
+            return
+        self.changed_to.add(start)
+        if changed_revision > self.revision:
+            self.start, self.revision = start, changed_revision
+
+
 def changes(catalog: Catalog, announced_keys: Iterable[str], now: datetime) -> list[Announcement]:
     """The CHANGED posts due now: sessions announced for a start they no longer have.
 
     A session counts as announced at a start once a REMINDER, START or TOLD (the marker the
     scheduler writes for each session a preview showed) for it was sent or queued; a CHANGED
-    post counts too (fans were told the new start). When fans were told several starts, the
-    one told last in `announced_keys` order (the store's queue order) is the "was" of the
-    post. A PREVIEW key records only the weekend's first start, so a previewed weekend whose
+    post counts too (fans were told the new start). What fans heard last is the start of the
+    subject's latest CHANGED post (each carries its revision, 0, 1, 2, ...), else the start its
+    other posts told; so the keys' order does not matter (the store returns a set).
+    A PREVIEW key records only the weekend's first start, so a previewed weekend whose
     first start moved, or that lost its dates, gets one event-wide CHANGED unless its first
     session's own CHANGED says the same.
-    Each post's key records its new start, so the same move is never posted twice.
+
+    Cancelled means said so in the data (`Session.cancelled`). A session or weekend missing
+    from the catalog is not announced at all: a schedules file can vanish for a moment (an
+    editor's save, a checkout), and "Cancelled" posts for a whole weekend would be false.
+    Each post's key records its new start and revision, so the same change is never posted
+    twice, while a change that reverts an earlier one is posted again.
     """
-    keys = list(announced_keys)
-    known = set(keys)
-    told: dict[str, datetime | None] = {}  # session id -> the start fans last heard
-    previewed: dict[str, datetime | None] = {}  # event id -> the first start fans last heard
-    for key in keys:
+    heard: dict[str, _Heard] = {}  # session id -> what its fans last heard
+    previewed: dict[str, _Heard] = {}  # event id -> the first start fans last heard
+    for key in announced_keys:
         parsed = parse_key(key)
         if parsed is None:
             continue
-        if parsed.kind in (
-            AnnouncementKind.REMINDER,
-            AnnouncementKind.START,
-            AnnouncementKind.TOLD,
-        ):
-            told[parsed.subject] = parsed.planned_start
-        elif parsed.kind is AnnouncementKind.PREVIEW or (
-            parsed.kind is AnnouncementKind.CHANGED and not is_session_id(parsed.subject)
-        ):
-            previewed[parsed.subject] = parsed.planned_start
-        elif parsed.kind is AnnouncementKind.CHANGED:
-            told[parsed.subject] = parsed.planned_start
+        changed = parsed.kind is AnnouncementKind.CHANGED
+        revision = (parsed.offset_minutes or 0) if changed else None
+        if parsed.kind in _TOLD_KINDS or (changed and is_session_id(parsed.subject)):
+            heard.setdefault(parsed.subject, _Heard()).tell(parsed.planned_start, revision)
+        elif parsed.kind is AnnouncementKind.PREVIEW or changed:
+            previewed.setdefault(parsed.subject, _Heard()).tell(parsed.planned_start, revision)
 
     found: list[Announcement] = []
-    for session_id, old in told.items():
+    for session_id, told in heard.items():
         session = catalog.sessions.get(session_id)
-        new = None if session is None else session.start_utc
+        if session is None:
+            continue  # absent, not cancelled (see above)
+        old = told.start
+        new = None if session.cancelled else session.start_utc
         if new == old or not _still_ahead(old, new, now):
             continue
-        change = _changed(catalog, session_id, session, old, new, now)
-        if change.key not in known:
-            found.append(change)
-            known.add(change.key)
+        found.append(_changed(catalog, session, old, new, now, told.revision + 1))
+        told.changed_to.add(new)
 
-    for event_id, old_first in previewed.items():
+    for event_id, told in previewed.items():
         event = catalog.events.get(event_id)
-        new_first = None if event is None else preview_start(event)
+        if event is None:
+            continue
+        old_first, new_first = told.start, preview_start(event)
         if new_first == old_first or not _still_ahead(old_first, new_first, now):
             continue
-        if event is not None and _first_session_change_known(event, new_first, known):
+        if _first_session_change_known(event, new_first, heard):
             continue
-        change = _event_changed(event_id, event, old_first, new_first, now)
-        if change.key not in known:
-            found.append(change)
-            known.add(change.key)
+        found.append(_event_changed(event, old_first, new_first, now, told.revision + 1))
     return found
 
 
@@ -223,57 +245,54 @@ def _still_ahead(old: datetime | None, new: datetime | None, now: datetime) -> b
 
 def _changed(
     catalog: Catalog,
-    session_id: str,
-    session: Session | None,
+    session: Session,
     old: datetime | None,
     new: datetime | None,
     now: datetime,
+    revision: int,
 ) -> Announcement:
-    event_id = session_id.rsplit("/", 1)[0]
-    event = catalog.events.get(event_id)
-    # A vanished event still names its series: ids are "series/event/session".
-    series_id = event.series_id if event else event_id.split("/", 1)[0]
+    event = catalog.events.get(session.event_id)
     return Announcement(
         kind=AnnouncementKind.CHANGED,
-        subject=session_id,
+        subject=session.id,
         due=now,
         planned_start=new,
-        series_id=series_id,
-        event_id=event_id,
-        session_kind=None if session is None else session.kind,
+        series_id=session.series_id,
+        event_id=session.event_id,
+        session_kind=session.kind,
         drivers=entered_drivers(event) if event else frozenset(),
         previous_start=old,
+        revision=revision or None,
     )
 
 
 def _event_changed(
-    event_id: str,
-    event: Event | None,
-    old: datetime | None,
-    new: datetime | None,
-    now: datetime,
+    event: Event, old: datetime | None, new: datetime | None, now: datetime, revision: int
 ) -> Announcement:
     return Announcement(
         kind=AnnouncementKind.CHANGED,
-        subject=event_id,
+        subject=event.id,
         due=now,
         planned_start=new,
-        series_id=event.series_id if event else event_id.split("/", 1)[0],
-        event_id=event_id,
+        series_id=event.series_id,
+        event_id=event.id,
         session_kind=None,
-        drivers=entered_drivers(event) if event else frozenset(),
+        drivers=entered_drivers(event),
         previous_start=old,
+        revision=revision or None,
     )
 
 
-def _first_session_change_known(event: Event, new_first: datetime | None, known: set[str]) -> bool:
-    """Whether the move of the weekend's first session was posted on its own already."""
+def _first_session_change_known(
+    event: Event, new_first: datetime | None, heard: dict[str, _Heard]
+) -> bool:
+    """Whether fans were told of the weekend's first session moving to `new_first` in its own
+    CHANGED post (now or earlier)."""
     if new_first is None:
         return False
     first = next((s for s in event.sessions if s.start_utc == new_first), None)
-    return (
-        first is not None and make_key(first.id, AnnouncementKind.CHANGED, None, new_first) in known
-    )
+    told = heard.get(first.id) if first is not None else None
+    return told is not None and new_first in told.changed_to
 
 
 def superseded(announcement: Announcement, announced_keys: Iterable[str]) -> bool:

@@ -51,6 +51,10 @@ class Announcement:
     session_kind: SessionKind | None  # None for PREVIEW and event-wide CHANGED
     drivers: frozenset[str] = field(default_factory=frozenset)  # entered in the event
     previous_start: datetime | None = None  # CHANGED: the start fans were told before
+    # CHANGED: how many CHANGED posts went out for the subject before this one (None: none).
+    # Part of the key, so a change that reverts an earlier one (cancelled, back on, cancelled
+    # again) is a new post rather than a key the outbox already has.
+    revision: int | None = None
 
     def __post_init__(self) -> None:
         # Keys compare instants as text, so every instant is held in UTC.
@@ -65,7 +69,9 @@ class Announcement:
     @property
     def key(self) -> str:
         """'subject|kind|offset|planned start', the outbox's idempotency key."""
-        return make_key(self.subject, self.kind, self.offset_minutes, self.planned_start)
+        # The key's number slot: a reminder's offset, or a CHANGED post's revision.
+        number = self.revision if self.kind is AnnouncementKind.CHANGED else self.offset_minutes
+        return make_key(self.subject, self.kind, number, self.planned_start)
 
     def to_payload(self) -> Payload:
         return {
@@ -79,6 +85,7 @@ class Announcement:
             "session_kind": None if self.session_kind is None else self.session_kind.value,
             "drivers": sorted(self.drivers),
             "previous_start": _iso(self.previous_start),
+            "revision": self.revision,
         }
 
     @classmethod
@@ -91,6 +98,9 @@ class Announcement:
         offset = payload.get("offset_minutes")
         if offset is not None and (not isinstance(offset, int) or isinstance(offset, bool)):
             raise ValueError("payload field 'offset_minutes' must be an integer or null")
+        revision = payload.get("revision")  # absent in payloads stored before it existed
+        if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool)):
+            raise ValueError("payload field 'revision' must be an integer or null")
         due = _parse_instant(_text(payload, "due"), "due")
         try:
             return cls(
@@ -104,6 +114,7 @@ class Announcement:
                 session_kind=None if session_kind is None else SessionKind(session_kind),
                 drivers=frozenset(drivers),
                 previous_start=_optional_instant(payload, "previous_start"),
+                revision=revision,
             )
         except ValueError as error:  # an unknown kind or session kind
             raise ValueError(f"bad announcement payload: {error}") from error
@@ -113,7 +124,7 @@ class Announcement:
 class ParsedKey:
     subject: str
     kind: AnnouncementKind
-    offset_minutes: int | None
+    offset_minutes: int | None  # a REMINDER's offset; a CHANGED post's revision
     planned_start: datetime | None
 
 

@@ -35,7 +35,9 @@ def is_live(session: Session, now: datetime) -> bool:
 
 
 def is_ahead(session: Session, now: datetime) -> bool:
-    """Not started yet, under way, or a TBA session whose day has not passed."""
+    """Not started yet, under way, or a TBA session whose day has not passed; not cancelled."""
+    if session.cancelled:
+        return False
     start = session.start_utc
     if start is None:
         return session_end_or_start(session) > now

@@ -147,15 +147,16 @@ def _timetable_blocks(event: Event, zone: str) -> list[Paragraph | Table]:
     rows = []
     for session in event.sessions:
         start = session.start_utc
+        name = f"{session.name} (cancelled)" if session.cancelled else session.name
         if start is None:
             day = f"{session.day:%a} {session.day.day} {session.day:%b}"
-            row = [day, "TBA", session.name, _length(session)]
+            row = [day, "TBA", name, _length(session)]
         else:
             local = start.astimezone(zone_info(zone))
             row = [
                 f"{local:%a} {local.day} {local:%b}",
                 _clock(start, zone, own_label),
-                session.name,
+                name,
                 _length(session),
             ]
         if track_column:

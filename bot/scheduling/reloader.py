@@ -60,6 +60,18 @@ def describe_changes(old: Catalog, new: Catalog) -> tuple[str, ...]:
 
 
 class ScheduleReloader:
+    """Applies the schedules folder's changes: at once when they only add or change data; after
+    they settle when they take data away.
+
+    A file that vanishes for a moment (an editor saving by delete-and-rename, a `git checkout`)
+    looks exactly like a deletion. So a change seen by the watch that removes a file or would
+    drop sessions or events is applied only once the folder shows the same files (names, sizes,
+    modification times) on two consecutive polls; a file that comes back before that changes
+    nothing. `/reload` is an operator's explicit word and applies at once. Either way a session
+    missing from the data is never announced as cancelled (`bot.core.plan.changes`): that takes
+    `cancelled = true` in the file.
+    """
+
     def __init__(
         self,
         directory: Path,
@@ -73,13 +85,15 @@ class ScheduleReloader:
         self._on_swap = on_swap
         self._poll_seconds = poll_seconds
         self._signature = folder_signature(directory)
+        self._unsettled: Signature | None = None  # a removal seen once, waiting for a second look
         self._lock = asyncio.Lock()
         self.last_result: ReloadResult | None = None
 
     async def reload(self) -> ReloadResult:
-        """Re-read the folder now (the file watch and `/reload` both come here)."""
+        """Re-read the folder now and apply it (`/reload`, and a settled change)."""
         async with self._lock:
             self._signature = folder_signature(self._directory)
+            self._unsettled = None
             catalog, problems = await asyncio.to_thread(check_directory, self._directory)
             if catalog is None or problems:
                 for problem in problems:
@@ -92,16 +106,59 @@ class ScheduleReloader:
             previous = self._catalogs.swap(catalog)
             changes = describe_changes(previous, catalog)
             log.info("schedules reloaded: %s", "; ".join(changes) or "no changes")
+            if any(change.startswith("removed ") for change in changes):
+                log.warning(
+                    "sessions left the schedules: nothing is posted for them; to tell fans a "
+                    "session is called off, keep it in its file with cancelled = true"
+                )
             self.last_result = ReloadResult(ok=True, changes=changes)
         await self._on_swap()
         return self.last_result
+
+    async def poll(self) -> ReloadResult | None:
+        """One look at the folder (the watch's step); the result when a change was applied."""
+        signature = folder_signature(self._directory)
+        if signature == self._signature:
+            if self._unsettled is not None:
+                log.info("schedules: the files are back as they were; nothing changed")
+            self._unsettled = None
+            return None
+        if signature == self._unsettled or not await self._takes_away(signature):
+            return await self.reload()
+        if self._unsettled is None:
+            log.warning(
+                "schedules: files or sessions disappeared; waiting for the folder to settle "
+                "before applying it"
+            )
+        self._unsettled = signature
+        return None
+
+    async def _takes_away(self, signature: Signature) -> bool:
+        """Whether the folder as it is now removes a file, a session or an event, or cancels a
+        session: the changes that tell fans something is off, which a half-written file
+        must not."""
+        if {entry[0] for entry in self._signature} - {entry[0] for entry in signature}:
+            return True
+        catalog, problems = await asyncio.to_thread(check_directory, self._directory)
+        if catalog is None or problems:
+            return False  # refused as a whole by reload(), which keeps the last good data
+        current = self._catalogs.current
+        newly_cancelled = any(
+            session.cancelled and not current.sessions[session_id].cancelled
+            for session_id, session in catalog.sessions.items()
+            if session_id in current.sessions
+        )
+        return bool(
+            newly_cancelled
+            or current.sessions.keys() - catalog.sessions.keys()
+            or current.events.keys() - catalog.events.keys()
+        )
 
     async def watch(self) -> None:
         """Poll for changes until cancelled; a reload failure is logged, never raised."""
         while True:
             await asyncio.sleep(self._poll_seconds)
             try:
-                if folder_signature(self._directory) != self._signature:
-                    await self.reload()
+                await self.poll()
             except Exception:
                 log.exception("reloading the schedules failed; keeping the last good ones")

@@ -27,6 +27,7 @@ import aiosqlite
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.protocol import SchemaTooNew, StoreError
 from bot.store.records import as_utc
+from bot.store.sqlite_files import prepare_file
 
 __all__ = ["Row", "SQLiteBase", "fetch_all", "instant", "micros", "to_json"]
 
@@ -67,6 +68,12 @@ async def _execute_retrying_lock(conn: aiosqlite.Connection, sql: str) -> None:
             await asyncio.sleep(0.05)
 
 
+def _is_file_path(path: str | Path) -> bool:
+    """A path on disk, not ":memory:" nor a "file:" URI (which SQLite opens its own way)."""
+    text = str(path)
+    return text != ":memory:" and text != "" and not text.startswith("file:")
+
+
 def micros(moment: datetime, what: str = "time") -> int:
     return (as_utc(moment, what) - _EPOCH) // _MICROSECOND
 
@@ -95,12 +102,14 @@ class SQLiteBase:
         *,
         auto_migrate: bool = True,
         migrations: Sequence[Migration] = MIGRATIONS,
+        new_database: bool = False,
     ) -> None:
         if [m.version for m in migrations] != list(range(1, len(migrations) + 1)):
             raise ValueError("migrations must be numbered 1, 2, 3, ... in order")
         self._path = path
         self._auto_migrate = auto_migrate
         self._migrations = tuple(migrations)
+        self._new_database = new_database
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
@@ -109,13 +118,16 @@ class SQLiteBase:
     async def open(self) -> None:
         if self._conn is not None:
             return
+        if _is_file_path(self._path):
+            path = Path(self._path)
+            await asyncio.to_thread(prepare_file, path, new_database=self._new_database)
         try:
             self._conn = await aiosqlite.connect(self._path, isolation_level=None)
             for pragma in _PRAGMAS:
                 await _execute_retrying_lock(self._conn, pragma)
-        except sqlite3.DatabaseError as error:
+        except sqlite3.Error as error:
             await self.close()
-            raise StoreError(f"cannot open {self._path}: {error}") from error
+            raise StoreError(f"cannot open the database {self._path}: {error}") from error
         if self._auto_migrate:
             try:
                 await self.migrate()

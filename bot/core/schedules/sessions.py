@@ -15,7 +15,7 @@ from bot.core.schedules.results import Roster, parse_results
 
 SESSION_KEYS = (
     "id", "name", "short", "kind", "date", "time", "duration", "part", "utc_offset", "points",
-    "live_timing", "results_complete", "broadcasts", "results",
+    "live_timing", "results_complete", "broadcasts", "results", "cancelled",
 )  # fmt: skip
 
 
@@ -57,6 +57,7 @@ def parse_session(node: Node, scope: EventScope) -> ParsedSession | None:
     points = _points_scale(node, kind, scope)
     live = node.formatted("live_timing", formats.url)
     complete = node.flag("results_complete") or False
+    cancelled = node.flag("cancelled") or False
     broadcasts = parse_links(node, "broadcasts") if node.has("broadcasts") else scope.broadcasts
     results = parse_results(node, scope.roster, scope.driver_ids, complete)
     local_time = clock if isinstance(clock, time) else None
@@ -92,6 +93,7 @@ def parse_session(node: Node, scope: EventScope) -> ParsedSession | None:
         points_scale=points,
         results=results,
         results_complete=complete,
+        cancelled=cancelled,
     )
     return ParsedSession(session, node.path, settled)
 

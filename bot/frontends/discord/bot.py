@@ -109,6 +109,8 @@ class DiscordFrontend:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        if self.client.is_closed():
+            self.client.clear()  # a retry after a failed start: closed clients do not connect
         self._task = asyncio.create_task(self.client.start(self._token))
         # Polled rather than awaited together with the client task: asyncio.wait() on the
         # two was seen to miss the ready signal and sit out its whole timeout.
@@ -122,6 +124,11 @@ class DiscordFrontend:
             log.warning("discord: not ready after %.0f s; still trying to connect", READY_TIMEOUT)
         else:
             log.info("discord front-end started as %s", self.client.user)
+
+    @staticmethod
+    def token_rejected(error: BaseException) -> bool:
+        """Whether a failed start means the token is wrong (retrying cannot help)."""
+        return isinstance(error, discord.LoginFailure)
 
     async def stop(self) -> None:
         await self.client.close()

@@ -61,9 +61,6 @@ ANSWERING_AT_ONCE = 4
 # At shutdown, how long updates being handled may take to finish (a reply waiting for its
 # chat's token is cut short after this).
 STOP_GRACE_SECONDS = 5.0
-# Start-up failed (Telegram unreachable, a malformed answer): tries again after 1, 2, 4 ... s.
-RETRY_FIRST_SECONDS = 1.0
-RETRY_MAX_SECONDS = 60.0
 
 
 def chat_kind(chat_type: str) -> ChatKind:
@@ -119,7 +116,6 @@ class TelegramFrontend:
         self.stop_grace = STOP_GRACE_SECONDS
         self._prepared = False
         self._receiving = False
-        self._retrying: asyncio.Task[None] | None = None
         self.application.add_handler(MessageHandler(filters.COMMAND, self._on_command))
         self.application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migrate))
         self.application.add_handler(CallbackQueryHandler(self._on_callback))
@@ -161,30 +157,10 @@ class TelegramFrontend:
             log.error("telegram not ready before the first plan: %s", _describe(error))
 
     async def start(self) -> None:
-        """Start receiving updates. A wrong token is fatal (raised); any other failure is
-        logged and retried in the background, so Telegram being down at start-up never ends
-        the bot (Discord and the announcements keep going meanwhile)."""
-        try:
-            await self._start_once()
-        except InvalidToken:
-            raise
-        except Exception as error:
-            log.error("telegram front-end could not start: %s; retrying", _describe(error))
-            self._retrying = asyncio.create_task(self._keep_trying(), name="telegram-start")
-
-    async def _keep_trying(self) -> None:
-        wait = RETRY_FIRST_SECONDS
-        while True:
-            await asyncio.sleep(wait)
-            try:
-                await self._start_once()
-                return
-            except InvalidToken as error:
-                log.error("telegram front-end stopped trying: %s", _describe(error))
-                return
-            except Exception as error:
-                wait = min(RETRY_MAX_SECONDS, wait * 2)
-                log.error("telegram not started: %s; next try in %.0f s", _describe(error), wait)
+        """Start receiving updates. Raises when Telegram cannot be reached or refuses the
+        token: bot.frontend_startup retries with backoff (and reports it on /status) while
+        Discord and the announcements keep going, and stops the bot on a wrong token."""
+        await self._start_once()
 
     async def _start_once(self) -> None:
         await self.prepare()
@@ -218,10 +194,12 @@ class TelegramFrontend:
             public_url(base, secret), secret_token=secret, allowed_updates=UPDATES
         )
 
+    @staticmethod
+    def token_rejected(error: BaseException) -> bool:
+        """Whether a failed start means the token is wrong (retrying cannot help)."""
+        return isinstance(error, InvalidToken)
+
     async def stop(self) -> None:
-        if self._retrying is not None:
-            self._retrying.cancel()
-            await asyncio.gather(self._retrying, return_exceptions=True)
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
@@ -230,6 +208,9 @@ class TelegramFrontend:
         if app.running:
             await asyncio.gather(app.stop(), self.updates.settle(self.stop_grace))
         await app.shutdown()
+        # A start that failed halfway is stopped before the next try, which begins afresh.
+        self._prepared = self._receiving = False
+        self.webhook = None
 
     async def check_channels(self) -> None:
         """Register the configured channels; say clearly where the bot cannot post. Whatever
