@@ -4,6 +4,7 @@ pitboard standings tcr-germany-2022
 pitboard --at 2022-05-12T09:00+02:00 --tz America/New_York next --series 24h-series-2022
 pitboard check schedules/
 pitboard run            # the terminal front-end (or the chat bots when tokens are set)
+pitboard init mybot     # a starter config.toml and schedules/ for a new operator
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot import __version__
+from bot.bundled import default_schedules, example_config
 from bot.config import ConfigError, load_config
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, SystemClock, require_aware
@@ -43,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--at", type=parse_instant, help="pretend it is then, e.g. 2022-05-12T09:00+02:00"
     )
     parser.add_argument("--json", action="store_true", help="print replies as JSON")
+    parser.add_argument("--version", action="version", version=f"pitboard {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate the schedule files")
@@ -95,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--until", type=parse_moment, help="stop when the clock shows this (a date means midnight)"
     )
+
+    init = commands.add_parser(
+        "init", help="write a starter config.toml and schedules/ into a folder (never overwrites)"
+    )
+    init.add_argument("directory", type=Path, help="the folder (created if missing)")
     return parser
 
 
@@ -130,12 +139,19 @@ def _in_zone(moment: datetime | None, zone: str) -> datetime | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "init":
+        from bot.init_project import run_init
+
+        return run_init(args.directory)
+    chosen_config = args.config or _default_config_path()
     try:
-        config = load_config(args.config or _default_config_path(), os.environ)
+        config = load_config(chosen_config or example_config(), os.environ)
     except ConfigError as error:
         print(f"pitboard: {error}", file=sys.stderr)
         return 2
-    schedules = args.schedules or Path(config.general.schedules)
+    schedules = args.schedules or default_schedules(
+        Path(config.general.schedules), from_operator_config=chosen_config is not None
+    )
     if args.command == "check":
         return run_check(args.directory or schedules)
     if args.command == "db":
