@@ -29,6 +29,8 @@ class BuildPyWithBundledData(build_py):
         if self.editable_mode:
             return
         target = Path(self.build_lib) / "bot" / "_bundled"
+        # A build folder left from an earlier build may hold files since deleted in the checkout.
+        shutil.rmtree(target, ignore_errors=True)
         for source, destination in BUNDLED:
             self._copy(HERE / source, target / destination)
 

@@ -36,10 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pitboard", description="Race updates for touring-car and endurance fans."
     )
     parser.add_argument(
-        "--config", type=Path, help="config file (default: ./config.toml if present)"
+        "--config",
+        type=Path,
+        help="config file (default: ./config.toml if present, else every setting at its default)",
     )
     parser.add_argument(
-        "--schedules", type=Path, help="schedules folder (default: from the config)"
+        "--schedules",
+        type=Path,
+        help="schedules folder (default: the config file's; with none, ./schedules if present, "
+        "else the bundled season)",
     )
     parser.add_argument("--tz", help="show times in this zone, e.g. Europe/Stockholm or 'new york'")
     parser.add_argument(
