@@ -64,3 +64,15 @@ def test_the_readme_links_every_page_under_docs() -> None:
     linked = {Path(target.partition("#")[0]).name for target in links(ROOT / "README.md")}
     assert pages - linked == set(), "pages the README does not lead to"
     assert "docs/HELPER-BRIEF.md" not in readme
+
+
+def test_the_service_page_names_the_environment_the_bot_reads() -> None:
+    """docs/DEPLOYMENT.md tells an operator what goes in the unit's EnvironmentFile."""
+    from bot.config import DISCORD_TOKEN_ENV, TELEGRAM_TOKEN_ENV
+
+    page = (ROOT / "docs" / "DEPLOYMENT.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([A-Z_]+)` \|", page, re.MULTILINE))
+    assert {TELEGRAM_TOKEN_ENV, DISCORD_TOKEN_ENV} <= listed
+    unit = (ROOT / "docs" / "pitboard.service").read_text(encoding="utf-8")
+    (environment_file,) = re.findall(r"^EnvironmentFile=(.+)$", unit, re.MULTILINE)
+    assert f"`{environment_file}` holds the environment the bot needs" in page
