@@ -4,6 +4,7 @@ pitboard standings tcr-germany-2022
 pitboard --at 2022-05-12T09:00+02:00 --tz America/New_York next --series 24h-series-2022
 pitboard check schedules/
 pitboard run            # the terminal front-end (or the chat bots when tokens are set)
+pitboard init mybot     # a starter config.toml and schedules/ for a new operator
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot import __version__
+from bot.bundled import default_schedules, example_config
 from bot.cli_json import reply_data
 from bot.config import ConfigError, load_config
 from bot.core.catalog import CatalogHolder
@@ -36,16 +39,22 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pitboard", description="Race updates for touring-car and endurance fans."
     )
     parser.add_argument(
-        "--config", type=Path, help="config file (default: ./config.toml if present)"
+        "--config",
+        type=Path,
+        help="config file (default: ./config.toml if present, else every setting at its default)",
     )
     parser.add_argument(
-        "--schedules", type=Path, help="schedules folder (default: from the config)"
+        "--schedules",
+        type=Path,
+        help="schedules folder (default: the config file's; with none, ./schedules if present, "
+        "else the bundled season)",
     )
     parser.add_argument("--tz", help="show times in this zone, e.g. Europe/Stockholm or 'new york'")
     parser.add_argument(
         "--at", type=parse_instant, help="pretend it is then, e.g. 2022-05-12T09:00+02:00"
     )
     parser.add_argument("--json", action="store_true", help="print replies as JSON")
+    parser.add_argument("--version", action="version", version=f"pitboard {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate the schedule files")
@@ -103,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start with an empty database although the old one held chats and is gone",
     )
+
+    init = commands.add_parser(
+        "init", help="write a starter config.toml and schedules/ into a folder (never overwrites)"
+    )
+    init.add_argument("directory", type=Path, help="the folder (created if missing)")
     return parser
 
 
@@ -139,12 +153,19 @@ def _in_zone(moment: datetime | None, zone: str) -> datetime | None:
 @quiet_on_broken_pipe
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "init":
+        from bot.init_project import run_init
+
+        return run_init(args.directory)
+    chosen_config = args.config or _default_config_path()
     try:
-        config = load_config(args.config or _default_config_path(), os.environ)
+        config = load_config(chosen_config or example_config(), os.environ)
     except ConfigError as error:
         print(f"pitboard: {error}", file=sys.stderr)
         return 2
-    schedules = args.schedules or Path(config.general.schedules)
+    schedules = args.schedules or default_schedules(
+        Path(config.general.schedules), from_operator_config=chosen_config is not None
+    )
     if args.command == "check":
         return run_check(args.directory or schedules)
     if args.command == "db":
