@@ -130,6 +130,8 @@ def run_app(config: Config, options: RunOptions) -> int:
     except sqlite3.Error as error:  # migrating a database SQLite opened but cannot use
         print(f"pitboard: cannot use the database: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): bot.pipes ends quietly, it is no error
     except Exception:
         # The traceback goes through the log's token filter, never straight to stderr: a
         # library's exception may quote a token (python-telegram-bot's InvalidToken does).
