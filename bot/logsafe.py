@@ -63,7 +63,8 @@ def configure_logging(
     handler.setLevel(stream_level or level)
     handlers = [handler]
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
+        # Beside the database, whose folder is the owner's alone (bot.store.sqlite_files).
+        log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     for one in handlers:
         one.setFormatter(formatter)
