@@ -195,3 +195,14 @@ def test_config_error_names_the_key(tmp_path: Path) -> None:
     config.write_text('[general]\ntimezon = "Europe/Stockholm"\n')
     done = pitboard("--config", str(config), "next")
     assert done.returncode == 2 and "general.timezon" in done.stderr and "timezone" in done.stderr
+
+
+def test_the_terminal_keeps_its_database_folder_private(tmp_path: Path) -> None:
+    # The terminal's log file is written beside the database, before the store opens it:
+    # whoever makes the folder first, it is the owner's alone.
+    folder = tmp_path / "new" / "data"
+    done = pitboard("run", "--database", str(folder / "db.sqlite3"), stdin="/help\n")
+    assert done.returncode == 0, done.stderr
+    assert (folder / "pitboard.log").exists()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (folder / "db.sqlite3").stat().st_mode & 0o777 == 0o600
