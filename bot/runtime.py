@@ -6,7 +6,10 @@ the end-to-end tests build exactly the same runtime against fake platforms.
 
 Start order: delivery engine, announcer (plans and catches up at once: a slow platform login
 must not make reminders late), schedule watch, front-ends; a send that finds its platform not
-yet connected is a transient error and retried. Stop order: watch, announcer
+yet connected is a transient error and retried. A replay's clock (`ScaledClock`, made
+unstarted) starts last, when the bot is ready, and is paced from then on
+(`bot.scheduling.pacer`): no replayed moment passes during start-up, and none passes while
+posts due before it are still going out, however slow the machine. Stop order: watch, announcer
 (nothing new is enqueued), engine (sends in flight finish while the platforms' HTTP clients are
 still open — the soak found posts repeated when the front-ends closed first), front-ends.
 """
@@ -26,7 +29,7 @@ from bot.chats.health import ChannelHealth
 from bot.chats.settings import ChatSettings
 from bot.config import Config
 from bot.core.catalog import CatalogHolder
-from bot.core.clock import Clock
+from bot.core.clock import Clock, ScaledClock
 from bot.core.plan import PlanSettings
 from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
@@ -35,6 +38,7 @@ from bot.delivery.sender import Sender
 from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
 from bot.frontends.console.sender import ConsoleSender
 from bot.scheduling import Announcer, ScheduleReloader
+from bot.scheduling.pacer import ReplayPacer
 from bot.store.protocol import Store
 
 if TYPE_CHECKING:
@@ -62,6 +66,7 @@ class Runtime:
     discord: DiscordFrontend | None = None
     console: ConsoleWriter | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _pacing: bool = False
 
     @classmethod
     def build(
@@ -180,12 +185,28 @@ class Runtime:
     def frontends(self) -> list[TelegramFrontend | DiscordFrontend]:
         return [f for f in (self.telegram, self.discord) if f is not None]
 
-    async def start(self) -> None:
+    async def start(self, *, start_clock: bool = True) -> None:
+        """Start everything; with `start_clock=False` a replay's clock stays at its start
+        instant until `start_clock()` (a test that sets up chats first)."""
         await self.engine.start()
         await self.announcer.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
         for frontend in self.frontends:
             await frontend.start()
+        if start_clock:
+            self.start_clock()
+
+    def start_clock(self) -> None:
+        """Start a replay's clock and its pacer (once); nothing for the system clock."""
+        clock = self.clock
+        if not isinstance(clock, ScaledClock) or self._pacing:
+            return
+        self._pacing = True
+        clock.start()
+        pacer = ReplayPacer(
+            clock, self.announcer, self.engine.earliest_unsent_due, self.engine.wake
+        )
+        self._tasks.append(asyncio.create_task(pacer.run()))
 
     async def stop(self) -> None:
         for task in self._tasks:

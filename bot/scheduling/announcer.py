@@ -23,6 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core import plan
@@ -70,6 +76,11 @@ class Announcer:
             job_defaults={"misfire_grace_time": None, "coalesce": False, "max_instances": 1},
         )
         self._lock = asyncio.Lock()
+        # Jobs fired and not yet done enqueueing: a paced replay waits for them (`firing`).
+        self._firing = 0
+        self._scheduler.add_listener(
+            self._count_firing, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        )
         # Composing runs inside the delivery engine, synchronously: it reads the subscriptions
         # as they were at the last enqueue instead of querying the store per message.
         self._subscriptions: dict[ChatRef, Subscription] = {}
@@ -87,6 +98,28 @@ class Announcer:
         """Announcements scheduled and not yet due, soonest first (for /status)."""
         jobs = [job.args[0] for job in self._scheduler.get_jobs()]
         return sorted(jobs, key=lambda a: a.due)
+
+    # --- for pacing a replay (bot.scheduling.pacer) -------------------------------------------
+
+    @property
+    def firing(self) -> int:
+        """Jobs that have fired and are still enqueueing their announcement."""
+        return self._firing
+
+    def _count_firing(self, event: JobEvent) -> None:
+        self._firing += 1 if event.code == EVENT_JOB_SUBMITTED else -1
+
+    def next_due(self) -> datetime | None:
+        """When the earliest scheduled announcement is due (None: nothing scheduled)."""
+        return min((job.args[0].due for job in self._scheduler.get_jobs()), default=None)
+
+    def retime(self, upto: datetime) -> None:
+        """Time again, from the clock as it is now, the jobs due at or before `upto`: after a
+        replay clock has started, or has been held and moves on."""
+        for job in self._scheduler.get_jobs():
+            due = job.args[0].due
+            if due <= upto:
+                job.reschedule(ClockTrigger(self._clock, due))
 
     async def replan(self) -> PlanReport:
         async with self._lock:

@@ -33,8 +33,15 @@ QUIET_DAY = datetime.fromisoformat("2022-05-12T09:00+02:00")
 
 @asynccontextmanager
 async def running_bot(
-    tmp_path: Path, clock: Clock, *, channels: tuple[str, ...] = ("@tcrnews",)
+    tmp_path: Path,
+    clock: Clock,
+    *,
+    channels: tuple[str, ...] = ("@tcrnews",),
+    start_clock: bool = True,
 ) -> AsyncIterator[tuple[FakeTelegram, Runtime]]:
+    """The bot, started. With `start_clock=False` a replay clock stays at its start instant
+    until the test calls `runtime.start_clock()`: a test that subscribes a chat before a
+    reminder half a second away must not depend on how fast the machine answers."""
     async with FakeTelegram() as fake:
         fake.add_chat(CHANNEL, "channel", title="TCR News", username="tcrnews")
         fake.set_bot_status(CHANNEL, "administrator")
@@ -55,7 +62,7 @@ async def running_bot(
             store=store,
             chat_zone="Europe/Stockholm",
         )
-        await runtime.start()
+        await runtime.start(start_clock=start_clock)
         try:
             yield fake, runtime
         finally:
@@ -107,9 +114,11 @@ async def test_subscribe_keyboard_works_through_callback_queries(tmp_path: Path)
 
 
 async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, _):
+    clock = ScaledClock(BEFORE_REMINDER, speed=1.0, started=False)
+    async with running_bot(tmp_path, clock, start_clock=False) as (fake, runtime):
         fake.push_message(FAN, "/subscribe 24h-series-2022")
         await fake.wait_for_message(FAN, containing("Following"))
+        runtime.start_clock()
         reminder = containing("Free Practice starts in 1 h", "24H Series on YouTube")
         for chat in (FAN, CHANNEL):
             post = await fake.wait_for_message(chat, reminder, timeout=10)
@@ -119,10 +128,12 @@ async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_pat
 
 
 async def test_a_blocked_chat_is_deactivated_and_not_retried(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, runtime):
+    clock = ScaledClock(BEFORE_REMINDER, speed=1.0, started=False)
+    async with running_bot(tmp_path, clock, start_clock=False) as (fake, runtime):
         fake.push_message(FAN, "/subscribe 24h-series-2022")
         await fake.wait_for_message(FAN, containing("Following"))
         fake.block(FAN)
+        runtime.start_clock()
         ref = ChatRef("telegram", str(FAN))
 
         async def deactivated() -> bool:
@@ -144,12 +155,14 @@ async def test_a_blocked_chat_is_deactivated_and_not_retried(tmp_path: Path) -> 
 
 async def test_a_migrated_group_keeps_getting_posts(tmp_path: Path) -> None:
     new_group = -100_555
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, runtime):
+    clock = ScaledClock(BEFORE_REMINDER, speed=1.0, started=False)
+    async with running_bot(tmp_path, clock, start_clock=False) as (fake, runtime):
         fake.add_chat(GROUP, "group", title="Fans")
         fake.set_member_status(GROUP, 4242, "administrator")
         fake.push_message(GROUP, "/subscribe 24h-series-2022", user_id=4242)
         await fake.wait_for_message(GROUP, containing("Following"))
         fake.migrate(GROUP, new_group, notify=False)  # the bot learns it only when it posts
+        runtime.start_clock()
         await fake.wait_for_message(new_group, containing("Free Practice starts in"), timeout=10)
         moved = await runtime.store.get_subscription(ChatRef("telegram", str(new_group)))
         assert moved is not None and "24h-series-2022" in moved.series
@@ -214,11 +227,15 @@ async def test_start_welcomes_with_a_subscribe_button(tmp_path: Path) -> None:
 
 async def test_a_chats_own_reminder_offset_is_planned_as_soon_as_it_is_set(tmp_path: Path) -> None:
     # 16:20 Free Practice; the chat asks for 30 minutes, which no chat had asked for before.
-    clock = ScaledClock(datetime.fromisoformat("2022-05-13T15:49:58+02:00"), speed=1.0)
-    async with running_bot(tmp_path, clock, channels=()) as (fake, _):
+    start = datetime.fromisoformat("2022-05-13T15:49:58+02:00")
+    clock = ScaledClock(start, speed=1.0, started=False)
+    async with running_bot(tmp_path, clock, channels=(), start_clock=False) as (fake, runtime):
         fake.push_message(FAN, "/subscribe 24h-series-2022")
         await fake.wait_for_message(FAN, containing("Following"))
         fake.push_message(FAN, "/settings reminders 30")
         await fake.wait_for_message(FAN, containing("Reminders: 30 min"))
+        # Starting the clock only times the jobs already planned: the 30-minute one must have
+        # been planned when the offset was set.
+        runtime.start_clock()
         post = await fake.wait_for_message(FAN, containing("Free Practice starts in 30 min"))
         assert "24H Series on YouTube" in post.text

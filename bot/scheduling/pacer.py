@@ -1,0 +1,100 @@
+"""Pacing a replay: the replay clock never passes a due moment while posts due before it are
+still going out.
+
+A replay runs its clock hundreds of times faster than real time, while the platforms' rate
+limits, their retry-afters and a slow machine stay in real time. Left alone, the clock would
+outrun the fan-outs: a reminder still queued when its session starts is dropped as too late,
+and the replay's result would depend on how fast the machine is. So the pacer holds the clock
+(`ScaledClock.hold_at`) at the next moment an announcement is due. The clock runs freely up to
+it; standing there, the announcement fires and is enqueued; the clock moves on towards the
+next moment only once nothing due *before* the one it stands at is still to be sent
+(pending, in flight, or waiting for a retry that falls before it). Deliveries due at the
+moment itself go out while the clock runs towards the next one.
+
+A held clock cannot say when it will reach a moment beyond its hold (`real_seconds_until` is
+infinite there), so each time the hold moves the announcer's jobs up to the new hold are timed
+again and the delivery engine is woken to look at the clock again.
+
+Every move is logged ("replay clock at X, runs to Y"): with the log's timestamps that line
+gives the clock's reading at any later real time until the next one (bench/soak.py reads it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.core.clock import ScaledClock
+from bot.scheduling.announcer import Announcer
+
+log = logging.getLogger("pitboard.scheduling")
+
+# Real seconds between looks while the clock stands at a hold or a job is firing.
+HELD_POLL_SECONDS = 0.02
+# The longest real sleep while the clock runs towards its hold: a replan may have planned a
+# moment before it (a chat's new reminder offset, a changed schedule).
+RUNNING_POLL_SECONDS = 0.1
+
+
+class ReplayPacer:
+    def __init__(
+        self,
+        clock: ScaledClock,
+        announcer: Announcer,
+        earliest_unsent: Callable[[], Awaitable[datetime | None]],
+        on_moved: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._clock = clock
+        self._announcer = announcer
+        self._earliest_unsent = earliest_unsent
+        self._on_moved = on_moved
+        self._waiting_at: datetime | None = None
+
+    async def run(self) -> None:
+        """Pace until cancelled. The clock should be started; a failing step is logged and
+        tried again (the clock stays held meanwhile, which delays a replay but loses nothing)."""
+        while True:
+            try:
+                await asyncio.sleep(await self.step())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("pacing the replay clock failed; trying again")
+                await asyncio.sleep(RUNNING_POLL_SECONDS)
+
+    async def step(self) -> float:
+        """Look once: move the hold if the clock may go on. Returns the real seconds to wait."""
+        clock, announcer = self._clock, self._announcer
+        now, hold = clock.now(), clock.hold
+        upcoming = announcer.next_due()
+        if announcer.firing or (upcoming is not None and upcoming <= now):
+            return HELD_POLL_SECONDS  # an announcement is due here: let it be enqueued first
+        if hold is not None and now < hold:
+            if upcoming is not None and upcoming < hold:
+                self._move(now, upcoming)  # a replan planned a moment before the hold
+            return min(RUNNING_POLL_SECONDS, clock.real_seconds_until(clock.hold or now))
+        if hold is not None:
+            earliest = await self._earliest_unsent()
+            if earliest is not None and earliest < now:
+                if self._waiting_at != now:
+                    self._waiting_at = now
+                    log.info("replay clock held at %s: posts due before it are still going out",
+                             now.isoformat())  # fmt: skip
+                return HELD_POLL_SECONDS
+        if upcoming is None and hold is None:
+            return RUNNING_POLL_SECONDS  # nothing planned: the clock runs freely
+        self._move(now, upcoming)
+        return min(RUNNING_POLL_SECONDS, clock.real_seconds_until(upcoming or now))
+
+    def _move(self, now: datetime, hold: datetime | None) -> None:
+        self._clock.hold_at(hold)
+        if hold is not None:
+            self._announcer.retime(hold)
+        self._on_moved()
+        log.info(
+            "replay clock at %s, runs to %s",
+            now.isoformat(),
+            hold.isoformat() if hold is not None else "the end",
+        )
