@@ -5,11 +5,11 @@ A replay runs its clock hundreds of times faster than real time, while the platf
 limits, their retry-afters and a slow machine stay in real time. Left alone, the clock would
 outrun the fan-outs: a reminder still queued when its session starts is dropped as too late,
 and the replay's result would depend on how fast the machine is. So the pacer holds the clock
-(`ScaledClock.hold_at`) at the next moment an announcement is due. The clock runs freely up to
-it; standing there, the announcement fires and is enqueued; the clock moves on towards the
-next moment only once nothing due *before* the one it stands at is still to be sent
-(pending, in flight, or waiting for a retry that falls before it). Deliveries due at the
-moment itself go out while the clock runs towards the next one.
+(`ScaledClock.hold_at`) a second before the next moment an announcement is due while anything
+due before that moment is still to be sent (pending, in flight, or waiting for a retry that
+falls before it); once nothing is, the clock goes on to the moment, the announcement fires and
+is enqueued, and its deliveries go out while the clock runs towards the next moment. A
+reminder is therefore never still queued when the clock shows its session's start.
 
 A held clock cannot say when it will reach a moment beyond its hold (`real_seconds_until` is
 infinite there), so each time the hold moves the announcer's jobs up to the new hold are timed
@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.clock import ScaledClock
 from bot.scheduling.announcer import Announcer
@@ -36,6 +36,8 @@ HELD_POLL_SECONDS = 0.02
 # The longest real sleep while the clock runs towards its hold: a replan may have planned a
 # moment before it (a chat's new reminder offset, a changed schedule).
 RUNNING_POLL_SECONDS = 0.1
+# Where the clock waits for posts due before a moment: this much before the moment itself.
+JUST_BEFORE = timedelta(seconds=1)
 
 
 class ReplayPacer:
@@ -71,22 +73,24 @@ class ReplayPacer:
         upcoming = announcer.next_due()
         if announcer.firing or (upcoming is not None and upcoming <= now):
             return HELD_POLL_SECONDS  # an announcement is due here: let it be enqueued first
-        if hold is not None and now < hold:
-            if upcoming is not None and upcoming < hold:
-                self._move(now, upcoming)  # a replan planned a moment before the hold
-            return min(RUNNING_POLL_SECONDS, clock.real_seconds_until(clock.hold or now))
-        if hold is not None:
-            earliest = await self._earliest_unsent()
-            if earliest is not None and earliest < now:
-                if self._waiting_at != now:
-                    self._waiting_at = now
-                    log.info("replay clock held at %s: posts due before it are still going out",
-                             now.isoformat())  # fmt: skip
-                return HELD_POLL_SECONDS
-        if upcoming is None and hold is None:
-            return RUNNING_POLL_SECONDS  # nothing planned: the clock runs freely
-        self._move(now, upcoming)
-        return min(RUNNING_POLL_SECONDS, clock.real_seconds_until(upcoming or now))
+        if upcoming is None:
+            if hold is not None:
+                self._move(now, None)  # nothing planned: the clock runs freely
+            return RUNNING_POLL_SECONDS
+        earliest = await self._earliest_unsent()
+        # Not even *at* the moment while posts due before it are out: a reminder still queued
+        # when the clock shows its session's start would be dropped as too late.
+        target = upcoming if earliest is None or earliest >= upcoming else upcoming - JUST_BEFORE
+        target = max(target, now)
+        if target != hold:
+            self._move(now, target)
+        elif now >= target and self._waiting_at != target:
+            self._waiting_at = target
+            log.info("replay clock held at %s: posts due before %s are still going out",
+                     target.isoformat(), upcoming.isoformat())  # fmt: skip
+        if now >= target:
+            return HELD_POLL_SECONDS
+        return min(RUNNING_POLL_SECONDS, clock.real_seconds_until(target))
 
     def _move(self, now: datetime, hold: datetime | None) -> None:
         self._clock.hold_at(hold)
