@@ -80,7 +80,11 @@ class ReplayPacer:
         earliest = await self._earliest_unsent()
         # Not even *at* the moment while posts due before it are out: a reminder still queued
         # when the clock shows its session's start would be dropped as too late.
-        target = upcoming if earliest is None or earliest >= upcoming else upcoming - JUST_BEFORE
+        target = upcoming
+        if earliest is not None and earliest < upcoming:
+            # A retry due in that last second must still be reachable, or it would wait for a
+            # clock that waits for it.
+            target = max(upcoming - JUST_BEFORE, earliest)
         target = max(target, now)
         if target != hold:
             self._move(now, target)
