@@ -16,27 +16,31 @@ reminder offsets. During the run:
 - 0.5 % of the chats, chosen up front, are blocked (Telegram) or deleted (Discord) in the
   middle of the longest quiet stretch; a Telegram group becomes a supergroup at that moment;
 - the bot is killed with SIGKILL --kills times, at seeded moments in the middle of fan-outs,
-  and restarted with --at set to the clock time it had reached: the --at of its run plus the
-  real time since its clock started (it logs that the platforms are on just before making the
-  clock) times the speed.
+  and restarted with --at set to the clock time it had reached, read from its log (the pacer
+  logs each move of the replay clock: bench/_soak_clock.py).
 
-Pacing. The bot sends about 400 posts a second here, and it drops, by design, a reminder it
-could only deliver after its session started. So the clock may run only so fast that each
-reminder's fan-out fits in its lead time (--speed, by default the fastest that gives each
-twice the time it needs at --rate posts a second), and no single speed then replays a season
-in minutes. The season is run in stretches instead: the due moments are grouped, the bot runs
-from a little before a group until everything due in it is out (then SIGTERM), and is off
-through the quiet days between groups, when nothing is due and so nothing can be missed.
+Pacing. The bot paces its own replay (bot.scheduling.pacer): its clock starts when the bot is
+ready and never passes a due moment while posts due before it are still going out, so no
+reminder is dropped because the machine, the rate limits or a retry-after could not keep up
+with a compressed clock; a slow machine makes the replay longer, not different. --speed (by
+default the fastest that gives each reminder's fan-out twice the time it needs at --rate posts
+a second) only sets how fast the quiet time passes. The season is run in stretches: the due
+moments are grouped, the bot runs from a little before a group until everything due in it is
+out (then SIGTERM), and is off through the quiet days between groups.
 
-Then the LEDGER, from what the fakes received: every (announcement, recipient) due is computed
-from the schedules alone (`plan()` + `recipients()` on the audience created, each chat's own
-offsets and filters; nothing due before the replay start). A received message is named by the
-outbox's delivery row holding its message id; a message no row holds (sent as the bot died,
-or whose answer was lost) is named by its text, and its text is checked against the row's
-name for every other one. Otherwise the store only paces the stretches (is everything out?)
-and, for what is missing, says why the bot thinks so: it never counts. Printed: due,
-delivered, lost, duplicates, what explains each extra copy, blocked chats and the sends after
-their first 403/404 (must be 0), lateness in clock time. Then one JSON line.
+Then the LEDGER, from what the fakes received. What was due is worked out by the benchmark
+itself (bench/_soak_due.py): from the schedules' TOML files and the audience as stored in the
+database, with each chat's own offsets and filters, never with the bot's own planning, so a
+planning bug shows as lost or unexpected posts. A received message is named by the outbox's
+delivery row holding its message id; a message no row holds is named by its text, and its text
+is checked against the row's name for every other one. A message no row holds is explained
+only by a lost response (injected) or by a kill: the fakes record the posting requests open
+(received, not yet answered) when the bot died, and the store, read right after the kill,
+the deliveries claimed and not yet recorded; a send in neither is "unexplained". Each copy the
+bot did not know it had delivered may be followed by one more copy, and duplicates beyond that
+are counted post by post. Printed: due, delivered, lost, duplicates (per platform, and those
+from lost answers), what explains each extra copy, blocked chats and the sends after their
+first 403/404 (must be 0), lateness in clock time. Then one JSON line.
 """
 
 from __future__ import annotations
