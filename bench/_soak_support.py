@@ -70,6 +70,8 @@ class Arrival:
     text: str  # the first TEXT_LINES lines
     lost: bool  # the bot never got the answer (injected lost response)
     request: int = -1  # the posting request that stored it (see Observed.open)
+    # The bot had gone when the answer was ready (it timed out, or it died): it never heard.
+    unanswered: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,18 @@ class Observed:
     # Posting requests received whose handler has not returned its answer yet, by request
     # number: what was in flight at the fake when the bot was killed.
     open: set[int] = field(default_factory=set)
+    by_request: dict[int, Arrival] = field(default_factory=dict)
+
+    def arrived(self, arrival: Arrival) -> None:
+        self.arrivals.append(arrival)
+        self.by_request[arrival.request] = arrival
+
+    def answered(self, number: int, request: web.Request) -> None:
+        """The answer to posting request `number` is ready: note if no one waits for it."""
+        self.open.discard(number)
+        arrival = self.by_request.get(number)
+        if arrival is not None and (request.transport is None or request.transport.is_closing()):
+            arrival.unanswered = True
 
 
 _REQUEST: contextvars.ContextVar[int] = contextvars.ContextVar("request", default=-1)
@@ -125,7 +139,7 @@ class SoakTelegram(tg.FakeTelegram):
             return await super()._handle(request)
         finally:
             _REQUEST.reset(token)
-            self.observed.open.discard(number)
+            self.observed.answered(number, request)
             record = self.requests[index]
             if record.method == "sendMessage":
                 chat = str(record.params.get("chat_id", "?"))
@@ -152,7 +166,7 @@ class SoakTelegram(tg.FakeTelegram):
         sent = super()._store(chat, params, parsed)
         lost, self._losing = self._losing, False
         text = _lines(sent.text)
-        self.observed.arrivals.append(
+        self.observed.arrived(
             Arrival(
                 "telegram", str(chat.id), str(sent.message_id), time.time(), text, lost,
                 _REQUEST.get(),
@@ -201,7 +215,7 @@ class SoakDiscord(FakeDiscord):
         try:
             response = await super()._handle(request)
         finally:
-            self.observed.open.discard(number)
+            self.observed.answered(number, request)
             _REQUEST.reset(request_token)
             _LOST.reset(token)
         status = self.requests[index].status
@@ -229,7 +243,7 @@ class SoakDiscord(FakeDiscord):
             arrival = Arrival(
                 "discord", channel_id, sent.id, time.time(), text, _LOST.get(), _REQUEST.get()
             )
-            self.observed.arrivals.append(arrival)
+            self.observed.arrived(arrival)
         return sent
 
 

@@ -34,9 +34,11 @@ database, with each chat's own offsets and filters, never with the bot's own pla
 planning bug shows as lost or unexpected posts. A received message is named by the outbox's
 delivery row holding its message id; a message no row holds is named by its text, and its text
 is checked against the row's name for every other one. A message no row holds is explained
-only by a lost response (injected) or by a kill: the fakes record the posting requests open
-(received, not yet answered) when the bot died, and the store, read right after the kill,
-the deliveries claimed and not yet recorded; a send in neither is "unexplained". Each copy the
+only by a lost response (injected), by an answer the bot no longer waited for (the fake's
+answer was ready after the bot had closed the connection: a timeout on a starved machine), or
+by a kill: the fakes record the posting requests open (received, not yet answered) when the
+bot died, and the store, read right after the kill, the deliveries claimed and not yet
+recorded; a send in none of these is "unexplained". Each copy the
 bot did not know it had delivered may be followed by one more copy, and duplicates beyond that
 are counted post by post. Printed: due, delivered, lost, duplicates (per platform, and those
 from lost answers), what explains each extra copy, blocked chats and the sends after their
@@ -436,9 +438,11 @@ def block_and_migrate(world: World) -> None:
 
 # --- the ledger ------------------------------------------------------------------------------
 
-RECORDED, LOST_ANSWER, AT_KILL, UNEXPLAINED = (
-    "recorded", "lost response", "in flight at a kill", "unexplained",
+RECORDED, LOST_ANSWER, AT_KILL, TIMED_OUT, UNEXPLAINED = (
+    "recorded", "lost response", "in flight at a kill", "answered after the bot timed out",
+    "unexplained",
 )  # fmt: skip
+NEVER_HEARD = (LOST_ANSWER, TIMED_OUT)  # the platform served it, the bot never got the answer
 PLATFORMS = ("telegram", "discord")
 
 
@@ -485,7 +489,7 @@ def build_ledger(world: World) -> dict[str, Any]:
             "max_copies": max((len(got) for got in copies.values()), default=0),
             # A lost response may repeat a post once more each time; a kill at most once.
             "max_copies_without_lost_responses": max(
-                (sum(c != LOST_ANSWER for _, c in got) for got in copies.values()), default=0
+                (sum(c not in NEVER_HEARD for _, c in got) for got in copies.values()), default=0
             ),
             # Sends the platform got and the bot never recorded because it was killed: the
             # request was open at the fake, or answered but not yet marked in the store.
@@ -493,7 +497,8 @@ def build_ledger(world: World) -> dict[str, Any]:
             "open_requests_at_kills": sum(len(run.open_at_kill) for run in world.runs),
             "claimed_unrecorded_at_kills": sum(len(r.unrecorded_at_kill) for r in world.runs),
             "lost_responses": causes[LOST_ANSWER],
-            "duplicate_bound": causes[AT_KILL] + causes[LOST_ANSWER],
+            "answers_after_timeout": causes[TIMED_OUT],
+            "duplicate_bound": causes[AT_KILL] + causes[LOST_ANSWER] + causes[TIMED_OUT],
             "unrecorded_unexplained": causes[UNEXPLAINED],
             "unexpected": len(unexpected),
             "unnamed_arrivals": len(unnamed),
@@ -589,6 +594,8 @@ def _cause(world: World, arrival: Arrival, item: Expected | None) -> str:
         )
         if claimed and run.spawned <= arrival.wall <= run.ended:
             return AT_KILL
+    if arrival.unanswered:
+        return TIMED_OUT  # not injected: the bot had given up when the platform answered
     return UNEXPLAINED
 
 
@@ -601,7 +608,7 @@ def _duplicates(extra: dict[Post, list[tuple[Arrival, str]]]) -> dict[str, Any]:
     beyond = 0
     for (_, ref), got in extra.items():
         dups = len(got) - 1
-        lost = sum(cause == LOST_ANSWER for _, cause in got)
+        lost = sum(cause in NEVER_HEARD for _, cause in got)
         killed = sum(cause == AT_KILL for _, cause in got)
         by_platform[ref.platform] += dups
         lost_by_platform[ref.platform] += min(dups, lost)
@@ -706,6 +713,7 @@ def table(f: dict[str, Any]) -> str:
         ("requests open at the fakes at the kills", led["open_requests_at_kills"]),
         ("unrecorded sends: in flight at a kill", led["in_flight_at_kills"]),
         ("unrecorded sends: lost response", led["lost_responses"]),
+        ("unrecorded sends: answered after a timeout", led["answers_after_timeout"]),
         ("unrecorded sends: unexplained", led["unrecorded_unexplained"]),
         ("posts that arrived but were not due", led["unexpected"]),
         ("blocked or deleted chats", led["blocked"]),

@@ -61,7 +61,7 @@ def test_every_extra_copy_was_in_flight_at_the_kill_or_lost_its_answer(
     assert ledger["duplicates"] == ledger["duplicates_telegram"] + ledger["duplicates_discord"]
     lost = ledger["duplicates_from_lost_answers_telegram"]
     lost += ledger["duplicates_from_lost_answers_discord"]
-    assert lost <= ledger["lost_responses"]
+    assert lost <= ledger["lost_responses"] + ledger["answers_after_timeout"]
     # A kill repeats a post at most once; each lost response (a timeout the platform had
     # already served) may repeat it once more, which no Bot API idempotency could prevent.
     assert ledger["max_copies_without_lost_responses"] <= 2, figures["duplicated_posts"]
