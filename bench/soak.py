@@ -622,7 +622,7 @@ def _duplicates(extra: dict[Post, list[tuple[Arrival, str]]]) -> dict[str, Any]:
 
 def _run_at(world: World, wall: float) -> int:
     """The run that was live (or had just been killed) at `wall`."""
-    return max((n for n, run in enumerate(world.runs) if run.origin <= wall), default=0)
+    return max((n for n, run in enumerate(world.runs) if run.spawned <= wall), default=0)
 
 
 def _where(world: World, arrival: Arrival) -> str:

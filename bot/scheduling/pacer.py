@@ -5,7 +5,7 @@ A replay runs its clock hundreds of times faster than real time, while the platf
 limits, their retry-afters and a slow machine stay in real time. Left alone, the clock would
 outrun the fan-outs: a reminder still queued when its session starts is dropped as too late,
 and the replay's result would depend on how fast the machine is. So the pacer holds the clock
-(`ScaledClock.hold_at`) a second before the next moment an announcement is due while anything
+(`ScaledClock.hold_at`) a little before the next moment an announcement is due while anything
 due before that moment is still to be sent (pending, in flight, or waiting for a retry that
 falls before it); once nothing is, the clock goes on to the moment, the announcement fires and
 is enqueued, and its deliveries go out while the clock runs towards the next moment. A
@@ -37,7 +37,10 @@ HELD_POLL_SECONDS = 0.02
 # moment before it (a chat's new reminder offset, a changed schedule).
 RUNNING_POLL_SECONDS = 0.1
 # Where the clock waits for posts due before a moment: this much before the moment itself.
-JUST_BEFORE = timedelta(seconds=1)
+# Enough for a post failing there to use all its retries before the moment (the engine's
+# backoff, counted in clock time, sums to at most 1 + 2 + ... + 64 = 127 s), so a reminder
+# retried during a hold is not composed after its session started.
+JUST_BEFORE = timedelta(seconds=150)
 
 
 class ReplayPacer:
@@ -82,8 +85,8 @@ class ReplayPacer:
         # when the clock shows its session's start would be dropped as too late.
         target = upcoming
         if earliest is not None and earliest < upcoming:
-            # A retry due in that last second must still be reachable, or it would wait for a
-            # clock that waits for it.
+            # A retry due between the hold and the moment must still be reachable, or it
+            # would wait for a clock that waits for it.
             target = max(upcoming - JUST_BEFORE, earliest)
         target = max(target, now)
         if target != hold:
