@@ -34,10 +34,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bench._soak_due import Expected
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import Catalog
 from bot.core.model import SessionKind
-from bot.core.plan import Announcement, AnnouncementKind, PlanSettings, plan, recipients
 from bot.store.sqlite import SQLiteStore
 from tests.fakes import telegram_api as tg
 from tests.fakes.discord_api import ApiError as DiscordApiError
@@ -69,6 +69,9 @@ class Arrival:
     wall: float  # time.time() when stored
     text: str  # the first TEXT_LINES lines
     lost: bool  # the bot never got the answer (injected lost response)
+    request: int = -1  # the posting request that stored it (see Observed.open)
+    # The bot had gone when the answer was ready (it timed out, or it died): it never heard.
+    unanswered: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,24 @@ class Attempt:
 class Observed:
     arrivals: list[Arrival] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
-    open_sends: int = 0  # posting requests received and not yet answered
+    # Posting requests received whose handler has not returned its answer yet, by request
+    # number: what was in flight at the fake when the bot was killed.
+    open: set[int] = field(default_factory=set)
+    by_request: dict[int, Arrival] = field(default_factory=dict)
+
+    def arrived(self, arrival: Arrival) -> None:
+        self.arrivals.append(arrival)
+        self.by_request[arrival.request] = arrival
+
+    def answered(self, number: int, request: web.Request) -> None:
+        """The answer to posting request `number` is ready: note if no one waits for it."""
+        self.open.discard(number)
+        arrival = self.by_request.get(number)
+        if arrival is not None and (request.transport is None or request.transport.is_closing()):
+            arrival.unanswered = True
+
+
+_REQUEST: contextvars.ContextVar[int] = contextvars.ContextVar("request", default=-1)
 
 
 def _lines(text: str) -> str:
@@ -110,12 +130,16 @@ class SoakTelegram(tg.FakeTelegram):
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         index = len(self.requests)  # super() appends its record before its first await
-        posting = int(request.path.endswith("/sendMessage"))
-        self.observed.open_sends += posting
+        posting = request.path.endswith("/sendMessage")
+        number = _TELEGRAM_BASE + index
+        if posting:
+            self.observed.open.add(number)
+        token = _REQUEST.set(number)
         try:
             return await super()._handle(request)
         finally:
-            self.observed.open_sends -= posting
+            _REQUEST.reset(token)
+            self.observed.answered(number, request)
             record = self.requests[index]
             if record.method == "sendMessage":
                 chat = str(record.params.get("chat_id", "?"))
@@ -142,14 +166,18 @@ class SoakTelegram(tg.FakeTelegram):
         sent = super()._store(chat, params, parsed)
         lost, self._losing = self._losing, False
         text = _lines(sent.text)
-        self.observed.arrivals.append(
-            Arrival("telegram", str(chat.id), str(sent.message_id), time.time(), text, lost)
-        )
+        self.observed.arrived(
+            Arrival(
+                "telegram", str(chat.id), str(sent.message_id), time.time(), text, lost,
+                _REQUEST.get(),
+            )
+        )  # fmt: skip
         sent.text, sent.source, sent.params, sent.entities = text, "", {}, []
         return sent
 
 
 _LOST: contextvars.ContextVar[bool] = contextvars.ContextVar("lost", default=False)
+_TELEGRAM_BASE = 1_000_000_000
 
 
 class SoakDiscord(FakeDiscord):
@@ -180,11 +208,15 @@ class SoakDiscord(FakeDiscord):
         lost = posting and draw < self.rates.reset + self.rates.lost_response
         token = _LOST.set(lost)
         index = len(self.requests)
-        self.observed.open_sends += posting
+        number = index  # Telegram's are numbered from _TELEGRAM_BASE: never the same
+        if posting:
+            self.observed.open.add(number)
+        request_token = _REQUEST.set(number)
         try:
             response = await super()._handle(request)
         finally:
-            self.observed.open_sends -= posting
+            self.observed.answered(number, request)
+            _REQUEST.reset(request_token)
             _LOST.reset(token)
         status = self.requests[index].status
         self.observed.attempts.append(Attempt("discord", channel, time.time(), status))
@@ -208,8 +240,10 @@ class SoakDiscord(FakeDiscord):
         sent = super().store_message(channel_id, *args, **kw)
         if sent.via == "channel":
             text = _lines(sent.text)
-            arrival = Arrival("discord", channel_id, sent.id, time.time(), text, _LOST.get())
-            self.observed.arrivals.append(arrival)
+            arrival = Arrival(
+                "discord", channel_id, sent.id, time.time(), text, _LOST.get(), _REQUEST.get()
+            )
+            self.observed.arrived(arrival)
         return sent
 
 
@@ -330,30 +364,6 @@ async def populate(store: SQLiteStore, audience: Audience) -> None:
 Post = tuple[str, ChatRef]  # (announcement key, recipient as first stored)
 
 
-def due_posts(
-    catalog: Catalog,
-    audience: Audience,
-    start: datetime,
-    end: datetime,
-    blocked_at: datetime,
-) -> dict[Post, Announcement]:
-    """Every (announcement, recipient) due in [start, end), computed from the schedules alone:
-    `plan()` with every offset some chat asked for, then `recipients()` on the audience as
-    created (each chat's own offsets and filters). A blocked chat is due what fell before
-    its block."""
-    offsets = {60, 15}.union(*(chat.reminder_minutes for chat, _ in audience.members))
-    settings = PlanSettings(reminder_minutes=frozenset(offsets))
-    before = audience.members
-    after = [(c, s) for c, s in before if c.ref not in audience.blocked]
-    due: dict[Post, Announcement] = {}
-    for item in plan(catalog, settings):
-        if start <= item.due < end:
-            members = before if item.due < blocked_at else after
-            for ref in recipients(item, members):
-                due[(item.key, ref)] = item
-    return due
-
-
 def labels(
     database: Path, migrated: tuple[str, str], moved_at: datetime
 ) -> dict[tuple[str, str, str], str]:
@@ -387,39 +397,36 @@ def countdown_minutes(title: str) -> int | None:
     return days * 1440 + hours * 60 + minutes
 
 
-def says(text: str, item: Announcement, catalog: Catalog) -> bool:
-    """Whether a received text is this announcement's post (kind, session, event)."""
+def says(text: str, item: Expected) -> bool:
+    """Whether a received text is this announcement's post (kind, session, event). A reminder
+    sent in its session's last minute says "is starting now"."""
     title, _, rest = text.partition("\n")
-    event = catalog.events.get(item.event_id)
-    if event is None:
+    if item.kind == "preview":
+        return title == f"Race weekend: {item.event_name}"
+    if item.kind == "results":
+        return title == f"Results: {item.session_name} — {item.event_name}"
+    if item.event_name not in rest:
         return False
-    if item.kind is AnnouncementKind.PREVIEW:
-        return title == f"Race weekend: {event.name}"
-    session = catalog.sessions.get(item.subject)
-    if session is None:
-        return False
-    if item.kind is AnnouncementKind.RESULTS:
-        return title == f"Results: {session.name} — {event.name}"
-    if event.name not in rest:
-        return False
-    if item.kind is AnnouncementKind.REMINDER:
-        return title.startswith(f"{session.name} starts in ")
-    return title.startswith((f"{session.name} is starting now", f"{session.name} is live now"))
+    now = f"{item.session_name} is starting now"
+    if item.kind == "reminder":
+        return title.startswith((f"{item.session_name} starts in ", now))
+    return title.startswith((now, f"{item.session_name} is live now"))
 
 
-def guess(text: str, candidates: Sequence[Announcement], catalog: Catalog) -> Announcement | None:
+def guess(text: str, candidates: Sequence[Expected]) -> Expected | None:
     """The announcement an unlabelled arrival is, from its text alone. Reminders of one session
     differ only in the time left they show, never more than their offset (a reminder is never
-    early): the smallest offset not below it."""
-    matching = [item for item in candidates if says(text, item, catalog)]
+    early): the smallest offset not below it ("starting now": the start post)."""
+    matching = [item for item in candidates if says(text, item)]
     if len(matching) <= 1:
         return matching[0] if matching else None
-    left = countdown_minutes(text.partition("\n")[0])
+    title = text.partition("\n")[0]
+    left = 0 if " is starting now" in title else countdown_minutes(title)
     if left is None:
         return None
-    above = [item for item in matching if (item.offset_minutes or 0) >= left - 1]
+    above = [item for item in matching if (item.offset or 0) >= left - 1]
     pool = above or matching
-    return min(pool, key=lambda item: item.offset_minutes or 0)
+    return min(pool, key=lambda item: item.offset or 0)
 
 
 # --- pacing: stretches of the season -----------------------------------------------------------
@@ -439,21 +446,21 @@ class Stretch:
         return self.moments[-1][0]
 
 
-def busy_speed(due: dict[Post, Announcement], rate: float) -> float:
+def busy_speed(due: dict[Post, Expected], rate: float) -> float:
     """The fastest clock at which each reminder's fan-out, at `rate` posts a second, takes at
     most half of its lead time: faster, and the bot would rightly drop reminders it could
     only deliver after their session started."""
     at_moment = Counter(item.due for item in due.values())
     fits = [
-        (item.offset_minutes or 0) * 60 / (2 * at_moment[item.due] / rate)
+        (item.offset or 0) * 60 / (2 * at_moment[item.due] / rate)
         for item in due.values()
-        if item.kind is AnnouncementKind.REMINDER
+        if item.kind == "reminder"
     ]
     return max(10.0, min(5000.0, *fits)) if fits else 5000.0
 
 
 def stretches(
-    due: dict[Post, Announcement],
+    due: dict[Post, Expected],
     start: datetime,
     until: datetime,
     speed: float,
@@ -483,7 +490,7 @@ def stretches(
     ]
 
 
-def quiet_moment(due: dict[Post, Announcement], start: datetime) -> datetime:
+def quiet_moment(due: dict[Post, Expected], start: datetime) -> datetime:
     """The middle of the longest stretch with nothing due: when chats get blocked."""
     edges = [start, *sorted({item.due for item in due.values()})]
     gaps = [(b - a, a + (b - a) / 2) for a, b in itertools.pairwise(edges)]

@@ -16,27 +16,33 @@ reminder offsets. During the run:
 - 0.5 % of the chats, chosen up front, are blocked (Telegram) or deleted (Discord) in the
   middle of the longest quiet stretch; a Telegram group becomes a supergroup at that moment;
 - the bot is killed with SIGKILL --kills times, at seeded moments in the middle of fan-outs,
-  and restarted with --at set to the clock time it had reached: the --at of its run plus the
-  real time since its clock started (it logs that the platforms are on just before making the
-  clock) times the speed.
+  and restarted with --at set to the clock time it had reached, read from its log (the pacer
+  logs each move of the replay clock: bench/_soak_clock.py).
 
-Pacing. The bot sends about 400 posts a second here, and it drops, by design, a reminder it
-could only deliver after its session started. So the clock may run only so fast that each
-reminder's fan-out fits in its lead time (--speed, by default the fastest that gives each
-twice the time it needs at --rate posts a second), and no single speed then replays a season
-in minutes. The season is run in stretches instead: the due moments are grouped, the bot runs
-from a little before a group until everything due in it is out (then SIGTERM), and is off
-through the quiet days between groups, when nothing is due and so nothing can be missed.
+Pacing. The bot paces its own replay (bot.scheduling.pacer): its clock starts when the bot is
+ready and never passes a due moment while posts due before it are still going out, so no
+reminder is dropped because the machine, the rate limits or a retry-after could not keep up
+with a compressed clock; a slow machine makes the replay longer, not different. --speed (by
+default the fastest that gives each reminder's fan-out twice the time it needs at --rate posts
+a second) only sets how fast the quiet time passes. The season is run in stretches: the due
+moments are grouped, the bot runs from a little before a group until everything due in it is
+out (then SIGTERM), and is off through the quiet days between groups.
 
-Then the LEDGER, from what the fakes received: every (announcement, recipient) due is computed
-from the schedules alone (`plan()` + `recipients()` on the audience created, each chat's own
-offsets and filters; nothing due before the replay start). A received message is named by the
-outbox's delivery row holding its message id; a message no row holds (sent as the bot died,
-or whose answer was lost) is named by its text, and its text is checked against the row's
-name for every other one. Otherwise the store only paces the stretches (is everything out?)
-and, for what is missing, says why the bot thinks so: it never counts. Printed: due,
-delivered, lost, duplicates, what explains each extra copy, blocked chats and the sends after
-their first 403/404 (must be 0), lateness in clock time. Then one JSON line.
+Then the LEDGER, from what the fakes received. What was due is worked out by the benchmark
+itself (bench/_soak_due.py): from the schedules' TOML files and the audience as stored in the
+database, with each chat's own offsets and filters, never with the bot's own planning, so a
+planning bug shows as lost or unexpected posts. A received message is named by the outbox's
+delivery row holding its message id; a message no row holds is named by its text, and its text
+is checked against the row's name for every other one. A message no row holds is explained
+only by a lost response (injected), by an answer the bot no longer waited for (the fake's
+answer was ready after the bot had closed the connection: a timeout on a starved machine), or
+by a kill: the fakes record the posting requests open (received, not yet answered) when the
+bot died, and the store, read right after the kill, the deliveries claimed and not yet
+recorded; a send in none of these is "unexplained". Each copy the
+bot did not know it had delivered may be followed by one more copy, and duplicates beyond that
+are counted post by post. Printed: due, delivered, lost, duplicates (per platform, and those
+from lost answers), what explains each extra copy, blocked chats and the sends after their
+first 403/404 (must be 0), lateness in clock time. Then one JSON line.
 """
 
 from __future__ import annotations
@@ -48,7 +54,6 @@ import json
 import os
 import platform
 import random
-import re
 import signal
 import sqlite3
 import sys
@@ -56,10 +61,12 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench._soak_clock import BotClock
+from bench._soak_due import Expected, expected_announcements, expected_posts, stored_followers
 from bench._soak_support import (
     Arrival,
     Audience,
@@ -70,7 +77,6 @@ from bench._soak_support import (
     Stretch,
     busy_speed,
     discord_channels,
-    due_posts,
     guess,
     labels,
     make_audience,
@@ -82,7 +88,6 @@ from bench._soak_support import (
 )
 from bot.core.audience import ChatRef
 from bot.core.catalog import Catalog
-from bot.core.plan import Announcement, AnnouncementKind, PlanSettings, plan
 from bot.core.schedules import load_catalog
 from bot.store.sqlite import SQLiteStore
 from tests.fakes.telegram_api import RateLimitRules
@@ -94,10 +99,7 @@ WINDOWS = {  # (replay start, --until): before the first announcement, after the
     "hockenheim": ("2022-05-11T12:00+00:00", "2022-05-15T18:00+00:00"),
 }
 RESTART_S = 2.0  # real seconds from spawning the bot to its first send, with a margin
-IN_FLIGHT_WINDOW_S = 2.0  # an unrecorded send this close before a kill was in flight at it
-AFTER_KILL_S = 0.5  # a request already received is still served after its sender died
 STOP_WAIT_S = 20.0
-_CLOCK_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO pitboard: \w+: (?:on|off)")
 
 
 @dataclass
@@ -107,15 +109,20 @@ class Run:
     at: datetime  # its --at
     log: Path
     spawned: float  # wall time
-    origin: float = 0.0  # wall time its clock showed --at
+    bot_clock: BotClock
+    origin: float = 0.0  # wall time its clock started (the bot was ready)
     ended: float = 0.0
     killed: bool = False
     overran: bool = False  # reached --until with posts still going out
-    open_sends: int = 0  # requests the fakes were serving when it was killed
+    # At a kill: the posting requests the fakes had received and not yet answered, and the
+    # deliveries the bot had claimed and not recorded (key, platform, chat id).
+    open_at_kill: set[int] = field(default_factory=set)
+    unrecorded_at_kill: set[tuple[str, str, str]] = field(default_factory=set)
     proc: asyncio.subprocess.Process | None = None
 
-    def clock(self, wall: float, speed: float) -> datetime:
-        return self.at + timedelta(seconds=(wall - self.origin) * speed)
+    def clock(self, wall: float) -> datetime:
+        """What the bot's (paced) clock showed at `wall`, from its log."""
+        return self.bot_clock.reading(wall)
 
 
 @dataclass
@@ -128,7 +135,7 @@ class World:
     tmp: Path
     start: datetime
     until: datetime
-    due: dict[Post, Announcement]
+    due: dict[Post, Expected]
     quiet: datetime  # when chats are blocked and the group migrates
     quiet_done: bool = False
     runs: list[Run] = field(default_factory=list)
@@ -194,18 +201,22 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         for chat_id in audience.telegram_channels:
             telegram.add_chat(chat_id, "channel", title=f"Channel {chat_id}")
             telegram.set_bot_status(chat_id, "administrator")
-        # The blocks fall in a quiet stretch, computed before anyone is blocked.
-        quiet = quiet_moment(due_posts(catalog, audience, start, until, until), start)
-        due = due_posts(catalog, audience, start, until, quiet)
-        args.speed = args.speed or busy_speed(due, args.rate)
         with _folder(args.keep) as folder:
             tmp = Path(folder)
-            world = World(args, catalog, audience, telegram, discord, tmp, start, until, due, quiet)
             filling = time.perf_counter()
-            async with SQLiteStore(world.database) as store:
+            async with SQLiteStore(tmp / "soak.sqlite3") as store:
                 await store.migrate()
                 await populate(store, audience)
             populate_s = time.perf_counter() - filling
+            # What is due comes from the schedules' files and the stored audience, not from
+            # the bot's planning; the blocks fall in a quiet stretch, found before anyone is.
+            followers = stored_followers(tmp / "soak.sqlite3")
+            blocked = {(ref.platform, ref.id) for ref in audience.blocked}
+            unblocked = expected_posts(SCHEDULES, followers, start, until, set(), until)
+            quiet = quiet_moment(_posts(unblocked), start)
+            due = _posts(expected_posts(SCHEDULES, followers, start, until, blocked, quiet))
+            args.speed = args.speed or busy_speed(due, args.rate)
+            world = World(args, catalog, audience, telegram, discord, tmp, start, until, due, quiet)
             replaying = time.perf_counter()
             plan_ = stretches(due, start, until, args.speed, args.rate, RESTART_S)
             await replay(world, plan_)
@@ -242,6 +253,10 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
+def _posts(found: dict[tuple[str, str, str], Expected]) -> dict[Post, Expected]:
+    return {(key, ChatRef(platform, chat)): item for (key, platform, chat), item in found.items()}
+
+
 def _folder(keep: Path | None) -> contextlib.AbstractContextManager[str]:
     if keep is None:
         return tempfile.TemporaryDirectory(prefix="pitboard-soak-")
@@ -268,7 +283,7 @@ def kill_plan(world: World, plan_: list[Stretch]) -> dict[int, Kill]:
     short = {
         item.due
         for item in world.due.values()
-        if item.kind is AnnouncementKind.REMINDER and (item.offset_minutes or 0) * 60 < restart
+        if item.kind == "reminder" and (item.offset or 0) * 60 < restart
     }
     safe = [[(m, n) for m, n in stretch.moments if m not in short] for stretch in plan_]
     busy = sorted(
@@ -297,7 +312,7 @@ async def replay(world: World, plan_: list[Stretch]) -> None:
                     run.proc.kill()  # only when this benchmark fails: no bot is left behind
                     await run.proc.wait()
             kills.pop(n)
-            at = run.clock(run.ended, world.args.speed)
+            at = run.clock(run.ended)
 
 
 async def spawn(world: World, at: datetime, until: datetime) -> Run:
@@ -306,7 +321,8 @@ async def spawn(world: World, at: datetime, until: datetime) -> Run:
     config = world.tmp / "config.toml"
     if not config.exists():
         write_config(config, world.telegram, world.discord, world.args.scale)
-    run = Run(at, world.tmp / f"run-{len(world.runs) + 1}.log", time.time())
+    log = world.tmp / f"run-{len(world.runs) + 1}.log"
+    run = Run(at, log, time.time(), BotClock(log, at, world.args.speed))
     world.runs.append(run)
     command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
     command += ["--at", at.isoformat(), "--speed", repr(world.args.speed)]
@@ -327,11 +343,12 @@ async def supervise(world: World, run: Run, stretch: Stretch, kill: Kill | None)
     """Until the bot is killed (True), or stopped once everything due is out, or at --until."""
     proc = run.proc
     assert proc is not None
-    speed, observed = world.args.speed, (world.telegram.observed, world.discord.observed)
+    observed = (world.telegram.observed, world.discord.observed)
     keys = {key for (key, _), item in world.due.items() if item.due <= stretch.last_due}
     checked, stopped, baseline = 0.0, False, None
     while proc.returncode is None:
-        now = run.clock(time.time(), speed)
+        run.bot_clock.refresh()
+        now = run.clock(time.time())
         if not world.quiet_done and now >= world.quiet:
             block_and_migrate(world)
         arrived = sum(len(o.arrivals) for o in observed)
@@ -342,10 +359,13 @@ async def supervise(world: World, run: Run, stretch: Stretch, kill: Kill | None)
             checked = time.time()
             is_drained = drained(world.database, keys)
         if kill and baseline is not None and (arrived - baseline >= kill.after or is_drained):
-            run.open_sends = sum(o.open_sends for o in observed)
             proc.send_signal(world.args.kill_signal)
-            await proc.wait()
+            # No await in between: no fake's handler has moved since the bot died.
+            run.open_at_kill = set().union(*(o.open for o in observed))
             run.ended, run.killed = time.time(), True
+            await proc.wait()
+            run.bot_clock.refresh()
+            run.unrecorded_at_kill = claimed_unrecorded(world.database)
             return True
         if is_drained:
             stopped = True
@@ -379,17 +399,25 @@ def drained(database: Path, keys: set[str]) -> bool:
     return not busy
 
 
+def claimed_unrecorded(database: Path) -> set[tuple[str, str, str]]:
+    """Deliveries the bot had claimed and not recorded an outcome for: read right after a
+    kill, before the next start puts them back in the queue."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+        rows = conn.execute(
+            "SELECT key, platform, chat_id FROM deliveries WHERE status = 'sending'"
+        ).fetchall()
+    return {(key, platform, chat) for key, platform, chat in rows}
+
+
 async def clock_origin(run: Run) -> float:
-    """When the bot's clock started: it logs whether each platform is on just before."""
+    """When the bot's clock started: its pacer logs the first move once the bot is ready."""
     proc = run.proc
     assert proc is not None
-    deadline = time.time() + 60
+    deadline = time.time() + 120
     while time.time() < deadline:
-        for line in run.log.read_text(errors="replace").splitlines():
-            found = _CLOCK_LINE.match(line)
-            if found:
-                moment = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S,%f")
-                return moment.timestamp()
+        run.bot_clock.refresh()
+        if run.bot_clock.started is not None:
+            return run.bot_clock.started
         if proc.returncode is not None:
             break
         await asyncio.sleep(0.01)
@@ -410,21 +438,23 @@ def block_and_migrate(world: World) -> None:
 
 # --- the ledger ------------------------------------------------------------------------------
 
-RECORDED, LOST_ANSWER, AT_KILL, UNEXPLAINED = (
-    "recorded", "lost response", "in flight at a kill", "unexplained",
+RECORDED, LOST_ANSWER, AT_KILL, TIMED_OUT, UNEXPLAINED = (
+    "recorded", "lost response", "in flight at a kill", "answered after the bot timed out",
+    "unexplained",
 )  # fmt: skip
+NEVER_HEARD = (LOST_ANSWER, TIMED_OUT)  # the platform served it, the bot never got the answer
+PLATFORMS = ("telegram", "discord")
 
 
 def build_ledger(world: World) -> dict[str, Any]:
-    catalog, audience, due = world.catalog, world.audience, world.due
-    offsets = {60, 15}.union(*(chat.reminder_minutes for chat, _ in audience.members))
-    known = {a.key: a for a in plan(catalog, PlanSettings(reminder_minutes=frozenset(offsets)))}
-    by_chat: dict[ChatRef, list[Announcement]] = defaultdict(list)
-    for (_, ref), announcement in due.items():
-        by_chat[ref].append(announcement)
+    audience, due = world.audience, world.due
+    offsets = frozenset({60, 15}.union(*(chat.reminder_minutes for chat, _ in audience.members)))
+    known = {item.key: item for item in expected_announcements(SCHEDULES, offsets)}
+    by_chat: dict[ChatRef, list[Expected]] = defaultdict(list)
+    for (_, ref), expected in due.items():
+        by_chat[ref].append(expected)
     old, new = audience.migrated
     named = labels(world.database, audience.migrated, world.quiet)
-    kills = [run.ended for run in world.runs if run.killed]
     copies: dict[Post, list[tuple[Arrival, str]]] = defaultdict(list)
     causes: Counter[str] = Counter()
     unnamed: list[tuple[Arrival, str]] = []
@@ -433,13 +463,13 @@ def build_ledger(world: World) -> dict[str, Any]:
     for arrival in arrivals:
         ref = ChatRef(arrival.platform, old if old and arrival.chat == new else arrival.chat)
         key = named.get((arrival.platform, arrival.chat, arrival.message_id))
-        item: Announcement | None
+        item: Expected | None
         if key is None:  # no delivery row holds this message: why not?
-            cause = _cause(arrival, kills)
-            item = guess(arrival.text, by_chat.get(ref, []), catalog)
+            item = guess(arrival.text, by_chat.get(ref, []))
+            cause = _cause(world, arrival, item)
         else:
             cause, item = RECORDED, known.get(key)
-            mislabelled += item is not None and not says(arrival.text, item, catalog)
+            mislabelled += item is not None and not says(arrival.text, item)
         causes[cause] += 1
         if item is None:
             unnamed.append((arrival, cause))
@@ -448,20 +478,27 @@ def build_ledger(world: World) -> dict[str, Any]:
     missing = [post for post in due if not copies.get(post)]
     extra = {post: got for post, got in copies.items() if len(got) > 1}
     unexpected = [post for post in copies if post not in due]
+    duplicates = _duplicates(extra)
     return {
         "ledger": {
             "due": len(due),
             "delivered": len(due) - len(missing),
             "lost": len(missing),
             "duplicates": sum(len(got) - 1 for got in extra.values()),
+            **duplicates,
             "max_copies": max((len(got) for got in copies.values()), default=0),
             # A lost response may repeat a post once more each time; a kill at most once.
             "max_copies_without_lost_responses": max(
-                (sum(c != LOST_ANSWER for _, c in got) for got in copies.values()), default=0
+                (sum(c not in NEVER_HEARD for _, c in got) for got in copies.values()), default=0
             ),
+            # Sends the platform got and the bot never recorded because it was killed: the
+            # request was open at the fake, or answered but not yet marked in the store.
             "in_flight_at_kills": causes[AT_KILL],
+            "open_requests_at_kills": sum(len(run.open_at_kill) for run in world.runs),
+            "claimed_unrecorded_at_kills": sum(len(r.unrecorded_at_kill) for r in world.runs),
             "lost_responses": causes[LOST_ANSWER],
-            "duplicate_bound": causes[AT_KILL] + causes[LOST_ANSWER],
+            "answers_after_timeout": causes[TIMED_OUT],
+            "duplicate_bound": causes[AT_KILL] + causes[LOST_ANSWER] + causes[TIMED_OUT],
             "unrecorded_unexplained": causes[UNEXPLAINED],
             "unexpected": len(unexpected),
             "unnamed_arrivals": len(unnamed),
@@ -500,8 +537,9 @@ def build_ledger(world: World) -> dict[str, Any]:
                 "startup_s": round(run.origin - run.spawned, 2),
                 "killed": run.killed,
                 "overran": run.overran,
-                "reached": run.clock(run.ended, world.args.speed).isoformat(),
-                "open_requests_at_kill": run.open_sends if run.killed else None,
+                "reached": run.clock(run.ended).isoformat(),
+                "open_requests_at_kill": len(run.open_at_kill) if run.killed else None,
+                "claimed_unrecorded_at_kill": len(run.unrecorded_at_kill) if run.killed else None,
             }
             for run in world.runs
         ],
@@ -540,17 +578,51 @@ def _store_says(world: World, posts: list[Post]) -> dict[Post, str]:
     return {post: rows_by_post.get(post, "no delivery row") for post in posts}
 
 
-def _cause(arrival: Arrival, kills: list[float]) -> str:
+def _cause(world: World, arrival: Arrival, item: Expected | None) -> str:
+    """Why no delivery row holds a message the platform got: its answer was lost, or the bot
+    was killed while the send was in flight (the request was open at the fake when the bot
+    died, or was answered and the bot had not recorded it: its delivery was still claimed)."""
     if arrival.lost:
         return LOST_ANSWER
-    if any(k - IN_FLIGHT_WINDOW_S <= arrival.wall <= k + AFTER_KILL_S for k in kills):
-        return AT_KILL
+    for run in world.runs:
+        if not run.killed:
+            continue
+        if arrival.request in run.open_at_kill:
+            return AT_KILL
+        claimed = item is not None and (item.key, arrival.platform, arrival.chat) in (
+            run.unrecorded_at_kill
+        )
+        if claimed and run.spawned <= arrival.wall <= run.ended:
+            return AT_KILL
+    if arrival.unanswered:
+        return TIMED_OUT  # not injected: the bot had given up when the platform answered
     return UNEXPLAINED
+
+
+def _duplicates(extra: dict[Post, list[tuple[Arrival, str]]]) -> dict[str, Any]:
+    """Extra copies per platform and per cause, and how many no unrecorded copy explains: each
+    copy the bot did not know it had delivered (lost answer, in flight at a kill) may be
+    followed by one more, and by no other."""
+    by_platform: Counter[str] = Counter()
+    lost_by_platform: Counter[str] = Counter()
+    beyond = 0
+    for (_, ref), got in extra.items():
+        dups = len(got) - 1
+        lost = sum(cause in NEVER_HEARD for _, cause in got)
+        killed = sum(cause == AT_KILL for _, cause in got)
+        by_platform[ref.platform] += dups
+        lost_by_platform[ref.platform] += min(dups, lost)
+        beyond += max(0, dups - lost - killed)
+    return {
+        **{f"duplicates_{p}": by_platform[p] for p in PLATFORMS},
+        **{f"duplicates_from_lost_answers_{p}": lost_by_platform[p] for p in PLATFORMS},
+        "duplicates_beyond_bound": beyond,
+    }
 
 
 def _run_at(world: World, wall: float) -> int:
     """The run that was live (or had just been killed) at `wall`."""
-    return max((n for n, run in enumerate(world.runs) if run.origin <= wall), default=0)
+    return max((n for n, run in enumerate(world.runs) if run.spawned <= wall), default=0)
 
 
 def _where(world: World, arrival: Arrival) -> str:
@@ -577,12 +649,12 @@ def _lateness(world: World, copies: dict[Post, list[tuple[Arrival, str]]]) -> di
         if got:
             wall = min(a.wall for a, _ in got)
             run = world.runs[_run_at(world, wall)]
-            seconds = (run.clock(wall, world.args.speed) - item.due).total_seconds()
-            late[item.kind.value].append(seconds)
-            if item.kind is AnnouncementKind.REMINDER and (worst is None or seconds > worst[0]):
+            seconds = (run.clock(wall) - item.due).total_seconds()
+            late[item.kind].append(seconds)
+            if item.kind == "reminder" and (worst is None or seconds > worst[0]):
                 worst = (seconds, post)
     every = sorted(s for values in late.values() for s in values)
-    reminders = sorted(late.get(AnnouncementKind.REMINDER.value, []))
+    reminders = sorted(late.get("reminder", []))
     return {
         "reminder_late_max_s": round(reminders[-1], 1) if reminders else None,
         "reminder_late_p50_s": round(reminders[len(reminders) // 2], 1) if reminders else None,
@@ -633,9 +705,15 @@ def table(f: dict[str, Any]) -> str:
         ("delivered", led["delivered"]),
         ("lost", led["lost"]),
         ("duplicates (copies beyond the first)", led["duplicates"]),
+        ("  Telegram / Discord", f"{led['duplicates_telegram']} / {led['duplicates_discord']}"),
+        ("  from lost answers: Telegram / Discord", " / ".join(
+            str(led[f"duplicates_from_lost_answers_{p}"]) for p in ("telegram", "discord"))),
+        ("  not explained by an unrecorded copy", led["duplicates_beyond_bound"]),
         ("most copies of one post", led["max_copies"]),
+        ("requests open at the fakes at the kills", led["open_requests_at_kills"]),
         ("unrecorded sends: in flight at a kill", led["in_flight_at_kills"]),
         ("unrecorded sends: lost response", led["lost_responses"]),
+        ("unrecorded sends: answered after a timeout", led["answers_after_timeout"]),
         ("unrecorded sends: unexplained", led["unrecorded_unexplained"]),
         ("posts that arrived but were not due", led["unexpected"]),
         ("blocked or deleted chats", led["blocked"]),
@@ -666,7 +744,8 @@ def table(f: dict[str, Any]) -> str:
         f"({sum(r['overran'] for r in runs)} reached --until before everything was out); killed:",
         *(
             f"  run {n}: --at {r['at'][:19]}, killed after {r['real_s']} s at clock "
-            f"{r['reached'][:19]} ({r['open_requests_at_kill']} requests open at the fakes)"
+            f"{r['reached'][:19]} ({r['open_requests_at_kill']} requests open at the fakes, "
+            f"{r['claimed_unrecorded_at_kill']} deliveries claimed and not recorded)"
             for n, r in enumerate(runs, 1)
             if r["killed"]
         ),

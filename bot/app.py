@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -119,7 +120,10 @@ def run_app(config: Config, options: RunOptions) -> int:
         ("Discord", config.discord_active),
     ):
         log.info("%s: %s", platform, "on" if active else "off (no token in the environment)")
-    clock: Clock = ScaledClock(options.start, options.speed) if options.start else SystemClock()
+    # A replay's clock is started by the runtime once the bot is ready (see bot.runtime).
+    clock: Clock = (
+        ScaledClock(options.start, options.speed, started=False) if options.start else SystemClock()
+    )
     try:
         return asyncio.run(_run(config, options, CatalogHolder(catalog), clock, chat_zone))
     except KeyboardInterrupt:
@@ -202,11 +206,22 @@ async def _serve(
         chat_zone=chat_zone,
         console=writer if use_console else None,
     )
+    # Commands piped into a replay are answered at its start: its clock starts when the input
+    # ends (in a terminal, or with a chat platform, as soon as the bot is ready).
+    piped_replay = use_console and options.start is not None and not sys.stdin.isatty()
     try:
         # Inside the try: a start refused halfway (a rejected token) still stops what began.
-        await runtime.start()
+        await runtime.start(start_clock=not piped_replay)
         banner = f"{BANNER}\nLog: {console_log_file(config, options)}"
-        return await _until_done(runtime.router, writer, clock, options, use_console, banner)
+        return await _until_done(
+            runtime.router,
+            writer,
+            clock,
+            options,
+            use_console,
+            banner,
+            on_input_end=runtime.start_clock if piped_replay else None,
+        )
     finally:
         await runtime.stop()
 
@@ -218,6 +233,7 @@ async def _until_done(
     options: RunOptions,
     use_console: bool,
     banner: str = BANNER,
+    on_input_end: Callable[[], None] | None = None,
 ) -> int:
     """Serve until the console ends, `--until` is reached, or SIGINT/SIGTERM arrives."""
     waits: set[asyncio.Task[Any]] = set()
@@ -244,6 +260,8 @@ async def _until_done(
                 catch_interrupt=False,
             )
         )
+        if on_input_end is not None:
+            console.add_done_callback(lambda task: None if task.cancelled() else on_input_end())
     if options.until is not None:
         # With --until the clock decides when to stop; input ending early does not.
         waits.add(asyncio.create_task(_wait_until(clock, options.until)))

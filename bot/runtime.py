@@ -7,7 +7,10 @@ the end-to-end tests build exactly the same runtime against fake platforms.
 Start order: delivery engine, Telegram's preparation (its configured channels must be known to
 the first plan), announcer (plans and catches up at once: a slow platform login
 must not make reminders late), schedule watch, front-ends; a send that finds its platform not
-yet connected is a transient error and retried. Stop order: watch, announcer
+yet connected is a transient error and retried. A replay's clock (`ScaledClock`, made
+unstarted) starts last, when the bot is ready, and is paced from then on
+(`bot.scheduling.pacer`): no replayed moment passes during start-up, and none passes while
+posts due before it are still going out, however slow the machine. Stop order: watch, announcer
 (nothing new is enqueued), engine (sends in flight finish while the platforms' HTTP clients are
 still open — the soak found posts repeated when the front-ends closed first), front-ends.
 """
@@ -28,7 +31,7 @@ from bot.chats.settings import ChatSettings
 from bot.config import DISCORD_TOKEN_ENV, TELEGRAM_TOKEN_ENV, Config
 from bot.core.audience import Chat
 from bot.core.catalog import CatalogHolder
-from bot.core.clock import Clock
+from bot.core.clock import Clock, ScaledClock
 from bot.core.plan import PlanSettings
 from bot.core.reply import Reply
 from bot.core.service import Service
@@ -40,6 +43,7 @@ from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
 from bot.frontends.console.sender import ConsoleSender
 from bot.logsafe import RedactSecrets
 from bot.scheduling import Announcer, ScheduleReloader
+from bot.scheduling.pacer import ReplayPacer
 from bot.store.protocol import Store
 from bot.store.records import OutboxItem
 
@@ -84,6 +88,7 @@ class Runtime:
     frontend_retry_seconds: float = 1.0
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _startups: list[FrontendStartup] = field(default_factory=list)
+    _pacing: bool = False
 
     @classmethod
     def build(
@@ -204,7 +209,9 @@ class Runtime:
     def frontends(self) -> list[TelegramFrontend | DiscordFrontend]:
         return [f for f in (self.telegram, self.discord) if f is not None]
 
-    async def start(self) -> None:
+    async def start(self, *, start_clock: bool = True) -> None:
+        """Start everything; with `start_clock=False` a replay's clock stays at its start
+        instant until `start_clock()` (a test that sets up chats first)."""
         await self.engine.start()
         await self._prepare_telegram()
         await self.announcer.start()
@@ -213,6 +220,8 @@ class Runtime:
         self._startups = frontend_startups(self)
         for startup in self._startups:
             await startup.start()
+        if start_clock:
+            self.start_clock()
 
     async def _prepare_telegram(self) -> None:
         """The configured Telegram channels go into the store before the first plan, or an
@@ -224,6 +233,18 @@ class Runtime:
                 if self.telegram.token_rejected(error):  # one line and exit 2, as at start
                     raise TokenRejected("Telegram", TELEGRAM_TOKEN_ENV) from None
                 raise
+
+    def start_clock(self) -> None:
+        """Start a replay's clock and its pacer (once); nothing for the system clock."""
+        clock = self.clock
+        if not isinstance(clock, ScaledClock) or self._pacing:
+            return
+        self._pacing = True
+        clock.start()
+        pacer = ReplayPacer(
+            clock, self.announcer, self.engine.earliest_unsent_due, self.engine.wake
+        )
+        self._tasks.append(asyncio.create_task(pacer.run()))
 
     async def stop(self) -> None:
         for task in self._tasks:

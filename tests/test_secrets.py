@@ -37,7 +37,8 @@ async def test_a_full_telegram_run_logs_no_token(tmp_path: Path) -> None:
     stream = io.StringIO()
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as (fake, _):
+    clock = ScaledClock(BEFORE_REMINDER, speed=1.0, started=False)
+    async with running_bot(tmp_path, clock, start_clock=False) as (fake, runtime):
         # Everything, even the HTTP libraries' debug lines with the token in each URL.
         configure_logging([fake.token], level=logging.DEBUG, stream=stream)
         for noisy in ("httpx", "httpcore", "telegram", "apscheduler"):
@@ -46,6 +47,7 @@ async def test_a_full_telegram_run_logs_no_token(tmp_path: Path) -> None:
             fake.push_message(FAN, "/subscribe 24h-series-2022")
             await fake.wait_for_message(FAN, containing("Following"))
             fake.block(FAN)  # an error path too: a 403 is logged
+            runtime.start_clock()  # the reminder, half a second away, goes to FAN and the channel
             fake.push_message(FAN, "/next")
             await fake.wait_for(lambda: fake.calls("sendMessage")[2:] or None)
         finally:

@@ -59,21 +59,69 @@ class ScaledClock:
 
     `pitboard run --at … --speed 3600` replays a race weekend with it; speed 1 is simply "now
     is then". It reads only a monotonic counter, so system clock changes cannot make it jump.
+
+    Made with `started=False` it shows its start instant until `start()`: the runtime starts
+    it when the bot is ready, so that no replayed moment passes while the bot is still
+    logging in. A replay is also paced (`bot.scheduling.pacer`): `hold_at(moment)` lets the
+    clock run up to `moment` and no further until the hold is moved, so it never passes a due
+    moment while the posts due before it are still going out.
     """
 
     def __init__(
-        self, start: datetime, speed: float = 1.0, monotonic: Callable[[], float] | None = None
+        self,
+        start: datetime,
+        speed: float = 1.0,
+        monotonic: Callable[[], float] | None = None,
+        *,
+        started: bool = True,
     ) -> None:
-        if speed <= 0:
-            raise ValueError("speed must be positive")
+        if not speed > 0 or math.isinf(speed):
+            raise ValueError("speed must be a positive number")
         self._start = require_aware(start)
         self.speed = speed
         self._monotonic = monotonic or time.monotonic
-        self._origin = self._monotonic()
+        self._origin: float | None = self._monotonic() if started else None
+        self._hold: datetime | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._origin is not None
+
+    @property
+    def hold(self) -> datetime | None:
+        """The moment the clock may not pass (None: it runs freely)."""
+        return self._hold
+
+    def start(self) -> None:
+        """Let the clock run from its start instant (again calling it changes nothing)."""
+        if self._origin is None:
+            self._origin = self._monotonic()
 
     def now(self) -> datetime:
-        return self._start + timedelta(seconds=(self._monotonic() - self._origin) * self.speed)
+        if self._origin is None:
+            return self._start
+        running = self._start + timedelta(seconds=(self._monotonic() - self._origin) * self.speed)
+        return running if self._hold is None else min(running, self._hold)
+
+    def hold_at(self, moment: datetime | None) -> None:
+        """Run at most up to `moment` (None: no limit). A clock standing at its old hold moves
+        on from there, not from where it would have been without the hold: holding never makes
+        the clock jump, and it never goes back (a moment already passed holds it where it is)."""
+        if moment is not None:
+            moment = require_aware(moment)
+        if self._origin is not None:
+            # Restart the run from where the clock stands now: time spent held is not made up.
+            self._start, self._origin = self.now(), self._monotonic()
+            if moment is not None:
+                moment = max(moment, self._start)
+        self._hold = moment
 
     def real_seconds_until(self, moment: datetime) -> float:
-        """How long to really wait for the clock to show `moment` (0 if already past)."""
-        return max(0.0, (moment - self.now()).total_seconds() / self.speed)
+        """How long to really wait for the clock to show `moment` (0 if already past); infinity
+        while it is not started or held before `moment`: only a later call can tell."""
+        now = self.now()
+        if moment <= now:
+            return 0.0
+        if self._origin is None or (self._hold is not None and moment > self._hold):
+            return math.inf
+        return (moment - now).total_seconds() / self.speed

@@ -140,6 +140,10 @@ class DeliveryEngine:
         for lane in self._lanes.values():
             lane.nudge()
 
+    async def earliest_unsent_due(self) -> datetime | None:
+        """When the earliest delivery this engine still has to send was due (None: none)."""
+        return await self.store.earliest_unsent_at(sorted(self._lanes))
+
     def stats(self, platform: str) -> LaneStats:
         return self._lanes[platform].stats
 

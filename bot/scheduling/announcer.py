@@ -30,6 +30,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
+from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core import plan
@@ -81,6 +88,11 @@ class Announcer:
             job_defaults={"misfire_grace_time": None, "coalesce": False, "max_instances": 1},
         )
         self._lock = asyncio.Lock()
+        # Jobs fired and not yet done enqueueing: a paced replay waits for them (`firing`).
+        self._firing = 0
+        self._scheduler.add_listener(
+            self._count_firing, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        )
         # Composing runs inside the delivery engine, synchronously: it reads the subscriptions
         # as they were at the last enqueue instead of querying the store per message.
         self._subscriptions: dict[ChatRef, Subscription] = {}
@@ -98,6 +110,28 @@ class Announcer:
         """Announcements scheduled and not yet due, soonest first (for /status)."""
         jobs = [item for job in self._scheduler.get_jobs() for item in job.args[0]]
         return sorted(jobs, key=lambda a: a.due)
+
+    # --- for pacing a replay (bot.scheduling.pacer) -------------------------------------------
+
+    @property
+    def firing(self) -> int:
+        """Jobs that have fired and are still enqueueing their announcement."""
+        return self._firing
+
+    def _count_firing(self, event: JobEvent) -> None:
+        self._firing += 1 if event.code == EVENT_JOB_SUBMITTED else -1
+
+    def next_due(self) -> datetime | None:
+        """When the earliest scheduled announcement is due (None: nothing scheduled)."""
+        return min((_fires_at(job) for job in self._scheduler.get_jobs()), default=None)
+
+    def retime(self, upto: datetime) -> None:
+        """Time again, from the clock as it is now, the jobs due at or before `upto`: after a
+        replay clock has started, or has been held and moves on."""
+        for job in self._scheduler.get_jobs():
+            due = _fires_at(job)
+            if due <= upto:
+                job.reschedule(ClockTrigger(self._clock, due))
 
     async def replan(self) -> PlanReport:
         async with self._lock:
@@ -332,3 +366,10 @@ def _current_start(catalog: Catalog, announcement: Announcement) -> datetime | N
         return plan.preview_start(event) if event else None
     session = catalog.sessions.get(announcement.subject)
     return session.start_utc if session else None
+
+
+def _fires_at(job: Job) -> datetime:
+    """The moment a job fires: its announcements' due moment, or a retry's later one."""
+    trigger = job.trigger
+    assert isinstance(trigger, ClockTrigger)  # every job here is planned on the clock
+    return trigger.due

@@ -206,6 +206,12 @@ class Store(Protocol):
         """The earliest next_attempt_at of any PENDING delivery, for how long to sleep."""
         ...
 
+    async def earliest_unsent_at(self, platforms: Sequence[str]) -> datetime | None:
+        """The earliest next_attempt_at of the deliveries on these platforms still to be sent
+        (PENDING, or SENDING: claimed and not yet marked). None when there are none. A paced
+        replay holds its clock while this is before the clock's now."""
+        ...
+
     # --- reporting -------------------------------------------------------------------------
 
     async def delivery_counts(self, key: str | None = None) -> dict[DeliveryStatus, int]:

@@ -181,6 +181,17 @@ class SQLiteOutbox(SQLiteBase):
         )
         return None if rows[0][0] is None else instant(rows[0][0])
 
+    async def earliest_unsent_at(self, platforms: Sequence[str]) -> datetime | None:
+        if not platforms:
+            return None
+        marks = ", ".join("?" * len(platforms))
+        rows = await self._fetch(
+            "SELECT min(next_attempt_at) FROM deliveries"
+            f" WHERE status IN ('pending', 'sending') AND platform IN ({marks})",
+            tuple(platforms),
+        )
+        return None if rows[0][0] is None else instant(rows[0][0])
+
     # --- reporting -------------------------------------------------------------------------
 
     async def delivery_counts(self, key: str | None = None) -> dict[DeliveryStatus, int]:

@@ -37,7 +37,11 @@ class World:
 
 
 @asynccontextmanager
-async def running_bot(tmp_path: Path, clock: Clock) -> AsyncIterator[World]:
+async def running_bot(
+    tmp_path: Path, clock: Clock, *, start_clock: bool = True
+) -> AsyncIterator[World]:
+    """The bot, started; with `start_clock=False` a replay clock waits for
+    `runtime.start_clock()` (see tests/telegram/test_end_to_end.py)."""
     async with FakeDiscord(heartbeat_interval=0.5) as fake:
         guild = fake.guild("TCR Fans")
         channel = fake.channel(guild.id, "race-updates")
@@ -62,7 +66,7 @@ async def running_bot(tmp_path: Path, clock: Clock) -> AsyncIterator[World]:
             store=store,
             chat_zone="Europe/Stockholm",
         )
-        await runtime.start()
+        await runtime.start(start_clock=start_clock)
         try:
             yield World(
                 fake,
@@ -142,7 +146,8 @@ async def test_subscribe_without_manage_server_is_refused(tmp_path: Path) -> Non
 async def test_reminder_posted_with_the_role_mention_and_a_403_deactivates_only_that_channel(
     tmp_path: Path,
 ) -> None:
-    async with running_bot(tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0)) as world:
+    clock = ScaledClock(BEFORE_REMINDER, speed=1.0, started=False)
+    async with running_bot(tmp_path, clock, start_clock=False) as world:
         fake = world.fake
         interaction = await fake.dispatch_interaction(
             "subscribe",
@@ -151,6 +156,7 @@ async def test_reminder_posted_with_the_role_mention_and_a_403_deactivates_only_
             user_id=world.owner_id,
         )
         assert "Following" in (await fake.wait_for_response(interaction.id)).text
+        world.runtime.start_clock()
         post = await fake.wait_for_message(
             world.channel_id, lambda m: "Free Practice starts in" in m.text, timeout=10
         )

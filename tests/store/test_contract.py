@@ -409,6 +409,26 @@ async def test_a_part_count_never_goes_down_nor_changes_a_final_delivery(store: 
         await store.mark_part_sent(999, 1, None)
 
 
+async def test_earliest_unsent_counts_pending_and_claimed_on_the_platforms_asked(
+    store: Store,
+) -> None:
+    discord = ChatRef("discord", "42")
+    await add_chats(store, tg(1), tg(2), discord)
+    await store.enqueue(announcement("early", T0), [tg(1), discord])
+    await store.enqueue(announcement("later", T0 + timedelta(minutes=5)), [tg(2)])
+    assert await store.earliest_unsent_at(["telegram"]) == T0
+    assert await store.earliest_unsent_at([]) is None
+    (claimed,) = await store.claim(T0, 1, platform="telegram")
+    # Claimed and not yet marked: still to be sent, so still the earliest.
+    assert await store.earliest_unsent_at(["telegram"]) == T0
+    await store.mark_sent(claimed.id, "1", T0)
+    assert await store.earliest_unsent_at(["telegram"]) == T0 + timedelta(minutes=5)
+    assert await store.earliest_unsent_at(["discord", "telegram"]) == T0
+    (other,) = await store.claim(T0, 1, platform="discord")
+    await store.mark_failed(other.id, "PermanentError: gone")
+    assert await store.earliest_unsent_at(["discord"]) is None
+
+
 async def test_failed_and_skipped_are_final(store: Store) -> None:
     await add_chats(store, tg(1), tg(2))
     await store.enqueue(announcement(), [tg(1), tg(2)])

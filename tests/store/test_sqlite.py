@@ -258,6 +258,8 @@ async def test_the_audience_of_100_000_subscriptions_loads_in_one_go(db: Path) -
     refs = [tg(n) for n in range(100_000)]
     await seed(db, refs, subscribed=True)
     async with SQLiteStore(db) as store:
+        statements: list[str] = []
+        await store._connection().set_trace_callback(statements.append)
         started = time.perf_counter()
         audience = await store.audience()
         took = time.perf_counter() - started
@@ -267,8 +269,9 @@ async def test_the_audience_of_100_000_subscriptions_loads_in_one_go(db: Path) -
     assert chat == Chat(tg(99_999))
     assert sub.series == frozenset({f"series-{99_999 % 7}", "tcr-germany-2022"})
     assert sub.session_kinds == frozenset({SessionKind.RACE})
-    # About 1-2 s here; a query per chat (N+1) through aiosqlite's thread takes well over 10.
-    assert took < 5.0
+    # One query, whatever the machine's speed (a query per chat would be 100,001): counted,
+    # not timed, so a busy machine cannot fail it.
+    assert len(statements) == 1 and "JOIN" in statements[0]
 
 
 async def seed(db: Path, refs: list[ChatRef], *, subscribed: bool = False) -> None:

@@ -42,16 +42,25 @@ async def running_bot(
     channels: tuple[str, ...] = ("@tcrnews",),
     followers: tuple[Chat, ...] = (),
     before_start: Callable[[FakeTelegram], None] = lambda fake: None,
+    start_clock: bool = True,
     **telegram: Any,
 ) -> AsyncIterator[tuple[FakeTelegram, Runtime]]:
     """The bot on a fake Bot API. `followers` follow the 24H Series before the bot starts: a
-    reminder due seconds after the start then finds them whatever the machine's speed."""
+    reminder due seconds after the start then finds them whatever the machine's speed. With
+    `start_clock=False` a replay clock stays at its start instant until the test calls
+    `runtime.start_clock()` (a test that sets a chat up through the bot first)."""
     async with FakeTelegram() as fake:
         fake.add_chat(CHANNEL, "channel", title="TCR News", username="tcrnews")
         fake.set_bot_status(CHANNEL, "administrator")
         before_start(fake)
         async with bot_on(
-            fake, tmp_path, clock, channels=channels, followers=followers, **telegram
+            fake,
+            tmp_path,
+            clock,
+            channels=channels,
+            followers=followers,
+            start_clock=start_clock,
+            **telegram,
         ) as runtime:
             yield fake, runtime
 
@@ -65,6 +74,7 @@ async def bot_on(
     channels: tuple[str, ...] = ("@tcrnews",),
     followers: tuple[Chat, ...] = (),
     webhook_secret: str | None = None,
+    start_clock: bool = True,
     **telegram: Any,
 ) -> AsyncIterator[Runtime]:
     """A runtime on `fake` and the database in `tmp_path` (again after a stop: a restart);
@@ -95,7 +105,7 @@ async def bot_on(
             store=store,
             chat_zone="Europe/Stockholm",
         )
-        await runtime.start()
+        await runtime.start(start_clock=start_clock)
         try:
             yield runtime
         finally:

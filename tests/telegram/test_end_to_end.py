@@ -5,7 +5,7 @@ to a fake Bot API on 127.0.0.1 that checks every request against the published A
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from bot.core.audience import ChatRef
@@ -64,9 +64,10 @@ async def test_subscribe_keyboard_works_through_callback_queries(tmp_path: Path)
 
 
 async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_path: Path) -> None:
-    async with running_bot(
-        tmp_path, ScaledClock(BEFORE_REMINDER, speed=1.0), followers=(tg_chat(FAN),)
-    ) as (fake, _):
+    # The replay clock starts when the bot is ready: the reminder half a second later is never
+    # passed during start-up, however slow the machine.
+    clock = ScaledClock(BEFORE_REMINDER, speed=1.0, started=False)
+    async with running_bot(tmp_path, clock, followers=(tg_chat(FAN),)) as (fake, _):
         reminder = containing("Free Practice starts in 1 h", "24H Series on YouTube")
         for chat in (FAN, CHANNEL):
             post = await fake.wait_for_message(chat, reminder, timeout=10)
@@ -78,9 +79,9 @@ async def test_a_reminder_reaches_subscribers_and_the_channel_with_links(tmp_pat
 async def test_a_blocked_chat_is_deactivated_and_not_retried(tmp_path: Path) -> None:
     async with running_bot(
         tmp_path,
-        ScaledClock(BEFORE_REMINDER, speed=1.0),
+        ScaledClock(BEFORE_REMINDER, speed=1.0, started=False),
         followers=(tg_chat(FAN),),
-        before_start=lambda fake: fake.block(FAN),  # before the reminder, however slow
+        before_start=lambda fake: fake.block(FAN),
     ) as (fake, runtime):
         ref = ChatRef("telegram", str(FAN))
 
@@ -103,15 +104,14 @@ async def test_a_blocked_chat_is_deactivated_and_not_retried(tmp_path: Path) -> 
 
 async def test_a_migrated_group_keeps_getting_posts(tmp_path: Path) -> None:
     new_group = -100_555
-
-    # A minute before the reminder at ten times real speed: six seconds to subscribe and move.
-    clock = ScaledClock(BEFORE_REMINDER - timedelta(seconds=60), speed=10.0)
-    async with running_bot(tmp_path, clock) as (fake, runtime):
+    clock = ScaledClock(BEFORE_REMINDER, speed=1.0, started=False)
+    async with running_bot(tmp_path, clock, start_clock=False) as (fake, runtime):
         fake.add_chat(GROUP, "group", title="Fans")
         fake.set_member_status(GROUP, 4242, "administrator")
         fake.push_message(GROUP, "/subscribe 24h-series-2022", user_id=4242)
         await fake.wait_for_message(GROUP, containing("Following"))
         fake.migrate(GROUP, new_group, notify=False)  # the bot learns it only when it posts
+        runtime.start_clock()
         await fake.wait_for_message(new_group, containing("Free Practice starts in"), timeout=10)
         moved = await runtime.store.get_subscription(ChatRef("telegram", str(new_group)))
         assert moved is not None and "24h-series-2022" in moved.series
@@ -176,11 +176,15 @@ async def test_start_welcomes_with_a_subscribe_button(tmp_path: Path) -> None:
 
 async def test_a_chats_own_reminder_offset_is_planned_as_soon_as_it_is_set(tmp_path: Path) -> None:
     # 16:20 Free Practice; the chat asks for 30 minutes, which no chat had asked for before.
-    clock = ScaledClock(datetime.fromisoformat("2022-05-13T15:49:58+02:00"), speed=1.0)
-    async with running_bot(tmp_path, clock, channels=()) as (fake, _):
+    start = datetime.fromisoformat("2022-05-13T15:49:58+02:00")
+    clock = ScaledClock(start, speed=1.0, started=False)
+    async with running_bot(tmp_path, clock, channels=(), start_clock=False) as (fake, runtime):
         fake.push_message(FAN, "/subscribe 24h-series-2022")
         await fake.wait_for_message(FAN, containing("Following"))
         fake.push_message(FAN, "/settings reminders 30")
         await fake.wait_for_message(FAN, containing("Reminders: 30 min"))
+        # Starting the clock only times the jobs already planned: the 30-minute one must have
+        # been planned when the offset was set.
+        runtime.start_clock()
         post = await fake.wait_for_message(FAN, containing("Free Practice starts in 30 min"))
         assert "24H Series on YouTube" in post.text
