@@ -51,6 +51,7 @@ class Expected:
     session_kind: str | None
     offset: int | None
     drivers: frozenset[str]  # entered in the event
+    start: datetime | None = None  # the session's start; a preview's: the weekend's first
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,16 @@ def _event(series_id: str, event: dict[str, Any], offsets: frozenset[int]) -> It
                     kind="reminder",
                     due=start - timedelta(minutes=offset),
                     offset=offset,
+                    start=start,
                     **named,
                 )
             yield Expected(
-                _key(session_id, "start", None, start), "start", start, offset=None, **named
+                _key(session_id, "start", None, start),
+                "start",
+                start,
+                offset=None,
+                start=start,
+                **named,
             )
         if session.get("results"):
             end = _end(session, start, zone)
@@ -130,6 +137,7 @@ def _event(series_id: str, event: dict[str, Any], offsets: frozenset[int]) -> It
             session_kind=None,
             offset=None,
             drivers=drivers,
+            start=first,
             **common,
         )
 

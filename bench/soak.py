@@ -17,7 +17,11 @@ reminder offsets. During the run:
   middle of the longest quiet stretch; a Telegram group becomes a supergroup at that moment;
 - the bot is killed with SIGKILL --kills times, at seeded moments in the middle of fan-outs,
   and restarted with --at set to the clock time it had reached, read from its log (the pacer
-  logs each move of the replay clock: bench/_soak_clock.py).
+  logs each move of the replay clock: bench/_soak_clock.py);
+- once (unless --no-downtime) the bot is stopped (SIGTERM) just before a due moment and
+  restarted with --at a gap of clock later (70 minutes when that gap exercises every catch-up
+  rule, else the nearest that does, up to 2 h): what fell in the gap is due late or missed as
+  the catch-up rules say (bench/_soak_downtime.py, written apart from the bot's planning).
 
 Pacing. The bot paces its own replay (bot.scheduling.pacer): its clock starts when the bot is
 ready and never passes a due moment while posts due before it are still going out, so no
@@ -66,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._soak_clock import BotClock
+from bench._soak_downtime import Downtime, after_downtime, choose, sent_late, split
 from bench._soak_due import Expected, expected_announcements, expected_posts, stored_followers
 from bench._soak_support import (
     Arrival,
@@ -139,6 +144,8 @@ class World:
     quiet: datetime  # when chats are blocked and the group migrates
     quiet_done: bool = False
     runs: list[Run] = field(default_factory=list)
+    downtime: Downtime | None = None
+    missed: dict[Post, Expected] = field(default_factory=dict)  # in the downtime, as expected
 
     @property
     def database(self) -> Path:
@@ -171,6 +178,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=300.0, help="posts/s assumed for pacing")
     parser.add_argument("--scale", type=float, default=100.0, help="rate limits x this")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--no-downtime",
+        dest="downtime",
+        action="store_false",
+        help="no stop across due moments with a restart 70 min of clock later",
+    )
     parser.add_argument("--quick", action="store_true", help="Hockenheim, 300 + 30 chats")
     parser.add_argument("--keep", type=Path, help="keep the database and the bot's logs here")
     args = parser.parse_args(argv)
@@ -214,11 +227,21 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             blocked = {(ref.platform, ref.id) for ref in audience.blocked}
             unblocked = expected_posts(SCHEDULES, followers, start, until, set(), until)
             quiet = quiet_moment(_posts(unblocked), start)
-            due = _posts(expected_posts(SCHEDULES, followers, start, until, blocked, quiet))
-            args.speed = args.speed or busy_speed(due, args.rate)
+            found = expected_posts(SCHEDULES, followers, start, until, blocked, quiet)
+            args.speed = args.speed or busy_speed(_posts(found), args.rate)
+            plan_ = stretches(_posts(found), start, until, args.speed, args.rate, RESTART_S)
+            # The bot off across due moments, restarted later than the clock it reached.
+            chat_of = {post: (post[1], post[2]) for post in found}
+            down = choose(plan_, found, chat_of) if args.downtime else None
+            missed: dict[Post, Expected] = {}
+            if down is not None:
+                found, skipped = after_downtime(found, down, chat_of)
+                missed = _posts(skipped)
+                plan_ = split(plan_, down, found)
+            due = _posts(found)
             world = World(args, catalog, audience, telegram, discord, tmp, start, until, due, quiet)
+            world.downtime, world.missed = down, missed
             replaying = time.perf_counter()
-            plan_ = stretches(due, start, until, args.speed, args.rate, RESTART_S)
             await replay(world, plan_)
             figures = build_ledger(world)
             figures["timing"] = {
@@ -285,7 +308,13 @@ def kill_plan(world: World, plan_: list[Stretch]) -> dict[int, Kill]:
         for item in world.due.values()
         if item.kind == "reminder" and (item.offset or 0) * 60 < restart
     }
-    safe = [[(m, n) for m, n in stretch.moments if m not in short] for stretch in plan_]
+    # Not around the downtime: a kill there would restart the bot at the clock it reached.
+    down = world.downtime
+    spared = {down.stretch, down.stretch + 1} if down else set()
+    safe = [
+        [] if n in spared else [(m, c) for m, c in stretch.moments if m not in short]
+        for n, stretch in enumerate(plan_)
+    ]
     busy = sorted(
         (n for n in range(len(plan_)) if safe[n]), key=lambda n: -sum(c for _, c in safe[n])
     )
@@ -508,6 +537,7 @@ def build_ledger(world: World) -> dict[str, Any]:
             **_blocked(world),
             **_lateness(world, copies),
         },
+        "downtime": _downtime(world, copies),
         # Not counted from the store: only why the bot says it did not send what was lost.
         "lost_store_says": dict(Counter(_store_says(world, missing).values())),
         "lost_posts": [
@@ -644,9 +674,10 @@ def _lateness(world: World, copies: dict[Post, list[tuple[Arrival, str]]]) -> di
     """Clock seconds from due to the first copy's arrival, per kind; the latest reminder."""
     late: dict[str, list[float]] = defaultdict(list)
     worst: tuple[float, Post] | None = None
+    down = world.downtime
     for post, item in world.due.items():
         got = copies.get(post)
-        if got:
+        if got and not (down and down.covers(item)):  # late by the downtime: counted there
             wall = min(a.wall for a, _ in got)
             run = world.runs[_run_at(world, wall)]
             seconds = (run.clock(wall) - item.due).total_seconds()
@@ -664,6 +695,44 @@ def _lateness(world: World, copies: dict[Post, list[tuple[Arrival, str]]]) -> di
         "latest_reminder": f"{worst[1][0]} -> {worst[1][1]}" if worst else None,
         "late_max_s_by_kind": {kind: round(max(v), 1) for kind, v in sorted(late.items())},
         "earliest_s": round(every[0], 1) if every else None,  # < 0 would be a mapping error
+    }
+
+
+def _downtime(world: World, copies: dict[Post, list[tuple[Arrival, str]]]) -> dict[str, Any]:
+    """What fell in the gap while the bot was off: the posts that go out late (all must
+    arrive, counted in due/lost too), those missed as expected (none may arrive), and the
+    chats that got two reminders of one session from the catch-up (must be 0)."""
+    down = world.downtime
+    if down is None:
+        return {}
+    late = {post: item for post, item in world.due.items() if down.covers(item)}
+    gap = {**late, **world.missed}
+    reminders = Counter(
+        (post[1], item.session)
+        for post, item in gap.items()
+        if item.kind == "reminder" and copies.get(post)
+    )
+    covered = sum(sent_late(item, down.back_at) for item in world.missed.values())
+    sent_missed = [post for post in world.missed if copies.get(post)]
+    lateness = [
+        (world.runs[_run_at(world, wall)].clock(wall) - item.due).total_seconds()
+        for post, item in late.items()
+        if (wall := min((a.wall for a, _ in copies.get(post, [])), default=None)) is not None
+    ]
+    return {
+        "down_from": down.down_from.isoformat(),
+        "back_at": down.back_at.isoformat(),
+        "due_in_gap": len(gap),
+        "late_due": len(late),
+        "late_delivered": sum(bool(copies.get(post)) for post in late),
+        "late_by_kind": dict(Counter(item.kind for item in late.values())),
+        "late_max_s": round(max(lateness), 1) if lateness else None,
+        "missed_as_expected": len(world.missed) - len(sent_missed),
+        "missed_skipped": len(world.missed) - covered,
+        "missed_covered_by_a_nearer_reminder": covered,
+        "missed_by_kind": dict(Counter(item.kind for item in world.missed.values())),
+        "missed_but_sent": len(sent_missed),
+        "two_reminders_one_session": sum(n > 1 for n in reminders.values()),
     }
 
 
@@ -731,6 +800,19 @@ def table(f: dict[str, Any]) -> str:
         ("faults injected (Discord)", sum(fakes["discord_faults"].values())),
         ("contract violations at the fakes", fakes["violations"]),
     ]  # fmt: skip
+    down = f["downtime"]
+    if down:
+        rows += [
+            (f"downtime {down['down_from'][5:16]} to {down['back_at'][11:16]}: in the gap", down[
+                "due_in_gap"]),
+            ("  sent late: due / delivered", f"{down['late_due']} / {down['late_delivered']}"),
+            ("  missed in downtime, as expected", down["missed_as_expected"]),
+            ("    skipped / covered by a nearer reminder", f"{down['missed_skipped']} / "
+                f"{down['missed_covered_by_a_nearer_reminder']}"),
+            ("  missed yet sent anyway", down["missed_but_sent"]),
+            ("  chats with two reminders of a session", down["two_reminders_one_session"]),
+            ("  latest of the late posts (clock)", _dur(down["late_max_s"])),
+        ]  # fmt: skip
     runs = f["runs"]
     lines = [
         f"Soak: {s['telegram_chats']:,} Telegram chats + {s['discord_channels']:,} Discord "

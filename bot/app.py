@@ -209,6 +209,7 @@ async def _serve(
     # Commands piped into a replay are answered at its start: its clock starts when the input
     # ends (in a terminal, or with a chat platform, as soon as the bot is ready).
     piped_replay = use_console and options.start is not None and not sys.stdin.isatty()
+    runtime.replay_until = options.until
     try:
         # Inside the try: a start refused halfway (a rejected token) still stops what began.
         await runtime.start(start_clock=not piped_replay)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,6 +86,8 @@ class Runtime:
     console: ConsoleWriter | None = None
     # First wait before retrying a front-end that could not start (doubling up to a minute).
     frontend_retry_seconds: float = 1.0
+    # A replay's --until: its clock stops there, even if it was running towards a later hold.
+    replay_until: datetime | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _startups: list[FrontendStartup] = field(default_factory=list)
     _pacing: bool = False
@@ -242,7 +244,11 @@ class Runtime:
         self._pacing = True
         clock.start()
         pacer = ReplayPacer(
-            clock, self.announcer, self.engine.earliest_unsent_due, self.engine.wake
+            clock,
+            self.announcer,
+            self.engine.earliest_unsent_due,
+            self.engine.wake,
+            until=self.replay_until,
         )
         self._tasks.append(asyncio.create_task(pacer.run()))
 

@@ -83,3 +83,19 @@ def test_the_migrated_group_gets_its_posts_before_and_after_the_move(
     group = figures["ledger"]["migrated_group"]
     assert group["to_old_id"] >= 1 and group["to_new_id"] >= 1
     assert group["to_old_id"] + group["to_new_id"] == group["due"]
+
+
+def test_downtime_is_caught_up_as_the_rules_say(figures: dict[str, Any]) -> None:
+    """The bot was stopped and restarted 70 minutes of clock later than the clock it reached:
+    what fell in the gap went out late (counted in due and lost above) or, as the rules say,
+    not at all; no chat got two reminders of one session from the catch-up."""
+    down = figures["downtime"]
+    assert down["late_due"] >= 1 and down["late_delivered"] == down["late_due"]
+    assert down["missed_skipped"] >= 1
+    assert down["missed_covered_by_a_nearer_reminder"] >= 1
+    assert (
+        down["missed_as_expected"]
+        == down["missed_skipped"] + down["missed_covered_by_a_nearer_reminder"]
+    )
+    assert down["missed_but_sent"] == 0
+    assert down["two_reminders_one_session"] == 0

@@ -50,12 +50,17 @@ class ReplayPacer:
         announcer: Announcer,
         earliest_unsent: Callable[[], Awaitable[datetime | None]],
         on_moved: Callable[[], None] = lambda: None,
+        until: datetime | None = None,
     ) -> None:
         self._clock = clock
         self._announcer = announcer
         self._earliest_unsent = earliest_unsent
         self._on_moved = on_moved
         self._waiting_at: datetime | None = None
+        # The replay ends there (--until): the clock never runs past it, or it could fire a
+        # moment after the end before the end is noticed (a stopped bot's downtime begins
+        # exactly at its --until).
+        self._until = until
 
     async def run(self) -> None:
         """Pace until cancelled. The clock should be started; a failing step is logged and
@@ -77,8 +82,8 @@ class ReplayPacer:
         if announcer.firing or (upcoming is not None and upcoming <= now):
             return HELD_POLL_SECONDS  # an announcement is due here: let it be enqueued first
         if upcoming is None:
-            if hold is not None:
-                self._move(now, None)  # nothing planned: the clock runs freely
+            if hold != self._until:
+                self._move(now, self._until)  # nothing planned: the clock runs to the end
             return RUNNING_POLL_SECONDS
         earliest = await self._earliest_unsent()
         # Not even *at* the moment while posts due before it are out: a reminder still queued
@@ -88,6 +93,8 @@ class ReplayPacer:
             # A retry due between the hold and the moment must still be reachable, or it
             # would wait for a clock that waits for it.
             target = max(upcoming - JUST_BEFORE, earliest)
+        if self._until is not None:
+            target = min(target, self._until)
         target = max(target, now)
         if target != hold:
             self._move(now, target)

@@ -162,3 +162,52 @@ async def test_a_reminder_failing_at_a_hold_is_retried_before_its_session_starts
         arrived = [at for _, title, at in platform.sent if title.startswith(f"{session} ")]
         assert sum(at < start for at in arrived) == 2 * len(CHATS), session
     assert counts[DeliveryStatus.SKIPPED] == 0
+
+
+async def test_the_clock_stops_at_the_replays_end_not_at_the_next_moment(tmp_path: Path) -> None:
+    # `--until` 15:05 CEST; the next moment is Free Practice's 60-minute reminder at 15:20.
+    # Unbounded, the pacer lets the clock run to that moment (and the reminder fire) before
+    # the end is noticed; a stopped bot's downtime must begin at its --until, not after it.
+    clock = ScaledClock(cest("2022-05-13T15:00"), speed=36_000, started=False)
+    until = cest("2022-05-13T15:05")
+    async with SQLiteStore(tmp_path / "pitboard.sqlite3") as store:
+        await store.migrate()
+        for ref in CHATS:
+            await store.upsert_chat(Chat(ref, reminder_minutes=(60, 15)))
+            await store.set_subscription(Subscription(ref, series=frozenset({"24h-series-2022"})))
+        platform = SlowPlatform(clock)
+        engines: list[DeliveryEngine] = []
+        announcer = Announcer(
+            CatalogHolder(load_catalog(SCHEDULES)),
+            store,
+            clock,
+            PlanSettings(reminder_minutes=frozenset({60, 15})),
+            on_enqueued=lambda: engines[0].wake(),
+        )
+        engine = DeliveryEngine(
+            store,
+            {"console": platform},
+            announcer.compose,
+            {"console": RateLimits(global_per_second=1000.0, per_chat_per_second=1000.0)},
+            clock,
+        )
+        engines.append(engine)
+        await engine.start()
+        await announcer.start()
+        clock.start()
+        pacer = ReplayPacer(clock, announcer, engine.earliest_unsent_due, engine.wake, until=until)
+        task = asyncio.create_task(pacer.run())
+        try:
+            async with asyncio.timeout(60):
+                while clock.now() < until:  # noqa: ASYNC110 - nothing signals the clock's moves
+                    await asyncio.sleep(0.01)
+            # Half a real second is five clock hours at this speed: the reminder's moment
+            # would be long past if the clock could run on.
+            await asyncio.sleep(0.5)
+            assert clock.now() == until
+            # (The weekend's preview, due before the first plan, went out at the start.)
+            assert not [title for _, title, _ in platform.sent if "Free Practice" in title]
+        finally:
+            task.cancel()
+            await announcer.stop()
+            await engine.stop()
