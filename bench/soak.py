@@ -69,6 +69,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import _soak_long as long_post
 from bench._soak_clock import BotClock
 from bench._soak_downtime import Downtime, after_downtime, choose, sent_late, split
 from bench._soak_due import Expected, expected_announcements, expected_posts, stored_followers
@@ -146,6 +147,8 @@ class World:
     runs: list[Run] = field(default_factory=list)
     downtime: Downtime | None = None
     missed: dict[Post, Expected] = field(default_factory=dict)  # in the downtime, as expected
+    long_key: str = ""  # the multi-part admin post
+    long_recipients: int = 0
 
     @property
     def database(self) -> Path:
@@ -241,6 +244,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             due = _posts(found)
             world = World(args, catalog, audience, telegram, discord, tmp, start, until, due, quiet)
             world.downtime, world.missed = down, missed
+            async with SQLiteStore(world.database) as store:  # before the bot's first start
+                world.long_key, world.long_recipients = await long_post.enqueue(store, start)
             replaying = time.perf_counter()
             await replay(world, plan_)
             figures = build_ledger(world)
@@ -488,7 +493,8 @@ def build_ledger(world: World) -> dict[str, Any]:
     causes: Counter[str] = Counter()
     unnamed: list[tuple[Arrival, str]] = []
     mislabelled = 0
-    arrivals = world.telegram.observed.arrivals + world.discord.observed.arrivals
+    everything = world.telegram.observed.arrivals + world.discord.observed.arrivals
+    arrivals = [arrival for arrival in everything if not long_post.is_part(arrival)]
     for arrival in arrivals:
         ref = ChatRef(arrival.platform, old if old and arrival.chat == new else arrival.chat)
         key = named.get((arrival.platform, arrival.chat, arrival.message_id))
@@ -538,6 +544,15 @@ def build_ledger(world: World) -> dict[str, Any]:
             **_lateness(world, copies),
         },
         "downtime": _downtime(world, copies),
+        "multipart": long_post.ledger(
+            [arrival for arrival in everything if long_post.is_part(arrival)],
+            world.long_recipients,
+            lambda arrival: _cause(world, arrival, None, world.long_key) != UNEXPLAINED,
+            lambda arrival: (
+                arrival.platform,
+                old if old and arrival.chat == new else arrival.chat,
+            ),
+        ).figures(),
         # Not counted from the store: only why the bot says it did not send what was lost.
         "lost_store_says": dict(Counter(_store_says(world, missing).values())),
         "lost_posts": [
@@ -608,21 +623,23 @@ def _store_says(world: World, posts: list[Post]) -> dict[Post, str]:
     return {post: rows_by_post.get(post, "no delivery row") for post in posts}
 
 
-def _cause(world: World, arrival: Arrival, item: Expected | None) -> str:
+def _cause(world: World, arrival: Arrival, item: Expected | None, key: str = "") -> str:
     """Why no delivery row holds a message the platform got: its answer was lost, or the bot
     was killed while the send was in flight (the request was open at the fake when the bot
     died, or was answered and the bot had not recorded it: its delivery was still claimed)."""
     if arrival.lost:
         return LOST_ANSWER
-    for run in world.runs:
+    for n, run in enumerate(world.runs):
         if not run.killed:
             continue
         if arrival.request in run.open_at_kill:
             return AT_KILL
-        claimed = item is not None and (item.key, arrival.platform, arrival.chat) in (
-            run.unrecorded_at_kill
-        )
-        if claimed and run.spawned <= arrival.wall <= run.ended:
+        key = item.key if item is not None else key
+        claimed = bool(key) and (key, arrival.platform, arrival.chat) in run.unrecorded_at_kill
+        # Up to the next start: a request the killed bot had written and the fake had not yet
+        # read when it died arrives just after; no other bot was running to send it.
+        later = world.runs[n + 1].spawned if n + 1 < len(world.runs) else float("inf")
+        if claimed and run.spawned <= arrival.wall < later:
             return AT_KILL
     if arrival.unanswered:
         return TIMED_OUT  # not injected: the bot had given up when the platform answered
@@ -813,6 +830,15 @@ def table(f: dict[str, Any]) -> str:
             ("  chats with two reminders of a session", down["two_reminders_one_session"]),
             ("  latest of the late posts (clock)", _dur(down["late_max_s"])),
         ]  # fmt: skip
+    many = f["multipart"]
+    rows += [
+        ("long admin post: chats / got every part", f"{many['recipients']} / "
+            f"{many['chats_complete']}"),
+        ("  messages: Telegram / Discord", f"{many['messages_telegram']} / "
+            f"{many['messages_discord']}"),
+        ("  chats with a part twice (unexplained)", f"{many['chats_with_a_part_twice']} "
+            f"({many['parts_twice_unexplained']})"),
+    ]  # fmt: skip
     runs = f["runs"]
     lines = [
         f"Soak: {s['telegram_chats']:,} Telegram chats + {s['discord_channels']:,} Discord "

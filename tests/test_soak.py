@@ -99,3 +99,14 @@ def test_downtime_is_caught_up_as_the_rules_say(figures: dict[str, Any]) -> None
     )
     assert down["missed_but_sent"] == 0
     assert down["two_reminders_one_session"] == 0
+
+
+def test_every_chat_gets_every_part_of_a_long_post_once(figures: dict[str, Any]) -> None:
+    """An admin post longer than a Telegram message (and a Discord one) goes out in parts:
+    every chat gets every part; a part twice only where the bot could not know it had gone."""
+    many = figures["multipart"]
+    assert many["recipients"] > 100
+    assert many["chats_complete"] == many["recipients"]
+    assert many["messages_telegram"] >= 2 * many["complete_telegram"] > 0
+    assert many["messages_discord"] >= 2 * many["complete_discord"] > 0
+    assert many["parts_twice_unexplained"] == 0
