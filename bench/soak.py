@@ -21,7 +21,9 @@ reminder offsets. During the run:
 - once (unless --no-downtime) the bot is stopped (SIGTERM) just before a due moment and
   restarted with --at a gap of clock later (70 minutes when that gap exercises every catch-up
   rule, else the nearest that does, up to 2 h): what fell in the gap is due late or missed as
-  the catch-up rules say (bench/_soak_downtime.py, written apart from the bot's planning).
+  the catch-up rules say (bench/_soak_downtime.py, written apart from the bot's planning);
+- before the first start an admin post longer than one Telegram (and Discord) message goes
+  into the outbox for every chat: each must get every part of it once (bench/_soak_long.py).
 
 Pacing. The bot paces its own replay (bot.scheduling.pacer): its clock starts when the bot is
 ready and never passes a due moment while posts due before it are still going out, so no
