@@ -240,18 +240,20 @@ async def test_lists_are_stored_as_sorted_json(db: Path) -> None:
 # --- speed --------------------------------------------------------------------------------------
 
 
-async def test_enqueue_to_ten_thousand_chats_is_quick(db: Path) -> None:
+async def test_enqueue_to_ten_thousand_chats_is_one_transaction(db: Path) -> None:
     refs = [tg(n) for n in range(10_000)]
     await seed(db, refs)
     async with SQLiteStore(db) as store:
-        started = time.perf_counter()
+        statements: list[str] = []
+        await store._connection().set_trace_callback(statements.append)
         assert await store.enqueue(OutboxItem("k", "results", "s", T0, {}), refs)
-        took = time.perf_counter() - started
+        await store._connection().set_trace_callback(None)
         counts = await store.delivery_counts("k")
-    print(f"enqueue to 10,000 recipients: {took * 1000:.0f} ms")
     assert counts[DeliveryStatus.PENDING] == 10_000
-    # About 0.15 s here; loose, for a busy CI machine, yet far below a row-at-a-time insert.
-    assert took < 2.0
+    # What makes a fan-out slow is a commit per row (a sync to disk each); counted, not timed,
+    # so the check holds on any machine: the whole enqueue commits once.
+    commits = [s for s in statements if s.strip().upper().startswith(("COMMIT", "END"))]
+    assert len(commits) == 1, commits[:5]
 
 
 async def test_the_audience_of_100_000_subscriptions_loads_in_one_go(db: Path) -> None:
