@@ -73,12 +73,34 @@ class DiscordConfig:
     global_per_second: float = 50.0
 
 
+@dataclass(frozen=True)
+class WebConfig:
+    # Off unless asked for: a listening port is the operator's choice, and an upgrade must not
+    # open one. "auto": on when a chat platform runs (a token is set), off in the terminal;
+    # true: always, the terminal too.
+    enabled: Enabled = False
+    host: str = "127.0.0.1"  # loopback: reachable only from this machine (or its proxy)
+    port: int = 8080
+    public_url: str = ""  # empty: http://host:port
+    # /healthz answers 503 when a delivery has waited longer than this to go out.
+    max_outbox_lag_seconds: int = 300
+
+    def base_url(self, port: int | None = None) -> str:
+        """The address links handed out point at: `public_url`, else the listening address
+        (`port` overrides the configured one: the port actually bound, when it was 0)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port if port is None else port}"
+
+
 @dataclass(frozen=True, repr=False)
 class Config:
     general: GeneralConfig = field(default_factory=GeneralConfig)
     announcements: AnnouncementsConfig = field(default_factory=AnnouncementsConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     # From the environment only; __repr__ shows whether each is set, never its value.
     telegram_token: str | None = None
     discord_token: str | None = None
@@ -92,6 +114,14 @@ class Config:
     @property
     def discord_active(self) -> bool:
         return self.discord.enabled is not False and self.discord_token is not None
+
+    @property
+    def web_active(self) -> bool:
+        """Whether the web server runs: `auto` means beside a chat platform, not in the
+        terminal (a laptop trying the bot should not open a port nobody asked for)."""
+        if self.web.enabled == "auto":
+            return self.telegram_active or self.discord_active
+        return self.web.enabled
 
     def missing_tokens(self) -> list[str]:
         """One line per front-end the config requires (`enabled = true`) without its token."""
@@ -113,6 +143,7 @@ class Config:
         return (
             f"Config(general={self.general!r}, announcements={self.announcements!r}, "
             f"telegram={self.telegram!r}, discord={self.discord!r}, "
+            f"web={self.web!r}, "
             f"telegram_token={hidden(self.telegram_token)}, "
             f"discord_token={hidden(self.discord_token)}, "
             f"telegram_webhook_secret={hidden(self.telegram_webhook_secret)})"
@@ -240,6 +271,8 @@ def _validate(raw: Mapping[str, Any], source: str, problems: list[ConfigProblem]
             built[name] = known[name](**values)
     if "telegram" in built:
         _check_webhook(built["telegram"], source, problems)
+    if "web" in built:
+        _check_web_port(built["web"], built.get("telegram", TelegramConfig()), source, problems)
     return built
 
 
@@ -466,6 +499,13 @@ def _check_port(port: int) -> str | None:
     return None if 1 <= port <= 65535 else f"expected a port from 1 to 65535, got {port}"
 
 
+def _check_host(host: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z0-9.:_-]+", host):
+        return None
+    got = _show(host) if host else "an empty string"
+    return f'expected a host name or address such as "127.0.0.1", got {got}'
+
+
 def _url(*schemes: str, empty_ok: bool = False) -> Callable[[str], str | None]:
     def check(url: str) -> str | None:
         if (empty_ok and url == "") or re.fullmatch(rf"({'|'.join(schemes)})://[^\s/]+\S*", url):
@@ -521,6 +561,10 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "discord.sync_guild": _at_least(0),
     "discord.admins": _positive,
     "discord.global_per_second": _at_most(_RATE_MAX, _positive),
+    "web.host": _check_host,
+    "web.port": _check_port,
+    "web.public_url": _url("https", "http", empty_ok=True),
+    "web.max_outbox_lag_seconds": _at_most(60 * 60 * 24 * 7, _positive),
 }
 
 
@@ -528,6 +572,15 @@ def _check_webhook(telegram: TelegramConfig, source: str, problems: list[ConfigP
     if telegram.mode == "webhook" and not telegram.webhook_url:
         message = 'required when telegram.mode is "webhook"'
         problems.append(ConfigProblem(source, "telegram.webhook_url", message))
+
+
+def _check_web_port(
+    web: WebConfig, telegram: TelegramConfig, source: str, problems: list[ConfigProblem]
+) -> None:
+    # Two servers cannot listen on one port: say so now rather than fail at start.
+    if telegram.mode == "webhook" and web.port == telegram.webhook_port:
+        message = f"{web.port} is telegram.webhook_port too; give the web server another port"
+        problems.append(ConfigProblem(source, "web.port", message))
 
 
 def _section_types() -> dict[str, type[Any]]:

@@ -6,13 +6,15 @@ the end-to-end tests build exactly the same runtime against fake platforms.
 
 Start order: delivery engine, Telegram's preparation (its configured channels must be known to
 the first plan), announcer (plans and catches up at once: a slow platform login
-must not make reminders late), schedule watch, front-ends; a send that finds its platform not
-yet connected is a transient error and retried. A replay's clock (`ScaledClock`, made
-unstarted) starts last, when the bot is ready, and is paced from then on
+must not make reminders late), schedule watch, the web server (bot.web, when enabled; before
+the chats, so /healthz can tell one still starting), front-ends; a send that finds its
+platform not yet connected is a transient error and retried. A replay's clock (`ScaledClock`,
+made unstarted) starts last, when the bot is ready, and is paced from then on
 (`bot.scheduling.pacer`): no replayed moment passes during start-up, and none passes while
-posts due before it are still going out, however slow the machine. Stop order: watch, announcer
-(nothing new is enqueued), engine (sends in flight finish while the platforms' HTTP clients are
-still open — the soak found posts repeated when the front-ends closed first), front-ends.
+posts due before it are still going out, however slow the machine. Stop order: the web server
+(no request is served by half-stopped parts), watch, announcer (nothing new is enqueued),
+engine (sends in flight finish while the platforms' HTTP clients are still open — the soak
+found posts repeated when the front-ends closed first), front-ends.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ from bot.scheduling import Announcer, ScheduleReloader
 from bot.scheduling.pacer import ReplayPacer
 from bot.store.protocol import Store
 from bot.store.records import OutboxItem
+from bot.web.context import FrontendState, WebContext
+from bot.web.metrics import Metrics
+from bot.web.server import NAME as WEB_SERVER_NAME
+from bot.web.server import WebServer
 
 if TYPE_CHECKING:
     from bot.frontends.discord.bot import DiscordFrontend
@@ -84,12 +90,15 @@ class Runtime:
     telegram: TelegramFrontend | None = None
     discord: DiscordFrontend | None = None
     console: ConsoleWriter | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    web: WebServer | None = None  # the HTTP server (bot.web), when `web` is enabled
     # First wait before retrying a front-end that could not start (doubling up to a minute).
     frontend_retry_seconds: float = 1.0
     # A replay's --until: its clock stops there, even if it was running towards a later hold.
     replay_until: datetime | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _startups: list[FrontendStartup] = field(default_factory=list)
+    _web_startup: FrontendStartup | None = None
     _pacing: bool = False
 
     @classmethod
@@ -190,7 +199,7 @@ class Runtime:
         engine_ref.append(engine)
         if telegram is not None:
             telegram.attach(engine.reply)
-        return cls(
+        runtime = cls(
             config=config,
             catalogs=catalogs,
             clock=clock,
@@ -206,6 +215,36 @@ class Runtime:
             discord=discord,
             console=console,
         )
+        if config.web_active:
+            runtime.web = WebServer(runtime.web_context())
+        return runtime
+
+    def web_context(self) -> WebContext:
+        """What the web server's handlers may use: this runtime's own parts."""
+        return WebContext(
+            config=self.config,
+            clock=self.clock,
+            catalogs=self.catalogs,
+            service=self.service,
+            store=self.store,
+            router=self.router,
+            health=self.health,
+            announcer=self.announcer,
+            engine=self.engine,
+            metrics=self.metrics,
+            frontend_states=self.frontend_states,
+        )
+
+    def frontend_states(self) -> dict[str, FrontendState]:
+        """Each chat front-end: running, or what keeps it from running (for /healthz)."""
+        problems = self.health.frontend_problems()
+        states = {}
+        for startup in self._startups:
+            problem = problems.get(startup.platform)
+            if problem is None and not startup.running:
+                problem = "not started yet"
+            states[startup.platform] = FrontendState(problem is None, problem)
+        return states
 
     @property
     def frontends(self) -> list[TelegramFrontend | DiscordFrontend]:
@@ -218,6 +257,11 @@ class Runtime:
         await self._prepare_telegram()
         await self.announcer.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
+        if self.web is not None:
+            # Before the chats: /healthz can tell a platform still starting. A port in use
+            # is retried in the background and shown on /status, like a platform down.
+            self._web_startup = web_startup(self, self.web)
+            await self._web_startup.start()
         # One platform that cannot be reached must not stop the others (bot.frontend_startup).
         self._startups = frontend_startups(self)
         for startup in self._startups:
@@ -253,6 +297,9 @@ class Runtime:
         self._tasks.append(asyncio.create_task(pacer.run()))
 
     async def stop(self) -> None:
+        if self._web_startup is not None:  # first: no request is served by half-stopped parts
+            await self._web_startup.stop()
+            self._web_startup = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -264,6 +311,18 @@ class Runtime:
         for startup in reversed(self._startups):
             await startup.stop()
         self._startups.clear()
+
+
+def web_startup(runtime: Runtime, server: WebServer) -> FrontendStartup:
+    """The web server's supervised start: retried with backoff while its port is taken."""
+    return FrontendStartup(
+        WEB_SERVER_NAME,
+        "",  # no token: `WebServer.token_rejected` is always False
+        server,
+        runtime.health,
+        scrub=lambda text: text,
+        first_delay=runtime.frontend_retry_seconds,
+    )
 
 
 def frontend_startups(runtime: Runtime) -> list[FrontendStartup]:
