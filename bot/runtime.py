@@ -141,8 +141,12 @@ class Runtime:
             on_reminders_changed=announcer.replan,
         )
         health = ChannelHealth()
+        metrics = Metrics()
         router = Router(
-            service, chat_settings, Admin(store, catalogs, clock, announcer, reloader, health)
+            service,
+            chat_settings,
+            Admin(store, catalogs, clock, announcer, reloader, health),
+            on_answered=metrics.observe_command,
         )
         senders: dict[str, Sender] = {}
         limits: dict[str, RateLimits] = {}
@@ -197,6 +201,7 @@ class Runtime:
             workers_per_platform=1 if list(senders) == ["console"] else 8,
         )
         engine_ref.append(engine)
+        metrics.watch(engine, sorted(senders), announcer)
         if telegram is not None:
             telegram.attach(engine.reply)
         runtime = cls(
@@ -214,6 +219,7 @@ class Runtime:
             telegram=telegram,
             discord=discord,
             console=console,
+            metrics=metrics,
         )
         if config.web_active:
             runtime.web = WebServer(runtime.web_context())

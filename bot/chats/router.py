@@ -8,6 +8,8 @@ raise out of here: an unexpected error is logged and answered politely.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.chats.admin import Admin
@@ -40,13 +42,24 @@ class Router:
         admin: Admin | None,
         *,
         throttle: CommandThrottle | None = None,
+        on_answered: Callable[[str, Caller, float], None] | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
         self._admin = admin
         self._throttle = throttle or CommandThrottle()
+        # Told (line, caller, seconds taken) after each command: the metrics' latency.
+        self._on_answered = on_answered
 
     async def handle(self, text: str, caller: Caller) -> Reply:
+        if self._on_answered is None:
+            return await self._handle(text, caller)
+        started = time.perf_counter()  # a duration measured, not a moment: no clock needed
+        reply = await self._handle(text, caller)
+        self._on_answered(text, caller, time.perf_counter() - started)
+        return reply
+
+    async def _handle(self, text: str, caller: Caller) -> Reply:
         name, rest = split_command_line(text)
         # The bot's admins (the operator at the terminal, scripts piping commands) are exempt.
         # Per fan in a chat: one member spamming a busy channel must not silence the others.

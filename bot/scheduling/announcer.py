@@ -97,6 +97,7 @@ class Announcer:
         # as they were at the last enqueue instead of querying the store per message.
         self._subscriptions: dict[ChatRef, Subscription] = {}
         self.last_report = PlanReport()
+        self.plans_made = 0  # for /metrics
 
     async def start(self) -> PlanReport:
         self._scheduler.start()
@@ -105,6 +106,11 @@ class Announcer:
     async def stop(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+    @property
+    def running(self) -> bool:
+        """Whether the scheduler runs (for /healthz)."""
+        return bool(self._scheduler.running)
 
     def pending(self) -> list[Announcement]:
         """Announcements scheduled and not yet due, soonest first (for /status)."""
@@ -183,6 +189,7 @@ class Announcer:
             for _, together in groupby(ahead, key=lambda a: a.due):
                 self._schedule(list(together))
             self.last_report = report
+            self.plans_made += 1
             if fresh and report.skipped:
                 log.info(
                     "a new database: %s due before its first plan not sent",

@@ -4,10 +4,11 @@ Import from here: `Store` (the protocol), the records, the errors, and `SQLiteSt
 """
 
 from bot.store.protocol import SchemaTooNew, Store, StoreError, UnknownChat, UnknownDelivery
-from bot.store.records import Delivery, DeliveryStatus, OutboxItem, RecentError
+from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
 from bot.store.sqlite import SQLiteStore, upgrade_database
 
 __all__ = [
+    "Backlog",
     "Delivery",
     "DeliveryStatus",
     "OutboxItem",

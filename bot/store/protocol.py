@@ -33,7 +33,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.core.audience import Chat, ChatRef, Subscription
-from bot.store.records import Delivery, DeliveryStatus, OutboxItem, RecentError
+from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
 
 __all__ = ["SchemaTooNew", "Store", "StoreError", "UnknownChat", "UnknownDelivery"]
 
@@ -220,6 +220,12 @@ class Store(Protocol):
 
     async def recent_errors(self, limit: int = 10) -> list[RecentError]:
         """The latest errors send attempts produced on deliveries not sent, newest first."""
+        ...
+
+    async def backlog(self) -> dict[str, Backlog]:
+        """Per platform with deliveries still to be sent (PENDING or SENDING): how many, and
+        the due time of the oldest one's announcement (how far behind the outbox is; a
+        retried delivery counts from its announcement's due time, not from its next try)."""
         ...
 
     async def deliveries(self, key: str) -> list[Delivery]:

@@ -89,3 +89,12 @@ class RecentError:
     key: str
     error: str
     at: datetime  # when the attempt that produced it was claimed
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """One platform's deliveries still to be sent (PENDING or SENDING), for /healthz and
+    /metrics: how many, and when the oldest one's announcement was due."""
+
+    unsent: int
+    oldest_due: datetime

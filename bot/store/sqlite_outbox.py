@@ -11,7 +11,7 @@ import aiosqlite
 
 from bot.core.audience import ChatRef
 from bot.store.protocol import UnknownChat, UnknownDelivery
-from bot.store.records import Delivery, DeliveryStatus, OutboxItem, RecentError
+from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
 from bot.store.sqlite_base import Row, SQLiteBase, fetch_all, instant, micros, to_json
 
 __all__ = ["SQLiteOutbox"]
@@ -204,6 +204,29 @@ class SQLiteOutbox(SQLiteBase):
         counts = dict.fromkeys(DeliveryStatus, 0)
         counts.update((DeliveryStatus(status), count) for status, count in rows)
         return counts
+
+    async def backlog(self) -> dict[str, Backlog]:
+        # One query per status, each told to read its partial index (as small as the queue):
+        # left to itself SQLite reads the index on (platform, chat_id) for the GROUP BY,
+        # which scans the whole delivery log at every health check.
+        found: dict[str, Backlog] = {}
+        for status, index in (
+            ("pending", "deliveries_to_claim"),
+            ("sending", "deliveries_in_flight"),
+        ):
+            rows = await self._fetch(
+                f"SELECT d.platform, count(*), min(o.due_at) FROM deliveries AS d"
+                f" INDEXED BY {index} JOIN outbox AS o ON o.key = d.key"
+                f" WHERE d.status = '{status}' GROUP BY d.platform"
+            )
+            for platform, unsent, oldest in rows:
+                due = instant(oldest)
+                if platform in found:
+                    before = found[platform]
+                    found[platform] = Backlog(before.unsent + unsent, min(before.oldest_due, due))
+                else:
+                    found[platform] = Backlog(unsent, due)
+        return found
 
     async def recent_errors(self, limit: int = 10) -> list[RecentError]:
         rows = await self._fetch(

@@ -11,6 +11,7 @@ import pytest
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.model import SessionKind
 from bot.store import (
+    Backlog,
     Delivery,
     DeliveryStatus,
     OutboxItem,
@@ -427,6 +428,31 @@ async def test_earliest_unsent_counts_pending_and_claimed_on_the_platforms_asked
     (other,) = await store.claim(T0, 1, platform="discord")
     await store.mark_failed(other.id, "PermanentError: gone")
     assert await store.earliest_unsent_at(["discord"]) is None
+
+
+async def test_the_backlog_counts_unsent_deliveries_per_platform_from_their_due_time(
+    store: Store,
+) -> None:
+    discord = ChatRef("discord", "9")
+    await add_chats(store, tg(1), tg(2), tg(3), discord)
+    assert await store.backlog() == {}
+    await store.enqueue(announcement("early", T0), [tg(1), tg(2), discord])
+    await store.enqueue(announcement("later", T0 + timedelta(minutes=5)), [tg(3)])
+    assert await store.backlog() == {
+        "telegram": Backlog(3, T0),
+        "discord": Backlog(1, T0),
+    }
+    # Claimed (SENDING) still counts; a retry still counts from its announcement's due time.
+    first, second = await store.claim(T0, 2, platform="telegram")
+    await store.mark_retry(first.id, "TransientError: timed out", T0 + timedelta(hours=1))
+    assert (await store.backlog())["telegram"] == Backlog(3, T0)
+    # Sent, failed and skipped are out of it.
+    await store.mark_sent(second.id, "1", T0)
+    await store.mark_failed(first.id, "PermanentError: gone")
+    assert (await store.backlog())["telegram"] == Backlog(1, T0 + timedelta(minutes=5))
+    (last,) = await store.claim(T0 + timedelta(minutes=5), 1, platform="telegram")
+    await store.mark_skipped(last.id, "unsubscribed")
+    assert await store.backlog() == {"discord": Backlog(1, T0)}
 
 
 async def test_failed_and_skipped_are_final(store: Store) -> None:

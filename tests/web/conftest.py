@@ -11,6 +11,7 @@ port. For other settings, a store filled first or another clock, use `running_we
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -63,6 +64,13 @@ class WebBot:
         async with self._session.get(self.url + path, headers=headers) as response:
             body = await response.read()
             return Fetched(response.status, dict(response.headers), body)
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]], seconds: float = 30) -> None:
+    """Wait until `condition()` holds, for at most `seconds` (generous: a busy machine)."""
+    async with asyncio.timeout(seconds):
+        while not await condition():  # noqa: ASYNC110 - an HTTP answer signals nothing
+            await asyncio.sleep(0.05)
 
 
 @asynccontextmanager
