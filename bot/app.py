@@ -32,6 +32,7 @@ from bot.frontend_startup import TokenRejected
 from bot.frontends.console.repl import ConsoleWriter, run_console, should_use_colour
 from bot.frontends.console.sender import CONSOLE_CHAT
 from bot.frontends.console.spoilers import spoiler_safe_dispatch
+from bot.logformat import LEVELS, formatter_for
 from bot.logsafe import RedactSecrets, configure_logging
 from bot.runtime import Runtime
 from bot.store.protocol import StoreError
@@ -89,16 +90,21 @@ def run_app(config: Config, options: RunOptions) -> int:
         for problem in problems:
             print(scrub(f"pitboard: {problem}"), file=sys.stderr)
         return 2
+    level = LEVELS[config.logging.level]
+    formatter = formatter_for(config.logging.format)
     if uses_console(config):
         # The terminal is the chat window: only warnings on screen, the rest in a file.
         log_file = console_log_file(config, options)
+        on_screen = max(level, logging.WARNING)
         try:
-            configure_logging(secrets, stream_level=logging.WARNING, log_file=log_file)
+            configure_logging(
+                secrets, level, stream_level=on_screen, log_file=log_file, formatter=formatter
+            )
         except OSError:
             # The database's folder is unusable: opening the store says so in one line.
-            configure_logging(secrets, stream_level=logging.WARNING)
+            configure_logging(secrets, level, stream_level=on_screen, formatter=formatter)
     else:
-        configure_logging(secrets)
+        configure_logging(secrets, level, formatter=formatter)
     try:
         catalog = load_catalog(options.schedules)
     except ScheduleError as error:

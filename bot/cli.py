@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 from bot import __version__
 from bot.bundled import default_schedules, example_config
 from bot.cli_json import reply_data
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, SystemClock, require_aware
 from bot.core.formatting import count
@@ -31,12 +32,37 @@ from bot.core.schedules import ScheduleError, check_directory, load_catalog
 from bot.core.service import Service
 from bot.frontends.console.render import render
 from bot.frontends.console.repl import should_use_colour
+from bot.logformat import LEVELS, formatter_for
+from bot.logsafe import configure_logging
 from bot.pipes import quiet_on_broken_pipe
 
 
+def log_options() -> argparse.ArgumentParser:
+    """--log-level and --log-format, accepted before the command and after the commands that
+    log (`pitboard --log-format json run` and `pitboard run --log-format json` alike)."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--log-level",
+        choices=sorted(LEVELS, key=LEVELS.__getitem__),
+        default=argparse.SUPPRESS,
+        help="least severe log level written (default: the config's logging.level, info)",
+    )
+    options.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=argparse.SUPPRESS,
+        help="log lines as text, or one JSON object per line for log collectors "
+        "(default: the config's logging.format, text)",
+    )
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
+    logging_options = log_options()
     parser = argparse.ArgumentParser(
-        prog="pitboard", description="Race updates for touring-car and endurance fans."
+        prog="pitboard",
+        description="Race updates for touring-car and endurance fans.",
+        parents=[logging_options],
     )
     parser.add_argument(
         "--config",
@@ -57,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pitboard {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    check = commands.add_parser("check", help="validate the schedule files")
+    check = commands.add_parser(
+        "check", help="validate the schedule files", parents=[logging_options]
+    )
     check.add_argument(
         "directory", nargs="?", type=Path, help="folder to check (default: the schedules folder)"
     )
@@ -90,12 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
     track = commands.add_parser("track", help="track facts")
     track.add_argument("name", nargs="+")
 
-    db = commands.add_parser("db", help="the database: `pitboard db upgrade` applies migrations")
+    db = commands.add_parser(
+        "db",
+        help="the database: `pitboard db upgrade` applies migrations",
+        parents=[logging_options],
+    )
     db.add_argument("action", choices=["upgrade"])
     db.add_argument("--database", type=Path, help="database file (default: from the config)")
 
     run = commands.add_parser(
-        "run", help="run the bot (the terminal front-end when no token is set)"
+        "run",
+        help="run the bot (the terminal front-end when no token is set)",
+        parents=[logging_options],
     )
     run.add_argument("--speed", type=float, default=1.0, help="clock speed with --at, e.g. 3600")
     run.add_argument(
@@ -163,6 +197,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"pitboard: {error}", file=sys.stderr)
         return 2
+    config = with_log_options(config, args)
+    if args.command != "run" and _log_options_given(args):
+        # `run` sets up its own log (bot.app); the others log only when asked to.
+        tokens = (config.telegram_token, config.discord_token, config.telegram_webhook_secret)
+        configure_logging(
+            [token for token in tokens if token],
+            LEVELS[config.logging.level],
+            formatter=formatter_for(config.logging.format),
+        )
     schedules = args.schedules or default_schedules(
         Path(config.general.schedules), from_operator_config=chosen_config is not None
     )
@@ -249,6 +292,20 @@ def run_db_upgrade(database: Path) -> int:
     else:
         print(f"{database}: schema upgraded from version {before} to {after}")
     return 0
+
+
+def with_log_options(config: Config, args: argparse.Namespace) -> Config:
+    """The config with --log-level and --log-format, where given, in place of its own."""
+    chosen = {
+        key: getattr(args, option)
+        for key, option in (("level", "log_level"), ("format", "log_format"))
+        if hasattr(args, option)
+    }
+    return replace(config, logging=replace(config.logging, **chosen)) if chosen else config
+
+
+def _log_options_given(args: argparse.Namespace) -> bool:
+    return hasattr(args, "log_level") or hasattr(args, "log_format")
 
 
 def _default_config_path() -> Path | None:

@@ -94,6 +94,16 @@ class WebConfig:
         return f"http://{host}:{self.port if port is None else port}"
 
 
+LogLevel = Literal["debug", "info", "warning", "error"]
+LogFormat = Literal["text", "json"]
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: LogLevel = "info"
+    format: LogFormat = "text"  # "json": one object per line, for log collectors
+
+
 @dataclass(frozen=True, repr=False)
 class Config:
     general: GeneralConfig = field(default_factory=GeneralConfig)
@@ -101,6 +111,7 @@ class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
     # From the environment only; __repr__ shows whether each is set, never its value.
     telegram_token: str | None = None
     discord_token: str | None = None
@@ -143,7 +154,7 @@ class Config:
         return (
             f"Config(general={self.general!r}, announcements={self.announcements!r}, "
             f"telegram={self.telegram!r}, discord={self.discord!r}, "
-            f"web={self.web!r}, "
+            f"web={self.web!r}, logging={self.logging!r}, "
             f"telegram_token={hidden(self.telegram_token)}, "
             f"discord_token={hidden(self.discord_token)}, "
             f"telegram_webhook_secret={hidden(self.telegram_webhook_secret)})"

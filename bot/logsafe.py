@@ -50,14 +50,16 @@ def configure_logging(
     *,
     stream_level: int | None = None,
     log_file: Path | None = None,
+    formatter: logging.Formatter | None = None,
 ) -> None:
     """Log to stderr (or `stream`) with every token scrubbed; quiet the HTTP clients'
     per-request lines (which would repeat the token-bearing URL at every poll).
 
     `stream_level` raises the bar for the stream only, and `log_file` gets every record at
     `level`: the terminal front-end shares its screen with the chat, so there only warnings
-    reach the screen and the rest goes to the file."""
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    reach the screen and the rest goes to the file. `formatter`: how each record is written
+    (bot.logformat; one line of text by default)."""
+    formatter = formatter or logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     redact = RedactSecrets(secrets)
     handler: logging.Handler = logging.StreamHandler(stream)
     handler.setLevel(stream_level or level)
