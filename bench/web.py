@@ -107,21 +107,23 @@ async def hammer(url: str, seconds: float, concurrency: int) -> Figures:
     """Keep `concurrency` GETs of `url` in flight for `seconds`; time each answer."""
     latencies: list[float] = []
     errors = 0
-    deadline = time.perf_counter() + seconds
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
+        await hammer_warm_up(session, url)
+        deadline = time.perf_counter() + seconds
 
         async def worker() -> None:
             nonlocal errors
-            while time.perf_counter() < deadline:
+            while True:  # at least one request each, however busy the machine
                 started = time.perf_counter()
                 async with session.get(url) as response:
                     await response.read()
                     if response.status != 200:
                         errors += 1
                 latencies.append(time.perf_counter() - started)
+                if time.perf_counter() >= deadline:
+                    return
 
-        await hammer_warm_up(session, url)
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - began
