@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, with_log_options
+from bot.cli import build_parser, main, with_log_options
 from bot.config import Config, LoggingConfig
 from bot.logformat import JsonFormatter
 from bot.logsafe import REDACTED, configure_logging
@@ -125,3 +125,15 @@ def test_the_config_s_level_keeps_info_out_of_the_log(tmp_path: Path):
     # And --log-level overrides the file: the info lines are back, still as JSON.
     lines = run_bot(tmp_path, after=("--log-level", "info"), config=json_warnings)
     assert any(json.loads(line)["level"] == "INFO" for line in lines)
+
+
+def test_the_other_commands_log_as_asked_when_given_an_option(restored_logging, capsys):
+    assert main(["--log-format", "json", "check", str(ROOT / "schedules")]) == 0
+    logging.getLogger("pitboard.test").warning("the check is done")
+    (line,) = [line for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    assert json.loads(line) | {"time": None} == {
+        "time": None,
+        "level": "WARNING",
+        "logger": "pitboard.test",
+        "message": "the check is done",
+    }
