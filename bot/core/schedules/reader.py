@@ -44,11 +44,16 @@ class FileContext:
         self.problems.append(Problem(self.file, line, format_path(path), message))
 
 
-@dataclass(frozen=True)
 class Node:
-    ctx: FileContext
-    path: KeyPath
-    data: Mapping[str, object]
+    """One table of a file at its key path. A plain class with slots: a big catalog makes a
+    hundred thousand of them, and a frozen dataclass costs several times more to build."""
+
+    __slots__ = ("ctx", "data", "path")
+
+    def __init__(self, ctx: FileContext, path: KeyPath, data: Mapping[str, object]) -> None:
+        self.ctx = ctx
+        self.path = path
+        self.data = data
 
     def at(self, *parts: str | int) -> KeyPath:
         return (*self.path, *parts)

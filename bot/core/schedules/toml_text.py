@@ -36,20 +36,14 @@ _AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _AT_END = " (at end of document)"
 _LONG_NUMBER = re.compile(r"\d{4000,}", re.ASCII)
 
-# What rtoml's TOML 1.1 reads and tomllib's TOML 1.0 refuses, found on the text without parsing it.
-# A false alarm only costs a tomllib parse of that file; a miss would let an invalid file through,
-# so each pattern errs on the side of alarm (they also fire inside strings and comments).
-_NEWER_TOML = re.compile(
-    r"""
-      \{                             # an inline table: 1.1 lets it span lines, end in a comma
-    | \\[ex]                         # the \e and \xHH escapes
-    | [=\[,][\ \t]*                  # a value (after =, or in an array on the same line)...
-      (?:\d{4}-\d\d-\d\d[Tt\ ])?     # ...that is a time, alone or after a date...
-      \d\d:\d\d(?!:\d)               # ...without its seconds
-    """,
-    re.VERBOSE | re.ASCII,
-)
-_BOM = "\ufeff"
+# What rtoml's newer TOML reads and tomllib's TOML 1.0 refuses, found on the text without parsing
+# it: an inline table over several lines or with a trailing comma, the \e and \xHH escapes, a
+# byte order mark, a time without its seconds. A false alarm (say, a "{" in a string) only costs
+# a tomllib parse of that file, so the checks err on the side of alarm. A time without seconds in
+# an array is not looked for: no key accepts an array of times, so such a file always has a
+# problem, and a file with a problem is judged by tomllib anyway.
+_NEWER_TOML_MARKS = ("{", "\\e", "\\x", "\ufeff")
+_TIME_WITHOUT_SECONDS = re.compile(r"=[ \t]*\d[\d\-Tt ]*:\d\d(?!:\d)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ def parse(name: str, text: str) -> Parsed:
         doc: Document = rtoml.loads(text)
     except (ValueError, RecursionError):  # rtoml.TomlParsingError is a ValueError
         return _tomllib_parse(name, text)
-    if text.startswith(_BOM) or _NEWER_TOML.search(text):
+    if any(mark in text for mark in _NEWER_TOML_MARKS) or _TIME_WITHOUT_SECONDS.search(text):
         return _tomllib_parse(name, text)
     return Parsed(doc, None, judged=False)
 
