@@ -12,7 +12,7 @@ from bot.core.schedules import formats
 from bot.core.schedules.links import parse_links
 from bot.core.schedules.problems import KeyPath, format_path
 from bot.core.schedules.reader import Node, unknown_reference
-from bot.core.schedules.results import Roster
+from bot.core.schedules.results import Roster, SharedRows
 from bot.core.schedules.sessions import EventScope, ParsedSession, parse_session
 from bot.core.schedules.shared import Shared
 
@@ -26,7 +26,11 @@ CLASS_KEYS = ("name", "cars")
 
 
 def parse_event(
-    node: Node, series_id: str, series_scales: Mapping[SessionKind, str], shared: Shared
+    node: Node,
+    series_id: str,
+    series_scales: Mapping[SessionKind, str],
+    shared: Shared,
+    shared_rows: SharedRows,
 ) -> Event | None:
     node.check_keys(EVENT_KEYS)
     slug = node.formatted("id", formats.slug, required=True)
@@ -54,6 +58,7 @@ def parse_event(
         scale_ids=shared.scale_ids,
         driver_ids=shared.driver_ids,
         roster=roster,
+        shared_rows=shared_rows,
     )
     session_nodes = node.children("sessions")
     _check_unique_sessions(session_nodes)

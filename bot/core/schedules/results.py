@@ -14,6 +14,10 @@ from bot.core.schedules.reader import Node
 
 RESULT_KEYS = ("position", "driver", "car", "status", "note")
 _RESULT_KEY_SET = frozenset(RESULT_KEYS)
+# (driver id, position) -> that classified single-driver row. Rows are immutable and one driver
+# finishes in the same place in many sessions of a season: each such row is built once per file
+# and shared (building a frozen row costs more than everything else the plain path does for it).
+SharedRows = dict[tuple[str, int], ResultRow]
 _STATUSES = {status.value: status for status in ResultStatus}
 
 
@@ -26,12 +30,19 @@ class Roster:
 
 
 def parse_results(
-    session: Node, roster: Roster, driver_ids: Collection[str], complete: bool
+    session: Node,
+    roster: Roster,
+    driver_ids: Collection[str],
+    complete: bool,
+    shared_rows: SharedRows | None = None,
 ) -> tuple[ResultRow, ...]:
     # A big catalog has a hundred thousand rows and nearly all of them are plainly valid: a
     # session whose rows all are skips the reporting machinery; any doubt takes the general path,
     # which finds and explains every problem.
-    plain = _plain_results(session.data.get("results"), roster, driver_ids, complete)
+    items = session.data.get("results")
+    plain = _plain_results(
+        items, roster, driver_ids, complete, {} if shared_rows is None else shared_rows
+    )
     if plain is not None:
         return plain
     rows: list[ResultRow] = []
@@ -58,7 +69,11 @@ def parse_results(
 
 
 def _plain_results(
-    items: object, roster: Roster, driver_ids: Collection[str], complete: bool
+    items: object,
+    roster: Roster,
+    driver_ids: Collection[str],
+    complete: bool,
+    shared_rows: SharedRows,
 ) -> tuple[ResultRow, ...] | None:
     """The rows when every one of them is plainly valid, else None.
 
@@ -75,7 +90,7 @@ def _plain_results(
     everyone: list[str] = []
     positions: list[int] = []
     classified = ResultStatus.CLASSIFIED
-    drivers, cars = roster.drivers, roster.cars
+    drivers, cars, largest = roster.drivers, roster.cars, formats.LARGEST_INT
     for item in items:
         if type(item) is not dict:
             return None
@@ -83,13 +98,16 @@ def _plain_results(
         driver = item.get("driver")
         if len(item) == 2 and type(position) is int and type(driver) is str:
             # The usual row, {position, driver}: one look at each value.
-            if not 1 <= position <= formats.LARGEST_INT or driver not in drivers:
+            if not 1 <= position <= largest or driver not in drivers:
                 return None
             if driver not in driver_ids:
                 return None
             positions.append(position)
             everyone.append(driver)
-            rows.append(ResultRow((driver,), classified, position))
+            row = shared_rows.get((driver, position))
+            if row is None:
+                row = shared_rows[driver, position] = ResultRow((driver,), classified, position)
+            rows.append(row)
             continue
         if not item.keys() <= _RESULT_KEY_SET:
             return None
