@@ -6,15 +6,18 @@ from __future__ import annotations
 import gc
 import json
 import math
+import tempfile
 import tomllib
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import rtoml
+from hypothesis import HealthCheck, given, settings
 
 from bench._catalog_gen import Shape, generate
 from bot.core.schedules import Problem, check_directory, events, reader, results, toml_text
+from tests.test_schedules_garbage import REAL_FILES, mutated_real_file
 from tests.test_schedules_helpers import (
     DRIVERS,
     SERIES,
@@ -302,3 +305,43 @@ def test_the_quick_benchmark_reports_load_ratio(capsys: pytest.CaptureFixture[st
         figures["load"]["load_validate_s"] / figures["load"]["raw_parse_s"], rel=0.02, abs=0.002
     )
     assert any("load_ratio" in line for line in lines[:-1])
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal documents, where nan equals nan and each value has the same type."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_real_file())
+def test_any_mutation_of_a_real_file_parses_as_tomllib_parses_it(mutated: tuple[str, str]) -> None:
+    """Whichever parser reads it: tomllib's document, or tomllib's syntax error word for word."""
+    name, text = mutated
+    parsed = toml_text.parse(name, text)
+    try:
+        expected = tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:
+        problem = toml_text.syntax_problem(name, text, exc)
+        if parsed.judged:
+            assert parsed.problem == problem
+            return
+        # rtoml read it and the text check saw nothing: the validator must find a problem, so
+        # that the loader has tomllib judge the file (as in test_newer_toml_the_text_check...).
+        assert parsed.doc is not None
+        with tempfile.TemporaryDirectory() as tmp:
+            for file, content in {**REAL_FILES, name: text}.items():
+                (Path(tmp) / file).parent.mkdir(parents=True, exist_ok=True)
+                (Path(tmp) / file).write_text(content, encoding="utf-8")
+            _, problems = check_directory(Path(tmp))
+        assert [p for p in problems if p.file == name] == [problem]
+        return
+    assert parsed.problem is None and parsed.doc is not None
+    assert _same(parsed.doc, expected)
