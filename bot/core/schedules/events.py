@@ -179,18 +179,15 @@ def _plain_entries(
         for driver in crew:
             if type(driver) is not str or driver not in driver_ids or not driver.strip():
                 return None
-        texts = [item.get(key) for key in ("team", "car", "class")]
-        if any(
-            value is not None and (type(value) is not str or not value.strip()) for value in texts
-        ):
+        team, car, class_name = item.get("team"), item.get("car"), item.get("class")
+        if not (_plain_text(team) and _plain_text(car) and _plain_text(class_name)):
             return None
-        team, car, class_name = texts
         if class_name is not None and class_names and class_name not in class_names:
             return None
         number = item.get("number")
         if type(number) is int and 0 <= number <= formats.LARGEST_INT:
             number = str(number)
-        elif number is not None and (type(number) is not str or not number.strip()):
+        elif not _plain_text(number):
             return None
         if number is not None and number in cars:
             return None
@@ -200,6 +197,11 @@ def _plain_entries(
         if number is not None:
             cars[number] = entry
     return tuple(entries), Roster(frozenset(drivers), MappingProxyType(cars))
+
+
+def _plain_text(value: object) -> bool:
+    """Absent, or text `formats.text` accepts."""
+    return value is None or (type(value) is str and bool(value.strip()))
 
 
 def _check_unique_sessions(sessions: list[Node]) -> None:
