@@ -117,13 +117,13 @@ def measure_load(made: Generated) -> tuple[Catalog, dict[str, Any]]:
 def _alternate(
     first: Callable[[], object], second: Callable[[], object], at_most: int = 3
 ) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
-    """(wall, CPU) seconds per run of each, taking turns: at least one run of each, more while
-    the budget lasts."""
+    """(wall, CPU) seconds per run of each, taking turns: two runs of each at least (one run
+    caught by a burst of load elsewhere would decide the ratio), more while the budget lasts."""
     firsts: list[tuple[float, float]] = []
     seconds: list[tuple[float, float]] = []
     spent = 0.0
     while len(firsts) < at_most:
-        if firsts and spent + spent / len(firsts) > LOAD_BUDGET_S:  # one more pair would overrun
+        if len(firsts) >= 2 and spent + spent / len(firsts) > LOAD_BUDGET_S:  # would overrun
             break
         for action, runs in ((first, firsts), (second, seconds)):
             gc.collect()
