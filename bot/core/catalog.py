@@ -61,8 +61,10 @@ class Catalog:
             for entry in event.entries:
                 for driver_id in entry.drivers:
                     entries.setdefault(driver_id, []).append((event.id, entry))
-        # Stable sort: TBA sessions on one day keep the order the file gives them.
-        timeline = tuple(sorted(sessions, key=lambda s: s.sort_key))
+        # Stable sort: TBA sessions on one day keep the order the file gives them. Each key is
+        # computed once (a wall time converted to UTC), for the sort and for timeline_keys.
+        keyed = sorted(((session.sort_key, session) for session in sessions), key=_first)
+        timeline = tuple(session for _, session in keyed)
         return cls(
             series=_index(all_series, "id"),
             events=_index(events, "id"),
@@ -71,7 +73,7 @@ class Catalog:
             tracks=_index(tracks, "id"),
             scales=_index(scales, "id"),
             timeline=timeline,
-            timeline_keys=tuple(session.sort_key for session in timeline),
+            timeline_keys=tuple(key for key, _ in keyed),
             longest_session=max((s.duration for s in sessions if s.duration), default=timedelta(0)),
             entries_by_driver=MappingProxyType({k: tuple(v) for k, v in entries.items()}),
         )
@@ -94,6 +96,10 @@ class Catalog:
 
     def events_in_order(self) -> tuple[Event, ...]:
         return tuple(sorted(self.events.values(), key=_event_sort_key))
+
+
+def _first(pair: tuple[datetime, Session]) -> datetime:
+    return pair[0]
 
 
 def _event_sort_key(event: Event) -> tuple[str, int, str]:

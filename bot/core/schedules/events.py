@@ -12,7 +12,7 @@ from bot.core.schedules import formats
 from bot.core.schedules.links import parse_links
 from bot.core.schedules.problems import KeyPath, format_path
 from bot.core.schedules.reader import Node, unknown_reference
-from bot.core.schedules.results import Roster
+from bot.core.schedules.results import Roster, SharedRows
 from bot.core.schedules.sessions import EventScope, ParsedSession, parse_session
 from bot.core.schedules.shared import Shared
 
@@ -21,11 +21,16 @@ EVENT_KEYS = (
     "live_timing", "website", "broadcasts", "classes", "sessions", "entries",
 )  # fmt: skip
 ENTRY_KEYS = ("number", "team", "car", "class", "drivers")
+_ENTRY_KEY_SET = frozenset(ENTRY_KEYS)
 CLASS_KEYS = ("name", "cars")
 
 
 def parse_event(
-    node: Node, series_id: str, series_scales: Mapping[SessionKind, str], shared: Shared
+    node: Node,
+    series_id: str,
+    series_scales: Mapping[SessionKind, str],
+    shared: Shared,
+    shared_rows: SharedRows,
 ) -> Event | None:
     node.check_keys(EVENT_KEYS)
     slug = node.formatted("id", formats.slug, required=True)
@@ -53,6 +58,7 @@ def parse_event(
         scale_ids=shared.scale_ids,
         driver_ids=shared.driver_ids,
         roster=roster,
+        shared_rows=shared_rows,
     )
     session_nodes = node.children("sessions")
     _check_unique_sessions(session_nodes)
@@ -111,6 +117,9 @@ def _classes(node: Node) -> tuple[ClassInfo, ...]:
 def _entries(
     node: Node, driver_ids: Collection[str], class_names: set[str]
 ) -> tuple[tuple[Entry, ...], Roster]:
+    plain = _plain_entries(node.data.get("entries"), driver_ids, class_names)
+    if plain is not None:
+        return plain
     entries: list[Entry] = []
     drivers: set[str] = set()
     cars: dict[str, Entry] = {}
@@ -148,6 +157,53 @@ def _entries(
     return tuple(entries), Roster(frozenset(drivers), MappingProxyType(cars))
 
 
+def _plain_entries(
+    items: object, driver_ids: Collection[str], class_names: set[str]
+) -> tuple[tuple[Entry, ...], Roster] | None:
+    """The entries and roster when every entry is plainly valid, else None: what `_entries`
+    builds for such an event, checked by the same rules without building a Node per entry (a big
+    catalog has tens of thousands of entries). Any doubt is left to `_entries`, which explains."""
+    if items is None:
+        return (), Roster()
+    if type(items) is not list:
+        return None
+    entries: list[Entry] = []
+    drivers: set[str] = set()
+    cars: dict[str, Entry] = {}
+    for item in items:
+        if type(item) is not dict or not item.keys() <= _ENTRY_KEY_SET:
+            return None
+        crew = item.get("drivers")
+        if type(crew) is not list or not crew:
+            return None
+        for driver in crew:
+            if type(driver) is not str or driver not in driver_ids or not driver.strip():
+                return None
+        team, car, class_name = item.get("team"), item.get("car"), item.get("class")
+        if not (_plain_text(team) and _plain_text(car) and _plain_text(class_name)):
+            return None
+        if class_name is not None and class_names and class_name not in class_names:
+            return None
+        number = item.get("number")
+        if type(number) is int and 0 <= number <= formats.LARGEST_INT:
+            number = str(number)
+        elif not _plain_text(number):
+            return None
+        if number is not None and number in cars:
+            return None
+        entry = Entry(tuple(crew), number, team, car, class_name)
+        entries.append(entry)
+        drivers.update(crew)
+        if number is not None:
+            cars[number] = entry
+    return tuple(entries), Roster(frozenset(drivers), MappingProxyType(cars))
+
+
+def _plain_text(value: object) -> bool:
+    """Absent, or text `formats.text` accepts."""
+    return value is None or (type(value) is str and bool(value.strip()))
+
+
 def _check_unique_sessions(sessions: list[Node]) -> None:
     seen: dict[str, KeyPath] = {}
     for session in sessions:
@@ -162,22 +218,26 @@ def _check_unique_sessions(sessions: list[Node]) -> None:
 
 def _check_overlaps(node: Node, parsed: list[ParsedSession]) -> None:
     """A session with a duration must end before any later session of the event starts."""
-    timed = [p for p in parsed if p.settled and p.session.start_utc is not None]
+    # Each start once: converting a wall time to UTC is the costly part of this pairwise check.
+    timed = [
+        (p, start, start + p.session.duration if p.session.duration else None)
+        for p in parsed
+        if p.settled and (start := p.session.start_utc) is not None
+    ]
     reported: set[frozenset[str]] = set()
-    for first in timed:
-        start, end = first.session.start_utc, first.session.end_utc
-        if start is None or end is None:
+    for first, start, end in timed:
+        if end is None:
             continue
-        for other in timed:
-            other_start = other.session.start_utc
-            pair = frozenset((first.session.id, other.session.id))
-            if other is first or other_start is None or pair in reported:
+        for other, other_start, _ in timed:
+            if other is first or not start <= other_start < end:
                 continue
-            if start <= other_start < end:
-                reported.add(pair)
-                until = end.astimezone(ZoneInfo(first.session.timezone))
-                node.ctx.report(
-                    (*other.path, "time"),
-                    f"overlaps session {first.session.slug!r}, which runs until "
-                    f"{until:%Y-%m-%d %H:%M} ({format_path(first.path)})",
-                )
+            pair = frozenset((first.session.id, other.session.id))
+            if pair in reported:
+                continue
+            reported.add(pair)
+            until = end.astimezone(ZoneInfo(first.session.timezone))
+            node.ctx.report(
+                (*other.path, "time"),
+                f"overlaps session {first.session.slug!r}, which runs until "
+                f"{until:%Y-%m-%d %H:%M} ({format_path(first.path)})",
+            )

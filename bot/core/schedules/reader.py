@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from bot.core.schedules import formats
-from bot.core.schedules.locate import Locator
+from bot.core.schedules.locate import Locator, locate
 from bot.core.schedules.problems import KeyPath, Problem, format_path
 
 T = TypeVar("T")
@@ -22,22 +22,38 @@ E = TypeVar("E", bound=StrEnum)
 
 @dataclass
 class FileContext:
-    """One schedule file being read: where its problems go and how to find their lines."""
+    """One schedule file being read: where its problems go and how to find their lines.
+
+    The line of every key is found by scanning the text (`locate`), which costs more than parsing
+    it; it is only ever needed to report a problem, so it is built on the first report.
+    """
 
     file: str
-    locator: Locator
+    text: str = ""
     problems: list[Problem] = field(default_factory=list)
+    _locator: Locator | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def locator(self) -> Locator:
+        if self._locator is None:
+            self._locator = locate(self.text)
+        return self._locator
 
     def report(self, path: KeyPath, message: str) -> None:
         line = self.locator.line_of(path)
         self.problems.append(Problem(self.file, line, format_path(path), message))
 
 
-@dataclass(frozen=True)
 class Node:
-    ctx: FileContext
-    path: KeyPath
-    data: Mapping[str, object]
+    """One table of a file at its key path. A plain class with slots: a big catalog makes a
+    hundred thousand of them, and a frozen dataclass costs several times more to build."""
+
+    __slots__ = ("ctx", "data", "path")
+
+    def __init__(self, ctx: FileContext, path: KeyPath, data: Mapping[str, object]) -> None:
+        self.ctx = ctx
+        self.path = path
+        self.data = data
 
     def at(self, *parts: str | int) -> KeyPath:
         return (*self.path, *parts)
@@ -125,6 +141,11 @@ class Node:
 
     def children(self, key: str) -> list[Node]:
         """The tables of an array of tables, [[a.key]]."""
+        return [Node(self.ctx, self.at(key, index), item) for index, item in self.tables(key)]
+
+    def tables(self, key: str) -> list[tuple[int, dict[str, object]]]:
+        """The raw tables of an array of tables with their indexes; what is not a table is
+        reported and left out (a parser that builds a Node only for a row it must explain)."""
         value = self.data.get(key)
         if value is None:
             return []
@@ -133,15 +154,15 @@ class Node:
             got = formats.describe(value)
             self.report(key, f"expected an array of tables ([[{header}]]), got {got}")
             return []
-        nodes: list[Node] = []
+        tables: list[tuple[int, dict[str, object]]] = []
         for index, item in enumerate(value):
             if isinstance(item, dict):
-                nodes.append(Node(self.ctx, self.at(key, index), item))
+                tables.append((index, item))
             else:
                 self.ctx.report(
                     self.at(key, index), f"expected a table, got {formats.describe(item)}"
                 )
-        return nodes
+        return tables
 
     def named_tables(self) -> Iterator[tuple[str, Node]]:
         """The sub-tables of a table keyed by id, [drivers.<id>]; each id must be a slug."""

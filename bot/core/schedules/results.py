@@ -9,10 +9,16 @@ from types import MappingProxyType
 
 from bot.core.model import Entry, ResultRow, ResultStatus
 from bot.core.schedules import formats
-from bot.core.schedules.problems import KeyPath, format_path
+from bot.core.schedules.problems import format_path
 from bot.core.schedules.reader import Node
 
 RESULT_KEYS = ("position", "driver", "car", "status", "note")
+_RESULT_KEY_SET = frozenset(RESULT_KEYS)
+# (driver id, position) -> that classified single-driver row. Rows are immutable and one driver
+# finishes in the same place in many sessions of a season: each such row is built once per file
+# and shared (building a frozen row costs more than everything else the plain path does for it).
+SharedRows = dict[tuple[str, int], ResultRow]
+_STATUSES = {status.value: status for status in ResultStatus}
 
 
 @dataclass(frozen=True)
@@ -24,40 +30,150 @@ class Roster:
 
 
 def parse_results(
-    session: Node, roster: Roster, driver_ids: Collection[str], complete: bool
+    session: Node,
+    roster: Roster,
+    driver_ids: Collection[str],
+    complete: bool,
+    shared_rows: SharedRows | None = None,
 ) -> tuple[ResultRow, ...]:
+    # A big catalog has a hundred thousand rows and nearly all of them are plainly valid: a
+    # session whose rows all are skips the reporting machinery; any doubt takes the general path,
+    # which finds and explains every problem.
+    items = session.data.get("results")
+    plain = _plain_results(
+        items, roster, driver_ids, complete, {} if shared_rows is None else shared_rows
+    )
+    if plain is not None:
+        return plain
     rows: list[ResultRow] = []
-    seen: dict[str, KeyPath] = {}  # driver id -> the row that already has a result for them
-    positions: list[tuple[int, KeyPath]] = []
-    for node in session.children("results"):
-        node.check_keys(RESULT_KEYS)
-        position = node.integer("position", minimum=1)
-        status = (
-            node.choice("status", ResultStatus) if node.has("status") else ResultStatus.CLASSIFIED
-        )
-        note = node.text("note")
-        found = _who(node, roster, driver_ids)
+    seen: dict[str, int] = {}  # driver id -> index of the row that already has a result for them
+    positions: list[tuple[int, int]] = []  # (classified position, row index)
+    for index, item in session.tables("results"):
+        node = Node(session.ctx, session.at("results", index), item)
+        found, status, position, note = _checked_row(node, roster, driver_ids)
         if found is not None:
             drivers, _, key = found
             for driver in drivers:
                 if driver in seen:
-                    earlier = format_path(seen[driver])
+                    earlier = format_path(session.at("results", seen[driver]))
                     node.report(
                         key, f"driver {driver!r} already has a result in this session ({earlier})"
                     )
-                seen.setdefault(driver, node.path)
-        if status is ResultStatus.CLASSIFIED:
-            if not node.has("position"):
-                node.report(
-                    "position",
-                    "a classified result needs a position (or a status: 'dnf', 'dns' or 'dsq')",
-                )
-            elif position is not None:
-                positions.append((position, node.at("position")))
+                seen.setdefault(driver, index)
+        if status is ResultStatus.CLASSIFIED and position is not None:
+            positions.append((position, index))
         if found is not None and status is not None:
             rows.append(ResultRow(found[0], status, position, note, found[1]))
     _check_positions(session, positions, complete)
     return tuple(rows)
+
+
+def _plain_results(
+    items: object,
+    roster: Roster,
+    driver_ids: Collection[str],
+    complete: bool,
+    shared_rows: SharedRows,
+) -> tuple[ResultRow, ...] | None:
+    """The rows when every one of them is plainly valid, else None.
+
+    The same rows the general path builds for such a session, checked by the same rules in a
+    form that is cheap when they hold: exact types, no driver twice, and classified positions
+    that run 1, 2, 3... (or, with incomplete results, never repeat). Anything else, a dead heat
+    included, is left to the general path.
+    """
+    if items is None:
+        return ()
+    if type(items) is not list:
+        return None
+    rows: list[ResultRow] = []
+    everyone: list[str] = []
+    positions: list[int] = []
+    classified = ResultStatus.CLASSIFIED
+    drivers, cars, largest = roster.drivers, roster.cars, formats.LARGEST_INT
+    for item in items:
+        if type(item) is not dict:
+            return None
+        position = item.get("position")
+        driver = item.get("driver")
+        if len(item) == 2 and type(position) is int and type(driver) is str:
+            # The usual row, {position, driver}: one look at each value.
+            if not 1 <= position <= largest or driver not in drivers:
+                return None
+            if driver not in driver_ids:
+                return None
+            positions.append(position)
+            everyone.append(driver)
+            row = shared_rows.get((driver, position))
+            if row is None:
+                row = shared_rows[driver, position] = ResultRow((driver,), classified, position)
+            rows.append(row)
+            continue
+        if not item.keys() <= _RESULT_KEY_SET:
+            return None
+        if position is not None and (
+            type(position) is not int or not 1 <= position <= formats.LARGEST_INT
+        ):
+            return None
+        word = item.get("status")
+        if word is None:
+            status: ResultStatus | None = classified
+        else:
+            status = _STATUSES.get(word) if type(word) is str else None
+        if status is None:
+            return None
+        if status is classified:
+            if position is None:
+                return None
+            positions.append(position)
+        note = item.get("note")
+        if note is not None and (type(note) is not str or not note.strip()):
+            return None
+        car = item.get("car")
+        if car is None:
+            if type(driver) is not str or driver not in drivers or driver not in driver_ids:
+                return None
+            everyone.append(driver)
+            rows.append(ResultRow((driver,), status, position, note))
+            continue
+        if driver is not None:
+            return None
+        if type(car) is int and 0 <= car <= formats.LARGEST_INT:
+            number = str(car)
+        elif type(car) is str and car.strip():
+            number = car
+        else:
+            return None
+        entry = cars.get(number)
+        if entry is None:
+            return None
+        everyone.extend(entry.drivers)
+        rows.append(ResultRow(entry.drivers, status, position, note, number))
+    if len(set(everyone)) != len(everyone):
+        return None
+    positions.sort()
+    if complete and positions != list(range(1, len(positions) + 1)):
+        return None
+    if not complete and len(set(positions)) != len(positions):
+        return None  # distinct positions always leave room ahead of each: only repeats need care
+    return tuple(rows)
+
+
+def _checked_row(
+    node: Node, roster: Roster, driver_ids: Collection[str]
+) -> tuple[
+    tuple[tuple[str, ...], str | None, str] | None, ResultStatus | None, int | None, str | None
+]:
+    """(who, status, position, note) of any row, reporting whatever is wrong with it."""
+    node.check_keys(RESULT_KEYS)
+    position = node.integer("position", minimum=1)
+    status = node.choice("status", ResultStatus) if node.has("status") else ResultStatus.CLASSIFIED
+    note = node.text("note")
+    if status is ResultStatus.CLASSIFIED and not node.has("position"):
+        node.report(
+            "position", "a classified result needs a position (or a status: 'dnf', 'dns' or 'dsq')"
+        )
+    return _who(node, roster, driver_ids), status, position, note
 
 
 def _who(
@@ -93,7 +209,7 @@ def _who(
     return (driver,), None, "driver"
 
 
-def _check_positions(session: Node, positions: list[tuple[int, KeyPath]], complete: bool) -> None:
+def _check_positions(session: Node, positions: list[tuple[int, int]], complete: bool) -> None:
     """Classified positions must make sense as a finishing order.
 
     A dead heat repeats a position and the next one skips (1, 2, 2, 4), so a position p can have at
@@ -101,8 +217,9 @@ def _check_positions(session: Node, positions: list[tuple[int, KeyPath]], comple
     gaps. With incomplete results, gaps are expected (not every finisher is listed).
     """
     values = sorted(position for position, _ in positions)
-    for position, path in sorted(positions):
+    for position, index in sorted(positions):
         ahead = bisect_left(values, position)
+        path = session.at("results", index, "position")
         if complete and position != ahead + 1:
             session.ctx.report(
                 path,

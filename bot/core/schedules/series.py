@@ -12,6 +12,7 @@ from bot.core.schedules.events import parse_event
 from bot.core.schedules.problems import KeyPath, format_path
 from bot.core.schedules.published import PointsPaths, parse_standings
 from bot.core.schedules.reader import FileContext, Node
+from bot.core.schedules.results import SharedRows
 from bot.core.schedules.shared import Shared
 
 FILE_KEYS = ("series", "events", "standings")
@@ -47,8 +48,9 @@ def parse_series_file(ctx: FileContext, doc: Mapping[str, object], shared: Share
     scales = _scales(head, shared) if head else {}
     events: list[Event] = []
     slugs: dict[str, KeyPath] = {}
+    shared_rows: SharedRows = {}
     for node in root.children("events"):
-        event = parse_event(node, scope_id, scales, shared)
+        event = parse_event(node, scope_id, scales, shared, shared_rows)
         slug = node.data.get("id")
         if isinstance(slug, str) and slug in slugs:
             where = format_path(slugs[slug])

@@ -11,7 +11,7 @@ from bot.core.schedules import formats
 from bot.core.schedules.links import parse_links
 from bot.core.schedules.problems import KeyPath
 from bot.core.schedules.reader import Node
-from bot.core.schedules.results import Roster, parse_results
+from bot.core.schedules.results import Roster, SharedRows, parse_results
 
 SESSION_KEYS = (
     "id", "name", "short", "kind", "date", "time", "duration", "part", "utc_offset", "points",
@@ -34,6 +34,7 @@ class EventScope:
     scale_ids: Collection[str]
     driver_ids: Collection[str]
     roster: Roster
+    shared_rows: SharedRows  # one per file: see SharedRows
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def parse_session(node: Node, scope: EventScope) -> ParsedSession | None:
     complete = node.flag("results_complete") or False
     cancelled = node.flag("cancelled") or False
     broadcasts = parse_links(node, "broadcasts") if node.has("broadcasts") else scope.broadcasts
-    results = parse_results(node, scope.roster, scope.driver_ids, complete)
+    results = parse_results(node, scope.roster, scope.driver_ids, complete, scope.shared_rows)
     local_time = clock if isinstance(clock, time) else None
 
     start, end = scope.start_date, scope.end_date
