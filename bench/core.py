@@ -6,7 +6,10 @@ mean something on any hardware:
 - load + validate (`load_catalog`) against a raw `tomllib` parse of the same files: the price of
   validation and of building the indexed catalog;
 - `/standings`, `/next` and `/driver` through the Service (reply included) against a naive
-  linear scan over every session answering the same question: below 1 means the indexes pay.
+  linear scan over every session answering the same question: below 1 means the indexes pay;
+- the first `/standings` of every series on a freshly swapped-in catalog (nothing derived yet,
+  as after a reload), wall and CPU time, against the same question asked again at once
+  (`standings_first_p99_ms`).
 
 Prints a table, then ONE final line holding a JSON object with every figure.
 Run: `make bench`, or `python -m bench.core [--quick]` from the repository root.
