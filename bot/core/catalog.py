@@ -44,6 +44,10 @@ class Catalog:
     entries_by_driver: Mapping[str, tuple[tuple[str, Entry], ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    # session id -> its index in `timeline` and `timeline_keys`: a session's UTC start and
+    # timetable place without a time-zone conversion (the first table after a reload asks
+    # for every session of its series).
+    timeline_index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def build(
@@ -76,6 +80,7 @@ class Catalog:
             timeline_keys=tuple(key for key, _ in keyed),
             longest_session=max((s.duration for s in sessions if s.duration), default=timedelta(0)),
             entries_by_driver=MappingProxyType({k: tuple(v) for k, v in entries.items()}),
+            timeline_index=MappingProxyType({s.id: i for i, s in enumerate(timeline)}),
         )
 
     @classmethod

@@ -12,7 +12,6 @@ that come before it in the timetable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -42,15 +41,18 @@ class Cut:
 
     @classmethod
     def through(cls, catalog: Catalog, session: Session) -> Cut:
-        finish, order = _finish_and_order(catalog)[session.id]
-        return cls(until=finish, last=(finish, order))
+        finish = _finish(catalog, session)
+        return cls(until=finish, last=(finish, _place(catalog, session)))
 
     def counts(self, catalog: Catalog, session: Session) -> bool:
         if self.until is None:
             return True
-        finish, order = _finish_and_order(catalog)[session.id]
+        finish = _finish(catalog, session)
         if self.last is not None:
-            return (finish, order) <= self.last
+            # The timetable order only settles sessions finishing at the same moment.
+            return finish < self.last[0] or (
+                finish == self.last[0] and _place(catalog, session) <= self.last[1]
+            )
         return finish <= self.until
 
     def event_over(self, catalog: Catalog, event: Event) -> bool:
@@ -65,16 +67,23 @@ class Cut:
         return localize(day_after, event.timezone, None).astimezone(UTC) <= self.until
 
 
-def _finish_and_order(catalog: Catalog) -> Mapping[str, tuple[datetime, int]]:
-    """Session id -> (when it finishes, its place in the catalog's timeline: start order, TBA
-    sessions in file order), worked out once per catalog: every table asks for every session."""
-    return catalog.derived(
-        "finish_and_order",
-        lambda: {s.id: (finished_at(s), index) for index, s in enumerate(catalog.timeline)},
-    )
+def _finish(catalog: Catalog, session: Session) -> datetime:
+    """`finished_at(session)` from the start the catalog worked out when it was built (its
+    timeline key), sparing a time-zone conversion per session and table."""
+    if session.local_time is None:  # TBA: the end of its day, which the key does not give
+        return finished_at(session)
+    start = catalog.timeline_keys[catalog.timeline_index[session.id]]  # == session.start_utc
+    return start if session.duration is None else start + session.duration
+
+
+def _place(catalog: Catalog, session: Session) -> int:
+    """The session's place in the catalog's timeline (start order, TBA sessions in file order),
+    to order sessions that finish at the same moment."""
+    return catalog.timeline_index[session.id]
 
 
 def last_to_finish(catalog: Catalog, event: Event) -> Session | None:
     """The session that closes the event: a table `Cut.through` it is the one after the event."""
-    known = _finish_and_order(catalog)
-    return max(event.sessions, key=lambda s: known[s.id], default=None)
+    return max(
+        event.sessions, key=lambda s: (_finish(catalog, s), _place(catalog, s)), default=None
+    )

@@ -22,24 +22,26 @@ partial computation, flagged: its order is not the championship's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
+from math import lcm
 from typing import Literal
 
 from bot.core.catalog import Catalog
 from bot.core.cut import Cut
+from bot.core.entry_index import event_entries
 from bot.core.model import (
     Entry,
-    Event,
     PublishedStandings,
     ResultRow,
     Series,
     Session,
     SessionKind,
 )
-from bot.core.points import Tally, rank, scored_rows, session_points
+from bot.core.points import SessionScore, count_back, ranked, session_points, session_score
 
 __all__ = [
     "Cut",
@@ -206,62 +208,118 @@ def driver_sum(
     return points, known
 
 
+@dataclass(slots=True)
+class _Line:
+    """What one table line has gathered so far: points over the table's denominator, and its
+    finishing positions in the races that count (for the count-back)."""
+
+    key: str
+    label: str
+    points: int = 0
+    finishes: list[int] = field(default_factory=list)
+
+
 def table_lines(
     catalog: Catalog, sessions: list[Session], kind: TableKind
 ) -> tuple[StandingsLine, ...]:
-    # group (class name, or "" for the one group of DRIVERS / TEAMS) -> key -> tally
-    groups: dict[str, dict[str, Tally]] = {}
-    for session in sessions:
-        event = catalog.events[session.event_id]
-        for row, car_points in scored_rows(catalog, session):
-            for group, key, label in _credited(catalog, event, row, kind):
-                tally = groups.setdefault(group, {}).setdefault(key, Tally(key, label))
-                tally.points += car_points
-                if session.kind is SessionKind.RACE and row.status.scores and row.position:
-                    tally.finishes[row.position] += 1
+    scores = [session_score(catalog, session) for session in sessions]
+    # Points are added as integers over one denominator for the whole table: exact, like
+    # Fractions, without a Fraction operation per result row.
+    denominator = lcm(*(score.denominator for score in scores))
+    if kind is TableKind.DRIVERS:
+        groups = {"": _driver_lines(catalog, sessions, scores, denominator)}
+    else:
+        groups = _credited_lines(catalog, sessions, scores, denominator, kind)
     order = _class_order(catalog, sessions) if kind is TableKind.CLASSES else [""]
     return tuple(
         StandingsLine(
             position=position,
-            key=tally.key,
-            label=tally.label,
-            points=tally.points,
-            wins=tally.wins,
-            country=_country(catalog, tally.key) if kind is not TableKind.TEAMS else None,
+            key=line.key,
+            label=line.label,
+            points=_exact(line.points, denominator),
+            wins=line.finishes.count(1),
+            country=_country(catalog, line.key) if kind is not TableKind.TEAMS else None,
             class_name=group or None,
         )
         for group in order
         if group in groups
-        for position, tally in rank(groups[group].values())
+        for position, line in ranked(
+            groups[group].values(),
+            lambda line: (-line.points, count_back(line.finishes)),
+            lambda line: line.label,
+        )
     )
 
 
-def _credited(
-    catalog: Catalog, event: Event, row: ResultRow, kind: TableKind
-) -> list[tuple[str, str, str]]:
-    """Who a result row's points go to in a table of `kind`: (group, key, label) each."""
-    if kind is TableKind.DRIVERS:  # the hot path: no entry lookup needed
-        return [("", driver_id, _label(catalog, driver_id)) for driver_id in row.drivers]
-    entries = _entries_for(event, row)
+def _exact(numerator: int, denominator: int) -> Fraction:
+    # Fraction(n) skips the gcd that Fraction(n, d) works out, and d is 1 but after a dead heat.
+    return Fraction(numerator) if denominator == 1 else Fraction(numerator, denominator)
+
+
+def _driver_lines(
+    catalog: Catalog, sessions: list[Session], scores: list[SessionScore], denominator: int
+) -> dict[str, _Line]:
+    """Driver id -> line: every driver of a car gets the car's points. The loop every /standings
+    runs over every result row, kept free of per-row lookups the other tables need."""
+    lines: dict[str, _Line] = {}
+    for session, score in zip(sessions, scores, strict=True):
+        factor = denominator // score.denominator
+        race = session.kind is SessionKind.RACE  # the count-back counts race finishes only
+        for row, numerator, position in zip(
+            session.results, score.numerators, score.positions, strict=True
+        ):
+            for driver_id in row.drivers:
+                line = lines.get(driver_id)
+                if line is None:
+                    line = lines[driver_id] = _Line(driver_id, _label(catalog, driver_id))
+                line.points += numerator * factor
+                if race and position:
+                    line.finishes.append(position)
+    return lines
+
+
+def _credited_lines(
+    catalog: Catalog,
+    sessions: list[Session],
+    scores: list[SessionScore],
+    denominator: int,
+    kind: TableKind,
+) -> dict[str, dict[str, _Line]]:
+    """Group (class name, or "" for TEAMS) -> key (team name, or driver id) -> line."""
+    groups: dict[str, dict[str, _Line]] = {}
+    for session, score in zip(sessions, scores, strict=True):
+        entries = event_entries(catalog, catalog.events[session.event_id])
+        factor = denominator // score.denominator
+        race = session.kind is SessionKind.RACE
+        for row, numerator, position in zip(
+            session.results, score.numerators, score.positions, strict=True
+        ):
+            for group, key in _credited(entries.for_row(row), row, kind):
+                lines = groups.setdefault(group, {})
+                line = lines.get(key)
+                if line is None:
+                    label = key if kind is TableKind.TEAMS else _label(catalog, key)
+                    line = lines[key] = _Line(key, label)
+                line.points += numerator * factor
+                if race and position:
+                    line.finishes.append(position)
+    return groups
+
+
+def _credited(entries: Sequence[Entry], row: ResultRow, kind: TableKind) -> list[tuple[str, str]]:
+    """Who a row's points go to in a TEAMS or CLASSES table, given the entries it belongs to:
+    (group, key) each."""
     if kind is TableKind.TEAMS:
-        teams = dict.fromkeys(e.team for e in entries if e.team)  # once per team, in order
-        return [("", team, team) for team in teams]
+        # Once per team, in entry order: a car shared by three drivers earns its team once.
+        return [("", team) for team in dict.fromkeys(e.team for e in entries if e.team)]
     credited = []
     for driver_id in row.drivers:
+        # Each driver in the class of their own entry (or of the car's first entry).
         own = [e for e in entries if driver_id in e.drivers] or entries
         class_name = own[0].class_name if own else None
         if class_name:
-            credited.append((class_name, driver_id, _label(catalog, driver_id)))
+            credited.append((class_name, driver_id))
     return credited
-
-
-def _entries_for(event: Event, row: ResultRow) -> list[Entry]:
-    """The event entries a result row belongs to: by car number, else by its drivers."""
-    if row.car_number is not None:
-        numbered = [e for e in event.entries if e.number == row.car_number]
-        if numbered:
-            return numbered
-    return [e for e in event.entries if set(e.drivers) & set(row.drivers)]
 
 
 def _class_order(catalog: Catalog, sessions: list[Session]) -> list[str]:
