@@ -13,7 +13,10 @@ Measured, against a real SQLite store in a temporary directory:
 - the engine: achieved send rate / limit, 429s provoked, command-reply latency (p50/p99 of
   `engine.reply` issued every --reply-every seconds during the fan-out), every chat exactly once;
 - the baseline in the same run: `for chat in chats: await sender.send(...)` with no limiter;
-- resident memory with --subscriptions subscriptions stored and loaded by `store.audience()`.
+- resident memory with --subscriptions subscriptions stored and loaded by `store.audience()`;
+- the engine's own ceiling (`engine_ceiling_per_s`): a no-op sender, no limit, the SQLite
+  outbox, with DB round trips, commits and CPU per message, beside a plain loop handing the
+  same posts to the same sender (bench/_engine_ceiling.py). `--ceiling-only` runs just that.
 
 Prints a table, then one line holding every figure as a JSON object.
 """
@@ -33,6 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._engine_ceiling import ceiling_table, engine_ceiling
 from bench._stats import percentile
 from bot.core.audience import Chat, ChatRef, Subscription
 from bot.core.clock import SystemClock
@@ -173,6 +177,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "rate_limit": args.rate, "chats": args.chats, "subscriptions": args.subscriptions,
         "workers": args.workers,
     }  # fmt: skip
+    # First, on its own database: nothing else in the process yet.
+    figures.update(await engine_ceiling(args.ceiling_chats, args.workers))
+    if args.ceiling_only:
+        return figures
     with tempfile.TemporaryDirectory() as tmp:
         async with SQLiteStore(Path(tmp) / "bench.db") as store:
             figures["rss_start_mib"] = round(memory_mib(), 1)
@@ -194,6 +202,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def table(f: dict[str, Any]) -> str:
+    if "engine_seconds" not in f:  # --ceiling-only
+        return "\n".join(ceiling_table(f))
     chats = f["chats"]
     rows = [
         ("", "engine", "naive loop"),
@@ -217,6 +227,8 @@ def table(f: dict[str, Any]) -> str:
         f"{f['subscriptions']} subscriptions loaded by store.audience(), "
         f"{f['rss_after_fanout_mib']} MiB after the fan-out, peak {f['rss_peak_mib']} MiB",
         f"  (storing the subscriptions took {f['store_seconds']} s)",
+        "",
+        *ceiling_table(f),
     ]
     return "\n".join(lines)
 
@@ -233,6 +245,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds between command replies (default: 20 ms at 1000/s, scaled with --rate)",
     )
     parser.add_argument("--workers", type=int, default=8, help="engine workers per platform")
+    parser.add_argument(
+        "--ceiling-chats", type=int, default=10_000, help="deliveries in the engine-ceiling phase"
+    )
+    parser.add_argument(
+        "--ceiling-only", action="store_true", help="run only the engine-ceiling phase"
+    )
     args = parser.parse_args(argv)
     if args.reply_every is None:
         # Replies are then 5 % of the platform's limit whatever the rate.
