@@ -20,6 +20,7 @@ stays SENDING for the next start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -51,8 +52,8 @@ class Recorder:
         self._on_retry = on_retry  # a retry is written: the feeder may want to claim it later
         self._marks: list[DeliveryMark] = []
         self._ready = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self.writes = 0  # record_marks calls that succeeded
         self.written = 0  # marks they wrote
 
@@ -64,8 +65,8 @@ class Recorder:
     def start(self) -> None:
         if self._task is not None:
             return
-        self._stopping = False
-        self._ready = asyncio.Event()  # made here: an Event belongs to the running loop
+        # Made here: an Event belongs to the running loop.
+        self._ready, self._stopping = asyncio.Event(), asyncio.Event()
         if self._marks:
             self._ready.set()
         self._task = asyncio.create_task(self._run(), name="delivery-recorder")
@@ -77,19 +78,21 @@ class Recorder:
     async def stop(self) -> None:
         """Write every outcome still waiting, then stop."""
         task, self._task = self._task, None
-        self._stopping = True
+        self._stopping.set()
         self._ready.set()
         if task is not None:
             await task
         await self._write_waiting()  # outcomes added after the task's last write, if any
 
     async def _run(self) -> None:
-        while not self._stopping:
+        while not self._stopping.is_set():
             await self._ready.wait()
-            if self._linger and not self._stopping:
-                await asyncio.sleep(self._linger)
+            if self._linger:
+                # Let other outcomes join this batch; stop() cuts the wait short.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._linger):
+                        await self._stopping.wait()
             await self._write_waiting()
-        await self._write_waiting()
 
     async def _write_waiting(self) -> None:
         marks, self._marks = self._marks, []
