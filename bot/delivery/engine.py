@@ -42,6 +42,7 @@ from datetime import datetime, timedelta
 from bot.core.audience import Chat
 from bot.core.clock import Clock
 from bot.core.reply import Reply
+from bot.delivery.claimed import ClaimedChats
 from bot.delivery.errors import (
     ChatBlocked,
     ChatMigrated,
@@ -50,6 +51,7 @@ from bot.delivery.errors import (
     TransientError,
     describe,
 )
+from bot.delivery.feeder import Feeder
 from bot.delivery.lane import Lane, LaneStats
 from bot.delivery.moves import MAX_MIGRATION_HOPS, ChatMoves
 from bot.delivery.posts import Drafts, Parts, send_part, split_post
@@ -77,9 +79,6 @@ log = logging.getLogger("pitboard.delivery")
 # busy group cannot stall a fan-out to everyone else.
 PARK_AFTER_SECONDS = 0.5
 MAX_PARKED = 10_000
-# The feeder's longest sleep even with nothing due: a safety net for work enqueued by another
-# process (which cannot call wake()) and for clocks that run faster than real time.
-MAX_IDLE_SECONDS = 5.0
 STOP_GRACE_SECONDS = 10.0
 # A lane's queue holds about this many seconds of sends at the platform's rate (at least two per
 # worker, at most `claim_batch`): a slow platform (Telegram, 30 a second) keeps chat rows read
@@ -136,8 +135,8 @@ class DeliveryEngine:
         self._moves = ChatMoves(store)
         self._drafts = Drafts()
         self._recorder = Recorder(store, linger=record_linger, on_retry=self.wake)
-        # Each claimed delivery's chat, read with the claim, until a worker takes it.
-        self._claimed_chats: dict[int, Chat | None] = {}
+        self._claimed = ClaimedChats(store, self._moves)
+        self._feeder = Feeder(store, clock, self._claimed)
         self._started = False
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -152,7 +151,7 @@ class DeliveryEngine:
         self._started = True
         self._recorder.start()
         for lane in self._lanes.values():
-            lane.start(self._feed, self._deliver, self._workers_per_platform)
+            lane.start(self._feeder.run, self._deliver, self._workers_per_platform)
         log.info("delivery started: %s", ", ".join(sorted(self._lanes)) or "no platforms")
 
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
@@ -163,7 +162,7 @@ class DeliveryEngine:
         await asyncio.gather(*(lane.stop(grace) for lane in self._lanes.values()))
         # Every send that went out is recorded before stop() returns.
         await self._recorder.stop()
-        self._claimed_chats.clear()  # claimed, never taken: SENDING, for the next start()
+        self._claimed.forget()
         log.info("delivery stopped")
 
     def wake(self) -> None:
@@ -208,56 +207,6 @@ class DeliveryEngine:
             chat, message_id = await send_reply_part(lane, self._moves, chat, part)
         return message_id
 
-    # --- the feeder: store → lane --------------------------------------------------------------
-
-    async def _feed(self, lane: Lane) -> None:
-        """Keep the lane's queue topped up with due deliveries; sleep while nothing is due."""
-        while True:
-            lane.release_parked()
-            room = lane.room()
-            claimed = 0
-            if room > 0:
-                try:
-                    batch = await self.store.claim_with_chats(
-                        self.clock.now(), room, platform=lane.platform
-                    )
-                except Exception as error:
-                    log.error("claiming %s deliveries failed: %s", lane.platform, describe(error))
-                    await lane.wait(1.0)
-                    continue
-                for delivery, chat in batch:
-                    self._claimed_chats[delivery.id] = chat
-                lane.enqueue(delivery for delivery, _ in batch)
-                claimed = len(batch)
-                if claimed == room:
-                    continue  # there may be more due right now
-            await lane.wait(await self._idle_seconds(lane, room_left=room > 0, claimed=claimed))
-
-    async def _idle_seconds(self, lane: Lane, *, room_left: bool, claimed: int) -> float:
-        waits = [MAX_IDLE_SECONDS]
-        parked = lane.next_parked_in()
-        if parked is not None:
-            waits.append(parked)
-        if room_left:
-            try:
-                due = await self.store.next_due_at()
-            except Exception as error:
-                log.error("reading the next due time failed: %s", describe(error))
-                due = None
-            if due is not None:
-                seconds = self._real_seconds_until(due)
-                # Due now yet nothing claimed: due work of a platform without a sender here
-                # (or of another process). Poll slowly rather than spin.
-                waits.append(seconds if seconds > 0 or claimed else 1.0)
-        return max(0.0, min(waits))
-
-    def _real_seconds_until(self, moment: datetime) -> float:
-        # A clock that runs faster than real time (ScaledClock) knows how long to really wait.
-        real_seconds_until = getattr(self.clock, "real_seconds_until", None)
-        if callable(real_seconds_until):
-            return float(real_seconds_until(moment))
-        return max(0.0, (moment - self.clock.now()).total_seconds())
-
     # --- a worker's job: one delivery ------------------------------------------------------------
 
     async def _deliver(self, lane: Lane, delivery: Delivery, unparked: bool) -> None:
@@ -273,7 +222,7 @@ class DeliveryEngine:
             log.error("delivery %d (%s): %s", delivery.id, delivery.item.key, describe(error))
 
     async def _attempt(self, lane: Lane, delivery: Delivery, unparked: bool) -> None:
-        chat = await self._chat_of(delivery)
+        chat = await self._claimed.take(delivery)
         drafted = self._drafts.pop(delivery.id)  # the rest of a post part-way out
         if self._skipped_for(lane, delivery, chat):
             return
@@ -285,24 +234,13 @@ class DeliveryEngine:
         parts = drafted or self._compose(lane, delivery, chat)
         if parts:
             async with lane.chat_turn(delivery.chat):
-                if self._moves.deactivated(chat.ref):
-                    # Deactivated while this one waited its turn (an earlier post to the
-                    # chat was refused): the stored row says whether it still is.
-                    chat = await self.store.get_chat(chat.ref)
-                    if self._skipped_for(lane, delivery, chat):
-                        return
-                    assert chat is not None
-                await self._send(lane, delivery, chat, parts)
-
-    async def _chat_of(self, delivery: Delivery) -> Chat | None:
-        """The delivery's chat: the row read with the claim, unless the chat moved or this
-        engine deactivated it since (or the delivery is back from parking): then the store's."""
-        read = delivery.id in self._claimed_chats
-        claimed = self._claimed_chats.pop(delivery.id, None)
-        ref = self._moves.current(delivery.chat)
-        if read and ref == delivery.chat and not self._moves.deactivated(ref):
-            return claimed
-        return await self.store.get_chat(ref)
+                # An earlier post to the chat, sent while this one waited its turn, may
+                # have found it blocked.
+                now_stored = await self._claimed.recheck(chat)
+                if self._skipped_for(lane, delivery, now_stored):
+                    return
+                assert now_stored is not None
+                await self._send(lane, delivery, now_stored, parts)
 
     def _skipped_for(self, lane: Lane, delivery: Delivery, chat: Chat | None) -> bool:
         if chat is not None and chat.active:

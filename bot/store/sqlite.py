@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +16,7 @@ import aiosqlite
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.model import SessionKind
 from bot.store.protocol import UnknownChat
-from bot.store.records import Delivery
-from bot.store.sqlite_base import Row, fetch_all, micros, to_json
+from bot.store.sqlite_base import Row, fetch_all, to_json
 from bot.store.sqlite_kept import SQLiteKept
 from bot.store.sqlite_outbox import SQLiteOutbox
 
@@ -127,33 +125,6 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
             (ref.platform, ref.id),
         )
         return _Decoder().chat(rows[0]) if rows else None
-
-    async def claim_with_chats(
-        self, now: datetime, limit: int, *, platform: str | None = None
-    ) -> list[tuple[Delivery, Chat | None]]:
-        at = micros(now, "now")
-        if limit <= 0:
-            return []
-        async with self._write() as conn:
-            claimed = await self._claim_in(conn, at, limit, platform)
-            chats = await self._chats_in(conn, {delivery.chat for delivery in claimed})
-        return [(delivery, chats.get(delivery.chat)) for delivery in claimed]
-
-    @staticmethod
-    async def _chats_in(conn: aiosqlite.Connection, refs: set[ChatRef]) -> dict[ChatRef, Chat]:
-        """The stored chats among `refs`, in one query."""
-        if not refs:
-            return {}
-        rows = await fetch_all(
-            conn,
-            f"SELECT {_CHAT_COLUMNS} FROM json_each(?) j JOIN chats c"
-            " ON c.platform = json_extract(j.value, '$[0]')"
-            " AND c.chat_id = json_extract(j.value, '$[1]')",
-            (to_json(sorted([ref.platform, ref.id] for ref in refs)),),
-        )
-        decoder = _Decoder()
-        found = (decoder.chat(row) for row in rows)
-        return {chat.ref: chat for chat in found}
 
     async def set_active(self, ref: ChatRef, active: bool, reason: str | None = None) -> None:
         async with self._write() as conn:

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.audience import ChatRef
+from bot.core.audience import Chat, ChatKind, ChatRef
 from bot.store.protocol import UnknownChat, UnknownDelivery
 from bot.store.records import (
     Delivery,
@@ -79,6 +79,37 @@ def _mark_params(mark: DeliveryMark) -> tuple[Any, ...]:
             return ("failed", delivery_id, None, None, None, error, None)
         case MarkSkipped(delivery_id, reason):
             return ("skipped", delivery_id, None, None, None, reason, None)
+
+
+# The claimed deliveries' chats, given as one JSON array of [platform, id] pairs: one query.
+_CHATS_BY_REF = (
+    "SELECT c.platform, c.chat_id, c.kind, c.zone, c.language, c.reminder_minutes,"
+    " c.spoiler_safe, c.active, c.mention_role FROM json_each(?) j JOIN chats c"
+    " ON c.platform = json_extract(j.value, '$[0]') AND c.chat_id = json_extract(j.value, '$[1]')"
+)
+
+
+class _ChatRows:
+    """Chat rows of `_CHATS_BY_REF` to chats (the columns and decoding of SQLiteStore's own
+    chat queries, kept here so that the outbox stands on its own)."""
+
+    def __init__(self) -> None:
+        self._minutes: dict[str, tuple[int, ...]] = {}  # a claim's chats share a few lists
+
+    def decode(self, row: Row) -> Chat:
+        minutes = self._minutes.get(row[5])
+        if minutes is None:
+            minutes = self._minutes[row[5]] = tuple(json.loads(row[5]))
+        return Chat(
+            ref=ChatRef(row[0], row[1]),
+            kind=ChatKind(row[2]),
+            zone=row[3],
+            language=row[4],
+            reminder_minutes=minutes,
+            spoiler_safe=bool(row[6]),
+            active=bool(row[7]),
+            mention_role=row[8],
+        )
 
 
 def _item(row: Row) -> OutboxItem:
@@ -160,6 +191,20 @@ class SQLiteOutbox(SQLiteBase):
             return []
         async with self._write() as conn:
             return await self._claim_in(conn, at, limit, platform)
+
+    async def claim_with_chats(
+        self, now: datetime, limit: int, *, platform: str | None = None
+    ) -> list[tuple[Delivery, Chat | None]]:
+        at = micros(now, "now")
+        if limit <= 0:
+            return []
+        async with self._write() as conn:
+            claimed = await self._claim_in(conn, at, limit, platform)
+            refs = sorted({(d.chat.platform, d.chat.id) for d in claimed})
+            rows = await fetch_all(conn, _CHATS_BY_REF, (to_json(refs),)) if refs else []
+        chats = _ChatRows()
+        found = {chat.ref: chat for chat in map(chats.decode, rows)}
+        return [(delivery, found.get(delivery.chat)) for delivery in claimed]
 
     async def _claim_in(
         self, conn: aiosqlite.Connection, at: int, limit: int, platform: str | None

@@ -18,9 +18,12 @@ import pytest
 from bot.core.audience import Chat
 from bot.delivery.lane import Lane
 from bot.delivery.ratelimit import PlatformLimiter
+from bot.delivery.recorder import Recorder
 from bot.store import DeliveryStatus, SQLiteStore
+from bot.store.records import MarkFailed, MarkSent
 from tests.delivery.fake_sender import FakeSender, Part
 from tests.delivery.test_engine import (
+    CLOCK,
     add_chats,
     announce,
     engine_for,
@@ -165,3 +168,22 @@ async def test_a_wait_cancelled_just_as_it_is_nudged_is_still_cancelled():
             await asyncio.gather(waiting, return_exceptions=True)
             assert waiting.cancelled(), f"the cancel was lost {turns} turns after the nudge"
     assert cancelled_in_time >= 1
+
+
+async def test_a_batch_the_store_refuses_is_written_mark_by_mark(store, caplog):
+    # One mark names a delivery the store does not have (deleted meanwhile, say): the batch
+    # fails as a whole, and the recorder writes the others one by one instead of losing them.
+    chats = await add_chats(store, ["1", "2"])
+    await announce(store, "race-1|start", chats)
+    first, second = await store.claim(CLOCK.now(), 2)
+    recorder = Recorder(store, linger=3600)
+    recorder.start()
+    recorder.add(MarkSent(first.id, "m1", CLOCK.now()))
+    recorder.add(MarkSent(999_999, "lost", CLOCK.now()))
+    recorder.add(MarkFailed(second.id, "PermanentError: too long"))
+    await recorder.stop()
+
+    found = {d.id: d.status for d in await store.deliveries("race-1|start")}
+    assert found == {first.id: DeliveryStatus.SENT, second.id: DeliveryStatus.FAILED}
+    assert recorder.written == 2
+    assert "delivery 999999: recording MarkSent failed" in caplog.text

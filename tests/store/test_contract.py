@@ -480,7 +480,9 @@ async def test_marking_an_unknown_delivery_is_an_error(store: Store) -> None:
 
 
 async def test_claim_with_chats_gives_each_claimed_delivery_its_stored_chat(store: Store) -> None:
-    berlin = Chat(tg(1), zone="Europe/Berlin", language="de", reminder_minutes=(30,))
+    berlin = Chat(
+        tg(1), zone="Europe/Berlin", language="de", reminder_minutes=(30,), spoiler_safe=True
+    )
     group = Chat(ChatRef("discord", "55"), kind=ChatKind.CHANNEL, mention_role="99")
     await store.upsert_chat(berlin)
     await store.upsert_chat(group)
@@ -496,6 +498,7 @@ async def test_claim_with_chats_gives_each_claimed_delivery_its_stored_chat(stor
     ]
     assert {(d.status, d.attempts) for d, _ in pairs} == {(DeliveryStatus.SENDING, 1)}
     assert [d for d, _ in pairs if d.item.key == "early"] == (await store.deliveries("early"))[:2]
+    assert [chat for _, chat in pairs] == [await store.get_chat(d.chat) for d, _ in pairs]
     assert [(d.chat, chat) for d, chat in await store.claim_with_chats(T0, 10)] == [
         (tg(2), Chat(tg(2)))
     ]
