@@ -81,7 +81,7 @@ class Recorder:
         self._stopping.set()
         self._ready.set()
         if task is not None:
-            await task
+            await asyncio.wait([task])  # whatever ended it, what it left is written below
         await self._write_waiting()  # outcomes added after the task's last write, if any
 
     async def _run(self) -> None:
