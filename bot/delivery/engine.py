@@ -59,9 +59,7 @@ from bot.delivery.ratelimit import PlatformLimiter, RateLimits
 from bot.delivery.recorder import RECORD_LINGER_SECONDS, Recorder
 from bot.delivery.replies import send_reply_part
 from bot.delivery.sender import Composer, Sender
-from bot.store.protocol import Store
-from bot.store.records import (
-    Delivery,
+from bot.store.marks import (
     DeliveryMark,
     MarkFailed,
     MarkPartSent,
@@ -69,6 +67,8 @@ from bot.store.records import (
     MarkSent,
     MarkSkipped,
 )
+from bot.store.protocol import Store
+from bot.store.records import Delivery
 
 __all__ = ["DeliveryEngine"]
 

@@ -25,8 +25,8 @@ import logging
 from collections.abc import Callable
 
 from bot.delivery.errors import describe
+from bot.store.marks import DeliveryMark, MarkRetry
 from bot.store.protocol import Store
-from bot.store.records import DeliveryMark, MarkRetry
 
 __all__ = ["RECORD_LINGER_SECONDS", "Recorder"]
 

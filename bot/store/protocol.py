@@ -33,7 +33,8 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.core.audience import Chat, ChatRef, Subscription
-from bot.store.records import Delivery, DeliveryMark, DeliveryStatus, OutboxItem, RecentError
+from bot.store.marks import DeliveryMark
+from bot.store.records import Delivery, DeliveryStatus, OutboxItem, RecentError
 
 __all__ = ["SchemaTooNew", "Store", "StoreError", "UnknownChat", "UnknownDelivery"]
 

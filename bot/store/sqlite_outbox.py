@@ -10,19 +10,16 @@ from typing import Any
 import aiosqlite
 
 from bot.core.audience import Chat, ChatKind, ChatRef
-from bot.store.protocol import UnknownChat, UnknownDelivery
-from bot.store.records import (
-    Delivery,
+from bot.store.marks import (
     DeliveryMark,
-    DeliveryStatus,
     MarkFailed,
     MarkPartSent,
     MarkRetry,
     MarkSent,
     MarkSkipped,
-    OutboxItem,
-    RecentError,
 )
+from bot.store.protocol import UnknownChat, UnknownDelivery
+from bot.store.records import Delivery, DeliveryStatus, OutboxItem, RecentError
 from bot.store.sqlite_base import Row, SQLiteBase, fetch_all, instant, micros, to_json
 
 __all__ = ["SQLiteOutbox"]

@@ -20,7 +20,7 @@ from bot.delivery.lane import Lane
 from bot.delivery.ratelimit import PlatformLimiter
 from bot.delivery.recorder import Recorder
 from bot.store import DeliveryStatus, SQLiteStore
-from bot.store.records import MarkFailed, MarkSent
+from bot.store.marks import MarkFailed, MarkSent
 from tests.delivery.fake_sender import FakeSender, Part
 from tests.delivery.test_engine import (
     CLOCK,

@@ -20,7 +20,7 @@ from bot.store import (
     UnknownChat,
     UnknownDelivery,
 )
-from bot.store.records import (
+from bot.store.marks import (
     DeliveryMark,
     MarkFailed,
     MarkPartSent,
