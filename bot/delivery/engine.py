@@ -184,6 +184,11 @@ class DeliveryEngine:
     def recorder(self) -> Recorder:
         return self._recorder
 
+    async def write_outcomes(self) -> None:
+        """Write the outcomes of sends still waiting to be recorded (at most a batch's linger
+        behind), for a caller about to read them from the store; stop() does it too."""
+        await self._recorder.flush()
+
     # --- command replies -----------------------------------------------------------------------
 
     async def reply(self, chat: Chat, reply: Reply) -> str | None:

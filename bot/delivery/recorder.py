@@ -54,6 +54,7 @@ class Recorder:
         self._ready = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._writing = asyncio.Lock()  # one write at a time: a delivery's marks stay in order
         self.writes = 0  # record_marks calls that succeeded
         self.written = 0  # marks they wrote
 
@@ -75,6 +76,10 @@ class Recorder:
         self._marks.append(mark)
         self._ready.set()
 
+    async def flush(self) -> None:
+        """Write every outcome waiting now, without waiting for the linger to end."""
+        await self._write_waiting()
+
     async def stop(self) -> None:
         """Write every outcome still waiting, then stop."""
         task, self._task = self._task, None
@@ -95,10 +100,13 @@ class Recorder:
             await self._write_waiting()
 
     async def _write_waiting(self) -> None:
-        marks, self._marks = self._marks, []
-        self._ready.clear()
-        if not marks:
-            return
+        async with self._writing:
+            marks, self._marks = self._marks, []
+            self._ready.clear()
+            if marks:
+                await self._write(marks)
+
+    async def _write(self, marks: list[DeliveryMark]) -> None:
         try:
             await self._store.record_marks(marks)
             self.writes += 1

@@ -88,6 +88,22 @@ async def test_a_hundred_sends_are_recorded_in_one_commit(store):
     assert sorted(d.message_id for d in sent) == sorted(d.message_id for d in fake.delivered)
 
 
+async def test_outcomes_waiting_are_written_on_request_while_the_engine_runs(store):
+    lim = limits(rate=10_000)
+    fake = fake_for(lim)
+    chats = await add_chats(store, [str(n) for n in range(10)])
+    await announce(store, "race-1|start", chats)
+    engine = engine_for(store, fake, lim, record_linger=3600)
+    await engine.start()
+    try:
+        await eventually(lambda: len(fake.delivered) == 10)
+        await engine.write_outcomes()  # what a benchmark does before reading the counts
+        assert (await store.delivery_counts())[DeliveryStatus.SENT] == 10
+        assert (engine.recorder.writes, engine.recorder.waiting) == (1, 0)
+    finally:
+        await engine.stop()
+
+
 async def test_chat_rows_come_with_the_claim_not_one_query_per_message(store):
     lim = limits(rate=10_000)
     fake = fake_for(lim)
