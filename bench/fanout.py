@@ -2,6 +2,11 @@
 
     PYTHONPATH=. .venv/bin/python bench/fanout.py [--rate 1000] [--chats 10000]
         [--subscriptions 100000] [--reply-every SECONDS] [--workers 8]
+        [--ceiling-chats 10000] [--ceiling-only]
+
+It begins with the engine's own ceiling (`engine_ceiling_per_s`, bench/_engine_ceiling.py): a
+no-op sender, no limit, the SQLite outbox; DB round trips, commits and CPU per message; beside
+it a plain loop handing the same posts to the same sender. `--ceiling-only` runs just that.
 
 The platform is `tests.delivery.fake_sender.FakeSender` enforcing a global limit of --rate
 messages a second (and one a second per chat), answering 429 (RetryAfter) beyond it. Telegram's
@@ -33,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._engine_ceiling import ceiling_table, engine_ceiling
 from bench._stats import percentile
 from bot.core.audience import Chat, ChatRef, Subscription
 from bot.core.clock import SystemClock
@@ -218,7 +224,7 @@ def table(f: dict[str, Any]) -> str:
         f"{f['rss_after_fanout_mib']} MiB after the fan-out, peak {f['rss_peak_mib']} MiB",
         f"  (storing the subscriptions took {f['store_seconds']} s)",
     ]
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *ceiling_table(f)])
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -233,6 +239,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds between command replies (default: 20 ms at 1000/s, scaled with --rate)",
     )
     parser.add_argument("--workers", type=int, default=8, help="engine workers per platform")
+    parser.add_argument(
+        "--ceiling-chats", type=int, default=10_000, help="deliveries in the engine-ceiling phase"
+    )
+    parser.add_argument(
+        "--ceiling-only", action="store_true", help="run only the engine-ceiling phase"
+    )
     args = parser.parse_args(argv)
     if args.reply_every is None:
         # Replies are then 5 % of the platform's limit whatever the rate.
@@ -242,7 +254,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+async def run_all(args: argparse.Namespace) -> dict[str, Any]:
+    """The engine's ceiling first, on its own database with nothing else in the process yet;
+    then the fan-out phases (main)."""
+    figures = await engine_ceiling(args.ceiling_chats, args.workers)
+    if not args.ceiling_only:
+        figures.update(await main(args))
+    return figures
+
+
 if __name__ == "__main__":
-    results = asyncio.run(main(parse()))
-    print(table(results))
+    arguments = parse()
+    results = asyncio.run(run_all(arguments))
+    print(table(results) if not arguments.ceiling_only else "\n".join(ceiling_table(results)))
     print(json.dumps(results, sort_keys=True))

@@ -185,6 +185,7 @@ def fanout_figures(watch: ArrivalWatch, start: float, args: argparse.Namespace) 
 
 async def outbox_figures(runtime: Runtime) -> dict[str, int]:
     """What the store says about the broadcast: given up on (failed or skipped), still queued."""
+    await runtime.engine.write_outcomes()  # the last sends' outcomes, written in batches
     (key,) = await runtime.store.announcement_keys("free|")
     counts = await runtime.store.delivery_counts(key)
     return {

@@ -5,8 +5,12 @@ batches, and `workers_per_platform` worker tasks send them, each send taking its
 the platform's `PlatformLimiter`. Command replies (`reply`) go through the same limiter with
 priority, so a fan's answer overtakes a broadcast without breaking the platform's limits.
 
+The feeder claims each delivery together with its chat's row (`Store.claim_with_chats`), and
+workers hand every outcome to the `Recorder`, which writes them in batches, one commit for
+many sends (`Store.record_marks`): no query per message for its chat, no commit per message.
+
 A post can run to several messages (`PartSender`): each takes its own tokens and is recorded
-as it goes out (`Store.mark_part_sent`), so a retry or a restart sends only the rest; when the
+as it goes out (`MarkPartSent`), so a retry or a restart sends only the rest; when the
 chat's next token is far off, the rest waits in memory (parked) instead of holding a worker.
 
 What happens after a send is decided by the error class alone (see `bot.delivery.errors`):
@@ -16,10 +20,12 @@ backoff and jitter. Either retry counts toward `max_attempts`, then FAILED. Chat
 deactivate the chat (the store skips its pending deliveries) and skip; ChatMigrated → rewrite
 the chat id and resend at once; PermanentError → FAILED.
 
-Crash safety comes from the store: a claimed delivery is SENDING until marked, and `start()`
-puts deliveries left SENDING by a dead process back in the queue. So a crash can repeat a send
-that was in flight, never lose one; `stop()` lets sends in flight finish and leaves claimed,
-unsent deliveries to the next `start()`.
+Crash safety comes from the store: a claimed delivery is SENDING until its outcome is written,
+and `start()` puts deliveries left SENDING by a dead process back in the queue. So a crash can
+repeat a send that was in flight or whose outcome was still waiting in the recorder (at most
+`record_linger` seconds plus one write: see `bot.delivery.recorder`), at most once each, and
+never lose one; `stop()` lets sends in flight finish, writes every outcome, and leaves
+claimed, unsent deliveries to the next `start()`.
 
 Logs ("pitboard.delivery") name deliveries, keys and chats, never message bodies or tokens.
 """
@@ -36,6 +42,7 @@ from datetime import datetime, timedelta
 from bot.core.audience import Chat
 from bot.core.clock import Clock
 from bot.core.reply import Reply
+from bot.delivery.claimed import ClaimedChats
 from bot.delivery.errors import (
     ChatBlocked,
     ChatMigrated,
@@ -44,12 +51,22 @@ from bot.delivery.errors import (
     TransientError,
     describe,
 )
+from bot.delivery.feeder import Feeder
 from bot.delivery.lane import Lane, LaneStats
 from bot.delivery.moves import MAX_MIGRATION_HOPS, ChatMoves
 from bot.delivery.posts import Drafts, Parts, send_part, split_post
 from bot.delivery.ratelimit import PlatformLimiter, RateLimits
+from bot.delivery.recorder import RECORD_LINGER_SECONDS, Recorder
 from bot.delivery.replies import send_reply_part
 from bot.delivery.sender import Composer, Sender
+from bot.store.marks import (
+    DeliveryMark,
+    MarkFailed,
+    MarkPartSent,
+    MarkRetry,
+    MarkSent,
+    MarkSkipped,
+)
 from bot.store.protocol import Store
 from bot.store.records import Delivery
 
@@ -62,10 +79,12 @@ log = logging.getLogger("pitboard.delivery")
 # busy group cannot stall a fan-out to everyone else.
 PARK_AFTER_SECONDS = 0.5
 MAX_PARKED = 10_000
-# The feeder's longest sleep even with nothing due: a safety net for work enqueued by another
-# process (which cannot call wake()) and for clocks that run faster than real time.
-MAX_IDLE_SECONDS = 5.0
 STOP_GRACE_SECONDS = 10.0
+# A lane's queue holds about this many seconds of sends at the platform's rate (at least two per
+# worker, at most `claim_batch`): a slow platform (Telegram, 30 a second) keeps chat rows read
+# with the claim fresh and lets a priority post enqueued later go soon; a fast one claims
+# hundreds at a time, so the claim's cost per message nearly vanishes.
+QUEUE_SECONDS = 1.0
 
 
 class DeliveryEngine:
@@ -81,8 +100,9 @@ class DeliveryEngine:
         max_attempts: int = 8,
         backoff_base: float = 1.0,
         backoff_max: float = 300.0,
-        claim_batch: int = 32,
+        claim_batch: int = 256,
         rng: random.Random | None = None,
+        record_linger: float = RECORD_LINGER_SECONDS,
     ) -> None:
         if workers_per_platform < 1:
             raise ValueError("workers_per_platform must be at least 1")
@@ -103,14 +123,20 @@ class DeliveryEngine:
         for platform, sender in senders.items():
             if sender.platform != platform:
                 raise ValueError(f"sender for {platform!r} says it serves {sender.platform!r}")
+            rate = limits[platform].global_per_second
             self._lanes[platform] = Lane(
                 platform,
                 sender,
                 PlatformLimiter(limits[platform]),
-                capacity=max(claim_batch, 2 * workers_per_platform),
+                capacity=max(
+                    2 * workers_per_platform, min(claim_batch, round(rate * QUEUE_SECONDS))
+                ),
             )
         self._moves = ChatMoves(store)
         self._drafts = Drafts()
+        self._recorder = Recorder(store, linger=record_linger, on_retry=self.wake)
+        self._claimed = ClaimedChats(store, self._moves)
+        self._feeder = Feeder(store, clock, self._claimed)
         self._started = False
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -123,8 +149,9 @@ class DeliveryEngine:
         if requeued:
             log.warning("requeued %d deliveries left in flight by a previous run", requeued)
         self._started = True
+        self._recorder.start()
         for lane in self._lanes.values():
-            lane.start(self._feed, self._deliver, self._workers_per_platform)
+            lane.start(self._feeder.run, self._deliver, self._workers_per_platform)
         log.info("delivery started: %s", ", ".join(sorted(self._lanes)) or "no platforms")
 
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
@@ -133,6 +160,9 @@ class DeliveryEngine:
             return
         self._started = False
         await asyncio.gather(*(lane.stop(grace) for lane in self._lanes.values()))
+        # Every send that went out is recorded before stop() returns.
+        await self._recorder.stop()
+        self._claimed.forget()
         log.info("delivery stopped")
 
     def wake(self) -> None:
@@ -149,6 +179,15 @@ class DeliveryEngine:
 
     def limiter(self, platform: str) -> PlatformLimiter:
         return self._lanes[platform].limiter
+
+    @property
+    def recorder(self) -> Recorder:
+        return self._recorder
+
+    async def write_outcomes(self) -> None:
+        """Write the outcomes of sends still waiting to be recorded (at most a batch's linger
+        behind), for a caller about to read them from the store; stop() does it too."""
+        await self._recorder.flush()
 
     # --- command replies -----------------------------------------------------------------------
 
@@ -173,52 +212,6 @@ class DeliveryEngine:
             chat, message_id = await send_reply_part(lane, self._moves, chat, part)
         return message_id
 
-    # --- the feeder: store → lane --------------------------------------------------------------
-
-    async def _feed(self, lane: Lane) -> None:
-        """Keep the lane's queue topped up with due deliveries; sleep while nothing is due."""
-        while True:
-            lane.release_parked()
-            room = lane.room()
-            claimed = 0
-            if room > 0:
-                try:
-                    batch = await self.store.claim(self.clock.now(), room, platform=lane.platform)
-                except Exception as error:
-                    log.error("claiming %s deliveries failed: %s", lane.platform, describe(error))
-                    await lane.wait(1.0)
-                    continue
-                lane.enqueue(batch)
-                claimed = len(batch)
-                if claimed == room:
-                    continue  # there may be more due right now
-            await lane.wait(await self._idle_seconds(lane, room_left=room > 0, claimed=claimed))
-
-    async def _idle_seconds(self, lane: Lane, *, room_left: bool, claimed: int) -> float:
-        waits = [MAX_IDLE_SECONDS]
-        parked = lane.next_parked_in()
-        if parked is not None:
-            waits.append(parked)
-        if room_left:
-            try:
-                due = await self.store.next_due_at()
-            except Exception as error:
-                log.error("reading the next due time failed: %s", describe(error))
-                due = None
-            if due is not None:
-                seconds = self._real_seconds_until(due)
-                # Due now yet nothing claimed: due work of a platform without a sender here
-                # (or of another process). Poll slowly rather than spin.
-                waits.append(seconds if seconds > 0 or claimed else 1.0)
-        return max(0.0, min(waits))
-
-    def _real_seconds_until(self, moment: datetime) -> float:
-        # A clock that runs faster than real time (ScaledClock) knows how long to really wait.
-        real_seconds_until = getattr(self.clock, "real_seconds_until", None)
-        if callable(real_seconds_until):
-            return float(real_seconds_until(moment))
-        return max(0.0, (moment - self.clock.now()).total_seconds())
-
     # --- a worker's job: one delivery ------------------------------------------------------------
 
     async def _deliver(self, lane: Lane, delivery: Delivery, unparked: bool) -> None:
@@ -234,24 +227,38 @@ class DeliveryEngine:
             log.error("delivery %d (%s): %s", delivery.id, delivery.item.key, describe(error))
 
     async def _attempt(self, lane: Lane, delivery: Delivery, unparked: bool) -> None:
-        ref = self._moves.current(delivery.chat)
-        chat = await self.store.get_chat(ref)
+        chat = await self._claimed.take(delivery)
         drafted = self._drafts.pop(delivery.id)  # the rest of a post part-way out
-        if chat is None or not chat.active:
-            why = "chat not stored" if chat is None else "chat inactive"
-            await self.store.mark_skipped(delivery.id, why)
-            lane.stats.skipped += 1
+        if self._skipped_for(lane, delivery, chat):
             return
+        assert chat is not None
         if not unparked and self._parked(lane, delivery, chat):
             if drafted is not None:
                 self._drafts.keep(delivery.id, drafted)
             return
-        parts = drafted or await self._compose(lane, delivery, chat)
+        parts = drafted or self._compose(lane, delivery, chat)
         if parts:
             async with lane.chat_turn(delivery.chat):
-                await self._send(lane, delivery, chat, parts)
+                # An earlier post to the chat, sent while this one waited its turn, may
+                # have found it blocked.
+                now_stored = await self._claimed.recheck(chat)
+                if self._skipped_for(lane, delivery, now_stored):
+                    return
+                assert now_stored is not None
+                await self._send(lane, delivery, now_stored, parts)
 
-    async def _compose(self, lane: Lane, delivery: Delivery, chat: Chat) -> Parts:
+    def _skipped_for(self, lane: Lane, delivery: Delivery, chat: Chat | None) -> bool:
+        if chat is not None and chat.active:
+            return False
+        why = "chat not stored" if chat is None else "chat inactive"
+        self._record(MarkSkipped(delivery.id, why))
+        lane.stats.skipped += 1
+        return True
+
+    def _record(self, mark: DeliveryMark) -> None:
+        self._recorder.add(mark)
+
+    def _compose(self, lane: Lane, delivery: Delivery, chat: Chat) -> Parts:
         """The post's messages for `chat`; none (the delivery marked) when there is nothing
         to send or composing it failed: that would fail the same way on every retry."""
         try:
@@ -260,11 +267,11 @@ class DeliveryEngine:
         except Exception as error:
             what = describe(error)
             log.error("composing %s for %s failed: %s", delivery.item.key, chat.ref, what)
-            await self.store.mark_failed(delivery.id, f"compose: {what}")
+            self._record(MarkFailed(delivery.id, f"compose: {what}"))
             lane.stats.failed += 1
             return ()
         if not parts:
-            await self.store.mark_skipped(delivery.id, "nothing to send to this chat")
+            self._record(MarkSkipped(delivery.id, "nothing to send to this chat"))
             lane.stats.skipped += 1
         return parts
 
@@ -289,7 +296,7 @@ class DeliveryEngine:
         done, message_id, hops = delivery.parts_sent, delivery.message_id, 0
         while done < len(parts):
             if hops > MAX_MIGRATION_HOPS:
-                await self.store.mark_failed(delivery.id, "chat migrated too many times")
+                self._record(MarkFailed(delivery.id, "chat migrated too many times"))
                 lane.stats.failed += 1
                 return
             chat = self._moves.follow(chat)
@@ -312,9 +319,9 @@ class DeliveryEngine:
                     return
                 done += 1
                 if done < len(parts):
-                    await self.store.mark_part_sent(delivery.id, done, message_id)
+                    self._record(MarkPartSent(delivery.id, done, message_id))
                 else:
-                    await self.store.mark_sent(delivery.id, message_id, self.clock.now())
+                    self._record(MarkSent(delivery.id, message_id, self.clock.now()))
                     lane.stats.sent += 1
                     return
             rest = replace(delivery, parts_sent=done, message_id=message_id)
@@ -322,7 +329,7 @@ class DeliveryEngine:
                 self._drafts.keep(delivery.id, parts)
                 return
         # Composed again after a restart, the post came out shorter than what went out.
-        await self.store.mark_sent(delivery.id, message_id, self.clock.now())
+        self._record(MarkSent(delivery.id, message_id, self.clock.now()))
         lane.stats.sent += 1
 
     def _park_rest(self, lane: Lane, delivery: Delivery, chat: Chat) -> bool:
@@ -341,12 +348,12 @@ class DeliveryEngine:
         what = describe(error)
         if isinstance(error, ChatBlocked):
             await self._moves.deactivate(chat.ref, what, lane.stats)
-            await self.store.mark_skipped(delivery.id, what)
+            self._record(MarkSkipped(delivery.id, what))
             lane.stats.skipped += 1
             return False
         if isinstance(error, PermanentError):
             log.warning("delivery %d to %s failed for good: %s", delivery.id, chat.ref, what)
-            await self.store.mark_failed(delivery.id, what)
+            self._record(MarkFailed(delivery.id, what))
             lane.stats.failed += 1
             return False
         if isinstance(error, RetryAfter):
@@ -362,20 +369,16 @@ class DeliveryEngine:
                 "delivery %d to %s gave up after %d attempts: %s",
                 delivery.id, chat.ref, delivery.attempts, what,
             )  # fmt: skip
-            await self.store.mark_failed(
-                delivery.id, f"{what} (gave up after {delivery.attempts} attempts)"
+            self._record(
+                MarkFailed(delivery.id, f"{what} (gave up after {delivery.attempts} attempts)")
             )
             lane.stats.failed += 1
             return False
-        await self._retry(lane, delivery, what, wait)
-        return True
-
-    async def _retry(self, lane: Lane, delivery: Delivery, what: str, seconds: float) -> None:
-        await self.store.mark_retry(
-            delivery.id, what, self.clock.now() + timedelta(seconds=seconds)
-        )
+        self._record(MarkRetry(delivery.id, what, self.clock.now() + timedelta(seconds=wait)))
+        # The recorder wakes the feeders once the retry is written: one sleeping past this
+        # retry's due time must not miss it, and before that it is not claimable yet.
         lane.stats.retried += 1
-        lane.nudge()  # the feeder may be sleeping past this retry's due time
+        return True
 
     def backoff(self, attempts: int) -> float:
         """Seconds before the next try after `attempts` failed ones: doubling from

@@ -171,8 +171,12 @@ class Lane:
     async def wait(self, seconds: float) -> None:
         """Sleep up to `seconds`, or until nudged. A nudge that came while the feeder was busy
         ends the next wait at once, so none is lost."""
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for returns normally when it is
+        # cancelled just as the event is set (a worker nudging as stop() cancels the feeder),
+        # and the feeder then went on claiming until stop()'s grace ran out.
         try:
-            await asyncio.wait_for(self._wakeup.wait(), timeout=max(0.0, seconds))
+            async with asyncio.timeout(max(0.0, seconds)):
+                await self._wakeup.wait()
         except TimeoutError:
             pass
         finally:

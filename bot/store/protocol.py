@@ -33,6 +33,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.core.audience import Chat, ChatRef, Subscription
+from bot.store.marks import DeliveryMark
 from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
 
 __all__ = ["SchemaTooNew", "Store", "StoreError", "UnknownChat", "UnknownDelivery"]
@@ -168,7 +169,15 @@ class Store(Protocol):
         another, never get the same delivery."""
         ...
 
-    # The mark_* methods raise UnknownDelivery for an id that was never stored.
+    async def claim_with_chats(
+        self, now: datetime, limit: int, *, platform: str | None = None
+    ) -> list[tuple[Delivery, Chat | None]]:
+        """`claim`, each delivery with its chat as stored at the claim (None when the chat is
+        not stored), read in the same transaction: the delivery engine needs both, and a
+        query per delivery for its chat was most of its cost per message."""
+        ...
+
+    # The mark_* methods and record_marks raise UnknownDelivery for an id that was never stored.
 
     async def mark_sent(self, delivery_id: int, message_id: str | None, sent_at: datetime) -> None:
         """Record a send that happened. It wins over any other state: it was sent."""
@@ -194,6 +203,13 @@ class Store(Protocol):
 
     async def mark_skipped(self, delivery_id: int, reason: str) -> None:
         """Not sent on purpose. A delivery already final is left alone."""
+        ...
+
+    async def record_marks(self, marks: Sequence[DeliveryMark]) -> None:
+        """Apply several outcomes in one transaction, all or nothing: the same as calling the
+        matching mark_* method for each, in the order given (`MarkSent` is `mark_sent`, and so
+        on). The delivery engine records a batch of sends with one commit instead of one each.
+        Raises UnknownDelivery, writing nothing, when one of the ids was never stored."""
         ...
 
     async def requeue_in_flight(self) -> int:

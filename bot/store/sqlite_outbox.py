@@ -9,7 +9,15 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.audience import ChatRef
+from bot.core.audience import Chat, ChatKind, ChatRef
+from bot.store.marks import (
+    DeliveryMark,
+    MarkFailed,
+    MarkPartSent,
+    MarkRetry,
+    MarkSent,
+    MarkSkipped,
+)
 from bot.store.protocol import UnknownChat, UnknownDelivery
 from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
 from bot.store.sqlite_base import Row, SQLiteBase, fetch_all, instant, micros, to_json
@@ -35,6 +43,70 @@ _CLAIM = (
 )
 _CLAIM_ANY = _CLAIM.format(platform="")
 _CLAIM_ON_PLATFORM = _CLAIM.format(platform=" AND platform = ?")
+
+# Every mark_* change in one statement, chosen by the mark's kind (?1), so that a batch of
+# different marks runs as one executemany, in order. Parameters: ?1 kind, ?2 delivery id,
+# ?3 message id, ?4 sent_at, ?5 parts sent, ?6 error or reason, ?7 retry_at.
+# Per kind, exactly what the protocol says: "sent" wins over any state; "part" and "retry"
+# change only a delivery in flight; "failed" and "skipped" only one not final yet.
+_MARK = (
+    "UPDATE deliveries SET"
+    " status = CASE ?1 WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed'"
+    f"  WHEN 'skipped' THEN 'skipped' WHEN 'retry' THEN {_PENDING_IF_ACTIVE} ELSE status END,"
+    " message_id = CASE WHEN ?1 IN ('sent', 'part') THEN ?3 ELSE message_id END,"
+    " sent_at = CASE ?1 WHEN 'sent' THEN ?4 ELSE sent_at END,"
+    " parts_sent = CASE ?1 WHEN 'part' THEN max(parts_sent, ?5) ELSE parts_sent END,"
+    " last_error = CASE WHEN ?1 IN ('retry', 'failed', 'skipped') THEN ?6 ELSE last_error END,"
+    " next_attempt_at = CASE ?1 WHEN 'retry' THEN ?7 ELSE next_attempt_at END"
+    " WHERE id = ?2 AND CASE ?1 WHEN 'sent' THEN 1"
+    "  WHEN 'part' THEN status = 'sending' WHEN 'retry' THEN status = 'sending'"
+    "  ELSE status IN ('pending', 'sending') END"
+)
+
+
+def _mark_params(mark: DeliveryMark) -> tuple[Any, ...]:
+    match mark:
+        case MarkSent(delivery_id, message_id, sent_at):
+            return ("sent", delivery_id, message_id, micros(sent_at, "sent_at"), None, None, None)
+        case MarkPartSent(delivery_id, parts_sent, message_id):
+            return ("part", delivery_id, message_id, None, parts_sent, None, None)
+        case MarkRetry(delivery_id, error, retry_at):
+            return ("retry", delivery_id, None, None, None, error, micros(retry_at, "retry_at"))
+        case MarkFailed(delivery_id, error):
+            return ("failed", delivery_id, None, None, None, error, None)
+        case MarkSkipped(delivery_id, reason):
+            return ("skipped", delivery_id, None, None, None, reason, None)
+
+
+# The claimed deliveries' chats, given as one JSON array of [platform, id] pairs: one query.
+_CHATS_BY_REF = (
+    "SELECT c.platform, c.chat_id, c.kind, c.zone, c.language, c.reminder_minutes,"
+    " c.spoiler_safe, c.active, c.mention_role FROM json_each(?) j JOIN chats c"
+    " ON c.platform = json_extract(j.value, '$[0]') AND c.chat_id = json_extract(j.value, '$[1]')"
+)
+
+
+class _ChatRows:
+    """Chat rows of `_CHATS_BY_REF` to chats (the columns and decoding of SQLiteStore's own
+    chat queries, kept here so that the outbox stands on its own)."""
+
+    def __init__(self) -> None:
+        self._minutes: dict[str, tuple[int, ...]] = {}  # a claim's chats share a few lists
+
+    def decode(self, row: Row) -> Chat:
+        minutes = self._minutes.get(row[5])
+        if minutes is None:
+            minutes = self._minutes[row[5]] = tuple(json.loads(row[5]))
+        return Chat(
+            ref=ChatRef(row[0], row[1]),
+            kind=ChatKind(row[2]),
+            zone=row[3],
+            language=row[4],
+            reminder_minutes=minutes,
+            spoiler_safe=bool(row[6]),
+            active=bool(row[7]),
+            mention_role=row[8],
+        )
 
 
 def _item(row: Row) -> OutboxItem:
@@ -115,58 +187,73 @@ class SQLiteOutbox(SQLiteBase):
         if limit <= 0:
             return []
         async with self._write() as conn:
-            if platform is None:
-                rows = await fetch_all(conn, _CLAIM_ANY, (at, at, limit))
-            else:
-                rows = await fetch_all(conn, _CLAIM_ON_PLATFORM, (at, at, platform, limit))
-            items = await self._items(conn, {row[1] for row in rows})
+            return await self._claim_in(conn, at, limit, platform)
+
+    async def claim_with_chats(
+        self, now: datetime, limit: int, *, platform: str | None = None
+    ) -> list[tuple[Delivery, Chat | None]]:
+        at = micros(now, "now")
+        if limit <= 0:
+            return []
+        async with self._write() as conn:
+            claimed = await self._claim_in(conn, at, limit, platform)
+            refs = sorted({(d.chat.platform, d.chat.id) for d in claimed})
+            rows = await fetch_all(conn, _CHATS_BY_REF, (to_json(refs),)) if refs else []
+        chats = _ChatRows()
+        found = {chat.ref: chat for chat in map(chats.decode, rows)}
+        return [(delivery, found.get(delivery.chat)) for delivery in claimed]
+
+    async def _claim_in(
+        self, conn: aiosqlite.Connection, at: int, limit: int, platform: str | None
+    ) -> list[Delivery]:
+        """`claim` inside the caller's write transaction."""
+        if platform is None:
+            rows = await fetch_all(conn, _CLAIM_ANY, (at, at, limit))
+        else:
+            rows = await fetch_all(conn, _CLAIM_ON_PLATFORM, (at, at, platform, limit))
+        items = await self._items(conn, {row[1] for row in rows})
         claimed = [_delivery(row, items) for row in rows]
         # RETURNING promises no order, so the claim order is restored here.
         claimed.sort(key=lambda d: (-d.priority, d.next_attempt_at, d.id))
         return claimed
 
     async def mark_sent(self, delivery_id: int, message_id: str | None, sent_at: datetime) -> None:
-        await self._mark(
-            delivery_id,
-            "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
-            (message_id, micros(sent_at, "sent_at"), delivery_id),
-        )
+        await self.record_marks([MarkSent(delivery_id, message_id, sent_at)])
 
     async def mark_part_sent(
         self, delivery_id: int, parts_sent: int, message_id: str | None
     ) -> None:
-        if parts_sent < 1:
-            raise ValueError(f"parts_sent must be at least 1, not {parts_sent}")
-        await self._mark(
-            delivery_id,
-            "UPDATE deliveries SET parts_sent = max(parts_sent, ?), message_id = ?"
-            " WHERE id = ? AND status = 'sending'",
-            (parts_sent, message_id, delivery_id),
-        )
+        await self.record_marks([MarkPartSent(delivery_id, parts_sent, message_id)])
 
     async def mark_retry(self, delivery_id: int, error: str, retry_at: datetime) -> None:
-        await self._mark(
-            delivery_id,
-            f"UPDATE deliveries SET status = {_PENDING_IF_ACTIVE}, last_error = ?,"
-            " next_attempt_at = ? WHERE id = ? AND status = 'sending'",
-            (error, micros(retry_at, "retry_at"), delivery_id),
-        )
+        await self.record_marks([MarkRetry(delivery_id, error, retry_at)])
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
-        await self._mark(
-            delivery_id,
-            "UPDATE deliveries SET status = 'failed', last_error = ?"
-            " WHERE id = ? AND status IN ('pending', 'sending')",
-            (error, delivery_id),
-        )
+        await self.record_marks([MarkFailed(delivery_id, error)])
 
     async def mark_skipped(self, delivery_id: int, reason: str) -> None:
-        await self._mark(
-            delivery_id,
-            "UPDATE deliveries SET status = 'skipped', last_error = ?"
-            " WHERE id = ? AND status IN ('pending', 'sending')",
-            (reason, delivery_id),
-        )
+        await self.record_marks([MarkSkipped(delivery_id, reason)])
+
+    async def record_marks(self, marks: Sequence[DeliveryMark]) -> None:
+        """Every mark in one statement run once per mark (one call to the database thread, in
+        the order given); a change a delivery's state refuses is left alone, as by mark_*."""
+        if not marks:
+            return
+        params = [_mark_params(mark) for mark in marks]  # a ValueError here writes nothing
+        async with self._write() as conn:
+            cursor = await conn.executemany(_MARK, params)
+            if cursor.rowcount == len(params):
+                return  # every mark changed its delivery, so every id is stored
+            ids = sorted({mark.delivery_id for mark in marks})
+            rows = await fetch_all(
+                conn,
+                "SELECT id FROM deliveries WHERE id IN (SELECT value FROM json_each(?))",
+                (to_json(ids),),
+            )
+            stored = {row[0] for row in rows}
+            unknown = [delivery_id for delivery_id in ids if delivery_id not in stored]
+            if unknown:
+                raise UnknownDelivery(unknown[0])
 
     async def requeue_in_flight(self) -> int:
         async with self._write() as conn:
@@ -262,12 +349,3 @@ class SQLiteOutbox(SQLiteBase):
             (to_json(sorted(keys)),),
         )
         return {row[0]: _item(row) for row in rows}
-
-    async def _mark(self, delivery_id: int, sql: str, params: tuple[Any, ...]) -> None:
-        """Run one delivery's state change; a change refused by its state is left alone."""
-        async with self._write() as conn:
-            cursor = await conn.execute(sql, params)
-            if cursor.rowcount == 0 and not await fetch_all(
-                conn, "SELECT 1 FROM deliveries WHERE id = ?", (delivery_id,)
-            ):
-                raise UnknownDelivery(delivery_id)

@@ -4,6 +4,7 @@ The `store` and `open_store` fixtures (conftest.py) run each test once per engin
 """
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -19,6 +20,14 @@ from bot.store import (
     Store,
     UnknownChat,
     UnknownDelivery,
+)
+from bot.store.marks import (
+    DeliveryMark,
+    MarkFailed,
+    MarkPartSent,
+    MarkRetry,
+    MarkSent,
+    MarkSkipped,
 )
 
 from .conftest import OpenStore
@@ -491,6 +500,140 @@ async def test_marking_an_unknown_delivery_is_an_error(store: Store) -> None:
         await store.mark_failed(999, "x")
     with pytest.raises(UnknownDelivery):
         await store.mark_skipped(999, "x")
+
+
+# --- the delivery engine's batches --------------------------------------------------------------
+
+
+async def test_claim_with_chats_gives_each_claimed_delivery_its_stored_chat(store: Store) -> None:
+    berlin = Chat(
+        tg(1), zone="Europe/Berlin", language="de", reminder_minutes=(30,), spoiler_safe=True
+    )
+    group = Chat(ChatRef("discord", "55"), kind=ChatKind.CHANNEL, mention_role="99")
+    await store.upsert_chat(berlin)
+    await store.upsert_chat(group)
+    await store.upsert_chat(Chat(tg(2)))
+    await store.enqueue(announcement("early", T0), [tg(1), group.ref, tg(2)])
+    await store.enqueue(announcement("urgent", T0), [tg(1)], priority=5)
+
+    pairs = await store.claim_with_chats(T0, 3)
+    assert [(d.item.key, d.chat, chat) for d, chat in pairs] == [
+        ("urgent", tg(1), berlin),
+        ("early", tg(1), berlin),
+        ("early", group.ref, group),
+    ]
+    assert {(d.status, d.attempts) for d, _ in pairs} == {(DeliveryStatus.SENDING, 1)}
+    assert [d for d, _ in pairs if d.item.key == "early"] == (await store.deliveries("early"))[:2]
+    assert [chat for _, chat in pairs] == [await store.get_chat(d.chat) for d, _ in pairs]
+    assert [(d.chat, chat) for d, chat in await store.claim_with_chats(T0, 10)] == [
+        (tg(2), Chat(tg(2)))
+    ]
+    assert await store.claim_with_chats(T0, 10) == []
+
+
+async def test_claim_with_chats_keeps_to_a_platform_and_to_what_is_due(store: Store) -> None:
+    discord = ChatRef("discord", "42")
+    await add_chats(store, tg(1), discord)
+    await store.enqueue(announcement(), [tg(1), discord])
+    assert await store.claim_with_chats(T0 - timedelta(microseconds=1), 10) == []
+    assert await store.claim_with_chats(T0, 0) == []
+    assert [d.chat for d, _ in await store.claim_with_chats(T0, 10, platform="discord")] == [
+        discord
+    ]
+    with pytest.raises(ValueError):
+        await store.claim_with_chats(datetime(2022, 4, 23, 10, 0), 10)  # no time zone
+    assert [d.chat for d, _ in await store.claim_with_chats(T0, 10)] == [tg(1)]
+
+
+# Each scenario: the marks one delivery gets, in order (what a worker may report about it).
+MARK_SCENARIOS: list[list[DeliveryMark]] = [
+    [MarkSent(0, "11", T0)],
+    [MarkPartSent(0, 1, "21"), MarkPartSent(0, 2, "22"), MarkSent(0, "23", T0)],
+    [MarkPartSent(0, 1, "31"), MarkRetry(0, "RetryAfter: retry after 3 s", T0)],
+    [MarkRetry(0, "TransientError: 502", T0 + timedelta(seconds=9)), MarkPartSent(0, 1, "41")],
+    [MarkFailed(0, "PermanentError: too long"), MarkRetry(0, "late", T0)],
+    [MarkRetry(0, "TransientError: 502", T0), MarkFailed(0, "gave up")],
+    [MarkSkipped(0, "chat inactive"), MarkFailed(0, "late failure"), MarkSent(0, "51", T0)],
+    [MarkPartSent(0, 2, "61"), MarkPartSent(0, 1, "60")],
+]
+
+
+def for_delivery(mark: DeliveryMark, delivery_id: int) -> DeliveryMark:
+    return dataclasses.replace(mark, delivery_id=delivery_id)
+
+
+def outcome(delivery: Delivery) -> tuple[object, ...]:
+    return (
+        delivery.status,
+        delivery.parts_sent,
+        delivery.message_id,
+        delivery.last_error,
+        delivery.next_attempt_at,
+        delivery.sent_at,
+    )
+
+
+async def test_record_marks_does_what_the_mark_methods_do_one_by_one(store: Store) -> None:
+    refs = [tg(n) for n in range(len(MARK_SCENARIOS))]
+    await add_chats(store, *refs)
+    await store.enqueue(announcement("one-by-one"), refs)
+    await store.enqueue(announcement("batched"), refs)
+    claimed = {(d.item.key, d.chat): d.id for d in await store.claim(T0, 100)}
+
+    for ref, scenario in zip(refs, MARK_SCENARIOS, strict=True):
+        for mark in scenario:
+            match for_delivery(mark, claimed[("one-by-one", ref)]):
+                case MarkSent(delivery_id, message_id, sent_at):
+                    await store.mark_sent(delivery_id, message_id, sent_at)
+                case MarkPartSent(delivery_id, parts_sent, message_id):
+                    await store.mark_part_sent(delivery_id, parts_sent, message_id)
+                case MarkRetry(delivery_id, error, retry_at):
+                    await store.mark_retry(delivery_id, error, retry_at)
+                case MarkFailed(delivery_id, error):
+                    await store.mark_failed(delivery_id, error)
+                case MarkSkipped(delivery_id, reason):
+                    await store.mark_skipped(delivery_id, reason)
+    # The same marks in one batch, interleaved across deliveries as workers report them (each
+    # delivery's own marks in order): first marks of every delivery, then second marks, ...
+    batch = [
+        for_delivery(scenario[step], claimed[("batched", ref)])
+        for step in range(max(map(len, MARK_SCENARIOS)))
+        for ref, scenario in zip(refs, MARK_SCENARIOS, strict=True)
+        if step < len(scenario)
+    ]
+    await store.record_marks(batch)
+
+    one_by_one = [outcome(d) for d in await store.deliveries("one-by-one")]
+    batched = [outcome(d) for d in await store.deliveries("batched")]
+    assert batched == one_by_one
+    assert [status for status, *_ in batched] == [
+        DeliveryStatus.SENT,
+        DeliveryStatus.SENT,
+        DeliveryStatus.PENDING,
+        DeliveryStatus.PENDING,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.SENT,
+        DeliveryStatus.SENDING,
+    ]
+
+
+async def test_record_marks_with_an_unknown_or_bad_mark_writes_nothing(store: Store) -> None:
+    await add_chats(store, tg(1), tg(2))
+    await store.enqueue(announcement(), [tg(1), tg(2)])
+    first, second = await store.claim(T0, 2)
+    with pytest.raises(UnknownDelivery):
+        await store.record_marks([MarkSent(first.id, "1", T0), MarkSent(999, "2", T0)])
+    naive = datetime(2022, 4, 23, 10, 0)
+    with pytest.raises(ValueError):
+        await store.record_marks([MarkSent(first.id, "1", T0), MarkRetry(second.id, "x", naive)])
+    with pytest.raises(ValueError):
+        MarkPartSent(first.id, 0, None)
+    await store.record_marks([])
+    assert set((await statuses(store)).values()) == {DeliveryStatus.SENDING}
+    # A mark its delivery's state refuses is no error: it is left alone, as by mark_*.
+    await store.record_marks([MarkSent(first.id, "1", T0), MarkRetry(first.id, "late", T0)])
+    assert list((await statuses(store)).values()) == [DeliveryStatus.SENT, DeliveryStatus.SENDING]
 
 
 # --- restart -----------------------------------------------------------------------------------
