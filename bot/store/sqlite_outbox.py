@@ -7,6 +7,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 import aiosqlite
@@ -65,14 +67,14 @@ class _Chunk:
 def _chunks(recipients: Sequence[ChatRef], size: int) -> list[_Chunk]:
     """Consecutive recipients of one platform, up to `size` a chunk; one empty chunk for no
     recipients (the announcement's row is still written)."""
-    groups: list[tuple[str, list[str]]] = []
-    for ref in recipients:
-        if not groups or groups[-1][0] != ref.platform or len(groups[-1][1]) == size:
-            groups.append((ref.platform, []))
-        groups[-1][1].append(ref.id)
-    return [_Chunk(platform, to_json(ids), len(ids)) for platform, ids in groups] or [
-        _Chunk("", "[]", 0)
-    ]
+    chunks: list[_Chunk] = []
+    # map() and slices rather than a loop per recipient: 100,000 of them take a few ms.
+    for platform, group in groupby(recipients, key=attrgetter("platform")):
+        ids = list(map(attrgetter("id"), group))
+        for at in range(0, len(ids), size):
+            part = ids[at : at + size]
+            chunks.append(_Chunk(platform, to_json(part), len(part)))
+    return chunks or [_Chunk("", "[]", 0)]
 
 
 def _item(row: Row) -> OutboxItem:
