@@ -179,12 +179,10 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
                 await self._write_subscriptions(batch, encoder)
                 batch = []
                 await asyncio.sleep(0)  # let the commands waiting on the store have it
-        if batch or not last:
+        if batch:
             await self._write_subscriptions(batch, encoder)
 
     async def _write_subscriptions(self, batch: list[Subscription], encoder: Encoder) -> None:
-        if not batch:
-            return
         settings = chat_params(Chat(batch[0].chat))[2:]  # a new chat's defaults
         async with self._write() as conn:
             await conn.executemany(
