@@ -16,6 +16,10 @@ A job whose enqueue fails (another process holding the database's write lock pas
 timeout, say) is tried again with backoff on the injected clock until it succeeds or the post
 is stale (`plan.catch_up` would skip it): a failed write never silently loses an announcement.
 
+The store writes an announcement's deliveries in chunks (commands are answered in between); one
+cut short by the process dying is listed by `unfinished_announcements` and finished at the next
+plan, for the audience of that moment, each chat once (`_finish_unfinished`).
+
 APScheduler's misfire handling is switched off (`misfire_grace_time=None`, no coalescing): a job
 that fires late still runs, because lateness is decided here, not silently by the scheduler.
 """
@@ -295,7 +299,12 @@ class Announcer:
                 continue
             announcement = Announcement.from_payload(item.payload)
             try:
-                await self._enqueue(announcement, audience)
+                if self._stale(announcement):
+                    # Too late for the rest (the bot was down long): closed with no more chats.
+                    log.info("too late to finish %s; closed as it is", item.key)
+                    await self._store.enqueue(item, [])
+                else:
+                    await self._enqueue(announcement, audience)
             except Exception:
                 self._retry_later(announcement, 1, None)
 

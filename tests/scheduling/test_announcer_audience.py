@@ -103,3 +103,22 @@ async def test_a_free_post_cut_short_by_a_crash_is_finished_at_the_next_start(
         deliveries = await restarted.deliveries(item.key)
         assert await restarted.unfinished_announcements() == []
     assert [d.chat for d in deliveries] == FANS
+
+
+async def test_a_reminder_cut_short_and_stale_by_the_next_start_is_closed_as_it_is(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with PausingStore(path, crash_after=1) as store:
+        await store.set_subscriptions([Subscription(ref, series=SERIES) for ref in FANS])
+        cut = announcer(store, "2022-05-14T13:50")
+        with pytest.raises(Crash):
+            await cut.start()
+        await cut.stop()
+    async with SQLiteStore(path) as restarted:
+        # Back hours later: Race Part 1 is long under way, its reminder no use to anyone.
+        again = announcer(restarted, "2022-05-14T18:00")
+        await again.start()
+        await again.stop()
+        assert await restarted.unfinished_announcements() == []
+        assert len(await restarted.deliveries(REMINDER_15)) == 500  # nothing more written
