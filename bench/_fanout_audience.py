@@ -94,9 +94,10 @@ async def ask_commands(
         await asyncio.sleep(COMMAND_EVERY)
 
 
-async def announce_phase(store: SQLiteStore, subscribers: int) -> dict[str, Any]:
+async def announce_phase(store: SQLiteStore, path: Path, subscribers: int) -> dict[str, Any]:
     """One announcement to every subscriber, through the announcer (audience, then enqueue),
-    with a fan's command every 20 ms meanwhile; the same commands idle first as the baseline."""
+    with a fan's command every 20 ms meanwhile; the same commands idle first as the baseline.
+    `path`: the store's database file, for the raw insert baseline."""
     idle: list[float] = []
     idle_until = time.perf_counter() + 1.0
     await ask_commands(store, lambda: time.perf_counter() > idle_until, idle)
@@ -112,8 +113,11 @@ async def announce_phase(store: SQLiteStore, subscribers: int) -> dict[str, Any]
     enqueued.set()
     await asking
     assert recipients == subscribers, (recipients, subscribers)
+    raw = raw_deliveries(path, subscribers)
     return {
         "announce_100k_enqueue_s": round(elapsed, 2),
+        "announce_100k_raw_insert_s": round(raw, 2),
+        "announce_100k_ratio": round(elapsed / raw, 2) if raw > 0 else None,
         "announce_100k_commands": len(during),
         "announce_100k_command_p50_ms": ms(percentile(during, 50)),
         "announce_100k_command_p99_ms": ms(percentile(during, 99)),
@@ -122,10 +126,35 @@ async def announce_phase(store: SQLiteStore, subscribers: int) -> dict[str, Any]
     }
 
 
+def raw_deliveries(path: Path, count: int) -> float:
+    """The floor for an enqueue: the same number of delivery rows inserted into the same
+    table by a bare sqlite3 executemany in one transaction (no check, no chunks, nothing
+    else waiting), on a connection of its own."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        chats = [row[0] for row in conn.execute("SELECT chat_id FROM subscriptions LIMIT ?",
+                                                (count,))]  # fmt: skip
+        started = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO outbox (key, kind, subject, due_at, payload)"
+                     " VALUES ('raw', 'free', 'free', 0, '{}')")  # fmt: skip
+        conn.executemany(
+            "INSERT INTO deliveries (key, platform, chat_id, status, priority, next_attempt_at)"
+            " VALUES ('raw', 'telegram', ?, 'skipped', 0, 0)",
+            ((chat,) for chat in chats),
+        )
+        conn.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        conn.close()
+
+
 def announce_lines(f: dict[str, Any]) -> list[str]:
     return [
         f"  announce to {f['subscriptions']} subscribers: enqueued in "
-        f"{f['announce_100k_enqueue_s']} s; {f['announce_100k_commands']} commands meanwhile "
+        f"{f['announce_100k_enqueue_s']} s (raw sqlite3 insert of as many delivery rows: "
+        f"{f['announce_100k_raw_insert_s']} s, ratio {f['announce_100k_ratio']}); "
+        f"{f['announce_100k_commands']} commands meanwhile "
         f"(p50 {f['announce_100k_command_p50_ms']} ms, p99 {f['announce_100k_command_p99_ms']} "
         f"ms, max {f['announce_100k_command_max_ms']} ms; idle p99 "
         f"{f['idle_command_p99_ms']} ms)",

@@ -178,7 +178,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "workers": args.workers,
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
-        async with SQLiteStore(Path(tmp) / "bench.db") as store:
+        database = Path(tmp) / "bench.db"
+        async with SQLiteStore(database) as store:
             figures["rss_start_mib"] = figures["rss_before_subscriptions_mib"] = round(
                 memory_mib(), 1
             )
@@ -192,7 +193,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             del audience
             figures.update(await engine_run(store, chats, args))
             figures["rss_after_fanout_mib"] = round(memory_mib(), 1)
-            figures.update(await announce_phase(store, args.subscriptions))
+            figures.update(await announce_phase(store, database, args.subscriptions))
     figures.update(await naive_run(chats, args))
     # The kernel updates its high-water mark lazily; never report it below what we saw.
     seen = [figures["rss_audience_mib"], figures["rss_after_fanout_mib"], memory_mib("VmHWM")]
