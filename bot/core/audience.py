@@ -21,7 +21,9 @@ class ChatKind(StrEnum):
     CHANNEL = "channel"  # a Telegram channel or a Discord text channel
 
 
-@dataclass(frozen=True, order=True)
+# slots: a bot keeps one ChatRef, Chat and Subscription per subscriber in memory (100,000 of
+# each is the design load); without a per-instance __dict__ each is a third of the size.
+@dataclass(frozen=True, order=True, slots=True)
 class ChatRef:
     platform: str  # "telegram" | "discord" | "console"
     id: str  # the platform's chat or channel id, as text
@@ -30,7 +32,7 @@ class ChatRef:
         return f"{self.platform}:{self.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chat:
     ref: ChatRef
     kind: ChatKind = ChatKind.PRIVATE
@@ -42,7 +44,7 @@ class Chat:
     mention_role: str | None = None  # Discord: a role id to mention in posts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subscription:
     """What one chat follows. Empty filters mean "everything" for that dimension, but a
     subscription must follow at least one series or driver (enforced by the commands)."""

@@ -16,6 +16,10 @@ A job whose enqueue fails (another process holding the database's write lock pas
 timeout, say) is tried again with backoff on the injected clock until it succeeds or the post
 is stale (`plan.catch_up` would skip it): a failed write never silently loses an announcement.
 
+The store writes an announcement's deliveries in chunks (commands are answered in between); one
+cut short by the process dying is listed by `unfinished_announcements` and finished at the next
+plan, for the audience of that moment, each chat once (`_finish_unfinished`).
+
 APScheduler's misfire handling is switched off (`misfire_grace_time=None`, no coalescing): a job
 that fires late still runs, because lateness is decided here, not silently by the scheduler.
 """
@@ -93,9 +97,6 @@ class Announcer:
         self._scheduler.add_listener(
             self._count_firing, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
         )
-        # Composing runs inside the delivery engine, synchronously: it reads the subscriptions
-        # as they were at the last enqueue instead of querying the store per message.
-        self._subscriptions: dict[ChatRef, Subscription] = {}
         self.last_report = PlanReport()
         self.plans_made = 0  # for /metrics
 
@@ -148,6 +149,7 @@ class Announcer:
             fresh = not announced
             audience = await self._load_audience()
             settings = self._settings_for(audience)
+            await self._finish_unfinished(audience)
             report = PlanReport()
             for change in plan.changes(catalog, announced, now):
                 await self._enqueue(change, audience)
@@ -289,6 +291,30 @@ class Announcer:
                 await self._mark_told(announcement)
         return added
 
+    async def _finish_unfinished(self, audience: list[tuple[Chat, Subscription]]) -> None:
+        """Finish writing the deliveries of announcements whose enqueue was interrupted (the
+        process died between two chunks). Their keys count as announced, so planning alone
+        would never come back to them; the store adds only the deliveries still missing."""
+        for item in await self._store.unfinished_announcements():
+            log.info("finishing the enqueue of %s, interrupted before", item.key)
+            if item.kind == FREE_POST:
+                try:
+                    await self._store.enqueue(item, _everyone(audience))
+                    self._on_enqueued()
+                except Exception:
+                    log.exception("could not finish %s; the next plan tries again", item.key)
+                continue
+            announcement = Announcement.from_payload(item.payload)
+            try:
+                if self._stale(announcement):
+                    # Too late for the rest (the bot was down long): closed with no more chats.
+                    log.info("too late to finish %s; closed as it is", item.key)
+                    await self._store.enqueue(item, [])
+                else:
+                    await self._enqueue(announcement, audience)
+            except Exception:
+                self._retry_later(announcement, 1, None)
+
     async def _mark_told(self, preview: Announcement) -> None:
         """Record each session start the preview showed, so moving any of them later gets its
         own "time changed" post (the preview's key knows only the weekend's first start)."""
@@ -309,9 +335,9 @@ class Announcer:
             await self._store.enqueue(marker, [])
 
     async def _load_audience(self) -> list[tuple[Chat, Subscription]]:
-        audience = await self._store.audience()
-        self._subscriptions = {chat.ref: sub for chat, sub in audience}
-        return audience
+        # The store keeps the audience in memory, true after every subscribe, setting and
+        # move: reading it is a copy, not a query of 100,000 rows.
+        return await self._store.audience()
 
     def _settings_for(self, audience: list[tuple[Chat, Subscription]]) -> PlanSettings:
         # Reminders are planned for every offset some chat asked for; each chat gets its own.
@@ -324,7 +350,7 @@ class Announcer:
         """An admin's free post to every subscribed chat and channel; the number of chats."""
         now = self._clock.now()
         audience = await self._load_audience()
-        refs = [chat.ref for chat, _ in audience if chat.active]
+        refs = _everyone(audience)
         digest = hashlib.sha256(text.encode()).hexdigest()[:12]
         item = OutboxItem(
             key=f"free|{now.isoformat()}|{digest}",
@@ -342,8 +368,15 @@ class Announcer:
         if item.kind == FREE_POST:
             return Reply(title="From Pitboard", blocks=(paragraph(str(item.payload["text"])),))
         announcement = Announcement.from_payload(item.payload)
-        subscription = self._subscriptions.get(chat.ref)
+        # Composing runs inside the delivery engine, synchronously: the store's audience in
+        # memory answers without a query per message.
+        subscription = self._store.audience_subscription(chat.ref)
         return compose(announcement, self._catalogs.current, chat, subscription, self._clock.now())
+
+
+def _everyone(audience: list[tuple[Chat, Subscription]]) -> list[ChatRef]:
+    """An admin's free post goes to every active chat with a subscription."""
+    return [chat.ref for chat, _ in audience if chat.active]
 
 
 def _one_late_reminder_per_chat(

@@ -148,4 +148,21 @@ _PARTS_SENT = Migration(
     ("ALTER TABLE deliveries ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0",),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _CALLBACKS_AND_VALUES, _PARTS_SENT)
+# An announcement to 100,000 chats is written in chunks, each in its own transaction, so that
+# commands are answered meanwhile. Until the last chunk is in, its row says so: a restart or a
+# retry finishes writing it (a delivery per chat, never two: UNIQUE (key, platform, chat_id)).
+_ENQUEUE_IN_CHUNKS = Migration(
+    4,
+    "an announcement records whether all its deliveries are written",
+    (
+        "ALTER TABLE outbox ADD COLUMN complete INTEGER NOT NULL DEFAULT 1"
+        " CHECK (complete IN (0, 1))",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _INITIAL,
+    _CALLBACKS_AND_VALUES,
+    _PARTS_SENT,
+    _ENQUEUE_IN_CHUNKS,
+)

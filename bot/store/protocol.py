@@ -132,6 +132,12 @@ class Store(Protocol):
         """Replace the chat's one subscription, creating a default chat if it has none."""
         ...
 
+    async def set_subscriptions(self, subs: Sequence[Subscription]) -> None:
+        """`set_subscription` for each, in order (a chat given twice ends with its last one),
+        written in batches: each batch applies wholly or not at all, and commands are
+        answered between batches. For imports and restores of many subscriptions."""
+        ...
+
     async def get_subscription(self, ref: ChatRef) -> Subscription | None: ...
 
     async def remove_subscription(self, ref: ChatRef) -> bool:
@@ -139,7 +145,14 @@ class Store(Protocol):
         ...
 
     async def audience(self) -> list[tuple[Chat, Subscription]]:
-        """Every active chat that has a subscription, ordered by chat, in one query."""
+        """Every active chat that has a subscription, ordered by chat. Engines may keep it in
+        memory, kept true by their own writes, instead of reading it per call."""
+        ...
+
+    def audience_subscription(self, ref: ChatRef) -> Subscription | None:
+        """The chat's subscription as of the last `audience()` and every change since, without
+        a query (composing a post cannot await): None for a chat not in the audience, or
+        before the first `audience()` call."""
         ...
 
     # --- outbox ----------------------------------------------------------------------------
@@ -148,10 +161,22 @@ class Store(Protocol):
         self, item: OutboxItem, recipients: Sequence[ChatRef], *, priority: int = 0
     ) -> bool:
         """Record the announcement and one delivery per recipient (PENDING, due at
-        item.due_at; SKIPPED for an inactive chat) in one transaction. Returns False and
-        writes nothing when the key is already stored. No recipients still records the key.
-        Repeated recipients count once. Raises UnknownChat, writing nothing, when a recipient
-        is not stored; TypeError when the payload is not JSON-able."""
+        item.due_at; SKIPPED for an inactive chat). Returns False and writes nothing when the
+        key is already stored complete. No recipients still records the key. Repeated
+        recipients count once. Raises UnknownChat, writing nothing, when a recipient is not
+        stored; TypeError when the payload is not JSON-able.
+
+        Many recipients are written in chunks, a transaction each, so that other callers are
+        served in between; until the last chunk is in, the key is listed by
+        `unfinished_announcements`. Enqueueing the same key again (after an interruption)
+        writes the deliveries still missing and completes it: each recipient gets exactly
+        one delivery whatever was interrupted where. A recipient that moves to a new id
+        while its chunk waits is skipped (its moved deliveries follow it)."""
+        ...
+
+    async def unfinished_announcements(self) -> list[OutboxItem]:
+        """Announcements whose deliveries were not all written (an enqueue interrupted by a
+        crash or a failed write), earliest due first: enqueue each again to finish it."""
         ...
 
     async def has_announcement(self, key: str) -> bool: ...

@@ -7,18 +7,19 @@ its deliveries), sqlite_kept (button callbacks, kept values) and, here, chats an
 from __future__ import annotations
 
 import asyncio
-import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import aiosqlite
 
-from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
-from bot.core.model import SessionKind
+from bot.core.audience import Chat, ChatRef, Subscription
+from bot.store.audience_cache import AudienceCache, Member
 from bot.store.protocol import UnknownChat
 from bot.store.sqlite_base import Row, fetch_all, to_json
 from bot.store.sqlite_kept import SQLiteKept
 from bot.store.sqlite_outbox import SQLiteOutbox
+from bot.store.sqlite_rows import Decoder, Encoder, chat_params
 
 if TYPE_CHECKING:
     from bot.store.protocol import Store
@@ -31,66 +32,34 @@ _CHAT_COLUMNS = (
 )
 
 
-def _chat_params(chat: Chat) -> tuple[Any, ...]:
-    return (
-        chat.ref.platform,
-        chat.ref.id,
-        chat.kind.value,
-        chat.zone,
-        chat.language,
-        to_json(list(chat.reminder_minutes)),
-        int(chat.spoiler_safe),
-        int(chat.active),
-        chat.mention_role,
-    )
+_AUDIENCE = (
+    f"SELECT {_CHAT_COLUMNS}, s.series, s.drivers, s.session_kinds"
+    " FROM subscriptions s JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id"
+    " WHERE c.active = 1"
+)
+# Chats given as one JSON array of [platform, id] pairs: one statement for any number of them.
+_THESE_CHATS = (
+    " AND (s.platform, s.chat_id) IN"
+    " (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"
+)
+# Subscriptions are written this many to a transaction: each commits on its own, and between
+# two of them the store is free for the commands waiting on it.
+SUBSCRIPTION_BATCH = 2000
+_SET_SUBSCRIPTION = (
+    "INSERT INTO subscriptions (platform, chat_id, series, drivers, session_kinds)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, chat_id) DO UPDATE SET"
+    " series = excluded.series, drivers = excluded.drivers,"
+    " session_kinds = excluded.session_kinds"
+)
+_DEFAULT_CHAT = (
+    "INSERT INTO chats (platform, chat_id, kind, zone, language, reminder_minutes,"
+    " spoiler_safe, active, mention_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (platform, chat_id) DO NOTHING"
+)
 
 
-class _Decoder:
-    """Rows to records. Remembers decoded JSON lists: 100,000 subscriptions share a few
-    hundred distinct ones; decoding each once makes audience() about three times faster, and
-    the chats that follow the same series share one frozenset in memory."""
-
-    def __init__(self) -> None:
-        self._strings: dict[str, frozenset[str]] = {}
-        self._kinds: dict[str, frozenset[SessionKind]] = {}
-        self._minutes: dict[str, tuple[int, ...]] = {}
-
-    def chat(self, row: Row) -> Chat:
-        minutes = self._minutes.get(row[5])
-        if minutes is None:
-            minutes = self._minutes[row[5]] = tuple(json.loads(row[5]))
-        return Chat(
-            ref=ChatRef(row[0], row[1]),
-            kind=ChatKind(row[2]),
-            zone=row[3],
-            language=row[4],
-            reminder_minutes=minutes,
-            spoiler_safe=bool(row[6]),
-            active=bool(row[7]),
-            mention_role=row[8],
-        )
-
-    def subscription(self, ref: ChatRef, series: str, drivers: str, kinds: str) -> Subscription:
-        session_kinds = self._kinds.get(kinds)
-        if session_kinds is None:
-            session_kinds = frozenset(SessionKind(k) for k in json.loads(kinds))
-            self._kinds[kinds] = session_kinds
-        return Subscription(ref, self._set(series), self._set(drivers), session_kinds)
-
-    def _set(self, text: str) -> frozenset[str]:
-        found = self._strings.get(text)
-        if found is None:
-            found = self._strings[text] = frozenset(json.loads(text))
-        return found
-
-
-def _audience_from(rows: list[Row]) -> list[tuple[Chat, Subscription]]:
-    decoder = _Decoder()
-    found = []
-    for row in rows:
-        chat = decoder.chat(row)
-        found.append((chat, decoder.subscription(chat.ref, row[9], row[10], row[11])))
-    return found
+def _refs_json(refs: Sequence[ChatRef]) -> str:
+    return to_json([[ref.platform, ref.id] for ref in refs])
 
 
 def _moved_to(new: ChatRef) -> str:
@@ -99,6 +68,13 @@ def _moved_to(new: ChatRef) -> str:
 
 class SQLiteStore(SQLiteOutbox, SQLiteKept):
     """The `Store` on one SQLite file: `SQLiteStore(path)`, then `open()` or `async with`."""
+
+    # The audience in memory (bot.store.audience_cache), read on the first audience() call,
+    # and SQLite's data_version when it was read: another connection's commit (a second
+    # process) changes that number, and the audience is then read again.
+    _audience: AudienceCache | None = None
+    _audience_version: int = -1
+    _decoder: Decoder | None = None
 
     # --- chats -----------------------------------------------------------------------------
 
@@ -114,17 +90,19 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
                 " mention_role = excluded.mention_role,"
                 " inactive_reason = CASE excluded.active WHEN 1 THEN NULL"
                 "  ELSE chats.inactive_reason END",
-                _chat_params(chat),
+                chat_params(chat),
             )
             if not chat.active:
                 await self._skip_pending(conn, chat.ref, "chat inactive")
+            changed = await self._members(conn, [chat.ref])
+        self._remember(changed)
 
     async def get_chat(self, ref: ChatRef) -> Chat | None:
         rows = await self._fetch(
             f"SELECT {_CHAT_COLUMNS} FROM chats c WHERE c.platform = ? AND c.chat_id = ?",
             (ref.platform, ref.id),
         )
-        return _Decoder().chat(rows[0]) if rows else None
+        return Decoder().chat(rows[0]) if rows else None
 
     async def set_active(self, ref: ChatRef, active: bool, reason: str | None = None) -> None:
         async with self._write() as conn:
@@ -137,6 +115,8 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
                 raise UnknownChat([ref])
             if not active:
                 await self._skip_pending(conn, ref, reason or "chat inactive")
+            changed = await self._members(conn, [ref])
+        self._remember(changed)
 
     async def rewrite_chat(self, old: ChatRef, new: ChatRef) -> None:
         if old == new:
@@ -158,6 +138,8 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
                 )
             elif old_reason != _moved_to(new):  # not merged already
                 await self._merge_chat(conn, old, new)
+            changed = await self._members(conn, [old, new])
+        self._remember(changed)
 
     async def chats(self, *, platform: str | None = None, active_only: bool = True) -> list[Chat]:
         conditions = ["1 = 1"]
@@ -172,7 +154,7 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
             " ORDER BY c.platform, c.chat_id",
             params,
         )
-        decoder = _Decoder()
+        decoder = Decoder()
         return [decoder.chat(row) for row in rows]
 
     async def count_chats(self, *, active_only: bool = True) -> int:
@@ -183,26 +165,32 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
     # --- subscriptions ---------------------------------------------------------------------
 
     async def set_subscription(self, sub: Subscription) -> None:
+        await self.set_subscriptions([sub])
+
+    async def set_subscriptions(self, subs: Sequence[Subscription]) -> None:
+        # A chat repeated in `subs` ends with its last subscription, as one call each would
+        # leave it; the rows go in SUBSCRIPTION_BATCH to a transaction, two statements each.
+        last = {sub.chat: sub for sub in subs}
+        encoder = Encoder()
+        batch: list[Subscription] = []
+        for sub in last.values():
+            batch.append(sub)
+            if len(batch) == SUBSCRIPTION_BATCH:
+                await self._write_subscriptions(batch, encoder)
+                batch = []
+                await asyncio.sleep(0)  # let the commands waiting on the store have it
+        if batch:
+            await self._write_subscriptions(batch, encoder)
+
+    async def _write_subscriptions(self, batch: list[Subscription], encoder: Encoder) -> None:
+        settings = chat_params(Chat(batch[0].chat))[2:]  # a new chat's defaults
         async with self._write() as conn:
-            await conn.execute(
-                "INSERT INTO chats (platform, chat_id, kind, zone, language, reminder_minutes,"
-                " spoiler_safe, active, mention_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (platform, chat_id) DO NOTHING",
-                _chat_params(Chat(sub.chat)),
+            await conn.executemany(
+                _DEFAULT_CHAT, ((sub.chat.platform, sub.chat.id, *settings) for sub in batch)
             )
-            await conn.execute(
-                "INSERT INTO subscriptions (platform, chat_id, series, drivers, session_kinds)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, chat_id) DO UPDATE SET"
-                " series = excluded.series, drivers = excluded.drivers,"
-                " session_kinds = excluded.session_kinds",
-                (
-                    sub.chat.platform,
-                    sub.chat.id,
-                    to_json(sorted(sub.series)),
-                    to_json(sorted(sub.drivers)),
-                    to_json(sorted(kind.value for kind in sub.session_kinds)),
-                ),
-            )
+            await conn.executemany(_SET_SUBSCRIPTION, (encoder.row(sub) for sub in batch))
+            changed = await self._members(conn, [sub.chat for sub in batch])
+        self._remember(changed)
 
     async def get_subscription(self, ref: ChatRef) -> Subscription | None:
         rows = await self._fetch(
@@ -210,7 +198,7 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
             " WHERE platform = ? AND chat_id = ?",
             (ref.platform, ref.id),
         )
-        return _Decoder().subscription(ref, *rows[0]) if rows else None
+        return Decoder().subscription(ref, *rows[0]) if rows else None
 
     async def remove_subscription(self, ref: ChatRef) -> bool:
         async with self._write() as conn:
@@ -218,18 +206,57 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
                 "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?",
                 (ref.platform, ref.id),
             )
-            return cursor.rowcount > 0
+            removed = cursor.rowcount > 0
+        self._remember({ref: None} if self._audience is not None else None)
+        return removed
 
     async def audience(self) -> list[tuple[Chat, Subscription]]:
-        rows = await self._fetch(
-            f"SELECT {_CHAT_COLUMNS}, s.series, s.drivers, s.session_kinds"
-            " FROM subscriptions s JOIN chats c"
-            "  ON c.platform = s.platform AND c.chat_id = s.chat_id"
-            " WHERE c.active = 1 ORDER BY s.platform, s.chat_id"
-        )
-        # 100,000 rows take most of a second to decode: off the event loop, which would
-        # otherwise stall every sender and front-end for that long.
-        return await asyncio.to_thread(_audience_from, rows)
+        async with self._lock:
+            conn = self._connection()
+            version = await self._data_version(conn)
+            if self._audience is None or version != self._audience_version:
+                self._audience = await self._read_audience(conn)
+                self._audience_version = version
+            return self._audience.snapshot()
+
+    def audience_subscription(self, ref: ChatRef) -> Subscription | None:
+        return None if self._audience is None else self._audience.subscription(ref)
+
+    async def _read_audience(self, conn: aiosqlite.Connection) -> AudienceCache:
+        """Streamed a few thousand rows at a time and decoded as they come, so that the raw
+        rows of 100,000 subscriptions are never all alive at once."""
+        decoder = self._decoder = Decoder()
+        members: list[Member] = []
+        async with conn.execute(f"{_AUDIENCE} ORDER BY s.platform, s.chat_id") as cursor:
+            # The default row factory yields plain tuples; aiosqlite types them as sqlite3.Row.
+            while rows := cast(list[Row], await cursor.fetchmany(SUBSCRIPTION_BATCH)):
+                members.extend(decoder.member(row) for row in rows)
+        return AudienceCache(members)
+
+    async def _members(
+        self, conn: aiosqlite.Connection, refs: Sequence[ChatRef]
+    ) -> dict[ChatRef, Member | None] | None:
+        """What the audience holds for `refs` after a change, read inside the changing
+        transaction (None for a chat no longer in it); None when the audience is not kept."""
+        if self._audience is None or self._decoder is None:
+            return None
+        changed: dict[ChatRef, Member | None] = dict.fromkeys(refs)
+        rows = await fetch_all(conn, _AUDIENCE + _THESE_CHATS, (_refs_json(refs),))
+        for row in rows:
+            member = self._decoder.member(row)
+            changed[member[0].ref] = member
+        return changed
+
+    def _remember(self, changed: dict[ChatRef, Member | None] | None) -> None:
+        """Apply a committed change to the audience. Called right after the transaction with
+        no await in between, so no other change to the same chats can come in between."""
+        if changed is not None and self._audience is not None:
+            self._audience.update(changed)
+
+    @staticmethod
+    async def _data_version(conn: aiosqlite.Connection) -> int:
+        rows = await fetch_all(conn, "PRAGMA data_version")
+        return int(rows[0][0])
 
     @staticmethod
     async def _inactive_reason(conn: aiosqlite.Connection, ref: ChatRef) -> str | None:

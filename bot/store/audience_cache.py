@@ -1,0 +1,61 @@
+"""The audience kept in memory: every active chat with a subscription, ordered by chat.
+
+An announcement goes to the audience, and reading 100,000 of them back from the database for
+each one took seconds. The audience changes only when a chat subscribes, unsubscribes, changes
+a setting, is (de)activated or moves to a new id, and each of those goes through the store: the
+engine reads the changed chats back inside the transaction that changed them and, once it has
+committed, applies them here. Nothing else writes these rows, so the copy stays true.
+
+Engine-neutral: it holds core records only.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+
+from bot.core.audience import Chat, ChatRef, Subscription
+
+__all__ = ["AudienceCache", "Member"]
+
+Member = tuple[Chat, Subscription]
+
+
+def _ref(member: Member) -> ChatRef:
+    return member[0].ref
+
+
+class AudienceCache:
+    def __init__(self, ordered: Iterable[Member] = ()) -> None:
+        """`ordered`: the members sorted by chat, as the store's query returns them."""
+        self._members: list[Member] = list(ordered)
+        # By chat too: composing a post looks up its chat's subscription once per delivery.
+        self._by_ref: dict[ChatRef, Member] = {member[0].ref: member for member in self._members}
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def subscription(self, ref: ChatRef) -> Subscription | None:
+        member = self._by_ref.get(ref)
+        return None if member is None else member[1]
+
+    def snapshot(self) -> list[Member]:
+        """The members in chat order; a copy, so callers may keep or change it."""
+        return list(self._members)
+
+    def update(self, changed: Mapping[ChatRef, Member | None]) -> None:
+        """Put each changed chat's member in its place, or drop it (None: no longer in the
+        audience: inactive, unsubscribed, moved away or deleted)."""
+        for ref, member in changed.items():
+            at = bisect_left(self._members, ref, key=_ref)
+            present = at < len(self._members) and self._members[at][0].ref == ref
+            if member is None:
+                self._by_ref.pop(ref, None)
+                if present:
+                    del self._members[at]
+                continue
+            self._by_ref[ref] = member
+            if present:
+                self._members[at] = member
+            else:
+                self._members.insert(at, member)

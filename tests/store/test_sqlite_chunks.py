@@ -1,0 +1,125 @@
+"""The SQLite engine under 100,000 subscribers (issue 11), checked by counting and by the order
+of events, never by timing: the audience is read once and then kept, subscriptions are written
+in batches, and an announcement's deliveries in chunks with the store free in between; an
+enqueue interrupted between two chunks is finished by enqueueing it again, each chat once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.core.audience import Chat, ChatRef, Subscription
+from bot.store import OutboxItem, SQLiteStore
+
+T0 = datetime(2022, 4, 23, 10, 0, tzinfo=UTC)
+TCR = frozenset({"tcr-germany-2022"})
+ITEM = OutboxItem("race-1|start", "start", "race-1", T0, {"title": "Race 1: lights out"})
+CHATS = [ChatRef("telegram", f"{n:04}") for n in range(1_200)]
+WITHIN = 30.0  # seconds: generous, for a busy machine; nothing is timed
+
+
+class Crash(BaseException):
+    """The process dying: nothing after it runs, what was committed stays."""
+
+
+class PausingStore(SQLiteStore):
+    """Records each pause between two chunks of an enqueue, and can hold it there or die."""
+
+    def __init__(self, path: Path, *, crash_after: int | None = None) -> None:
+        super().__init__(path)
+        self.enqueue_chunk = 500
+        self.crash_after = crash_after
+        self.pauses = 0
+        self.paused = asyncio.Event()
+        self.go_on = asyncio.Event()
+        self.go_on.set()
+
+    async def _between_enqueue_chunks(self) -> None:
+        self.pauses += 1
+        if self.pauses == self.crash_after:
+            raise Crash
+        self.paused.set()
+        await self.go_on.wait()
+        await super()._between_enqueue_chunks()
+
+
+async def subscribed(store: SQLiteStore, chats: list[ChatRef] = CHATS) -> None:
+    await store.set_subscriptions([Subscription(ref, series=TCR) for ref in chats])
+
+
+async def traced(store: SQLiteStore) -> list[str]:
+    statements: list[str] = []
+    await store._connection().set_trace_callback(statements.append)
+    return statements
+
+
+async def test_the_audience_is_read_once_and_then_kept(tmp_path: Path) -> None:
+    async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        await subscribed(store)
+        assert len(await store.audience()) == len(CHATS)
+        statements = await traced(store)
+        await store.set_subscription(Subscription(ChatRef("telegram", "new"), series=TCR))
+        await store.upsert_chat(Chat(CHATS[0], zone="Europe/Berlin"))
+        audience = await store.audience()
+    assert len(audience) == len(CHATS) + 1 and audience[0][0].zone == "Europe/Berlin"
+    # Each change read back only its own chat; nothing read every subscription again.
+    whole = [s for s in statements if "ORDER BY s.platform" in s]
+    assert whole == [], whole
+
+
+async def test_subscriptions_are_written_one_transaction_per_batch(tmp_path: Path) -> None:
+    many = [ChatRef("telegram", str(n)) for n in range(5_000)]
+    async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        statements = await traced(store)
+        await subscribed(store, many)
+        await store._connection().set_trace_callback(None)
+        assert len(await store.audience()) == 5_000
+    commits = [s for s in statements if s.strip().upper() == "COMMIT"]
+    assert len(commits) == 3  # batches of 2,000: 2,000 + 2,000 + 1,000
+
+
+async def test_a_command_is_answered_between_two_chunks_of_an_enqueue(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with PausingStore(path) as store, SQLiteStore(path) as onlooker:
+        await subscribed(store)
+        store.go_on.clear()
+        events: list[str] = []
+        enqueue = asyncio.create_task(store.enqueue(ITEM, CHATS))
+        enqueue.add_done_callback(lambda _: events.append("enqueue done"))
+        await asyncio.wait_for(store.paused.wait(), WITHIN)
+        events.append("first chunk written")
+        # The first chunk is committed and visible to another connection; the rest is not.
+        assert len(await onlooker.deliveries(ITEM.key)) == 500
+        chat = await asyncio.wait_for(store.get_chat(CHATS[-1]), WITHIN)  # a fan's command
+        sub = await asyncio.wait_for(store.get_subscription(CHATS[-1]), WITHIN)
+        events.append("command answered")
+        assert (chat, sub) == (Chat(CHATS[-1]), Subscription(CHATS[-1], series=TCR))
+        store.go_on.set()
+        assert await asyncio.wait_for(enqueue, WITHIN)
+    assert events == ["first chunk written", "command answered", "enqueue done"]
+    assert store.pauses == 2  # 1,200 chats in chunks of 500: 500 + 500 + 200
+
+
+@pytest.mark.parametrize("crash_after", [1, 2])
+async def test_an_enqueue_cut_between_chunks_is_finished_once_after_a_restart(
+    tmp_path: Path, crash_after: int
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with PausingStore(path, crash_after=crash_after) as store:
+        await subscribed(store)
+        with pytest.raises(Crash):
+            await store.enqueue(ITEM, CHATS)
+    async with SQLiteStore(path) as restarted:
+        written = await restarted.deliveries(ITEM.key)
+        assert len(written) == 500 * crash_after  # the chunks committed before the crash
+        assert await restarted.has_announcement(ITEM.key)  # planning will not redo it...
+        assert await restarted.unfinished_announcements() == [ITEM]  # ...this finishes it
+        assert await restarted.enqueue(ITEM, CHATS)
+        assert await restarted.enqueue(ITEM, CHATS) is False  # complete now
+        deliveries = await restarted.deliveries(ITEM.key)
+        assert await restarted.unfinished_announcements() == []
+    assert [d.chat for d in deliveries] == CHATS  # every chat once, in order
+    assert [d.id for d in deliveries[: len(written)]] == [d.id for d in written]
