@@ -168,7 +168,20 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     figures["other_fans_p99_ms"] = pitboard["burst"]["other_fans_p99_ms"]
     figures["other_fans_ratio"] = pitboard["burst"]["other_fans_ratio"]
     figures["ratios"] = ratios(pitboard, baseline)
+    figures.update(fanout_headline(pitboard["fanout"], baseline["fanout"]))
     return figures
+
+
+def fanout_headline(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """The fan-out's headline figures, at the top level of the JSON (issue 11's goal:
+    `fanout_ratio` at least 1.2 and `fanout_limit_share` at least 0.95)."""
+    return {
+        "fanout_ratio": _ratio(ours["rate"], theirs["rate"]),
+        "fanout_limit_share": ours["rate_ratio"],
+        "baseline_fanout_limit_share": theirs["rate_ratio"],
+        "fanout_429s": ours["429s"],
+        "baseline_fanout_429s": theirs["429s"],
+    }
 
 
 def fanout_figures(watch: ArrivalWatch, start: float, args: argparse.Namespace) -> dict[str, Any]:
@@ -265,6 +278,9 @@ def table(f: dict[str, Any]) -> str:
         lines.append(f"{name:<32}{ours!s:>14}{theirs!s:>14}{shown:>9}")
     lines += [
         "",
+        f"fan-out: {f['fanout_ratio']}x the AIORateLimiter loop's rate, "
+        f"{f['fanout_limit_share']} of the limit (baseline {f['baseline_fanout_limit_share']}), "
+        f"{f['fanout_429s']} 429s (baseline {f['baseline_fanout_429s']})",
         f"({f['subscribe_s']} s to subscribe {chats} chats in SQLite; "
         f"{p['during_fanout']['n']} and {b['during_fanout']['n']} commands answered during "
         f"the two fan-outs; whole run {f.get('wall_s', '?')} s)",

@@ -5,7 +5,8 @@ the refused chat's own: that chat waits, every other chat's posts keep going (is
 429 used to pause every send for a second or more, and three bunched together always did).
 And a chat's sends keep a margin under its one-a-second limit, so arrival jitter does not turn
 into 429s. Nothing here asserts how long anything took: the fake's request log gives the order
-of events, and the fake's clock is the limiter's own virtual clock.
+of events, and the fake's clock is the limiter's own virtual clock. The bot sends through
+Pitboard's aiohttp transport, as in production, so its 429s are PTB's `RetryAfter` too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.delivery import TELEGRAM_LIMITS, DeliveryEngine
 from bot.delivery.ratelimit import PlatformLimiter, RateLimits
 from bot.frontends.telegram.callbacks import CallbackRegistry
 from bot.frontends.telegram.sender import TelegramSender
+from bot.frontends.telegram.transport import AiohttpRequest
 from bot.store import OutboxItem, SQLiteStore
 from tests.delivery.test_engine import eventually
 from tests.fakes.telegram_api import FakeTelegram
@@ -60,7 +62,7 @@ async def test_chats_refused_by_flood_control_wait_while_every_other_chat_is_sen
     async with FakeTelegram(limits=RateLimitRules()) as fake:
         for chat_id in FLOODED:
             fake.fail_next(chat_id, "flood", retry_after=RETRY_AFTER)
-        bot = Bot(fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url)
+        bot = Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest())
         await bot.initialize()
         engine = DeliveryEngine(
             store,
@@ -114,7 +116,7 @@ async def test_a_chats_sends_keep_a_margin_that_absorbs_arrival_jitter(store) ->
         limits=RateLimitRules(global_per_second=None),
         clock=lambda: clock() + lateness["next"],
     ) as fake:
-        bot = Bot(fake.token, base_url=fake.base_url, base_file_url=fake.base_file_url)
+        bot = Bot(fake.token, base_url=fake.base_url, request=AiohttpRequest())
         await bot.initialize()
         sender = TelegramSender(bot, CallbackRegistry(store, SystemClock()))
         limiter = PlatformLimiter(RateLimits(), monotonic=clock, sleep=steps.sleep)
