@@ -53,8 +53,8 @@ _PRUNE_LOOKS = 8
 # Sends to one chat (or group) are spaced this much more than its limit: a 1/s chat gets one
 # every 1.1 s, so 100 ms of jitter between two requests' arrivals cannot make a 429.
 CHAT_MARGIN = 0.10
-# The global bucket refills this much below the limit less its burst: at 400/s a one-second
-# window can take 4 ms of arrival jitter, at Telegram's 30/s 10 ms, without going over.
+# The global bucket refills (and caps a second's sends) this much below the limit: at 400/s
+# four sends' worth of arrival jitter fits in a second without going over.
 GLOBAL_MARGIN = 0.01
 # Priority grants in a row before a waiting bulk caller gets one: replies take at most 80 % of
 # a saturated bucket, broadcasts keep at least 20 %.
@@ -62,7 +62,11 @@ PRIORITY_RUN = 4
 
 
 class TokenBucket:
-    """`rate_per_second` tokens a second, holding at most `burst`; one token per send."""
+    """`rate_per_second` tokens a second, holding at most `burst`; one token per send.
+
+    `window_cap`: besides, at most this many sends in any one second. A burst lets a waiter
+    that woke late (a busy event loop) catch up instead of losing the token it overslept,
+    and the cap keeps that catching up within the platform's count."""
 
     def __init__(
         self,
@@ -72,6 +76,7 @@ class TokenBucket:
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         priority_run: int = PRIORITY_RUN,
+        window_cap: int | None = None,
     ) -> None:
         if rate_per_second <= 0 or not math.isfinite(rate_per_second):
             raise ValueError(f"rate must be a positive number, not {rate_per_second!r}")
@@ -83,6 +88,8 @@ class TokenBucket:
         self._sleep = sleep
         self._tokens = self.burst
         self._updated = monotonic()
+        self._window_cap = window_cap
+        self._granted: deque[float] = deque()  # when the last `window_cap` sends went
         self._paused_until = -math.inf
         # Waiters in arrival order; each is woken (its event set) when it reaches the front.
         self._priority: deque[asyncio.Event] = deque()
@@ -137,6 +144,8 @@ class TokenBucket:
                 delay = self._delay()
                 if delay <= 0:
                     self._tokens -= 1.0
+                    if self._window_cap is not None:
+                        self._granted.append(self._monotonic())
                     self._streak = self._streak + 1 if priority and self._bulk else 0
                     return
                 # A priority caller arriving during this sleep becomes the front and takes the
@@ -163,9 +172,20 @@ class TokenBucket:
         if now < self._paused_until:
             return self._paused_until - now
         self._refill(now)
+        window_wait = self._window_wait(now)
         if self._tokens >= 1.0 - _EPSILON:
+            return window_wait
+        return max(window_wait, (1.0 - self._tokens) / self.rate)
+
+    def _window_wait(self, now: float) -> float:
+        if self._window_cap is None:
             return 0.0
-        return (1.0 - self._tokens) / self.rate
+        granted = self._granted
+        while granted and granted[0] <= now - 1.0:
+            granted.popleft()
+        if len(granted) < self._window_cap:
+            return 0.0
+        return granted[-self._window_cap] + 1.0 - now
 
     def _refill(self, now: float) -> None:
         if now > self._updated:
@@ -177,12 +197,14 @@ class TokenBucket:
 class RateLimits:
     """A platform's limits. The defaults are Telegram's published ones.
 
-    Bursts default to one token (the global one to 4 % of the rate): a token bucket refilling
-    at r with burst b lets r + b messages
-    into a one-second window, and platforms count strictly enough to answer 429 to the extra
-    ones. So the global bucket refills at the limit less its burst, less `global_margin` for
-    jitter (`global_refill_per_second`): no one-second window ever holds more than the limit.
-    Chats and groups refill `chat_margin` slower than their limits, for the same reason.
+    Bursts default to one token (the global one to 4 % of the rate). A token bucket refilling
+    at r with burst b lets r + b messages into a one-second window, and platforms count
+    strictly enough to answer 429 to the extra ones; so the global bucket refills at the limit
+    less `global_margin` (jitter) and is capped at that many sends in any one second
+    (`global_window_cap`). The burst is what lets a worker that woke late catch up: with a
+    burst of one, every late wake-up of a busy event loop lost the rest of its token, and a
+    fan-out at 400/s ran at 75/s. Chats and groups refill `chat_margin` slower than their
+    limits, for the same reason as the global margin.
     """
 
     global_per_second: float = 30.0
@@ -203,8 +225,11 @@ class RateLimits:
         return max(1.0, self.global_per_second * 0.04)
 
     def global_refill_per_second(self) -> float:
-        refill = (self.global_per_second - self.effective_global_burst()) * (1 - self.global_margin)
-        return max(refill, 0.5)
+        return max(self.global_per_second * (1 - self.global_margin), 0.5)
+
+    def global_window_cap(self) -> int:
+        """The most sends the global bucket lets into any one second."""
+        return max(1, math.floor(self.global_per_second * (1 - self.global_margin) + _EPSILON))
 
     def chat_refill_per_second(self) -> float:
         """A chat's rate with the margin kept under its limit (see CHAT_MARGIN)."""
@@ -250,6 +275,7 @@ class PlatformLimiter:
             limits.effective_global_burst(),
             monotonic=monotonic,
             sleep=sleep,
+            window_cap=limits.global_window_cap(),
         )
         self._chats: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
         self._groups: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
