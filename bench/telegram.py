@@ -32,9 +32,11 @@ polling and the fake impose, so the ratio is what Pitboard's real work costs on 
 Prints a table, then ONE final line holding a JSON object with every figure. Run it as a module
 from the repository root: as a script, bench/ would lead sys.path and this file would shadow
 python-telegram-bot's own `telegram` package.
-Sized for a 2-core machine: the default run takes just under a minute. Both bots hit 429s and
-then pause for at least a second, so a fan-out takes longer than --chats / --rate seconds;
-the default rate of 400/s keeps the two fan-outs near 20 s each.
+Sized for a 2-core machine: the default run takes just under a minute. A 429 makes the
+baseline pause every send for at least a second (Pitboard pauses only the refused chat), and
+both bots share the cores with the fakes, so a fan-out takes longer than --chats / --rate
+seconds; the default rate of 400/s keeps the two fan-outs near 20 s each. The headline,
+`fanout_ratio`, is Pitboard's rate over the baseline's in the same run.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ A "retry after" answer (429) pauses only the chat it was for (`refused`): one ch
 control must not stop a fan-out to everyone else. Only a refusal the platform itself calls
 global (Discord says so; Telegram never does) pauses every send. Guessing "global" from
 several chats refused at once paused everything for a second whenever timing jitter let a few
-sends of a fan-out into one over-full window, which cost a fan-out at 400/s a tenth of its rate.
+sends of a fan-out into one over-full window.
 
 Jitter is also why every bucket keeps a margin under the platform's count: a send leaves when
 its token is taken but is counted when it arrives, and two arrivals can be closer together
