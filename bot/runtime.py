@@ -181,7 +181,7 @@ class Runtime:
             limits,
             clock,
             # Only the terminal: one worker keeps its posts in due order.
-            workers_per_platform=1 if list(senders) == ["console"] else 32,
+            workers_per_platform=1 if list(senders) == ["console"] else 8,
         )
         engine_ref.append(engine)
         if telegram is not None:
