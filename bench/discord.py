@@ -186,7 +186,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await child.stop()
     figures["pitboard"], figures["baseline"] = pitboard, baseline
     figures["ratios"] = ratios(pitboard, baseline)
+    figures.update(fanout_headline(pitboard["fanout"], baseline["fanout"]))
     return figures
+
+
+def fanout_headline(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """The fan-out's headline figures, at the top level of the JSON: the share of the limit
+    reached and the 429s provoked, Pitboard's and the baseline's."""
+    return {
+        "fanout_limit_share": ours["rate_ratio"],
+        "baseline_fanout_limit_share": theirs["rate_ratio"],
+        "fanout_429s": ours["429s"],
+        "baseline_fanout_429s": theirs["429s"],
+    }
 
 
 async def outbox_figures(runtime: Runtime) -> dict[str, int]:
@@ -351,6 +363,8 @@ def table(f: dict[str, Any]) -> str:
         lines.append(f"{name:<34}{ours!s:>12}{theirs!s:>12}{shown:>9}")
     lines += [
         "",
+        f"fan-out: {f['fanout_limit_share']} of the limit with {f['fanout_429s']} 429s "
+        f"(baseline {f['baseline_fanout_limit_share']} with {f['baseline_fanout_429s']})",
         f"({f['subscribe_s']} s to subscribe {n} channels in SQLite; "
         f"whole run {f.get('wall_s', '?')} s)",
     ]

@@ -172,10 +172,6 @@ class Runtime:
                 global_per_second=config.telegram.global_per_second,
                 per_chat_per_second=config.telegram.per_chat_per_second,
                 per_group_per_minute=config.telegram.per_group_per_minute,
-                # Telegram counts strictly, and each 429 pauses every send for a second or
-                # more: bench/telegram measured 0 429s at 0.81 of the limit with a burst of one,
-                # 2 429s (and a 0.9 s stall for fans) with the default 4 %.
-                global_burst=1.0,
             )
         discord = None
         if config.discord_active and config.discord_token:

@@ -41,6 +41,9 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
     assert figures["fanouts_at_once"] is True  # the baseline ran in its worker process
     assert {"rate_limit", "channels", "subscribe_s", "wall_s", "cpus"} <= set(figures)
     assert set(figures["ratios"]) == RATIOS
+    headline = {"fanout_limit_share", "baseline_fanout_limit_share", "fanout_429s"}
+    assert headline | {"baseline_fanout_429s"} <= set(figures)
+    assert figures["fanout_429s"] == figures["pitboard"]["fanout"]["429s"]
     channels = figures["channels"]
     for bot in ("pitboard", "baseline"):
         results = figures[bot]

@@ -14,11 +14,11 @@ as it goes out (`MarkPartSent`), so a retry or a restart sends only the rest; wh
 chat's next token is far off, the rest waits in memory (parked) instead of holding a worker.
 
 What happens after a send is decided by the error class alone (see `bot.delivery.errors`):
-sent → SENT; RetryAfter → pause that chat (every send, when several chats are refused at once)
-and retry after the wait; TransientError or an unexpected exception → retry with exponential
-backoff and jitter. Either retry counts toward `max_attempts`, then FAILED. ChatBlocked →
-deactivate the chat (the store skips its pending deliveries) and skip; ChatMigrated → rewrite
-the chat id and resend at once; PermanentError → FAILED.
+sent → SENT; RetryAfter → pause that chat (every send, if the platform says the limit is its
+global one) and retry after the wait; TransientError or an unexpected exception → retry with
+exponential backoff and jitter. Either retry counts toward `max_attempts`, then FAILED.
+ChatBlocked → deactivate the chat (the store skips its pending deliveries) and skip;
+ChatMigrated → rewrite the chat id and resend at once; PermanentError → FAILED.
 
 Crash safety comes from the store: a claimed delivery is SENDING until its outcome is written,
 and `start()` puts deliveries left SENDING by a dead process back in the queue. So a crash can
@@ -357,7 +357,7 @@ class DeliveryEngine:
             lane.stats.failed += 1
             return False
         if isinstance(error, RetryAfter):
-            lane.rate_limited(chat, error.seconds)
+            lane.rate_limited(chat, error)
             wait = error.seconds
         else:
             if not isinstance(error, TransientError):

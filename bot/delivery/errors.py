@@ -6,9 +6,9 @@ a new front-end only has to answer "which of these is it?"
 
     SendError                 base: never raised itself
     ├── RetryAfter(seconds)   the platform rate-limited us (HTTP 429): that chat waits, then
-    │                         the rest of the post is retried; every send waits when several
-    │                         chats are refused at once (the global limit). Counts toward
-    │                         `max_attempts` like a transient error: never retried forever.
+    │                         the rest of the post is retried; every send waits only when the
+    │                         platform says the limit was global (`platform_wide`). Counts
+    │                         toward `max_attempts` like a transient error: never forever.
     ├── TransientError        network trouble, timeouts, 5xx: retry with exponential backoff
     │                         and jitter, up to `max_attempts`, then FAILED.
     ├── ChatBlocked           the bot was blocked, kicked or lost its permission, or the chat
@@ -45,11 +45,15 @@ class SendError(Exception):
 
 
 class RetryAfter(SendError):
-    """The platform asks us to wait `seconds` before sending anything more."""
+    """The platform asks us to wait `seconds` before sending to this chat again.
 
-    def __init__(self, seconds: float, message: str = "") -> None:
+    `platform_wide`: the platform said the limit hit was its global one (Discord's
+    "global": true), so every send waits. Without that, only the chat waits."""
+
+    def __init__(self, seconds: float, message: str = "", *, platform_wide: bool = False) -> None:
         super().__init__(message or f"rate limited: retry after {seconds:g} s")
         self.seconds = max(0.0, float(seconds))
+        self.platform_wide = platform_wide
 
 
 class TransientError(SendError):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.audience import Chat, ChatRef
+from bot.delivery.errors import RetryAfter
 from bot.delivery.ratelimit import PlatformLimiter
 from bot.delivery.sender import Sender
 from bot.store.records import Delivery
@@ -225,9 +226,15 @@ class Lane:
 
     # --- platform answers ----------------------------------------------------------------------
 
-    def rate_limited(self, chat: Chat, seconds: float) -> None:
+    def rate_limited(self, chat: Chat, answer: RetryAfter | float) -> None:
+        """The platform answered "retry after" to a send to `chat` (the error, or just its
+        seconds): that chat waits, and every send only when the platform called it global."""
         self.stats.rate_limited += 1
-        if self.limiter.refused(chat, seconds):
-            log.info("%s asked us to wait %.1f s (several chats)", self.platform, seconds)
+        if isinstance(answer, RetryAfter):
+            seconds, platform_wide = answer.seconds, answer.platform_wide
+        else:
+            seconds, platform_wide = float(answer), False
+        if self.limiter.refused(chat, seconds, platform_wide=platform_wide):
+            log.info("%s asked us to wait %.1f s (global limit)", self.platform, seconds)
         else:
             log.info("%s asked us to wait %.1f s for %s", self.platform, seconds, chat.ref)

@@ -11,9 +11,16 @@ a bucket per chat (about one a second) and a bucket per group or channel (about 
 A send takes a token from each that applies; the chat's first, so a send waiting for a slow
 chat does not sit on a global token others could use.
 
-A "retry after" answer (429) names no limit. One chat refused is that chat's flood control:
-only that chat waits (`refused`). Several chats refused within a second is the platform's
-global limit (another process on the same token, say): then every send waits.
+A "retry after" answer (429) pauses only the chat it was for (`refused`): one chat's flood
+control must not stop a fan-out to everyone else. Only a refusal the platform itself calls
+global (Discord says so; Telegram never does) pauses every send. Guessing "global" from
+several chats refused at once paused everything for a second whenever timing jitter let a few
+sends of a fan-out into one over-full window.
+
+Jitter is also why every bucket keeps a margin under the platform's count: a send leaves when
+its token is taken but is counted when it arrives, and two arrivals can be closer together
+than their tokens were. A chat's sends are spaced 10 % more than its limit, and the global
+bucket leaves 1 % of the limit unused.
 """
 
 from __future__ import annotations
@@ -43,16 +50,23 @@ Sleep = Callable[[float], Awaitable[None]]
 # computed time; without this slack the waiter would sleep again for a nanosecond.
 _EPSILON = 1e-9
 _PRUNE_LOOKS = 8
-# Distinct chats refused within the window that mean the platform's global limit was hit.
-PLATFORM_REFUSAL_CHATS = 3
-PLATFORM_REFUSAL_WINDOW = 1.0
+# Sends to one chat (or group) are spaced this much more than its limit: a 1/s chat gets one
+# every 1.1 s, so 100 ms of jitter between two requests' arrivals cannot make a 429.
+CHAT_MARGIN = 0.10
+# The global bucket refills (and caps a second's sends) this much below the limit: at 400/s
+# four sends' worth of arrival jitter fits in a second without going over.
+GLOBAL_MARGIN = 0.01
 # Priority grants in a row before a waiting bulk caller gets one: replies take at most 80 % of
 # a saturated bucket, broadcasts keep at least 20 %.
 PRIORITY_RUN = 4
 
 
 class TokenBucket:
-    """`rate_per_second` tokens a second, holding at most `burst`; one token per send."""
+    """`rate_per_second` tokens a second, holding at most `burst`; one token per send.
+
+    `window_cap`: besides, at most this many sends in any one second. A burst lets a waiter
+    that woke late (a busy event loop) catch up instead of losing the token it overslept,
+    and the cap keeps that catching up within the platform's count."""
 
     def __init__(
         self,
@@ -62,6 +76,7 @@ class TokenBucket:
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         priority_run: int = PRIORITY_RUN,
+        window_cap: int | None = None,
     ) -> None:
         if rate_per_second <= 0 or not math.isfinite(rate_per_second):
             raise ValueError(f"rate must be a positive number, not {rate_per_second!r}")
@@ -73,6 +88,8 @@ class TokenBucket:
         self._sleep = sleep
         self._tokens = self.burst
         self._updated = monotonic()
+        self._window_cap = window_cap
+        self._granted: deque[float] = deque()  # when the last `window_cap` sends went
         self._paused_until = -math.inf
         # Waiters in arrival order; each is woken (its event set) when it reaches the front.
         self._priority: deque[asyncio.Event] = deque()
@@ -127,6 +144,8 @@ class TokenBucket:
                 delay = self._delay()
                 if delay <= 0:
                     self._tokens -= 1.0
+                    if self._window_cap is not None:
+                        self._granted.append(self._monotonic())
                     self._streak = self._streak + 1 if priority and self._bulk else 0
                     return
                 # A priority caller arriving during this sleep becomes the front and takes the
@@ -153,9 +172,20 @@ class TokenBucket:
         if now < self._paused_until:
             return self._paused_until - now
         self._refill(now)
+        window_wait = self._window_wait(now)
         if self._tokens >= 1.0 - _EPSILON:
+            return window_wait
+        return max(window_wait, (1.0 - self._tokens) / self.rate)
+
+    def _window_wait(self, now: float) -> float:
+        if self._window_cap is None:
             return 0.0
-        return (1.0 - self._tokens) / self.rate
+        granted = self._granted
+        while granted and granted[0] <= now - 1.0:
+            granted.popleft()
+        if len(granted) < self._window_cap:
+            return 0.0
+        return granted[-self._window_cap] + 1.0 - now
 
     def _refill(self, now: float) -> None:
         if now > self._updated:
@@ -167,13 +197,14 @@ class TokenBucket:
 class RateLimits:
     """A platform's limits. The defaults are Telegram's published ones.
 
-    Bursts default to one token (the global one to 4 % of the rate): a token bucket refilling
-    at r with burst b lets r + b messages
-    into a one-second window, and platforms count strictly enough to answer 429 to the extra
-    ones (a 429 then pauses the whole platform for a second or more, which halved the
-    throughput measured by bench/telegram.py with a burst of r/10). So the global bucket
-    refills at the limit less its burst (`global_refill_per_second`): no one-second window ever
-    holds more than the limit.
+    Bursts default to one token (the global one to 4 % of the rate). A token bucket refilling
+    at r with burst b lets r + b messages into a one-second window, and platforms count
+    strictly enough to answer 429 to the extra ones; so the global bucket refills at the limit
+    less `global_margin` (jitter) and is capped at that many sends in any one second
+    (`global_window_cap`). The burst is what lets a worker that woke late catch up: with a
+    burst of one, every late wake-up of a busy event loop lost the rest of its token, and a
+    fan-out at 400/s ran at 75/s. Chats and groups refill `chat_margin` slower than their
+    limits, for the same reason as the global margin.
     """
 
     global_per_second: float = 30.0
@@ -182,6 +213,8 @@ class RateLimits:
     global_burst: float | None = None
     chat_burst: float = 1.0
     group_burst: float = 1.0
+    chat_margin: float = CHAT_MARGIN
+    global_margin: float = GLOBAL_MARGIN
 
     def effective_global_burst(self) -> float:
         if self.global_burst is not None:
@@ -192,7 +225,18 @@ class RateLimits:
         return max(1.0, self.global_per_second * 0.04)
 
     def global_refill_per_second(self) -> float:
-        return max(self.global_per_second - self.effective_global_burst(), 0.5)
+        return max(self.global_per_second * (1 - self.global_margin), 0.5)
+
+    def global_window_cap(self) -> int:
+        """The most sends the global bucket lets into any one second."""
+        return max(1, math.floor(self.global_per_second * (1 - self.global_margin) + _EPSILON))
+
+    def chat_refill_per_second(self) -> float:
+        """A chat's rate with the margin kept under its limit (see CHAT_MARGIN)."""
+        return self.per_chat_per_second / (1 + self.chat_margin)
+
+    def group_refill_per_second(self) -> float:
+        return self.per_group_per_minute / 60.0 / (1 + self.chat_margin)
 
 
 TELEGRAM_LIMITS = RateLimits()
@@ -231,10 +275,10 @@ class PlatformLimiter:
             limits.effective_global_burst(),
             monotonic=monotonic,
             sleep=sleep,
+            window_cap=limits.global_window_cap(),
         )
         self._chats: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
         self._groups: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
-        self._refusals: deque[tuple[float, ChatRef]] = deque()
 
     @property
     def tracked_buckets(self) -> int:
@@ -261,45 +305,40 @@ class PlatformLimiter:
         return wait
 
     def chat_interval(self, chat: Chat) -> float:
-        """The spacing the chat's own limits impose between two sends to it."""
-        interval = 1.0 / self.limits.per_chat_per_second
+        """The spacing the chat's own limits (and their margin) impose between two sends."""
+        interval = 1.0 / self.limits.chat_refill_per_second()
         if chat.kind in (ChatKind.GROUP, ChatKind.CHANNEL):
-            interval = max(interval, 60.0 / self.limits.per_group_per_minute)
+            interval = max(interval, 1.0 / self.limits.group_refill_per_second())
         return interval
 
     def pause(self, seconds: float) -> None:
         """Every send on this platform waits `seconds`."""
         self.global_bucket.pause(seconds)
 
-    def refused(self, chat: Chat, seconds: float) -> bool:
-        """The platform answered "retry after `seconds`" to a send to `chat`: that chat waits,
-        and so does every send once several chats were refused within a second. Returns
-        whether the whole platform was paused."""
+    def refused(self, chat: Chat, seconds: float, *, platform_wide: bool = False) -> bool:
+        """The platform answered "retry after `seconds`" to a send to `chat`: that chat waits.
+        Every send waits too only when the platform said the limit hit was its global one
+        (`platform_wide`). Returns whether the whole platform was paused."""
         self._chat_bucket(chat.ref).pause(seconds)
         group = self._group_bucket(chat)
         if group is not None:
             group.pause(seconds)
-        now = self._monotonic()
-        self._refusals.append((now, chat.ref))
-        while self._refusals[0][0] < now - PLATFORM_REFUSAL_WINDOW:
-            self._refusals.popleft()
-        if len({ref for _, ref in self._refusals}) < PLATFORM_REFUSAL_CHATS:
-            return False
-        self.pause(seconds)
-        return True
+        if platform_wide:
+            self.pause(seconds)
+        return platform_wide
 
     def paused_for(self) -> float:
         return self.global_bucket.paused_for()
 
     def _chat_bucket(self, ref: ChatRef) -> TokenBucket:
         return self._bucket(
-            self._chats, ref, self.limits.per_chat_per_second, self.limits.chat_burst
+            self._chats, ref, self.limits.chat_refill_per_second(), self.limits.chat_burst
         )
 
     def _group_bucket(self, chat: Chat) -> TokenBucket | None:
         if chat.kind not in (ChatKind.GROUP, ChatKind.CHANNEL):
             return None
-        rate = self.limits.per_group_per_minute / 60.0
+        rate = self.limits.group_refill_per_second()
         return self._bucket(self._groups, chat.ref, rate, self.limits.group_burst)
 
     def _bucket(

@@ -47,7 +47,7 @@ async def send_reply_part(
         try:
             return chat, await send_part(lane.sender, chat, part)
         except RetryAfter as error:
-            lane.rate_limited(chat, error.seconds)
+            lane.rate_limited(chat, error)
             waited += error.seconds
             if waited > REPLY_PATIENCE_SECONDS:
                 raise

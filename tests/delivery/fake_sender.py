@@ -118,8 +118,9 @@ class FakeSender:
         self._chat_paused_until: dict[str, float] = {}
 
     def throttle_next(self, seconds: float) -> None:
-        """The next send is answered RetryAfter(seconds); any send before that time passes is
-        a violation and is refused again."""
+        """The next send is answered RetryAfter(seconds) for the whole platform (its global
+        limit, as Discord says); any send before that time passes is a violation and is
+        refused again."""
         self._forced.append(seconds)
 
     def throttle_chat(self, chat_id: str, seconds: float, times: float = 1) -> None:
@@ -183,12 +184,12 @@ class FakeSender:
         if now < self._paused_until:
             self.pause_violations += 1
             self.retry_afters += 1
-            raise RetryAfter(self._paused_until - now)
+            raise RetryAfter(self._paused_until - now, platform_wide=True)
         if self._forced:
             seconds = self._forced.pop(0)
             self._paused_until = now + seconds
             self.pauses.append((now, self._paused_until))
-            raise RetryAfter(seconds)
+            raise RetryAfter(seconds, platform_wide=True)
         windows = []
         if self.per_chat_per_second is not None:
             window = self._chats.get(chat_id)

@@ -50,6 +50,17 @@ class VirtualTime:
         return await work
 
 
+class LateWakeups(VirtualTime):
+    """Virtual time in which every sleep ends `lateness` seconds late, as on a busy loop."""
+
+    def __init__(self, lateness: float) -> None:
+        super().__init__()
+        self.lateness = lateness
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + self.lateness)
+
+
 @pytest.fixture
 def vt() -> VirtualTime:
     return VirtualTime()
@@ -226,9 +237,14 @@ def test_telegram_limits_are_the_defaults():
     limits = RateLimits()
     assert (limits.global_per_second, limits.per_chat_per_second) == (30, 1)
     assert limits.per_group_per_minute == 20
-    # Burst 1.2, refilled at 28.8/s: no one-second window holds more than 30 sends.
+    # Burst 1.2, refilled at 30/s less a 1 % margin, at most 29 sends in any one second: no
+    # one-second window holds more than 30 even when arrivals bunch up a little.
     assert limits.effective_global_burst() == pytest.approx(1.2)
-    assert limits.global_refill_per_second() == pytest.approx(28.8)
+    assert limits.global_refill_per_second() == pytest.approx(29.7)
+    assert limits.global_window_cap() == 29
+    # A chat gets one message every 1.1 s, a group one every 3.3 s: 10 % under the limits.
+    assert limits.chat_refill_per_second() == pytest.approx(1 / 1.1)
+    assert limits.group_refill_per_second() == pytest.approx(1 / 3.3)
 
 
 def chat(n: int, kind: ChatKind = ChatKind.PRIVATE) -> Chat:
@@ -240,7 +256,7 @@ def limiter(vt: VirtualTime, limits: RateLimits, **kw: Any) -> PlatformLimiter:
 
 
 async def test_one_chat_gets_one_message_a_second_while_others_go_at_the_global_rate(vt):
-    lim = limiter(vt, RateLimits(global_per_second=100, global_burst=1))
+    lim = limiter(vt, RateLimits(global_per_second=100, global_burst=1, global_margin=0))
     sent: list[tuple[int, float]] = []
 
     async def send(n: int):
@@ -249,10 +265,11 @@ async def test_one_chat_gets_one_message_a_second_while_others_go_at_the_global_
 
     await vt.run(*(send(n) for n in [1, 1, 1, 2, 3, 4]))
     to_one = [t for n, t in sent if n == 1]
-    assert to_one == pytest.approx([0, 1, 2])
+    # One a second, with the 10 % margin: 1.1 s apart.
+    assert to_one == pytest.approx([0, 1.1, 2.2])
     others = sorted(t for n, t in sent if n != 1)
-    # The global bucket refills at the limit less its burst of one: 99/s.
-    assert others == pytest.approx([1 / 99, 2 / 99, 3 / 99])
+    # The global bucket refills at the limit (no margin here): 100/s.
+    assert others == pytest.approx([1 / 100, 2 / 100, 3 / 100])
 
 
 async def test_a_group_gets_twenty_messages_a_minute(vt):
@@ -264,8 +281,9 @@ async def test_a_group_gets_twenty_messages_a_minute(vt):
         times.append(vt.now)
 
     await vt.run(*(send() for _ in range(4)))
-    assert sorted(times) == pytest.approx([0, 3, 6, 9])
-    assert lim.chat_wait_estimate(chat(-100, ChatKind.GROUP)) == pytest.approx(3.0)
+    # One every three seconds, with the 10 % margin.
+    assert sorted(times) == pytest.approx([0, 3.3, 6.6, 9.9])
+    assert lim.chat_wait_estimate(chat(-100, ChatKind.GROUP)) == pytest.approx(3.3)
 
 
 async def test_a_pause_holds_every_chat_on_the_platform(vt):
@@ -298,20 +316,40 @@ async def test_a_refusal_for_one_chat_holds_that_chat_and_nobody_else(vt):
     assert lim.paused_for() == 0
 
 
-async def test_refusals_for_several_chats_within_a_second_hold_the_whole_platform(vt):
+async def test_refusals_for_several_chats_at_once_hold_only_those_chats(vt):
     lim = limiter(vt, RateLimits(global_per_second=100, global_burst=1))
-    assert lim.refused(chat(1), 5.0) is False
-    await vt.run(vt.sleep(2.0))  # a second refusal long after: still one chat's business
-    assert lim.refused(chat(2), 5.0) is False
-    assert lim.refused(chat(2), 5.0) is False  # the same chat again does not count twice
+    times: dict[int, float] = {}
+
+    async def send(n: int):
+        await lim.acquire(chat(n))
+        times[n] = vt.now
+
+    # Telegram's 429 does not say which limit was hit: a few refusals bunched together are
+    # the chats' own flood control (or arrival jitter), not a reason to stop everyone.
+    for n in (1, 2, 3, 4):
+        assert lim.refused(chat(n), 5.0) is False
     assert lim.paused_for() == 0
-    assert lim.refused(chat(3), 5.0) is False
-    assert lim.refused(chat(4), 5.0) is True
+    await vt.run(*(send(n) for n in range(1, 9)))
+    assert all(times[n] < 1.0 for n in range(5, 9))
+    assert all(times[n] >= 5.0 for n in range(1, 5))
+
+
+async def test_a_refusal_the_platform_calls_global_holds_every_chat(vt):
+    lim = limiter(vt, RateLimits(global_per_second=100, global_burst=1))
+    times: dict[int, float] = {}
+
+    async def send(n: int):
+        await lim.acquire(chat(n))
+        times[n] = vt.now
+
+    assert lim.refused(chat(1), 5.0, platform_wide=True) is True
     assert lim.paused_for() == pytest.approx(5.0)
+    await vt.run(*(send(n) for n in range(1, 5)))
+    assert min(times.values()) >= 5.0
 
 
 async def test_a_reply_overtakes_a_fan_out_waiting_for_the_global_limit(vt):
-    lim = limiter(vt, RateLimits(global_per_second=10, global_burst=1))
+    lim = limiter(vt, RateLimits(global_per_second=10, global_burst=1, global_margin=0))
     order: list[str] = []
 
     async def send(n: int, priority: bool = False):
@@ -320,9 +358,43 @@ async def test_a_reply_overtakes_a_fan_out_waiting_for_the_global_limit(vt):
 
     bulk = [send(n) for n in range(1, 21)]
     await vt.run(*bulk, vt.at(0.55, send(999, priority=True)))
-    # Refilled at 9/s: at 0.55 s five bulk sends had gone (0, 1/9 .. 4/9); the reply took
+    # Refilled at 10/s: at 0.55 s six bulk sends had gone (0, 0.1 .. 0.5); the reply took
     # the next token.
-    assert order.index("reply") == 5
+    assert order.index("reply") == 6
+
+
+async def test_a_chat_never_gets_two_messages_within_its_limit_plus_the_margin(vt):
+    lim = limiter(vt, RateLimits(global_per_second=1000))
+    times: list[float] = []
+
+    async def send():
+        await lim.acquire(chat(7))
+        times.append(vt.now)
+
+    await vt.run(*(send() for _ in range(10)))
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert min(gaps) >= 1.1 - 1e-9
+
+
+async def test_workers_that_wake_late_catch_up_within_the_global_limit():
+    late = LateWakeups(lateness=0.005)
+    lim = PlatformLimiter(
+        RateLimits(global_per_second=100), monotonic=late.monotonic, sleep=late.sleep
+    )
+    times: list[float] = []
+
+    async def send(n: int):
+        await lim.acquire(chat(n))
+        times.append(late.now)
+
+    await late.run(*(send(n) for n in range(400)))
+    # Every sleep ends 5 ms late, half a token at this rate. With a burst of one token the
+    # overslept half was lost each time: 400 sends took 6 s (66/s). The burst of four keeps
+    # it, so the rate stays at the limit less its margin ...
+    assert times[-1] < 400 / 95
+    # ... and the cap keeps any one second at 99 sends.
+    busiest = max(sum(1 for t in times if start <= t < start + 1) for start in times)
+    assert busiest <= 99
 
 
 async def test_no_one_second_window_exceeds_the_global_limit(vt):
@@ -349,8 +421,9 @@ async def test_buckets_of_chats_not_sent_to_lately_are_forgotten(vt):
             most = max(most, lim.tracked_buckets)
 
     await vt.run(fan_out())
-    # Only chats sent to in the last second (1,000 at this rate) can still be refilling.
-    assert most <= 1000 + 100 + 10
+    # Only chats sent to in the last 1.1 s (a chat's bucket refills in a second plus its
+    # margin: about 1,100 at this rate) can still be refilling.
+    assert most <= 1100 + 100 + 10
     limits = RateLimits(global_per_second=1000)
     expected = (10_000 - limits.effective_global_burst()) / limits.global_refill_per_second()
     assert vt.now == pytest.approx(expected, rel=0.02)

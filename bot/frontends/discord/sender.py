@@ -1,6 +1,6 @@
 """Posting to Discord channels for the delivery engine, and what a failure means.
 
-    429 (discord.py gave up waiting) -> RetryAfter     wait, then retry
+    429 (discord.py gave up waiting) -> RetryAfter     that channel waits (every send, if global)
     403 Missing Permissions / Access -> ChatBlocked    deactivate the subscription, report it
     404 Unknown Channel              -> ChatBlocked    the channel was deleted
     5xx, connection problems         -> TransientError retry with backoff
@@ -170,7 +170,17 @@ class DiscordSender:
             return errors.ChatBlocked(f"{error.status} {error.code}: {problem}")
         if error.status == 429:
             retry = getattr(error, "retry_after", None)
-            return errors.RetryAfter(float(retry or 1.0), "rate limited")
+            return errors.RetryAfter(
+                float(retry or 1.0), "rate limited", platform_wide=_global_limit(error)
+            )
         if error.status >= 500:
             return errors.TransientError(f"{error.status} from Discord")
         return errors.PermanentError(f"{error.status} {error.code}: {error.text}")
+
+
+def _global_limit(error: discord.HTTPException) -> bool:
+    """Whether Discord said the 429 was its global limit (every request waits), not a
+    channel's or route's bucket (only posts to that channel wait)."""
+    headers = getattr(error.response, "headers", None) or {}
+    said_global = str(headers.get("X-RateLimit-Global", "")).lower() == "true"
+    return said_global or str(headers.get("X-RateLimit-Scope", "")).lower() == "global"

@@ -43,6 +43,7 @@ from bot.core.commands import COMMANDS
 from bot.core.reply import Reply
 from bot.frontends.telegram.callbacks import CallbackRegistry
 from bot.frontends.telegram.sender import PLATFORM, TelegramSender
+from bot.frontends.telegram.transport import AiohttpRequest
 from bot.frontends.telegram.updates import ChatOrderedUpdateProcessor
 from bot.frontends.telegram.webhook import (
     WebhookServer,
@@ -106,6 +107,7 @@ class TelegramFrontend:
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
+            .request(AiohttpRequest())  # sends: a fraction of httpx's CPU per message
             .concurrent_updates(self.updates)
             .build()
         )
