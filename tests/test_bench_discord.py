@@ -41,6 +41,12 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
     assert figures["fanouts_at_once"] is True  # the baseline ran in its worker process
     assert {"rate_limit", "channels", "subscribe_s", "wall_s", "cpus"} <= set(figures)
     assert set(figures["ratios"]) == RATIOS
+    # Issue 11's headline: one interaction at a time, p50, against the baseline's.
+    p50s = [
+        figures[bot]["interactions"]["sequential"]["p50_ms"] for bot in ("pitboard", "baseline")
+    ]
+    assert figures["command_ratio"] == round(p50s[0] / p50s[1], 2)
+    assert any("(command_ratio)" in line for line in out)
     channels = figures["channels"]
     for bot in ("pitboard", "baseline"):
         results = figures[bot]

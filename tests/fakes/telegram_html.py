@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 
@@ -55,6 +56,19 @@ def _offset(source: str, index: int) -> int:
 
 def parse_html(source: str) -> ParsedText:
     """Telegram's HTML parse mode: the plain text and its entities (offsets in UTF-16 units)."""
+    text, entities = _parsed(source)
+    return ParsedText(text, [dict(entity) for entity in entities])
+
+
+# The checker and the fake both parse every message, and a broadcast sends the same text to
+# every chat: each text is parsed once (a fresh copy for each caller, which may change it).
+@lru_cache(maxsize=256)
+def _parsed(source: str) -> tuple[str, tuple[dict[str, Any], ...]]:
+    parsed = _parse(source)
+    return parsed.text, tuple(parsed.entities)
+
+
+def _parse(source: str) -> ParsedText:
     out: list[str] = []
     length = 0  # UTF-16 length of `out`, for entity offsets
     stack: list[tuple[str, dict[str, str], int]] = []
