@@ -30,7 +30,7 @@ from bot.core.audience import Chat, ChatKind, ChatRef
 from bot.core.catalog import CatalogHolder
 from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
-from bot.frontends.discord.render import render
+from bot.frontends.discord.render import render_once
 from bot.frontends.discord.sender import (
     BUTTON_PREFIX,
     PLATFORM,
@@ -182,7 +182,7 @@ class DiscordFrontend:
         if chat is None:
             chat = await self.store.get_chat(ref)
         spoiler_safe = chat.spoiler_safe if chat else False
-        messages = render(reply, spoiler_safe=spoiler_safe)
+        messages = render_once(reply, spoiler_safe=spoiler_safe)
         private = ephemeral or not reply.ok or reply.silent
         try:
             if private and not ephemeral and _deferred(interaction):
