@@ -44,6 +44,12 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
     headline = {"fanout_limit_share", "baseline_fanout_limit_share", "fanout_429s"}
     assert headline | {"baseline_fanout_429s"} <= set(figures)
     assert figures["fanout_429s"] == figures["pitboard"]["fanout"]["429s"]
+    # Issue 11's headline: one interaction at a time, p50, against the baseline's.
+    p50s = [
+        figures[bot]["interactions"]["sequential"]["p50_ms"] for bot in ("pitboard", "baseline")
+    ]
+    assert figures["command_ratio"] == round(p50s[0] / p50s[1], 2)
+    assert any("(command_ratio)" in line for line in out)
     channels = figures["channels"]
     for bot in ("pitboard", "baseline"):
         results = figures[bot]

@@ -77,3 +77,7 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
     baseline = figures["baseline"]["fanout"]
     assert baseline["delivered"] + baseline["gave_up"] + baseline["failed"] == chats
     assert set(figures["ratios"]) >= {"command_p50", "fanout_rate"}
+    # Issue 11's headline: the idle command round trip's p50 against the baseline's.
+    p50s = figures["pitboard"]["commands"]["p50_ms"], figures["baseline"]["commands"]["p50_ms"]
+    assert figures["command_ratio"] == round(p50s[0] / p50s[1], 2)
+    assert any("(command_ratio)" in line for line in out)

@@ -2,6 +2,6 @@
 reminders and spoiler-safety; and what the bot's admins can do. Platform-neutral: Telegram,
 Discord and the terminal all route commands through `Router`."""
 
-from bot.chats.router import Caller, Router
+from bot.chats.router import Answer, Caller, Router
 
-__all__ = ["Caller", "Router"]
+__all__ = ["Answer", "Caller", "Router"]

@@ -3,6 +3,11 @@
 Catalog questions go to the core service (in the chat's own time zone), follows and settings to
 `ChatSettings`, operator commands to `Admin` — and only for admins. Nothing a fan types can
 raise out of here: an unexpected error is logged and answered politely.
+
+`answer` also hands back the chat's stored row as it stands once the command is done, so a
+front-end renders and sends the reply without reading the same row again: one read per
+command that changes nothing, and a fresh read after one that may have (a follow, a setting,
+an operator's command), so a reply is never rendered with a row the command just changed.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass, replace
 from bot.chats.admin import Admin
 from bot.chats.settings import ChatSettings
 from bot.chats.throttle import CommandThrottle
-from bot.core.audience import ChatKind, ChatRef
+from bot.core.audience import Chat, ChatKind, ChatRef
 from bot.core.commands import find_command, parse_arguments, split_command_line
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.core.service import ChatContext, Service, unknown_command
@@ -32,6 +37,14 @@ class Caller:
     # May change what this chat follows and its settings (Discord: Manage Server; Telegram
     # groups: an admin of the group).
     can_manage: bool = True
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply
+    # The chat as stored after the command; None when the command never reached the store
+    # (a throttled fan's "slow down") or its row could not be read.
+    chat: Chat | None = None
 
 
 class Router:
@@ -52,14 +65,18 @@ class Router:
         self._on_answered = on_answered
 
     async def handle(self, text: str, caller: Caller) -> Reply:
-        if self._on_answered is None:
-            return await self._handle(text, caller)
-        started = time.perf_counter()  # a duration measured, not a moment: no clock needed
-        reply = await self._handle(text, caller)
-        self._on_answered(text, caller, time.perf_counter() - started)
-        return reply
+        return (await self.answer(text, caller)).reply
 
-    async def _handle(self, text: str, caller: Caller) -> Reply:
+    async def answer(self, text: str, caller: Caller) -> Answer:
+        """The reply to `text`, and the chat's row to render and send it with."""
+        if self._on_answered is None:
+            return await self._answer(text, caller)
+        started = time.perf_counter()  # a duration measured, not a moment: no clock needed
+        answer = await self._answer(text, caller)
+        self._on_answered(text, caller, time.perf_counter() - started)
+        return answer
+
+    async def _answer(self, text: str, caller: Caller) -> Answer:
         name, rest = split_command_line(text)
         # The bot's admins (the operator at the terminal, scripts piping commands) are exempt.
         # Per fan in a chat: one member spamming a busy channel must not silence the others.
@@ -69,20 +86,25 @@ class Router:
             wait = max(1, round(self._throttle.wait_seconds(key)))
             message = f"Slow down a little: try again in {wait} s."
             reply = problem(ReplyStatus.INVALID, message)
-            return replace(reply, silent=verdict == "drop")
+            return Answer(replace(reply, silent=verdict == "drop"))
+        chat: Chat | None = None
         try:
-            return await self._route(name, rest, text, caller)
+            # Every chat that writes is stored first, so even a refusal has somewhere to go.
+            chat = await self.settings.chat(caller.chat, caller.chat_kind)
+            reply = await self._route(name, rest, text, caller, chat)
+            if _may_change_chat(name):
+                chat = await self.settings.stored(caller.chat)
+            return Answer(reply, chat)
         except Exception:
             log.exception("command /%s failed in %s", name, caller.chat)
-            return problem(
+            sorry = problem(
                 ReplyStatus.INVALID,
                 f"Sorry, something went wrong answering /{name}. It has been logged; "
                 "please try again in a moment.",
             )
+            return Answer(sorry, chat)
 
-    async def _route(self, name: str, rest: str, text: str, caller: Caller) -> Reply:
-        # Every chat that writes is stored first, so even a refusal has somewhere to go.
-        chat = await self.settings.chat(caller.chat, caller.chat_kind)
+    async def _route(self, name: str, rest: str, text: str, caller: Caller, chat: Chat) -> Reply:
         command = find_command(name)
         if command is None:
             return unknown_command(name)
@@ -127,3 +149,9 @@ class Router:
             case "announce":
                 return await self._admin.announce(args.get("text"))
         raise AssertionError(f"/{command.name} is in the table but has no route")
+
+
+def _may_change_chat(name: str) -> bool:
+    """Whether the command may have changed the chat's row: only catalog questions cannot."""
+    command = find_command(name)
+    return command is not None and command.scope != "query"

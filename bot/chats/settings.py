@@ -72,6 +72,10 @@ class ChatSettings:
             await self._store.upsert_chat(chat)
         return chat
 
+    async def stored(self, ref: ChatRef) -> Chat | None:
+        """The chat's row as stored now (None: never seen)."""
+        return await self._store.get_chat(ref)
+
     # -- /subscribe and /unsubscribe --------------------------------------------------------
 
     async def subscribe(self, ref: ChatRef, kind: ChatKind, what: str | None) -> Reply:

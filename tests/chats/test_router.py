@@ -202,3 +202,13 @@ async def test_the_throttle_is_per_fan_so_a_busy_channel_still_answers_everyone(
     fans = [Caller(channel, ChatKind.CHANNEL, user_id=str(n)) for n in range(20)]
     replies = [await router.handle("/next", fan) for fan in fans]
     assert all(reply.ok for reply in replies)
+
+
+async def test_answer_hands_back_the_row_as_a_setting_left_it(setup) -> None:
+    router, _, _ = setup
+    before = await router.answer("/next", FAN)
+    assert before.chat is not None and not before.chat.spoiler_safe
+    changed = await router.answer("/settings spoilers on", FAN)
+    assert changed.chat is not None and changed.chat.spoiler_safe  # not the row read before
+    after = await router.answer("/next", FAN)
+    assert after.chat is not None and after.chat.spoiler_safe

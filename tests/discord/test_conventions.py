@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 
 import bot.frontends.discord.bot as discord_bot
-from bot.chats import Caller, Router
+from bot.chats import Answer, Caller, Router
 from bot.config import Config, DiscordConfig
 from bot.core.audience import ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, ScaledClock
-from bot.core.reply import Reply
 from bot.core.schedules import load_catalog
 from bot.runtime import Runtime
 from bot.store.records import DeliveryStatus
@@ -177,13 +176,13 @@ async def test_operators_and_managers_commands_are_hidden_from_members_who_canno
 
 def gated(monkeypatch: pytest.MonkeyPatch, router: Router, gate: asyncio.Event) -> None:
     """Every command waits for `gate`: the front-end has to defer its answer."""
-    handle = router.handle
+    answer = router.answer
 
-    async def waiting(text: str, caller: Caller) -> Reply:
+    async def waiting(text: str, caller: Caller) -> Answer:
         await gate.wait()
-        return await handle(text, caller)
+        return await answer(text, caller)
 
-    monkeypatch.setattr(router, "handle", waiting)
+    monkeypatch.setattr(router, "answer", waiting)
     monkeypatch.setattr(discord_bot, "ANSWER_BEFORE_DEFER", 0.05)
 
 

@@ -26,11 +26,11 @@ from discord import InteractionResponseType, app_commands
 from bot.chats import Caller, Router
 from bot.chats.health import ChannelHealth
 from bot.config import DiscordConfig
-from bot.core.audience import ChatKind, ChatRef
+from bot.core.audience import Chat, ChatKind, ChatRef
 from bot.core.catalog import CatalogHolder
 from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
-from bot.frontends.discord.render import render
+from bot.frontends.discord.render import render_once
 from bot.frontends.discord.sender import (
     BUTTON_PREFIX,
     PLATFORM,
@@ -158,13 +158,13 @@ class DiscordFrontend:
         """Run `line` for the interaction and respond in time (deferring when it is slow)."""
         who = caller or self.caller(interaction)
         private = is_private_command(line)
-        work = asyncio.ensure_future(self.router.handle(line, who))
+        work = asyncio.ensure_future(self.router.answer(line, who))
         done, _ = await asyncio.wait({work}, timeout=ANSWER_BEFORE_DEFER)
         if not done:
             await interaction.response.defer(thinking=True, ephemeral=private)
-        reply = await work
-        await self.respond(interaction, reply, who.chat, ephemeral=private)
-        return reply
+        answer = await work
+        await self.respond(interaction, answer.reply, who.chat, ephemeral=private, chat=answer.chat)
+        return answer.reply
 
     async def respond(
         self,
@@ -173,14 +173,16 @@ class DiscordFrontend:
         ref: ChatRef,
         *,
         ephemeral: bool = False,
+        chat: Chat | None = None,
     ) -> None:
         """Send the reply as the interaction's answer: seen only by the member who asked
         when `ephemeral` (the answer was deferred so), when it is a problem (a typo, a
         refusal) or when it is a throttled member's acknowledgement; in the channel
-        otherwise."""
-        chat = await self.store.get_chat(ref)
+        otherwise. `chat` is the channel's row as the router left it (read here if not)."""
+        if chat is None:
+            chat = await self.store.get_chat(ref)
         spoiler_safe = chat.spoiler_safe if chat else False
-        messages = render(reply, spoiler_safe=spoiler_safe)
+        messages = render_once(reply, spoiler_safe=spoiler_safe)
         private = ephemeral or not reply.ok or reply.silent
         try:
             if private and not ephemeral and _deferred(interaction):

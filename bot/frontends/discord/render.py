@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from bot.core.model import zone_info
@@ -82,6 +83,7 @@ __all__ = [
     "EmbedField",
     "escape_markdown",
     "render",
+    "render_once",
     "timestamp",
 ]
 
@@ -363,3 +365,26 @@ def render(
         )
         for number, embeds in enumerate(messages)
     ]
+
+
+# Rendered replies kept: replies are immutable values, and fans asking the same question get
+# equal ones (a channel's /standings, a broadcast to every channel): each is rendered once.
+RENDERED_REPLIES_KEPT = 256
+
+
+@lru_cache(maxsize=RENDERED_REPLIES_KEPT)
+def _rendered(
+    reply: Reply, spoiler_safe: bool, mention_role: str | None
+) -> tuple[DiscordMessage, ...]:
+    return tuple(render(reply, spoiler_safe=spoiler_safe, mention_role=mention_role))
+
+
+def render_once(
+    reply: Reply, *, spoiler_safe: bool = False, mention_role: str | None = None
+) -> list[DiscordMessage]:
+    """`render`, remembered for equal replies (its messages are immutable, so they can be
+    shared)."""
+    try:
+        return list(_rendered(reply, spoiler_safe, mention_role))
+    except TypeError:  # a reply holding something unhashable: render it every time
+        return render(reply, spoiler_safe=spoiler_safe, mention_role=mention_role)

@@ -34,7 +34,7 @@ from bot.chats.health import ChannelHealth
 from bot.core.audience import Chat
 from bot.core.reply import Reply
 from bot.delivery import errors
-from bot.frontends.discord.render import Button, DiscordMessage, Embed, render
+from bot.frontends.discord.render import Button, DiscordMessage, Embed, render_once
 
 log = logging.getLogger("pitboard.discord")
 
@@ -103,7 +103,9 @@ class DiscordSender:
     # A reply too big for one message's embeds is several: the delivery engine sends them one
     # by one (a `PartSender`), each within the channel's limits.
     def split(self, chat: Chat, reply: Reply) -> list[DiscordMessage]:
-        messages = render(reply, spoiler_safe=chat.spoiler_safe, mention_role=chat.mention_role)
+        messages = render_once(
+            reply, spoiler_safe=chat.spoiler_safe, mention_role=chat.mention_role
+        )
         key = reply.idempotency_key
         if not key:
             return messages

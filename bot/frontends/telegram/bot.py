@@ -33,7 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chats import Caller, Router
+from bot.chats import Answer, Caller, Router
 from bot.chats.health import ChannelHealth
 from bot.config import TelegramConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
@@ -268,8 +268,8 @@ class TelegramFrontend:
             return  # "/help@SomeOtherBot" in a group is for that bot
         async with self._answering:
             caller = await self._caller(chat, update.effective_user)
-            reply = await self._router.handle(message.text, caller)
-        await self._respond(caller.chat, reply)
+            answer = await self._router.answer(message.text, caller)
+        await self._respond(caller.chat, answer)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -282,8 +282,8 @@ class TelegramFrontend:
         await query.answer()
         async with self._answering:
             caller = await self._caller(query.message.chat, query.from_user)
-            reply = await self._router.handle(command, caller)
-        await self._respond(caller.chat, reply)
+            answer = await self._router.answer(command, caller)
+        await self._respond(caller.chat, answer)
 
     async def _on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -344,9 +344,13 @@ class TelegramFrontend:
             return False
         return member.status in MANAGER_STATUSES
 
-    async def _respond(self, ref: ChatRef, reply: Reply) -> None:
-        chat = await self._store.get_chat(ref)
-        if chat is None or self._replier is None or reply.silent:
+    async def _respond(self, ref: ChatRef, answer: Answer) -> None:
+        reply = answer.reply
+        if self._replier is None or reply.silent:
+            return
+        # The router hands back the row it read (or re-read after a change): no second read.
+        chat = answer.chat or await self._store.get_chat(ref)
+        if chat is None:
             return
         try:
             await self._replier(chat, reply)

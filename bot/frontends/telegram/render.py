@@ -191,7 +191,10 @@ def _table_lines(table: Table) -> Section:
 def _clean(value: str, *, single_line: bool) -> str:
     """Control characters as spaces (Telegram shows some as garbage, rejects others) and lone
     surrogates as U+FFFD (they cannot be sent as UTF-8 at all)."""
-    if value.isprintable() and value.isascii():
+    # Printable text has neither (isprintable is False for every Cc and Cs character): most
+    # text, accented names and dashes included, is returned as it is without a look at each
+    # character.
+    if value.isprintable():
         return value
     out = []
     for char in value:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import lru_cache
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -37,6 +38,24 @@ log = logging.getLogger("pitboard.telegram")
 PLATFORM = "telegram"
 # Chats that no longer exist answer 400, not 403: they are gone for good, like a block.
 GONE_CHAT_MARKERS = ("chat not found", "user is deactivated", "peer_id_invalid")
+# Rendered replies kept: replies are immutable values, and fans asking the same question get
+# equal ones (fifty /standings, a broadcast to thousands of chats): each is rendered once.
+RENDERED_REPLIES_KEPT = 256
+NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@lru_cache(maxsize=RENDERED_REPLIES_KEPT)
+def _rendered(reply: Reply, spoiler_safe: bool) -> tuple[TelegramMessage, ...]:
+    return tuple(render(reply, spoiler_safe=spoiler_safe))
+
+
+def render_once(reply: Reply, *, spoiler_safe: bool) -> list[TelegramMessage]:
+    """`render`, remembered for equal replies: rendering was the largest part of a command's
+    own work (bench/telegram's profile)."""
+    try:
+        return list(_rendered(reply, spoiler_safe))
+    except TypeError:  # a reply holding something unhashable: render it every time
+        return render(reply, spoiler_safe=spoiler_safe)
 
 
 def keyboard_markup(message: TelegramMessage) -> InlineKeyboardMarkup | None:
@@ -72,7 +91,7 @@ class TelegramSender:
     # A post over 4096 characters is several messages: the delivery engine sends them one by
     # one (a `PartSender`), each within the chat's limit of about one a second.
     def split(self, chat: Chat, reply: Reply) -> list[TelegramMessage]:
-        return render(reply, spoiler_safe=chat.spoiler_safe)
+        return render_once(reply, spoiler_safe=chat.spoiler_safe)
 
     async def send_part(self, chat: Chat, part: TelegramMessage) -> str:
         # A part's hashed buttons are kept (in the store) before it goes out, so a press
@@ -90,7 +109,7 @@ class TelegramSender:
                 text=message.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard_markup(message),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=NO_LINK_PREVIEW,
             )
         except TelegramError as error:
             raise classify(error) from error
