@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
+from bot.charts import ChartMaker
 from bot.chats.admin import Admin
+from bot.chats.chart import chart_reply
 from bot.chats.settings import ChatSettings
 from bot.chats.throttle import CommandThrottle
 from bot.core.audience import ChatKind, ChatRef
@@ -40,11 +42,13 @@ class Router:
         admin: Admin | None,
         *,
         throttle: CommandThrottle | None = None,
+        charts: ChartMaker | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
         self._admin = admin
         self._throttle = throttle or CommandThrottle()
+        self.charts = charts or ChartMaker()
 
     async def handle(self, text: str, caller: Caller) -> Reply:
         name, rest = split_command_line(text)
@@ -87,6 +91,9 @@ class Router:
         match command.scope, command.name:
             case "query", "help":
                 return await self.service.help(args.get("command"), admin=caller.is_admin)
+            case "query", "chart" if "series" in args:
+                followed = await self.settings.followed_drivers(caller.chat)
+                return await chart_reply(self.service, self.charts, chat, args["series"], followed)
             case "query", _:
                 return await self.service.handle(
                     text, ChatContext(zone=chat.zone, language=chat.language)

@@ -330,6 +330,11 @@ class Announcer:
             self._on_enqueued()
         return len(refs)
 
+    def followed_drivers(self, ref: ChatRef) -> frozenset[str]:
+        """The drivers a chat follows, as of the last plan (for its results posts' charts)."""
+        subscription = self._subscriptions.get(ref)
+        return subscription.drivers if subscription else frozenset()
+
     def compose(self, item: OutboxItem, chat: Chat) -> Reply | None:
         """The delivery engine's composer: the post for one chat, from the current catalog."""
         if item.kind == FREE_POST:

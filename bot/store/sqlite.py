@@ -27,8 +27,9 @@ __all__ = ["SQLiteStore", "upgrade_database"]
 
 _CHAT_COLUMNS = (
     "c.platform, c.chat_id, c.kind, c.zone, c.language, c.reminder_minutes, c.spoiler_safe,"
-    " c.active, c.mention_role"
+    " c.active, c.mention_role, c.chart_with_results"
 )
+_SUBSCRIPTION_AT = 10  # an audience row: the chat's columns, then the subscription's
 
 
 def _chat_params(chat: Chat) -> tuple[Any, ...]:
@@ -42,6 +43,7 @@ def _chat_params(chat: Chat) -> tuple[Any, ...]:
         int(chat.spoiler_safe),
         int(chat.active),
         chat.mention_role,
+        int(chat.chart_with_results),
     )
 
 
@@ -68,6 +70,7 @@ class _Decoder:
             spoiler_safe=bool(row[6]),
             active=bool(row[7]),
             mention_role=row[8],
+            chart_with_results=bool(row[9]),
         )
 
     def subscription(self, ref: ChatRef, series: str, drivers: str, kinds: str) -> Subscription:
@@ -89,7 +92,9 @@ def _audience_from(rows: list[Row]) -> list[tuple[Chat, Subscription]]:
     found = []
     for row in rows:
         chat = decoder.chat(row)
-        found.append((chat, decoder.subscription(chat.ref, row[9], row[10], row[11])))
+        found.append(
+            (chat, decoder.subscription(chat.ref, *row[_SUBSCRIPTION_AT : _SUBSCRIPTION_AT + 3]))
+        )
     return found
 
 
@@ -106,12 +111,14 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
         async with self._write() as conn:
             await conn.execute(
                 "INSERT INTO chats (platform, chat_id, kind, zone, language, reminder_minutes,"
-                " spoiler_safe, active, mention_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " spoiler_safe, active, mention_role, chart_with_results)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (platform, chat_id) DO UPDATE SET kind = excluded.kind,"
                 " zone = excluded.zone, language = excluded.language,"
                 " reminder_minutes = excluded.reminder_minutes,"
                 " spoiler_safe = excluded.spoiler_safe, active = excluded.active,"
                 " mention_role = excluded.mention_role,"
+                " chart_with_results = excluded.chart_with_results,"
                 " inactive_reason = CASE excluded.active WHEN 1 THEN NULL"
                 "  ELSE chats.inactive_reason END",
                 _chat_params(chat),
@@ -186,7 +193,8 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
         async with self._write() as conn:
             await conn.execute(
                 "INSERT INTO chats (platform, chat_id, kind, zone, language, reminder_minutes,"
-                " spoiler_safe, active, mention_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " spoiler_safe, active, mention_role, chart_with_results)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (platform, chat_id) DO NOTHING",
                 _chat_params(Chat(sub.chat)),
             )
@@ -252,8 +260,9 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
         old_key, new_key = (old.platform, old.id), (new.platform, new.id)
         await conn.execute(
             "UPDATE chats SET (kind, zone, language, reminder_minutes, spoiler_safe,"
-            " mention_role, active, inactive_reason) = (SELECT o.kind, o.zone, o.language,"
-            "  o.reminder_minutes, o.spoiler_safe, o.mention_role,"
+            " mention_role, chart_with_results, active, inactive_reason) = (SELECT o.kind,"
+            "  o.zone, o.language, o.reminder_minutes, o.spoiler_safe, o.mention_role,"
+            "  o.chart_with_results,"
             "  max(o.active, chats.active), CASE WHEN max(o.active, chats.active) = 1 THEN NULL"
             "  ELSE o.inactive_reason END"
             "  FROM chats o WHERE o.platform = ? AND o.chat_id = ?)"
