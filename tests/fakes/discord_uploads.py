@@ -31,6 +31,15 @@ def upload_problems(uploads: list[Upload], body: Any) -> list[str]:
             problems.append(f"{upload.field}: empty file")
     if not isinstance(body, dict):
         return problems
+    # An interaction's answer carries its message in "data".
+    message = body["data"] if isinstance(body.get("data"), dict) else body
+    return problems + _message_problems(message, indexes, uploads)
+
+
+def _message_problems(
+    body: dict[str, Any], indexes: dict[int, Upload], uploads: list[Upload]
+) -> list[str]:
+    problems: list[str] = []
     for entry in body.get("attachments") or []:
         raw = entry.get("id") if isinstance(entry, dict) else None
         try:
