@@ -77,7 +77,7 @@ async def test_a_caption_over_1024_characters_is_refused(lax: FakeTelegram) -> N
 
 async def test_a_file_that_is_no_image_is_refused(lax: FakeTelegram) -> None:
     bot = await _bot(lax)
-    with pytest.raises(BadRequest, match="(?i)image_process_failed"):
+    with pytest.raises(BadRequest, match=r"(?i)image_process_failed"):
         await bot.send_photo(CHAT, photo=b"not a picture", filename="chart.png")
     await bot.shutdown()
     assert lax.sent(CHAT) == []

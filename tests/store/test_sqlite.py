@@ -89,7 +89,8 @@ async def test_deliveries_of_a_version_1_database_start_with_no_part_sent(db: Pa
         with closing(sqlite3.connect(db)) as conn, conn:
             conn.execute(
                 "INSERT INTO chats (platform, chat_id, kind, zone, language, reminder_minutes,"
-                " spoiler_safe, active) VALUES ('telegram', '1', 'private', 'UTC', 'en', '[]', 0, 1)"
+                " spoiler_safe, active)"
+                " VALUES ('telegram', '1', 'private', 'UTC', 'en', '[]', 0, 1)"
             )
         await old.enqueue(OutboxItem("k", "start", "s", T0, {}), [tg(1)])
     async with SQLiteStore(db) as new:
