@@ -15,6 +15,7 @@ from bot.core.audience import ChatKind, ChatRef
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import FixedClock
 from bot.core.plan import Announcement
+from bot.core.progression import progression
 from bot.core.reply import Reply, ReplyStatus
 from bot.core.schedules import load_catalog
 from bot.core.service import Service
@@ -219,7 +220,7 @@ async def test_settings_chart_with_results_is_off_until_a_chat_turns_it_on(setup
 
 
 async def test_chart_highlights_what_the_chat_follows_and_hides_it_when_asked(setup) -> None:
-    router, store, _ = setup
+    router, _, _ = setup
     await router.handle("/subscribe jessica backman", FAN)
     await router.handle("/settings spoilers on", FAN)
     reply = await router.handle("/chart tcr-germany-2022", FAN)
@@ -228,8 +229,6 @@ async def test_chart_highlights_what_the_chat_follows_and_hides_it_when_asked(se
     assert reply.contains_results and "After round 1 of 7" in text(reply)
     # Drawn with Jessica highlighted: the chart kept for that cut and highlight is this one.
     catalog = router.service.catalog
-    from bot.core.progression import progression
-
     drawn = progression(
         catalog,
         "tcr-germany-2022",
