@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.charts import ChartMaker
+from bot.core import lookup
 from bot.core.progression import Progression, chart_caption
 from bot.core.reply import Reply, ReplyStatus, paragraph, problem
 from bot.core.service import Service
@@ -30,10 +31,27 @@ def add_chart_parser(commands: Any) -> None:
         type=Path,
         help="the PNG file to write (default: standings-SERIES.png here)",
     )
+    chart.add_argument(
+        "--driver",
+        action="append",
+        default=[],
+        help="highlight this driver, as a chat following them sees it (may be repeated)",
+    )
 
 
 async def chart_command(service: Service, args: argparse.Namespace) -> Reply:
-    found = await service.chart(" ".join(args.series))
+    highlight = []
+    for name in args.driver:
+        driver = lookup.lookup(
+            name,
+            lookup.driver_candidates(service.catalog),
+            what="driver",
+            command=lambda cid: f"pitboard chart SERIES --driver {cid}",
+        )
+        if isinstance(driver, Reply):
+            return driver
+        highlight.append(driver)
+    found = await service.chart(" ".join(args.series), highlight=highlight)
     if isinstance(found, Reply):
         return found
     catalog, progression = found

@@ -75,3 +75,10 @@ async def test_charts_asked_at_once_are_drawn_once(catalog: Catalog) -> None:
     charts = await asyncio.gather(*(maker.chart_async(catalog, drawn) for _ in range(4)))
     assert maker.drawn == 1
     assert all(chart is charts[0] for chart in charts)
+
+
+def test_the_docs_chart_is_one_the_bundled_data_makes() -> None:
+    # docs/images/standings-chart.png, for the README: made with
+    # pitboard --at 2022-04-25T12:00+02:00 chart tcr-germany-2022 --driver jessica -o …
+    png = (SCHEDULES.parent / "docs" / "images" / "standings-chart.png").read_bytes()
+    assert ihdr_size(png) == (1200, 800)

@@ -26,7 +26,7 @@ __all__ = ["DPI", "HEIGHT_PX", "WIDTH_PX", "blank_png", "draw_png"]
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 800, 100
 # Okabe-Ito: told apart by colour-blind readers too; grey is kept for the unfollowed.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
-HIGHLIGHT_WIDTH, LINE_WIDTH = 5.5, 2.5
+HIGHLIGHT_WIDTH, LINE_WIDTH, MARKER_SIZE = 5.5, 2.5, 8
 TITLE_SIZE, SUBTITLE_SIZE, TICK_SIZE, NAME_SIZE = 26, 18, 16, 17
 # The names at the lines' ends must not sit on one another: at least this far apart (points
 # of the chart's scale are converted to this share of the axis height).
@@ -51,7 +51,8 @@ def draw_png(progression: Progression) -> bytes:
             color=colour,
             linewidth=width,
             marker="o",
-            markersize=width * 2,
+            # A point drawn alone (a published total after unknown steps) must still show.
+            markersize=width * 2 if driver.highlighted else MARKER_SIZE,
             alpha=1.0 if driver.highlighted or not _any_highlighted(progression) else 0.75,
             zorder=3 if driver.highlighted else 2,
             solid_capstyle="round",
@@ -60,7 +61,9 @@ def draw_png(progression: Progression) -> bytes:
         if known:
             name = f"{driver.label} {_points_text(known[-1])}"
             ends.append((known[-1], name, colour, driver.highlighted))
-    axes.set_xticks(xs, labels, fontsize=TICK_SIZE, rotation=30 if len(xs) > 5 else 0)
+    rotated = len(xs) > 5  # long round names side by side would run into each other
+    axes.set_xticks(xs, labels, fontsize=TICK_SIZE, rotation=30 if rotated else 0)
+    figure.subplots_adjust(bottom=0.2 if rotated else 0.1)
     axes.set_xlim(-0.2, max(len(xs) - 0.8, 0.8))
     top = max((y for y, *_ in ends), default=1.0)
     axes.set_ylim(0, top * 1.08 + 1)
