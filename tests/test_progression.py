@@ -119,3 +119,16 @@ async def test_the_service_says_when_there_is_nothing_to_draw(bundled: Catalog) 
     reply = await service.handle("/chart tcr germany")
     assert reply.status is ReplyStatus.EMPTY
     assert "No results in TCR Germany 2022 yet" in plain_text(reply.blocks[0].lines[0])  # type: ignore[union-attr]
+
+
+def test_a_reply_with_an_image_stays_printable_as_json(bundled: Catalog) -> None:
+    from bot.core.progression import alt_text
+    from bot.core.reply import Attachment, Reply, to_jsonable
+
+    found = progression(bundled, SERIES, until=MONDAY_AFTER_RACE_2)
+    assert alt_text(found) == (
+        "TCR Germany 2022: championship points after round 1 of 7 (Oschersleben)"
+    )
+    image = Attachment(b"\x89PNG", "chart.png", description=alt_text(found))
+    shown = to_jsonable(Reply(None, attachment=image))["attachment"]
+    assert shown["data"] == "<4 bytes>" and "4 bytes" in repr(image)

@@ -18,7 +18,7 @@ from bot.core.audience import Chat, ChatRef
 from bot.core.catalog import CatalogHolder
 from bot.core.model import SessionKind
 from bot.core.plan_types import AnnouncementKind
-from bot.core.progression import progression
+from bot.core.progression import alt_text, progression
 from bot.core.reply import Attachment, Reply
 from bot.delivery.sender import Composer
 from bot.store.records import OutboxItem
@@ -68,5 +68,5 @@ def _race_chart(
         chart.png,
         chart.filename,
         spoiler=chat.spoiler_safe,
-        description=f"{drawn.title}: championship points {drawn.heading.lower()}",
+        description=alt_text(drawn),
     )

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.charts import ChartMaker
 from bot.core.audience import Chat
-from bot.core.progression import chart_caption
+from bot.core.progression import alt_text, chart_caption
 from bot.core.reply import Attachment, Reply
 from bot.core.service import Service
 
@@ -25,6 +25,6 @@ async def chart_reply(
         chart.png,
         chart.filename,
         spoiler=chat.spoiler_safe,
-        description=f"{progression.title}: championship points {progression.heading.lower()}",
+        description=alt_text(progression),
     )
     return replace(caption, attachment=image)

@@ -29,6 +29,7 @@ __all__ = [
     "DriverLine",
     "Progression",
     "Step",
+    "alt_text",
     "chart_caption",
     "no_chart_reply",
     "progression",
@@ -181,6 +182,13 @@ def chart_caption(progression: Progression) -> Reply:
     elif not table.complete:
         lines.append(line(italic("From incomplete results: not the championship order.")))
     return Reply(title=None, blocks=(paragraph(*lines),), contains_results=True)
+
+
+def alt_text(progression: Progression) -> str:
+    """The image described in words, for screen readers: "TCR Germany 2022: championship
+    points after round 1 of 7 (Oschersleben)"."""
+    heading = progression.heading[:1].lower() + progression.heading[1:]
+    return f"{progression.title}: championship points {heading}".strip()
 
 
 def no_chart_reply(catalog: Catalog, series_id: str) -> Reply:
