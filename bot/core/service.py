@@ -6,6 +6,7 @@ once per call from the holder, so a reload mid-call never mixes two catalogs.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -244,7 +245,11 @@ class Service:
         if isinstance(found, Reply):
             return found
         catalog = self.catalog
-        result = progression(catalog, found, until=self._clock.now(), highlight=highlight)
+        # A table per round: for a long season, work worth keeping off the event loop (the
+        # catalog is immutable; its memo tolerates a value computed twice).
+        result = await asyncio.to_thread(
+            progression, catalog, found, until=self._clock.now(), highlight=tuple(highlight)
+        )
         if result.empty:
             return no_chart_reply(catalog, found)
         return catalog, result
