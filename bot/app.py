@@ -201,6 +201,8 @@ async def _serve(
 ) -> int:
     use_console = uses_console(config)
     writer = ConsoleWriter(sys.stdout, colour=should_use_colour(sys.stdout))
+    # Charts asked for at the prompt go beside the log, where the operator already looks.
+    writer.files_directory = console_log_file(config, options).parent / "charts"
     if use_console:
         await _prepare_console_chat(store, catalogs, chat_zone, options.zone is not None, config)
     runtime = Runtime.build(

@@ -1,6 +1,7 @@
 """The `pitboard` command line: the command table's queries, `check`, and `run`.
 
 pitboard standings tcr-germany-2022
+pitboard chart tcr-germany-2022 -o chart.png
 pitboard --at 2022-05-12T09:00+02:00 --tz America/New_York next --series 24h-series-2022
 pitboard check schedules/
 pitboard run            # the terminal front-end (or the chat bots when tokens are set)
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot import __version__
 from bot.bundled import default_schedules, example_config
+from bot.cli_chart import add_chart_parser, chart_command
 from bot.cli_json import reply_data
 from bot.config import Config, ConfigError, load_config
 from bot.core.catalog import CatalogHolder
@@ -107,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--teams", dest="table", action="store_const", const="teams", default="drivers"
     )
     which.add_argument("--classes", dest="table", action="store_const", const="classes")
+
+    add_chart_parser(commands)
 
     results = commands.add_parser("results", help="a session's results")
     results.add_argument("session", nargs="+")
@@ -260,6 +264,8 @@ async def answer(service: Service, args: argparse.Namespace) -> Reply:
             return await service.driver(" ".join(args.name), args.event, zone=zone)
         case "track":
             return await service.track(" ".join(args.name))
+        case "chart":
+            return await chart_command(service, args)
     raise AssertionError(f"no handler for {args.command}")
 
 

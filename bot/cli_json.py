@@ -11,10 +11,12 @@ import argparse
 from datetime import datetime
 from typing import Any
 
+from bot.cli_chart import chart_data
 from bot.core import data, lookup, queries
 from bot.core.catalog import Catalog
 from bot.core.model import Event
 from bot.core.names import Candidate
+from bot.core.progression import progression
 from bot.core.reply import Paragraph, Reply, ReplyStatus, plain_text
 from bot.core.standings import TableKind, driver_total, standings
 from bot.core.zones import find_zone
@@ -60,6 +62,10 @@ def reply_data(
             }
         case "driver":
             return status | {"driver": _driver(catalog, args, zone, now)}
+        case "chart":
+            series_id = _id(" ".join(args.series), lookup.series_candidates(catalog))
+            drawn = progression(catalog, series_id, until=now)
+            return status | {"chart": chart_data(drawn, getattr(args, "chart_written", None))}
         case "track":
             track_id = _id(" ".join(args.name), lookup.track_candidates(catalog))
             events = queries.events_at_track(catalog, track_id)

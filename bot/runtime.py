@@ -26,6 +26,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.charts import ChartMaker
+from bot.charts.posts import with_charts
 from bot.chats import Router
 from bot.chats.admin import Admin
 from bot.chats.health import ChannelHealth
@@ -142,11 +144,13 @@ class Runtime:
         )
         health = ChannelHealth()
         metrics = Metrics()
+        charts = ChartMaker()
         router = Router(
             service,
             chat_settings,
             Admin(store, catalogs, clock, announcer, reloader, health),
             on_answered=metrics.observe_command,
+            charts=charts,
         )
         senders: dict[str, Sender] = {}
         limits: dict[str, RateLimits] = {}
@@ -190,7 +194,7 @@ class Runtime:
         engine = DeliveryEngine(
             store,
             senders,
-            keyed(announcer.compose),
+            keyed(with_charts(announcer.compose, charts, catalogs, announcer.followed_drivers)),
             limits,
             clock,
             # Only the terminal: one worker keeps its posts in due order.

@@ -206,3 +206,45 @@ def test_the_terminal_keeps_its_database_folder_private(tmp_path: Path) -> None:
     assert (folder / "pitboard.log").exists()
     assert folder.stat().st_mode & 0o777 == 0o700
     assert (folder / "db.sqlite3").stat().st_mode & 0o777 == 0o600
+
+
+def test_chart_writes_the_png_true_at_the_clock_given(tmp_path: Path) -> None:
+    out = tmp_path / "chart.png"
+    done = pitboard("--at", "2022-04-25T00:01+02:00", "chart", "tcr-germany-2022", "-o", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "After round 1 of 7 (Oschersleben)" in done.stdout
+    assert f"Chart written to {out}" in done.stdout
+    png = out.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (1200, 800)
+    # --json: the data series drawn, Race 2 in, nothing later.
+    data = json.loads(
+        pitboard(
+            "--json",
+            "--at",
+            "2022-04-24T12:00+02:00",
+            "chart",
+            "tcr",
+            "germany",
+            "-o",
+            str(tmp_path / "sunday.png"),
+        ).stdout
+    )
+    assert data["chart"]["steps"] == ["Start", "Qualifying 1", "Race 1"]
+    assert data["chart"]["drivers"][0]["points"] == [0, 8, 33]
+
+
+def test_chart_of_a_series_without_results_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "chart.png"
+    done = pitboard("--at", "2022-04-22T12:00+02:00", "chart", "tcr-germany-2022", "-o", str(out))
+    assert done.returncode == 0 and "No results in TCR Germany 2022 yet" in done.stdout
+    assert not out.exists()
+
+
+def test_the_terminal_writes_a_chart_beside_its_log_and_prints_the_path(tmp_path: Path) -> None:
+    database = tmp_path / "db.sqlite3"
+    done = pitboard("run", "--database", str(database), stdin="/chart tcr-germany-2022\n")
+    assert done.returncode == 0, done.stdout + done.stderr
+    chart = tmp_path / "charts" / "standings-tcr-germany-2022.png"
+    assert f"Chart: {chart}" in done.stdout
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

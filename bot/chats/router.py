@@ -17,7 +17,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from bot.charts import ChartMaker
 from bot.chats.admin import Admin
+from bot.chats.chart import chart_reply
 from bot.chats.settings import ChatSettings
 from bot.chats.throttle import CommandThrottle
 from bot.core.audience import Chat, ChatKind, ChatRef
@@ -56,6 +58,7 @@ class Router:
         *,
         throttle: CommandThrottle | None = None,
         on_answered: Callable[[str, Caller, float], None] | None = None,
+        charts: ChartMaker | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -63,6 +66,7 @@ class Router:
         self._throttle = throttle or CommandThrottle()
         # Told (line, caller, seconds taken) after each command: the metrics' latency.
         self._on_answered = on_answered
+        self.charts = charts or ChartMaker()
 
     async def handle(self, text: str, caller: Caller) -> Reply:
         return (await self.answer(text, caller)).reply
@@ -122,6 +126,9 @@ class Router:
         match command.scope, command.name:
             case "query", "help":
                 return await self.service.help(args.get("command"), admin=caller.is_admin)
+            case "query", "chart" if "series" in args:
+                followed = await self.settings.followed_drivers(caller.chat)
+                return await chart_reply(self.service, self.charts, chat, args["series"], followed)
             case "query", _:
                 return await self.service.handle(
                     text, ChatContext(zone=chat.zone, language=chat.language)

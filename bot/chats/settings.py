@@ -76,6 +76,11 @@ class ChatSettings:
         """The chat's row as stored now (None: never seen)."""
         return await self._store.get_chat(ref)
 
+    async def followed_drivers(self, ref: ChatRef) -> frozenset[str]:
+        """The drivers this chat follows (highlighted in its charts)."""
+        subscription = await self._store.get_subscription(ref)
+        return subscription.drivers if subscription else frozenset()
+
     # -- /subscribe and /unsubscribe --------------------------------------------------------
 
     async def subscribe(self, ref: ChatRef, kind: ChatKind, what: str | None) -> Reply:
@@ -193,13 +198,15 @@ class ChatSettings:
                 return await self._spoilers(chat, value)
             case "language" | "lang":
                 return await self._language(chat, value)
+            case "chart" | "charts":
+                return await self._chart(chat, value)
         choices = [
             Choice(name, f"/settings {name}")
-            for name in ("zone", "reminders", "spoilers", "language")
+            for name in ("zone", "reminders", "spoilers", "chart", "language")
         ]
         return problem(
             ReplyStatus.INVALID,
-            f"No setting called “{setting}”: choose zone, reminders, spoilers or language.",
+            f"No setting called “{setting}”: choose zone, reminders, spoilers, chart or language.",
             choices,
         )
 
@@ -210,6 +217,10 @@ class ChatSettings:
             line(bold("Time zone: "), f"{chat.zone} (it is {now:%H:%M} there now)"),
             line(bold("Reminders: "), reminders),
             line(bold("Results: "), "hidden behind a spoiler" if chat.spoiler_safe else "shown"),
+            line(
+                bold("Standings chart with results: "),
+                "yes, after races" if chat.chart_with_results else "no",
+            ),
             line(bold("Language: "), LANGUAGES.get(chat.language, chat.language)),
         ]
         # Each button says the setting's current value and opens its own menu, where the
@@ -218,6 +229,7 @@ class ChatSettings:
             Choice(f"Time zone: {chat.zone}", "/settings zone"),
             Choice(f"Reminders: {_minutes_short(chat.reminder_minutes)}", "/settings reminders"),
             Choice(f"Spoiler-safe results: {_on_off(chat.spoiler_safe)}", "/settings spoilers"),
+            Choice(f"Chart with results: {_on_off(chat.chart_with_results)}", "/settings chart"),
             Choice(
                 f"Language: {LANGUAGES.get(chat.language, chat.language)}", "/settings language"
             ),
@@ -290,6 +302,22 @@ class ChatSettings:
         await self._store.upsert_chat(replace(chat, spoiler_safe=wanted == "on"))
         text = "hidden behind a spoiler" if wanted == "on" else "shown as they come"
         return Reply(title=None, blocks=(paragraph(f"Results will be {text}."),))
+
+    async def _chart(self, chat: Chat, value: str | None) -> Reply:
+        wanted = (value or "").strip().casefold()
+        if wanted not in {"on", "off"}:
+            now = _on_off(chat.chart_with_results)
+            return problem(
+                ReplyStatus.AMBIGUOUS,
+                f"Add the standings chart to results posts after a race? Now: {now}.",
+                [
+                    Choice(_mark("On", chat.chart_with_results), "/settings chart on"),
+                    Choice(_mark("Off", not chat.chart_with_results), "/settings chart off"),
+                ],
+            )
+        await self._store.upsert_chat(replace(chat, chart_with_results=wanted == "on"))
+        text = "carry the standings chart" if wanted == "on" else "come without the chart"
+        return Reply(title=None, blocks=(paragraph(f"Results posts after a race will {text}."),))
 
     async def _language(self, chat: Chat, value: str | None) -> Reply:
         wanted = (value or "").strip().casefold()

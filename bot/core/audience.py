@@ -42,6 +42,7 @@ class Chat:
     spoiler_safe: bool = False  # results hidden behind a spoiler
     active: bool = True
     mention_role: str | None = None  # Discord: a role id to mention in posts
+    chart_with_results: bool = False  # results posts after a race carry the standings chart
 
 
 @dataclass(frozen=True, slots=True)

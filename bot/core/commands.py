@@ -93,6 +93,12 @@ COMMANDS: tuple[Command, ...] = (
         example="/standings tcr-germany-2022",
     ),
     Command(
+        "chart",
+        "The championship as a chart: points round by round",
+        (Argument("series", ArgKind.SERIES, "a series, e.g. tcr-germany-2022", required=True),),
+        example="/chart tcr-germany-2022",
+    ),
+    Command(
         "results",
         "A session's results",
         (
@@ -143,7 +149,7 @@ COMMANDS: tuple[Command, ...] = (
         "settings",
         "This chat's time zone, reminder times, spoiler-safe results and language",
         (
-            Argument("setting", ArgKind.TEXT, "zone, reminders, spoilers or language"),
+            Argument("setting", ArgKind.TEXT, "zone, reminders, spoilers, chart or language"),
             Argument("value", ArgKind.TEXT, "the new value"),
         ),
         example="/settings zone new york",

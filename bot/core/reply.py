@@ -111,6 +111,22 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """An image sent with a reply (a standings chart): Telegram sends it as a photo, Discord as
+    a file shown in the embed, the terminal writes it to a file."""
+
+    data: bytes
+    filename: str  # "standings-tcr-germany-2022.png"
+    # Shown behind a spoiler (Telegram's has_spoiler, Discord's SPOILER_ file name): set for a
+    # spoiler-safe chat by whoever attaches an image that gives results away.
+    spoiler: bool = False
+    description: str = ""  # alt text
+
+    def __repr__(self) -> str:  # never the bytes in a log line or a failed assertion
+        return f"Attachment({self.filename!r}, {len(self.data)} bytes, spoiler={self.spoiler})"
+
+
+@dataclass(frozen=True)
 class Reply:
     title: str | None
     blocks: tuple[Block, ...] = ()
@@ -124,6 +140,7 @@ class Reply:
     # The same post sent again (a retry after a lost answer) carries the same key, so that a
     # platform that can recognise a repeat (Discord's message nonce) posts it only once.
     idempotency_key: str | None = None
+    attachment: Attachment | None = None
 
     @property
     def ok(self) -> bool:
@@ -166,6 +183,8 @@ def to_jsonable(reply: Reply) -> dict[str, Any]:
     def convert(value: object) -> object:
         if isinstance(value, datetime):
             return value.isoformat()
+        if isinstance(value, bytes):
+            return f"<{len(value)} bytes>"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             out: dict[str, object] = {"type": type(value).__name__}
             out.update({f.name: convert(getattr(value, f.name)) for f in dataclasses.fields(value)})

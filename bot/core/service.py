@@ -6,7 +6,9 @@ once per call from the holder, so a reload mid-call never mixes two catalogs.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core import lookup, queries, views
@@ -22,6 +24,7 @@ from bot.core.commands import (
     split_command_line,
 )
 from bot.core.cut import finished_at, last_to_finish
+from bot.core.progression import Progression, chart_caption, no_chart_reply, progression
 from bot.core.reply import Choice, Reply, ReplyStatus, bold, line, paragraph, problem
 from bot.core.standings import TableKind, driver_total, standings
 from bot.core.zones import find_zone
@@ -90,6 +93,11 @@ class Service:
                 return await self.driver(args["name"], args.get("event"), zone=zone)
             case "track":
                 return await self.track(args["name"])
+            case "chart":
+                # Core draws no pictures: this is the chart's caption. The chats and the CLI
+                # answer /chart with the image (bot.charts) and this text beside it.
+                found = await self.chart(args["series"])
+                return found if isinstance(found, Reply) else chart_caption(found[1])
         raise AssertionError(f"command /{command.name} is in the table but has no handler")
 
     def ask_for(self, command: Command, argument: str) -> Reply:
@@ -226,6 +234,25 @@ class Service:
             return found
         result = standings(self.catalog, found, TableKind(table), until=self._clock.now())
         return views.standings_reply(self.catalog, result)
+
+    async def chart(
+        self, series: str, highlight: Iterable[str] = ()
+    ) -> tuple[Catalog, Progression] | Reply:
+        """The championship's progression as the clock's now has it, with the catalog it was
+        made from (a chart drawn from it is kept with that catalog); a reply when there is
+        nothing to draw."""
+        found = self._find("series", series, "chart")
+        if isinstance(found, Reply):
+            return found
+        catalog = self.catalog
+        # A table per round: for a long season, work worth keeping off the event loop (the
+        # catalog is immutable; its memo tolerates a value computed twice).
+        result = await asyncio.to_thread(
+            progression, catalog, found, until=self._clock.now(), highlight=tuple(highlight)
+        )
+        if result.empty:
+            return no_chart_reply(catalog, found)
+        return catalog, result
 
     async def results(self, session: str, *, zone: str | None = None) -> Reply:
         zone_or_reply = self._zone(zone)

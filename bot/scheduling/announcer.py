@@ -363,6 +363,11 @@ class Announcer:
             self._on_enqueued()
         return len(refs)
 
+    def followed_drivers(self, ref: ChatRef) -> frozenset[str]:
+        """The drivers a chat follows now (for its results posts' charts): the store's audience."""
+        subscription = self._store.audience_subscription(ref)
+        return subscription.drivers if subscription else frozenset()
+
     def compose(self, item: OutboxItem, chat: Chat) -> Reply | None:
         """The delivery engine's composer: the post for one chat, from the current catalog."""
         if item.kind == FREE_POST:

@@ -160,9 +160,20 @@ _ENQUEUE_IN_CHUNKS = Migration(
     ),
 )
 
+# A chat may ask for the standings chart with its results posts (off unless it asks).
+_CHART_WITH_RESULTS = Migration(
+    5,
+    "chats choose whether results posts carry the standings chart",
+    (
+        "ALTER TABLE chats ADD COLUMN chart_with_results INTEGER NOT NULL DEFAULT 0"
+        " CHECK (chart_with_results IN (0, 1))",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
     _PARTS_SENT,
     _ENQUEUE_IN_CHUNKS,
+    _CHART_WITH_RESULTS,
 )

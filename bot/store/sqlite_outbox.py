@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.audience import Chat, ChatKind, ChatRef
+from bot.core.audience import Chat, ChatRef
 from bot.store.marks import (
     DeliveryMark,
     MarkFailed,
@@ -25,6 +25,7 @@ from bot.store.marks import (
 from bot.store.protocol import UnknownChat, UnknownDelivery
 from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
 from bot.store.sqlite_base import Row, SQLiteBase, fetch_all, instant, micros, to_json
+from bot.store.sqlite_rows import Decoder
 
 __all__ = ["SQLiteOutbox"]
 
@@ -85,32 +86,10 @@ def _mark_params(mark: DeliveryMark) -> tuple[Any, ...]:
 # The claimed deliveries' chats, given as one JSON array of [platform, id] pairs: one query.
 _CHATS_BY_REF = (
     "SELECT c.platform, c.chat_id, c.kind, c.zone, c.language, c.reminder_minutes,"
-    " c.spoiler_safe, c.active, c.mention_role FROM json_each(?) j JOIN chats c"
+    " c.spoiler_safe, c.active, c.mention_role, c.chart_with_results"
+    " FROM json_each(?) j JOIN chats c"
     " ON c.platform = json_extract(j.value, '$[0]') AND c.chat_id = json_extract(j.value, '$[1]')"
 )
-
-
-class _ChatRows:
-    """Chat rows of `_CHATS_BY_REF` to chats (the columns and decoding of SQLiteStore's own
-    chat queries, kept here so that the outbox stands on its own)."""
-
-    def __init__(self) -> None:
-        self._minutes: dict[str, tuple[int, ...]] = {}  # a claim's chats share a few lists
-
-    def decode(self, row: Row) -> Chat:
-        minutes = self._minutes.get(row[5])
-        if minutes is None:
-            minutes = self._minutes[row[5]] = tuple(json.loads(row[5]))
-        return Chat(
-            ref=ChatRef(row[0], row[1]),
-            kind=ChatKind(row[2]),
-            zone=row[3],
-            language=row[4],
-            reminder_minutes=minutes,
-            spoiler_safe=bool(row[6]),
-            active=bool(row[7]),
-            mention_role=row[8],
-        )
 
 
 _INSERT_DELIVERIES = (
@@ -304,8 +283,8 @@ class SQLiteOutbox(SQLiteBase):
             claimed = await self._claim_in(conn, at, limit, platform)
             refs = sorted({(d.chat.platform, d.chat.id) for d in claimed})
             rows = await fetch_all(conn, _CHATS_BY_REF, (to_json(refs),)) if refs else []
-        chats = _ChatRows()
-        found = {chat.ref: chat for chat in map(chats.decode, rows)}
+        chats = Decoder()  # SQLiteStore's own decoding: the same columns, in the same order
+        found = {chat.ref: chat for chat in map(chats.chat, rows)}
         return [(delivery, found.get(delivery.chat)) for delivery in claimed]
 
     async def _claim_in(

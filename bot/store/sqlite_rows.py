@@ -24,6 +24,7 @@ def chat_params(chat: Chat) -> tuple[Any, ...]:
         int(chat.spoiler_safe),
         int(chat.active),
         chat.mention_role,
+        int(chat.chart_with_results),
     )
 
 
@@ -54,11 +55,12 @@ class Decoder:
             spoiler_safe=bool(row[6]),
             active=bool(row[7]),
             mention_role=row[8],
+            chart_with_results=bool(row[9]),
         )
 
     def member(self, row: Row) -> Member:
         chat = self.chat(row)
-        return chat, self.subscription(chat.ref, row[9], row[10], row[11])
+        return chat, self.subscription(chat.ref, row[10], row[11], row[12])
 
     def subscription(self, ref: ChatRef, series: str, drivers: str, kinds: str) -> Subscription:
         session_kinds = self._kinds.get(kinds)

@@ -15,6 +15,7 @@ from bot.core.audience import ChatKind, ChatRef
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import FixedClock
 from bot.core.plan import Announcement
+from bot.core.progression import progression
 from bot.core.reply import Reply, ReplyStatus
 from bot.core.schedules import load_catalog
 from bot.core.service import Service
@@ -212,3 +213,44 @@ async def test_answer_hands_back_the_row_as_a_setting_left_it(setup) -> None:
     assert changed.chat is not None and changed.chat.spoiler_safe  # not the row read before
     after = await router.answer("/next", FAN)
     assert after.chat is not None and after.chat.spoiler_safe
+
+
+async def test_settings_chart_with_results_is_off_until_a_chat_turns_it_on(setup) -> None:
+    router, store, _ = setup
+    asked = await router.handle("/settings chart", FAN)
+    assert asked.status is ReplyStatus.AMBIGUOUS and "Now: off" in text(asked)
+    done = await router.handle("/settings chart on", FAN)
+    assert "will carry the standings chart" in text(done)
+    chat = await store.get_chat(FAN.chat)
+    assert chat is not None and chat.chart_with_results
+    assert "Standings chart with results: yes" in text(await router.handle("/settings", FAN))
+    await router.handle("/settings chart off", FAN)
+    chat = await store.get_chat(FAN.chat)
+    assert chat is not None and not chat.chart_with_results
+
+
+async def test_chart_highlights_what_the_chat_follows_and_hides_it_when_asked(setup) -> None:
+    router, _, _ = setup
+    await router.handle("/subscribe jessica backman", FAN)
+    await router.handle("/settings spoilers on", FAN)
+    reply = await router.handle("/chart tcr-germany-2022", FAN)
+    assert reply.attachment is not None and reply.attachment.spoiler
+    assert reply.attachment.data.startswith(b"\x89PNG")
+    assert reply.contains_results and "After round 1 of 7" in text(reply)
+    # Drawn with Jessica highlighted: the chart kept for that cut and highlight is this one.
+    catalog = router.service.catalog
+    drawn = progression(
+        catalog,
+        "tcr-germany-2022",
+        until=datetime.fromisoformat("2022-05-12T09:00+02:00"),
+        highlight={"jessica-backman"},
+    )
+    assert router.charts.chart(catalog, drawn).png == reply.attachment.data
+    assert router.charts.drawn == 1
+
+
+async def test_chart_without_a_series_asks_which(setup) -> None:
+    router, _, _ = setup
+    reply = await router.handle("/chart", FAN)
+    assert reply.status is ReplyStatus.AMBIGUOUS and reply.attachment is None
+    assert "/chart tcr-germany-2022" in [c.command for c in reply.choices]

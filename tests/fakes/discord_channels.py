@@ -236,7 +236,13 @@ class DiscordChannels(DiscordWorld):
             "mentions": [],
             "mention_roles": [],
             "attachments": [
-                {"id": str(i), "filename": f, "size": 1, "url": f"https://cdn.invalid/{f}"}
+                {
+                    "id": str(i),
+                    "filename": f,
+                    "size": 1,
+                    "url": f"https://cdn.invalid/{f}",
+                    "proxy_url": f"https://media.invalid/{f}",
+                }
                 for i, f in enumerate(sent.files)
             ],
             "embeds": sent.embeds,

@@ -46,6 +46,16 @@ class Violation:
         return f"{self.route} -> {self.status}: {'; '.join(self.problems)} (body {self.body!r})"
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart request (`files[n]`), as uploaded."""
+
+    field: str  # "files[0]"
+    filename: str
+    content_type: str
+    data: bytes
+
+
 @dataclass
 class RecordedRequest:
     method: str
@@ -55,6 +65,7 @@ class RecordedRequest:
     query: dict[str, str] = field(default_factory=dict)
     body: Any = None
     files: list[str] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)  # the file parts, bytes and all
     status: int = 0
     code: int | None = None  # Discord's JSON error code on failures
     answer_lost: bool = False  # served, then the connection was cut (a "lost_response" fault)

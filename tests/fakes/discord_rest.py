@@ -16,7 +16,15 @@ from aiohttp import web
 
 from tests.fakes.discord_faults import DiscordFaults
 from tests.fakes.discord_interactions import DiscordInteractions
-from tests.fakes.discord_model import NO_CONTENT, ApiError, Ctx, Handler, RecordedRequest, Violation
+from tests.fakes.discord_model import (
+    NO_CONTENT,
+    ApiError,
+    Ctx,
+    Handler,
+    RecordedRequest,
+    Upload,
+    Violation,
+)
 from tests.fakes.discord_spec import (
     DiscordSpec,
     Operation,
@@ -27,6 +35,7 @@ from tests.fakes.discord_spec import (
     message_problems,
     parse_query_value,
 )
+from tests.fakes.discord_uploads import upload_problems
 
 _MESSAGE_CREATES = {
     "POST /channels/{channel_id}/messages",
@@ -198,10 +207,17 @@ class DiscordRest(DiscordFaults, DiscordInteractions):
                 name = getattr(part, "name", None) or ""
                 if name == "payload_json":
                     payload = await self._parse_json(record, await part.text())  # type: ignore[union-attr]
-                else:
-                    record.files.append(getattr(part, "filename", None) or name)
-                    await part.read()  # type: ignore[union-attr]
+                    continue
+                filename = getattr(part, "filename", None) or name
+                record.files.append(filename)
+                data = bytes(await part.read())  # type: ignore[union-attr]
+                kind = part.headers.get("Content-Type", "application/octet-stream")
+                record.uploads.append(Upload(name, filename, kind, data))
             record.body = payload
+            problems = upload_problems(record.uploads, payload)
+            if problems:
+                self.violations.append(Violation(record.path, problems, payload))
+                raise ApiError(400, 50035, "Invalid Form Body")
             return payload
         text = await request.text()
         if not text:

@@ -195,6 +195,14 @@ class DiscordWorld:
         """Requests to a route ("POST /channels/{channel_id}/messages"), any outcome."""
         return [r for r in self.requests if route in (r.route, r.route.split(" ", 1)[-1])]
 
+    def uploaded(self, filename: str) -> bytes:
+        """The bytes of the latest file uploaded under `filename` (a `files[n]` part)."""
+        for record in reversed(self.requests):
+            for upload in record.uploads:
+                if upload.filename == filename:
+                    return upload.data
+        raise AssertionError(f"no file {filename!r} was uploaded")
+
     # ASYNC109: tests want a plain `timeout` argument, as the brief for this fake specifies.
     async def wait_for(
         self,

@@ -51,6 +51,7 @@ from tests.fakes.telegram_model import ChatType as ChatType
 from tests.fakes.telegram_model import FakeStats as FakeStats
 from tests.fakes.telegram_model import RecordedRequest as RecordedRequest
 from tests.fakes.telegram_model import SentMessage as SentMessage
+from tests.fakes.telegram_model import Upload as Upload
 from tests.fakes.telegram_model import Violation as Violation
 from tests.fakes.telegram_model import _Reset as _Reset
 from tests.fakes.telegram_model import _scope_key as _scope_key
@@ -140,6 +141,7 @@ class FakeTelegram(TelegramServer):
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_reply_markup,
             "answerCallbackQuery": self._answer_callback_query,

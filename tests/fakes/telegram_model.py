@@ -26,12 +26,22 @@ class Violation:
         return f"{self.method} -> {self.status}: {'; '.join(self.problems)} (params {params})"
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart request, as uploaded."""
+
+    filename: str | None
+    content_type: str
+    data: bytes
+
+
 @dataclass
 class RecordedRequest:
     method: str
     params: dict[str, Any]
     status: int = 200
     description: str | None = None
+    uploads: dict[str, Upload] = field(default_factory=dict)  # form field name -> file part
 
 
 @dataclass
@@ -49,6 +59,9 @@ class SentMessage:
     date: int
     deleted: bool = False
     previous_texts: list[str] = field(default_factory=list)
+    # sendPhoto: `text` is then the caption (as the user reads it), these the photo itself.
+    photo: Upload | None = None
+    has_spoiler: bool = False
 
     @property
     def buttons(self) -> list[list[dict[str, Any]]]:

@@ -15,15 +15,17 @@ from tests.fakes.telegram_model import (
     ApiError,
     Chat,
     RecordedRequest,
+    Upload,
     Violation,
     _Reset,
     _type_for,
 )
+from tests.fakes.telegram_photos import TelegramPhotos
 
 _PATH = re.compile(r"/bot([^/]*)/([^/]+)")
 
 
-class TelegramServer(TelegramFaults, TelegramMethods):
+class TelegramServer(TelegramFaults, TelegramMethods, TelegramPhotos):
     """Lifecycle and request pipeline; FakeTelegram.__init__ sets the attributes declared here."""
 
     token: str
@@ -139,7 +141,7 @@ class TelegramServer(TelegramFaults, TelegramMethods):
         if method is None:
             raise self._violation(record, 404, "Not Found", f"no Bot API method {name!r}")
         record.method = method.name
-        raw, form_keys, files = await _read_params(request)
+        raw, form_keys, files = await _read_params(request, record.uploads)
         if raw is None:
             raise self._violation(record, 400, "Bad Request: invalid body", "body is not JSON")
         params, problems = self.spec.decode_request(method, raw, form_keys=form_keys, files=files)
@@ -156,6 +158,8 @@ class TelegramServer(TelegramFaults, TelegramMethods):
         if canned is not None:
             return canned[0]  # malformed on purpose: not checked against the spec
         handler = self._methods.get(method.name)
+        # The file parts of this request, for the handler (read before its first await).
+        self._uploads = record.uploads
         result = await handler(params, chat) if handler else True
         if handler and method.returns:
             for problem in self.spec.check_types(method.returns, result, "result"):
@@ -187,9 +191,10 @@ class TelegramServer(TelegramFaults, TelegramMethods):
 
 
 async def _read_params(
-    request: web.Request,
+    request: web.Request, uploads: dict[str, Upload] | None = None
 ) -> tuple[dict[str, Any] | None, frozenset[str], frozenset[str]]:
-    """(params, keys that came form-encoded, names of uploaded file parts)."""
+    """(params, keys that came form-encoded, names of uploaded file parts); the file parts
+    themselves go into `uploads`, so that tests can check what was uploaded."""
     raw: dict[str, Any] = dict(request.query)
     form_keys = set(raw)
     files: set[str] = set()
@@ -206,6 +211,8 @@ async def _read_params(
         for key, value in (await request.post()).items():
             if isinstance(value, web.FileField):
                 files.add(key)
+                if uploads is not None:
+                    uploads[key] = Upload(value.filename, value.content_type, value.file.read())
                 value = key
             raw[key] = value
             form_keys.add(key)

@@ -77,6 +77,7 @@ async def test_a_chat_comes_back_with_every_setting(store: Store) -> None:
         reminder_minutes=(5, 60, 15),  # order kept as the chat chose it
         spoiler_safe=True,
         mention_role="112233",
+        chart_with_results=True,
     )
     await store.upsert_chat(chat)
     assert await store.get_chat(chat.ref) == chat

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO, TypeVar
 
 from bot.core.reply import Reply
+from bot.frontends.console.files import default_directory, save_attachment
 from bot.frontends.console.render import render
 from bot.frontends.console.spoilers import SpoilerShelf
 
@@ -73,6 +74,8 @@ class ConsoleWriter:
         self._gap_needed = False  # a block was written: the next one starts after a blank line
         # Results kept back in a spoiler-safe chat, for replies and posts alike.
         self.spoilers = SpoilerShelf()
+        # Where images (charts) are written: the terminal shows their paths.
+        self.files_directory = default_directory()
 
     @property
     def width(self) -> int:
@@ -84,6 +87,9 @@ class ConsoleWriter:
 
     async def write_reply(self, reply: Reply, *, header: str | None = None) -> None:
         text = render(reply, colour=self.colour, width=self.width)
+        if reply.attachment is not None:
+            path = await asyncio.to_thread(save_attachment, reply.attachment, self.files_directory)
+            text = f"{text}\nChart: {path}" if text else f"Chart: {path}"
         if header:
             marker = f"» {header}"
             marker = f"\x1b[1;36m{marker}\x1b[22;39m" if self.colour else marker

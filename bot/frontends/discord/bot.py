@@ -30,6 +30,7 @@ from bot.core.audience import Chat, ChatKind, ChatRef
 from bot.core.catalog import CatalogHolder
 from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
+from bot.frontends.discord.files import to_file, with_attachment
 from bot.frontends.discord.render import render_once
 from bot.frontends.discord.sender import (
     BUTTON_PREFIX,
@@ -183,6 +184,8 @@ class DiscordFrontend:
             chat = await self.store.get_chat(ref)
         spoiler_safe = chat.spoiler_safe if chat else False
         messages = render_once(reply, spoiler_safe=spoiler_safe)
+        if reply.attachment is not None:
+            messages = with_attachment(messages, reply.attachment)
         private = ephemeral or not reply.ok or reply.silent
         try:
             if private and not ephemeral and _deferred(interaction):
@@ -194,13 +197,22 @@ class DiscordFrontend:
                 view = to_view(message.buttons) or discord.utils.MISSING
                 embeds = [to_embed(e) for e in message.embeds]
                 mentions = discord.AllowedMentions.none()
+                files = [to_file(message.attachment)] if message.attachment else []
                 if number == 0 and not interaction.response.is_done():
                     await interaction.response.send_message(
-                        embeds=embeds, allowed_mentions=mentions, view=view, ephemeral=private
+                        embeds=embeds,
+                        allowed_mentions=mentions,
+                        view=view,
+                        ephemeral=private,
+                        files=files or discord.utils.MISSING,
                     )
                 else:
                     await interaction.followup.send(
-                        embeds=embeds, allowed_mentions=mentions, view=view, ephemeral=private
+                        embeds=embeds,
+                        allowed_mentions=mentions,
+                        view=view,
+                        ephemeral=private,
+                        files=files or discord.utils.MISSING,
                     )
         except discord.HTTPException as error:
             # The fan misses this answer; the bot goes on serving everyone else.

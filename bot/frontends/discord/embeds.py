@@ -33,6 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.core.reply import Attachment
+
 MAX_TITLE = 256
 MAX_DESCRIPTION = 4096
 MAX_FIELDS = 25
@@ -79,6 +81,7 @@ class Embed:
     colour: int | None = None
     footer: str | None = None
     url: str | None = None
+    image_url: str | None = None  # "attachment://chart.png": a file of the same message
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class DiscordMessage:
     role_mention: str | None = None
     # What Discord recognises a retry of this message by (see the sender's nonce_for).
     nonce: str | None = None
+    # An image uploaded with the message (bot.frontends.discord.files).
+    attachment: Attachment | None = None
 
 
 def embed_size(embed: Embed) -> int:

@@ -34,6 +34,7 @@ from bot.chats.health import ChannelHealth
 from bot.core.audience import Chat
 from bot.core.reply import Reply
 from bot.delivery import errors
+from bot.frontends.discord.files import to_file, with_attachment
 from bot.frontends.discord.render import Button, DiscordMessage, Embed, render_once
 
 log = logging.getLogger("pitboard.discord")
@@ -59,6 +60,8 @@ def to_embed(embed: Embed) -> discord.Embed:
         result.add_field(name=field.name, value=field.value, inline=field.inline)
     if embed.footer:
         result.set_footer(text=embed.footer)
+    if embed.image_url:
+        result.set_image(url=embed.image_url)
     return result
 
 
@@ -106,6 +109,8 @@ class DiscordSender:
         messages = render_once(
             reply, spoiler_safe=chat.spoiler_safe, mention_role=chat.mention_role
         )
+        if reply.attachment is not None:
+            messages = with_attachment(messages, reply.attachment)
         key = reply.idempotency_key
         if not key:
             return messages
@@ -132,6 +137,9 @@ class DiscordSender:
                 embeds=[to_embed(e) for e in message.embeds],
                 allowed_mentions=mentions_for(message),
                 view=to_view(message.buttons) or discord.utils.MISSING,
+                files=[to_file(message.attachment)]
+                if message.attachment
+                else discord.utils.MISSING,
                 nonce=nonce,  # discord.py sends enforce_nonce: true with it
             )
         except discord.HTTPException as error:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 Choice = app_commands.Choice
 MAX_CHOICES = 25
-SETTINGS = ("zone", "reminders", "spoilers", "language")
+SETTINGS = ("zone", "reminders", "spoilers", "chart", "language")
 # Commands that only make sense elsewhere (Telegram's /start opens a private chat).
 NOT_ON_DISCORD = frozenset({"start"})
 
@@ -115,6 +115,12 @@ def register_commands(tree: app_commands.CommandTree[discord.Client], bot: Disco
         interaction: discord.Interaction, series: str, table: str | None = None
     ) -> None:
         await bot.answer(interaction, line("/standings", series, table))
+
+    @tree.command(name="chart", description=describe("chart"))
+    @app_commands.describe(series=arg_help("chart", "series"))
+    @app_commands.choices(series=series_choices)
+    async def chart(interaction: discord.Interaction, series: str) -> None:
+        await bot.answer(interaction, line("/chart", series))
 
     @tree.command(name="results", description=describe("results"))
     @app_commands.describe(session=arg_help("results", "session"))

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from bot.core.formatting import format_moment
 from bot.core.reply import (
+    Attachment,
     Block,
     Choice,
     Fields,
@@ -86,8 +87,9 @@ class Button:
 
 @dataclass(frozen=True)
 class TelegramMessage:
-    text: str  # HTML, to be sent with parse_mode="HTML"
+    text: str  # HTML, to be sent with parse_mode="HTML"; with a photo, its caption
     keyboard: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
+    photo: Attachment | None = None  # sent with sendPhoto (see bot.frontends.telegram.photos)
 
 
 def render(

@@ -28,9 +28,10 @@ from telegram.error import (
 )
 
 from bot.core.audience import Chat
-from bot.core.reply import Reply
+from bot.core.reply import Attachment, Reply
 from bot.delivery import errors
 from bot.frontends.telegram.callbacks import CallbackRegistry
+from bot.frontends.telegram.photos import with_photo
 from bot.frontends.telegram.render import TelegramMessage, render
 
 log = logging.getLogger("pitboard.telegram")
@@ -91,7 +92,10 @@ class TelegramSender:
     # A post over 4096 characters is several messages: the delivery engine sends them one by
     # one (a `PartSender`), each within the chat's limit of about one a second.
     def split(self, chat: Chat, reply: Reply) -> list[TelegramMessage]:
-        return render_once(reply, spoiler_safe=chat.spoiler_safe)
+        messages = render_once(reply, spoiler_safe=chat.spoiler_safe)
+        if reply.attachment is not None:
+            return with_photo(messages, reply.attachment)
+        return messages
 
     async def send_part(self, chat: Chat, part: TelegramMessage) -> str:
         # A part's hashed buttons are kept (in the store) before it goes out, so a press
@@ -103,6 +107,8 @@ class TelegramSender:
         return await self.send_one(chat.ref.id, part)
 
     async def send_one(self, chat_id: str, message: TelegramMessage) -> str:
+        if message.photo is not None:
+            return await self.send_photo(chat_id, message, message.photo)
         try:
             sent = await self._bot.send_message(
                 chat_id=_chat_id(chat_id),
@@ -110,6 +116,22 @@ class TelegramSender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard_markup(message),
                 link_preview_options=NO_LINK_PREVIEW,
+            )
+        except TelegramError as error:
+            raise classify(error) from error
+        return str(sent.message_id)
+
+    async def send_photo(self, chat_id: str, message: TelegramMessage, photo: Attachment) -> str:
+        """A multipart upload (sendPhoto): the image with the message's text as its caption."""
+        try:
+            sent = await self._bot.send_photo(
+                chat_id=_chat_id(chat_id),
+                photo=photo.data,
+                filename=photo.filename,
+                caption=message.text or None,
+                parse_mode=ParseMode.HTML if message.text else None,
+                has_spoiler=photo.spoiler,
+                reply_markup=keyboard_markup(message),
             )
         except TelegramError as error:
             raise classify(error) from error
