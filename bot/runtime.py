@@ -292,7 +292,6 @@ class Runtime:
         if not isinstance(clock, ScaledClock) or self._pacing:
             return
         self._pacing = True
-        clock.start()
         pacer = ReplayPacer(
             clock,
             self.announcer,
@@ -300,6 +299,7 @@ class Runtime:
             self.engine.wake,
             until=self.replay_until,
         )
+        pacer.start_clock()
         self._tasks.append(asyncio.create_task(pacer.run()))
 
     async def stop(self) -> None:

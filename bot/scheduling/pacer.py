@@ -62,9 +62,17 @@ class ReplayPacer:
         # exactly at its --until).
         self._until = until
 
+    def start_clock(self) -> None:
+        """Start the clock held where it stands: the first `step` lets it on. Started first and
+        paced after, a busy machine could let it run past a due moment before the first look
+        (a replay, or the suite, then depended on the machine's speed)."""
+        self._clock.hold_at(self._clock.now())
+        self._clock.start()
+
     async def run(self) -> None:
-        """Pace until cancelled. The clock should be started; a failing step is logged and
-        tried again (the clock stays held meanwhile, which delays a replay but loses nothing)."""
+        """Pace until cancelled. The clock should be started (`start_clock`); a failing step is
+        logged and tried again (the clock stays held meanwhile, which delays a replay but loses
+        nothing)."""
         while True:
             try:
                 await asyncio.sleep(await self.step())

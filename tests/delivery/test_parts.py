@@ -71,12 +71,15 @@ async def only_delivery(store: SQLiteStore, key: str) -> Delivery:
 
 
 async def test_each_message_of_a_post_waits_for_the_chats_limit_and_goes_out_once(store):
-    # The engine allows a chat a message every 0.25 s; the platform refuses a second message
-    # within 0.2 s. A sender handed the whole post sends its messages back to back: 429.
-    fake = FakeSender(per_chat_per_second=5, chat_burst=1, max_length=CHUNK)
+    # The engine allows a chat a message every 0.5 s (and keeps a margin on top); the platform
+    # refuses a second message within 0.1 s. A sender handed the whole post sends its messages
+    # back to back (microseconds apart): 429. The wide gap between the two is what keeps a busy
+    # machine out of it: only a stall of over 0.4 s between one send's token and its request,
+    # with none before the next, could bring two arrivals within 0.1 s.
+    fake = FakeSender(per_chat_per_second=10, chat_burst=1, max_length=CHUNK)
     chats = await add_chats(store, ["1", "2", "3"])
     await post(store, "free|long", chats, long_text(3))
-    engine = engine_for(store, fake, RateLimits(per_chat_per_second=4))
+    engine = engine_for(store, fake, RateLimits(per_chat_per_second=2))
     await engine.start()
     try:
         counts = await settled(store)

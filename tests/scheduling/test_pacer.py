@@ -95,12 +95,12 @@ async def replay(
         engines.append(engine)
         await engine.start()
         await announcer.start()
-        clock.start()
         if paced:
-            pacer = asyncio.create_task(
-                ReplayPacer(clock, announcer, engine.earliest_unsent_due, engine.wake).run()
-            )
+            pacing = ReplayPacer(clock, announcer, engine.earliest_unsent_due, engine.wake)
+            pacing.start_clock()
+            pacer = asyncio.create_task(pacing.run())
         else:  # what a replay did before: the clock runs on whatever is still queued
+            clock.start()
             announcer.retime(end)
         try:
             async with asyncio.timeout(120):
@@ -194,8 +194,8 @@ async def test_the_clock_stops_at_the_replays_end_not_at_the_next_moment(tmp_pat
         engines.append(engine)
         await engine.start()
         await announcer.start()
-        clock.start()
         pacer = ReplayPacer(clock, announcer, engine.earliest_unsent_due, engine.wake, until=until)
+        pacer.start_clock()
         task = asyncio.create_task(pacer.run())
         try:
             async with asyncio.timeout(60):
@@ -211,3 +211,26 @@ async def test_the_clock_stops_at_the_replays_end_not_at_the_next_moment(tmp_pat
             task.cancel()
             await announcer.stop()
             await engine.stop()
+
+
+def test_a_started_replay_clock_waits_for_the_pacers_first_look() -> None:
+    # However long the machine takes to run the pacer's first step, the clock has not moved:
+    # it starts held where it stands (started unheld, an hour of real delay ran it on).
+    real = [0.0]
+    clock = ScaledClock(cest("2022-05-13T15:00"), speed=36_000, monotonic=lambda: real[0],
+                        started=False)  # fmt: skip
+    pacer = ReplayPacer(clock, _NoAnnouncements(), _nothing_unsent, lambda: None)
+    pacer.start_clock()
+    real[0] += 3600.0
+    assert clock.started and clock.now() == cest("2022-05-13T15:00")
+
+
+class _NoAnnouncements:
+    firing = False
+
+    def next_due(self) -> None:
+        return None
+
+
+async def _nothing_unsent() -> None:
+    return None
