@@ -62,6 +62,8 @@ class Target:
 TARGETS: list[Target] = [
     Target("healthz", "/healthz"),
     Target("metrics", "/metrics"),
+    # The public page: rendered once per catalog and cut, then served from memory with its ETag.
+    Target("page", "/s/tcr-germany-2022"),
 ]
 
 

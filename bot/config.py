@@ -84,6 +84,10 @@ class WebConfig:
     public_url: str = ""  # empty: http://host:port
     # /healthz answers 503 when a delivery has waited longer than this to go out.
     max_outbox_lag_seconds: int = 300
+    # The public page's "Follow" buttons; empty hides a button (the Telegram one falls back to
+    # the first "@channel" in telegram.channels).
+    telegram_url: str = ""
+    discord_url: str = ""
 
     def base_url(self, port: int | None = None) -> str:
         """The address links handed out point at: `public_url`, else the listening address
@@ -576,6 +580,8 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "web.port": _check_port,
     "web.public_url": _url("https", "http", empty_ok=True),
     "web.max_outbox_lag_seconds": _at_most(60 * 60 * 24 * 7, _positive),
+    "web.telegram_url": _url("https", empty_ok=True),
+    "web.discord_url": _url("https", empty_ok=True),
 }
 
 

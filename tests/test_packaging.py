@@ -235,3 +235,13 @@ def test_the_systemd_units_execstart_is_the_installed_command(installed: Install
     help_text = _run([str(script), *arguments, "--help"], installed.outside, "")
     assert help_text.returncode == 0, help_text.stderr
     assert help_text.stdout.startswith(f"usage: pitboard {' '.join(arguments)}")
+
+
+def test_the_public_pages_templates_come_with_the_wheel(installed: Installed) -> None:
+    done = installed.python(
+        "from bot.web.page import environment; "
+        "print(environment().get_template('series.html').filename)"
+    )
+    assert done.returncode == 0, done.stderr
+    path = Path(done.stdout.strip())
+    assert path.is_relative_to(installed.venv) and path.exists(), path
