@@ -18,10 +18,11 @@ def ordinal(n: int) -> str:
 
 def format_points(points: Fraction | int) -> str:
     """25 -> "25"; a dead heat's shared 17.5 -> "17.5"."""
-    value = Fraction(points)
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+    # An int and a Fraction both have a numerator and a denominator: no conversion (a Fraction
+    # built from a Fraction costs a slow type check, once per line of every table shown).
+    if points.denominator == 1:
+        return str(points.numerator)
+    return f"{points.numerator / points.denominator:.2f}".rstrip("0").rstrip(".")
 
 
 def format_countdown(delta: timedelta) -> str:

@@ -23,14 +23,20 @@ MAX_CHOICES = 10
 
 
 def series_candidates(catalog: Catalog) -> list[Candidate]:
-    return [
+    # Built once per catalog (every /standings, /chart and /next by series asks for it); a
+    # reload brings a new catalog and so new candidates. A fresh list: callers may extend it.
+    return list(catalog.derived("series_candidates", lambda: _series_candidates(catalog)))
+
+
+def _series_candidates(catalog: Catalog) -> tuple[Candidate, ...]:
+    return tuple(
         Candidate(
             s.id,
             f"{s.short_name or s.name} {s.season}",
             (s.name, s.short_name or "", s.id.rsplit("-", 1)[0]),
         )
         for s in catalog.series.values()
-    ]
+    )
 
 
 def event_candidates(catalog: Catalog) -> list[Candidate]:

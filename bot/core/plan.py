@@ -13,7 +13,7 @@ All instants here are aware UTC; arithmetic on UTC instants counts real elapsed 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -90,8 +90,7 @@ def plan(catalog: Catalog, settings: PlanSettings) -> list[Announcement]:
             )
         for session in event.sessions:
             found.extend(_session_announcements(session, drivers, settings))
-    timetable = {session.id: index for index, session in enumerate(catalog.timeline)}
-    return sorted(found, key=lambda item: _order(item, timetable))
+    return sorted(found, key=lambda item: _order(item, catalog.timeline_index))
 
 
 def _session_announcements(
@@ -131,7 +130,7 @@ def _session_announcements(
 _KIND_ORDER = {kind: index for index, kind in enumerate(AnnouncementKind)}
 
 
-def _order(item: Announcement, timetable: dict[str, int]) -> tuple[datetime, int, int, str, int]:
+def _order(item: Announcement, timetable: Mapping[str, int]) -> tuple[datetime, int, int, str, int]:
     # An event (a PREVIEW's subject) is not in the timetable: it goes before its sessions.
     place = timetable.get(item.subject, -1)
     return (item.due, _KIND_ORDER[item.kind], place, item.subject, -(item.offset_minutes or 0))

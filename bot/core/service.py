@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.core import lookup, queries, views
@@ -330,6 +330,17 @@ class Service:
 
     def _find(self, kind: str, query: str, command: str) -> lookup.LookupResult:
         catalog = self.catalog
+        # An exact id always wins (`lookup.lookup`), and choice buttons send ids: answer those
+        # without building and scanning the candidate list (4,000 sessions on a big catalog).
+        ids: Mapping[str, object] = {
+            "series": catalog.series,
+            "event": catalog.events,
+            "session": catalog.sessions,
+            "driver": catalog.drivers,
+            "track": catalog.tracks,
+        }[kind]
+        if (exact := query.strip()) in ids:
+            return exact
         candidates = {
             "series": lookup.series_candidates,
             "event": lookup.event_candidates,

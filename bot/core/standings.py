@@ -262,17 +262,21 @@ def _driver_lines(
     """Driver id -> line: every driver of a car gets the car's points. The loop every /standings
     runs over every result row, kept free of per-row lookups the other tables need."""
     lines: dict[str, _Line] = {}
+    line_of = lines.get  # bound once: this loop runs once per result row
     for session, score in zip(sessions, scores, strict=True):
         factor = denominator // score.denominator
+        # Over the table's denominator; without a dead heat anywhere (the usual case) the
+        # session's own numerators, not a multiplication per row.
+        numerators = score.numerators if factor == 1 else [n * factor for n in score.numerators]
         race = session.kind is SessionKind.RACE  # the count-back counts race finishes only
         for row, numerator, position in zip(
-            session.results, score.numerators, score.positions, strict=True
+            session.results, numerators, score.positions, strict=True
         ):
             for driver_id in row.drivers:
-                line = lines.get(driver_id)
+                line = line_of(driver_id)
                 if line is None:
                     line = lines[driver_id] = _Line(driver_id, _label(catalog, driver_id))
-                line.points += numerator * factor
+                line.points += numerator
                 if race and position:
                     line.finishes.append(position)
     return lines
