@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
-from bot.web import health, metrics
+from bot.web import calendar, health, metrics
 from bot.web.context import WebContext
 
 log = logging.getLogger("pitboard.web")
@@ -24,6 +24,7 @@ RouteModule = Callable[[WebContext], list[web.RouteDef]]
 ROUTE_MODULES: list[RouteModule] = [
     health.routes,
     metrics.routes,
+    calendar.routes,
 ]
 
 # The server's name on /status and in the log (bot.frontend_startup).
