@@ -57,7 +57,7 @@ def build_feed(
         calendar.add_component(_vevent(catalog, session, version))
     # A VTIMEZONE for each TZID used, from the zoneinfo rules the times were converted with.
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def _vevent(catalog: Catalog, session: Session, version: Version) -> VEvent:
