@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
 from bot.core.catalog import Catalog
@@ -25,7 +26,7 @@ from bot.feeds.versions import Version
 
 PRODID = "-//Pitboard//Race calendar//EN"
 UID_DOMAIN = "pitboard"
-# How often a client should poll (RFC 7986 and the older Outlook/Apple property).
+# How often a client should poll (RFC 7986, and the older Outlook/Apple property as text).
 REFRESH = timedelta(hours=3)
 
 
@@ -51,13 +52,27 @@ def build_feed(
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    calendar.add("x-published-ttl", "PT3H")
+    sessions = list(sessions)
+    # A VTIMEZONE for each TZID used, from the zoneinfo rules the times were converted with,
+    # first (where apps look for them), covering the feed's years only: from 1970 to 2038,
+    # icalendar's default, one zone alone is 10 kB of rules and most of a feed's build time.
+    zoned = [s for s in sessions if s.start is not None and _one_instant(s.start)]
+    if zoned:
+        first = date(min(s.day.year for s in zoned) - 1, 1, 1)
+        last = date(max(s.day.year for s in zoned) + 2, 1, 1)
+        for zone in sorted({s.timezone for s in zoned}):
+            calendar.add_component(_vtimezone(zone, first, last))
     for session in sessions:
         version = versions.get(session.id) or Version("", 0, stamp)
         calendar.add_component(_vevent(catalog, session, version))
-    # A VTIMEZONE for each TZID used, from the zoneinfo rules the times were converted with.
-    calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
+
+
+@cache
+def _vtimezone(zone: str, first: date, last: date) -> Timezone:
+    """Made once per zone and span (the process's zone rules do not change under it)."""
+    return Timezone.from_tzid(zone, first_date=first, last_date=last)
 
 
 def _vevent(catalog: Catalog, session: Session, version: Version) -> VEvent:

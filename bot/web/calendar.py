@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from aiohttp import web
 
+from bot.core.audience import ChatRef, Subscription
 from bot.core.catalog import Catalog
 from bot.feeds.ics import build_feed
 from bot.feeds.select import feed_name, feed_sessions, followed_sessions
@@ -25,6 +26,7 @@ from bot.web.context import WebContext
 CONTENT_TYPE = "text/calendar"
 # Clients may reuse a feed for five minutes before asking again (with If-None-Match).
 CACHE_SECONDS = 300
+CHAT_FEED_NAME = "Followed on Pitboard"
 
 
 def etag_of(body: bytes) -> str:
@@ -58,37 +60,65 @@ def not_found(message: str) -> web.Response:
     return web.Response(status=404, text=message + "\n", content_type="text/plain")
 
 
+# A series' or a driver's feed, or a chat's by what it follows (chats with the same filters
+# share one body).
+FeedKey = tuple[str, str] | tuple[str, frozenset[str], frozenset[str], frozenset[str]]
+
+
 class CatalogFeeds:
-    """The series' and drivers' feeds of the current catalog, each built on first request."""
+    """The feeds of the current catalog, each built on first request and kept until a reload
+    swaps the catalog (the versions change only then, so a kept body stays true)."""
 
     def __init__(self, context: WebContext, versions: SessionVersions) -> None:
         self._context = context
         self._versions = versions
         self._catalog: Catalog | None = None
-        self._built: dict[tuple[str, str], bytes] = {}
+        self._built: dict[FeedKey, bytes] = {}
 
     async def body(self, catalog: Catalog, kind: str, item: str) -> bytes:
+        return await self._kept(
+            catalog,
+            (kind, item),
+            lambda versions: build_feed(
+                catalog,
+                feed_sessions(catalog, kind, item),
+                name=feed_name(catalog, kind, item),
+                versions=versions,
+                stamp=self._context.clock.now(),
+            ),
+        )
+
+    async def chat_body(self, catalog: Catalog, subscription: Subscription | None) -> bytes:
+        follows = subscription or Subscription(ChatRef("", ""))
+        key: FeedKey = (
+            "chat",
+            follows.series,
+            follows.drivers,
+            frozenset(kind.value for kind in follows.session_kinds),
+        )
+        return await self._kept(
+            catalog,
+            key,
+            lambda versions: build_feed(
+                catalog,
+                followed_sessions(catalog, subscription),
+                name=CHAT_FEED_NAME,
+                versions=versions,
+                stamp=self._context.clock.now(),
+            ),
+        )
+
+    async def _kept(
+        self, catalog: Catalog, key: FeedKey, build: Callable[[Mapping[str, Version]], bytes]
+    ) -> bytes:
         versions = await self._versions.of(catalog)
         if catalog is not self._catalog:
             self._catalog, self._built = catalog, {}
-        key = (kind, item)
         body = self._built.get(key)
         if body is None:
-            body = _build(catalog, kind, item, versions, self._context)
+            body = build(versions)
             self._built[key] = body
         return body
-
-
-def _build(
-    catalog: Catalog, kind: str, item: str, versions: Mapping[str, Version], context: WebContext
-) -> bytes:
-    return build_feed(
-        catalog,
-        feed_sessions(catalog, kind, item),
-        name=feed_name(catalog, kind, item),
-        versions=versions,
-        stamp=context.clock.now(),
-    )
 
 
 def _suggest(asked: str, known: list[str]) -> str:
@@ -132,13 +162,7 @@ def routes(context: WebContext) -> list[web.RouteDef]:
                 "current link."
             )
         catalog = context.catalogs.current
-        body = build_feed(
-            catalog,
-            followed_sessions(catalog, await context.store.get_subscription(ref)),
-            name="Followed on Pitboard",
-            versions=await versions.of(catalog),
-            stamp=context.clock.now(),
-        )
+        body = await feeds.chat_body(catalog, await context.store.get_subscription(ref))
         return feed_response(request, body, "pitboard.ics", private=True)
 
     return [
