@@ -39,6 +39,8 @@ from bot.core.audience import ChatKind
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import FixedClock
 from bot.core.schedules import load_catalog
+from bot.feeds.links import chat_path
+from bot.feeds.tokens import chat_token
 from bot.frontends.console.repl import ConsoleWriter
 from bot.frontends.console.sender import CONSOLE_CHAT
 from bot.runtime import Runtime
@@ -58,12 +60,26 @@ class Target:
     prepare: Callable[[Runtime], Awaitable[str]] | None = None
 
 
+async def chat_feed_path(runtime: Runtime) -> str:
+    """The terminal chat follows two series; its private feed's path, as /calendar gives it."""
+    operator = Caller(CONSOLE_CHAT, ChatKind.PRIVATE, user_id="operator", is_admin=True)
+    for series in ("24h-series-2022", "tcr-germany-2022"):
+        await runtime.router.handle(f"/subscribe {series}", operator)
+    token = await chat_token(runtime.store, CONSOLE_CHAT)
+    return chat_path(token)
+
+
 # What the benchmark measures, in order. The feed and page benchmarks add theirs here.
 TARGETS: list[Target] = [
     Target("healthz", "/healthz"),
     Target("metrics", "/metrics"),
     # The public page: rendered once per catalog and cut, then served from memory with its ETag.
     Target("page", "/s/tcr-germany-2022"),
+    # A series' feed: built once per catalog, then served from memory (polls mostly get 304s;
+    # this measures the full 200 answer).
+    Target("feed_series", "/calendar/24h-series-2022.ics"),
+    # A chat's feed: built per request from its subscription.
+    Target("feed_chat", prepare=chat_feed_path),
 ]
 
 

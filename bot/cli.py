@@ -4,6 +4,7 @@ pitboard standings tcr-germany-2022
 pitboard chart tcr-germany-2022 -o chart.png
 pitboard --at 2022-05-12T09:00+02:00 --tz America/New_York next --series 24h-series-2022
 pitboard check schedules/
+pitboard calendar tcr-germany-2022 -o tcr.ics   # a feed, as the web server serves it
 pitboard run            # the terminal front-end (or the chat bots when tokens are set)
 pitboard init mybot     # a starter config.toml and schedules/ for a new operator
 """
@@ -122,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     track = commands.add_parser("track", help="track facts")
     track.add_argument("name", nargs="+")
 
+    calendar = commands.add_parser(
+        "calendar", help="a series' or a driver's calendar feed (ICS), as the web server serves it"
+    )
+    calendar.add_argument("what", nargs="+", metavar="SERIES|DRIVER")
+    calendar.add_argument(
+        "-o", "--output", type=Path, help="write it to this file (default: standard output)"
+    )
+
     db = commands.add_parser(
         "db",
         help="the database: `pitboard db upgrade` applies migrations",
@@ -238,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     clock: Clock = FixedClock(args.at) if args.at else SystemClock()
     service = Service(CatalogHolder(catalog), clock, default_zone=config.general.timezone)
+    if args.command == "calendar":
+        return write_calendar(service, " ".join(args.what), args.output, clock.now())
     reply = asyncio.run(answer(service, args))
     if args.json:
         found = reply_data(reply, args, catalog, service.default_zone, clock.now())
@@ -267,6 +278,26 @@ async def answer(service: Service, args: argparse.Namespace) -> Reply:
         case "chart":
             return await chart_command(service, args)
     raise AssertionError(f"no handler for {args.command}")
+
+
+def write_calendar(service: Service, what: str, output: Path | None, now: datetime) -> int:
+    from bot.feeds.named import named_feed
+
+    feed = named_feed(service, what, now)
+    if isinstance(feed, Reply):
+        print(render(feed, colour=False), file=sys.stderr)
+        return 1
+    if output is None:
+        sys.stdout.buffer.write(feed.body)
+        sys.stdout.flush()
+        return 0
+    try:
+        output.write_bytes(feed.body)
+    except OSError as error:
+        print(f"pitboard: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"{output}: {feed.name}, {count(feed.sessions, 'session')}")
+    return 0
 
 
 def run_check(directory: Path) -> int:

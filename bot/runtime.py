@@ -42,6 +42,7 @@ from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import DISCORD_LIMITS, RateLimits
 from bot.delivery.sender import Composer, Sender
+from bot.feeds.links import CalendarLinks
 from bot.frontend_startup import FrontendStartup, TokenRejected
 from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
 from bot.frontends.console.sender import ConsoleSender
@@ -145,12 +146,16 @@ class Runtime:
         health = ChannelHealth()
         metrics = Metrics()
         charts = ChartMaker()
+        # Links point at the web server's address, known once it is bound (port 0 in tests).
+        web_ref: list[WebServer] = []
+        calendar = CalendarLinks(store, service, lambda: web_ref[0].url if web_ref else None)
         router = Router(
             service,
             chat_settings,
             Admin(store, catalogs, clock, announcer, reloader, health),
             on_answered=metrics.observe_command,
             charts=charts,
+            calendar=calendar,
         )
         senders: dict[str, Sender] = {}
         limits: dict[str, RateLimits] = {}
@@ -223,6 +228,7 @@ class Runtime:
         )
         if config.web_active:
             runtime.web = WebServer(runtime.web_context())
+            web_ref.append(runtime.web)
         return runtime
 
     def web_context(self) -> WebContext:

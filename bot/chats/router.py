@@ -26,6 +26,7 @@ from bot.core.audience import Chat, ChatKind, ChatRef
 from bot.core.commands import find_command, parse_arguments, split_command_line
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.core.service import ChatContext, Service, unknown_command
+from bot.feeds.links import NOT_OFFERED, CalendarLinks
 
 log = logging.getLogger("pitboard.commands")
 
@@ -59,6 +60,7 @@ class Router:
         throttle: CommandThrottle | None = None,
         on_answered: Callable[[str, Caller, float], None] | None = None,
         charts: ChartMaker | None = None,
+        calendar: CalendarLinks | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -67,6 +69,8 @@ class Router:
         # Told (line, caller, seconds taken) after each command: the metrics' latency.
         self._on_answered = on_answered
         self.charts = charts or ChartMaker()
+        # /calendar's links (bot.feeds); None: no feeds on this bot at all.
+        self._calendar = calendar
 
     async def handle(self, text: str, caller: Caller) -> Reply:
         return (await self.answer(text, caller)).reply
@@ -144,6 +148,12 @@ class Router:
             case "chat", "settings":
                 return await self.settings.settings(
                     caller.chat, caller.chat_kind, args.get("setting"), args.get("value")
+                )
+            case "feed", "calendar":
+                if self._calendar is None:
+                    return problem(ReplyStatus.EMPTY, NOT_OFFERED)
+                return await self._calendar.reply(
+                    caller.chat, args.get("what"), operator=caller.is_admin
                 )
         assert self._admin is not None
         match command.name:

@@ -41,7 +41,7 @@ class Command:
     example: str = ""
     admin_only: bool = False
     # "query": answered from the catalog (CLI too); "chat": a chat's own settings;
-    # "admin": for the bot's admins only.
+    # "admin": for the bot's admins only; "feed": the calendar feeds' links.
     scope: str = "query"
 
     @property
@@ -154,6 +154,15 @@ COMMANDS: tuple[Command, ...] = (
         ),
         example="/settings zone new york",
         scope="chat",
+    ),
+    Command(
+        "calendar",
+        "Calendar feeds to subscribe to: this chat's, or a series' or a driver's",
+        (Argument("what", ArgKind.SERIES_OR_DRIVER, "a series or a driver (default: this chat)"),),
+        example="/calendar tcr-germany-2022",
+        # Its own scope: it reads what the chat follows (any member may ask), and answers
+        # only where the web server runs (bot.feeds.links).
+        scope="feed",
     ),
     Command(
         "status",

@@ -21,6 +21,8 @@ from aiohttp import web
 
 from bot.config import Config
 from bot.core.catalog import Catalog
+from bot.feeds.links import series_path
+from bot.feeds.links import webcal as feed_webcal
 from bot.web import page_view
 from bot.web.context import WebContext
 
@@ -46,11 +48,6 @@ def environment() -> jinja2.Environment:
     )
 
 
-def calendar_path(series_id: str) -> str:
-    """The series' calendar feed (bot.web.calendar serves it)."""
-    return f"/calendar/{series_id}.ics"
-
-
 def telegram_target(config: Config) -> str | None:
     """`web.telegram_url`, else the first public "@channel" the bot posts to."""
     if config.web.telegram_url:
@@ -62,8 +59,8 @@ def telegram_target(config: Config) -> str | None:
 
 
 def buttons(context: WebContext, series_id: str) -> page_view.Buttons:
-    https = context.link(calendar_path(series_id))
-    webcal = "webcal://" + https.split("://", 1)[1]
+    https = context.link(series_path(series_id))  # bot.web.calendar serves it
+    webcal = feed_webcal(https)
     discord = context.config.web.discord_url or None
     return page_view.Buttons(https, webcal, telegram_target(context.config), discord)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
-from bot.web import health, metrics, page
+from bot.web import calendar, health, metrics, page
 from bot.web.context import WebContext
 
 log = logging.getLogger("pitboard.web")
@@ -25,6 +25,7 @@ ROUTE_MODULES: list[RouteModule] = [
     health.routes,
     metrics.routes,
     page.routes,
+    calendar.routes,
 ]
 
 # The server's name on /status and in the log (bot.frontend_startup).

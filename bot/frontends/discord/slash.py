@@ -140,6 +140,12 @@ def register_commands(tree: app_commands.CommandTree[discord.Client], bot: Disco
     async def track(interaction: discord.Interaction, name: str) -> None:
         await bot.answer(interaction, line("/track", name))
 
+    @tree.command(name="calendar", description=describe("calendar"))
+    @app_commands.describe(what=arg_help("calendar", "what"))
+    @app_commands.autocomplete(what=series_or_driver)
+    async def calendar(interaction: discord.Interaction, what: str | None = None) -> None:
+        await bot.answer(interaction, line("/calendar", what))
+
     @tree.command(name="subscribe", description=describe("subscribe"))
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.describe(

@@ -1,0 +1,172 @@
+"""The calendar feeds over HTTP: `/calendar/SERIES.ics`, `/calendar/driver/DRIVER.ics` and
+`/calendar/chat/TOKEN.ics` (what one chat follows; the token comes from /calendar in the chat).
+
+Calendar apps poll a feed every few hours, for months: each answer carries an ETag (a hash of
+the body), and a poll that sends it back in If-None-Match gets a bodiless 304. A series' or a
+driver's feed is built once per catalog and kept until a reload swaps the catalog; a chat's
+is built per request (its subscription may have changed), still answered 304 when unchanged.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Callable, Mapping
+
+from aiohttp import web
+
+from bot.core.audience import ChatRef, Subscription
+from bot.core.catalog import Catalog
+from bot.feeds.ics import build_feed
+from bot.feeds.select import feed_name, feed_sessions, followed_sessions
+from bot.feeds.tokens import chat_for_token
+from bot.feeds.versions import SessionVersions, Version
+from bot.web.context import WebContext
+
+CONTENT_TYPE = "text/calendar"
+# Clients may reuse a feed for five minutes before asking again (with If-None-Match).
+CACHE_SECONDS = 300
+CHAT_FEED_NAME = "Followed on Pitboard"
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names `etag` (weakly compared, RFC 9110) or is "*"."""
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+def feed_response(
+    request: web.Request, body: bytes, filename: str, *, private: bool
+) -> web.Response:
+    etag = etag_of(body)
+    scope = "private" if private else "public"
+    headers = {"ETag": etag, "Cache-Control": f"{scope}, max-age={CACHE_SECONDS}"}
+    if matches(request.headers.get("If-None-Match"), etag):
+        return web.Response(status=304, headers=headers)
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return web.Response(body=body, content_type=CONTENT_TYPE, charset="utf-8", headers=headers)
+
+
+def not_found(message: str) -> web.Response:
+    return web.Response(status=404, text=message + "\n", content_type="text/plain")
+
+
+# A series' or a driver's feed, or a chat's by what it follows (chats with the same filters
+# share one body).
+FeedKey = tuple[str, str] | tuple[str, frozenset[str], frozenset[str], frozenset[str]]
+
+
+class CatalogFeeds:
+    """The feeds of the current catalog, each built on first request and kept until a reload
+    swaps the catalog (the versions change only then, so a kept body stays true)."""
+
+    def __init__(self, context: WebContext, versions: SessionVersions) -> None:
+        self._context = context
+        self._versions = versions
+        self._catalog: Catalog | None = None
+        self._built: dict[FeedKey, bytes] = {}
+
+    async def body(self, catalog: Catalog, kind: str, item: str) -> bytes:
+        return await self._kept(
+            catalog,
+            (kind, item),
+            lambda versions: build_feed(
+                catalog,
+                feed_sessions(catalog, kind, item),
+                name=feed_name(catalog, kind, item),
+                versions=versions,
+                stamp=self._context.clock.now(),
+            ),
+        )
+
+    async def chat_body(self, catalog: Catalog, subscription: Subscription | None) -> bytes:
+        follows = subscription or Subscription(ChatRef("", ""))
+        key: FeedKey = (
+            "chat",
+            follows.series,
+            follows.drivers,
+            frozenset(kind.value for kind in follows.session_kinds),
+        )
+        return await self._kept(
+            catalog,
+            key,
+            lambda versions: build_feed(
+                catalog,
+                followed_sessions(catalog, subscription),
+                name=CHAT_FEED_NAME,
+                versions=versions,
+                stamp=self._context.clock.now(),
+            ),
+        )
+
+    async def _kept(
+        self, catalog: Catalog, key: FeedKey, build: Callable[[Mapping[str, Version]], bytes]
+    ) -> bytes:
+        versions = await self._versions.of(catalog)
+        if catalog is not self._catalog:
+            self._catalog, self._built = catalog, {}
+        body = self._built.get(key)
+        if body is None:
+            body = build(versions)
+            self._built[key] = body
+        return body
+
+
+def _suggest(asked: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(asked, known, n=3, cutoff=0.5)
+    if close:
+        return "Did you mean " + " or ".join(close) + "?"
+    return "Known: " + ", ".join(sorted(known)[:10]) + (" …" if len(known) > 10 else "")
+
+
+def routes(context: WebContext) -> list[web.RouteDef]:
+    versions = SessionVersions(context.store, context.clock)
+    feeds = CatalogFeeds(context, versions)
+
+    async def series_feed(request: web.Request) -> web.Response:
+        catalog = context.catalogs.current
+        series_id = request.match_info["series"]
+        if series_id not in catalog.series:
+            return not_found(
+                f"No series with the id “{series_id}”. A series' feed is at "
+                f"/calendar/SERIES.ics. {_suggest(series_id, list(catalog.series))}"
+            )
+        body = await feeds.body(catalog, "series", series_id)
+        return feed_response(request, body, f"{series_id}.ics", private=False)
+
+    async def driver_feed(request: web.Request) -> web.Response:
+        catalog = context.catalogs.current
+        driver_id = request.match_info["driver"]
+        if driver_id not in catalog.drivers:
+            return not_found(
+                f"No driver with the id “{driver_id}”. A driver's feed is at "
+                f"/calendar/driver/DRIVER.ics. {_suggest(driver_id, list(catalog.drivers))}"
+            )
+        body = await feeds.body(catalog, "driver", driver_id)
+        return feed_response(request, body, f"{driver_id}.ics", private=False)
+
+    async def chat_feed(request: web.Request) -> web.Response:
+        ref = await chat_for_token(context.store, request.match_info["token"])
+        if ref is None:
+            return not_found(
+                "This calendar link is not known here. Send /calendar in your chat to get its "
+                "current link."
+            )
+        catalog = context.catalogs.current
+        body = await feeds.chat_body(catalog, await context.store.get_subscription(ref))
+        return feed_response(request, body, "pitboard.ics", private=True)
+
+    return [
+        web.get("/calendar/driver/{driver}.ics", driver_feed),
+        web.get("/calendar/chat/{token}.ics", chat_feed),
+        web.get("/calendar/{series}.ics", series_feed),
+    ]
