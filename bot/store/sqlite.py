@@ -7,7 +7,7 @@ its deliveries), sqlite_kept (button callbacks, kept values) and, here, chats an
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -174,9 +174,18 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
         # A chat repeated in `subs` ends with its last subscription, as one call each would
         # leave it; the rows go in SUBSCRIPTION_BATCH to a transaction, two statements each.
         last = {sub.chat: sub for sub in subs}
+        if not last:
+            return
+        if len(last) <= SUBSCRIPTION_BATCH:
+            await self._write_subscriptions(list(last.values()), Encoder())
+            return
+        async with self._checkpoints_deferred():
+            await self._set_in_batches(last.values())
+
+    async def _set_in_batches(self, subs: Iterable[Subscription]) -> None:
         encoder = Encoder()
         batch: list[Subscription] = []
-        for sub in last.values():
+        for sub in subs:
             batch.append(sub)
             if len(batch) == SUBSCRIPTION_BATCH:
                 await self._write_subscriptions(batch, encoder)

@@ -164,6 +164,15 @@ class SQLiteOutbox(SQLiteBase):
     ) -> bool:
         payload = to_json(dict(item.payload))  # a TypeError here, before anything is written
         chunks = _chunks(recipients, max(1, self.enqueue_chunk))
+        if len(chunks) == 1:
+            return await self._enqueue_chunks(item, payload, chunks, priority)
+        async with self._checkpoints_deferred():
+            return await self._enqueue_chunks(item, payload, chunks, priority)
+
+    async def _enqueue_chunks(
+        self, item: OutboxItem, payload: str, chunks: list[_Chunk], priority: int
+    ) -> bool:
+        """`enqueue` once the payload is encoded and the recipients cut into chunks."""
         if len(chunks) > 1:
             await self._check_stored(chunks)  # UnknownChat before anything is written
         due = micros(item.due_at)
