@@ -35,6 +35,9 @@ class AudienceCache:
     def __len__(self) -> int:
         return len(self._members)
 
+    def holds_all(self, refs: Iterable[ChatRef]) -> bool:
+        return all(map(self._by_ref.__contains__, refs))
+
     def subscription(self, ref: ChatRef) -> Subscription | None:
         member = self._by_ref.get(ref)
         return None if member is None else member[1]

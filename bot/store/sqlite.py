@@ -231,6 +231,16 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
                 self._audience_version = version
             return self._audience.snapshot()
 
+    async def _known_stored(self, recipients: Sequence[ChatRef]) -> bool:
+        """An announcement goes to the audience's chats, and the audience in memory holds
+        stored chats only, so checking them in the database again (100,000 look-ups) is
+        skipped, unless another connection has committed since the audience was read."""
+        if self._audience is None:
+            return False
+        async with self._lock:
+            version = await self._data_version(self._connection())
+        return version == self._audience_version and self._audience.holds_all(recipients)
+
     def audience_subscription(self, ref: ChatRef) -> Subscription | None:
         return None if self._audience is None else self._audience.subscription(ref)
 

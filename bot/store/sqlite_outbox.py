@@ -166,15 +166,16 @@ class SQLiteOutbox(SQLiteBase):
         chunks = _chunks(recipients, max(1, self.enqueue_chunk))
         if len(chunks) == 1:
             return await self._enqueue_chunks(item, payload, chunks, priority)
+        if not await self._known_stored(recipients):
+            await self._check_stored(chunks)  # UnknownChat before anything is written
         async with self._checkpoints_deferred():
             return await self._enqueue_chunks(item, payload, chunks, priority)
 
     async def _enqueue_chunks(
         self, item: OutboxItem, payload: str, chunks: list[_Chunk], priority: int
     ) -> bool:
-        """`enqueue` once the payload is encoded and the recipients cut into chunks."""
-        if len(chunks) > 1:
-            await self._check_stored(chunks)  # UnknownChat before anything is written
+        """`enqueue` once the payload is encoded, the recipients cut into chunks and, if
+        more than one, known to be stored."""
         due = micros(item.due_at)
         async with self._write() as conn:
             # `complete` keeps its default (1) when this one transaction writes everything.
@@ -213,6 +214,11 @@ class SQLiteOutbox(SQLiteBase):
     async def _between_enqueue_chunks(self) -> None:
         """Yield to the event loop: the tasks queued for the store's lock go first."""
         await asyncio.sleep(0)
+
+    async def _known_stored(self, recipients: Sequence[ChatRef]) -> bool:
+        """Whether every recipient is known to be stored without asking the database; the
+        store that keeps the audience in memory knows it of the audience's chats."""
+        return False
 
     async def _check_stored(self, chunks: list[_Chunk]) -> None:
         """Raise UnknownChat for the chats of `chunks` not stored."""

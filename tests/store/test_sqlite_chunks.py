@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.audience import Chat, ChatRef, Subscription
-from bot.store import OutboxItem, SQLiteStore
+from bot.store import OutboxItem, SQLiteStore, UnknownChat
 
 T0 = datetime(2022, 4, 23, 10, 0, tzinfo=UTC)
 TCR = frozenset({"tcr-germany-2022"})
@@ -202,3 +202,43 @@ async def test_subscriptions_in_batches_are_written_with_the_checkpoint_deferred
         assert await autocheckpoint(store) == SQLiteStore.autocheckpoint_pages
     pragmas = [s for s in statements if "wal_autocheckpoint" in s]
     assert pragmas == ["PRAGMA wal_autocheckpoint = 0", "PRAGMA wal_autocheckpoint = 1000"]
+
+
+def existence_checks(statements: list[str]) -> list[str]:
+    return [s for s in statements if "NOT EXISTS (SELECT 1 FROM chats" in s]
+
+
+async def test_the_audience_in_memory_vouches_for_its_chats(tmp_path: Path) -> None:
+    async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        await subscribed(store)
+        refs = [chat.ref for chat, _ in await store.audience()]
+        statements = await traced(store)
+        assert await store.enqueue(ITEM, refs)
+        await store._connection().set_trace_callback(None)
+        assert len(await store.deliveries(ITEM.key)) == len(CHATS)
+    assert existence_checks(statements) == []  # no look-up per recipient before the insert
+
+
+async def test_a_chat_outside_the_audience_is_still_checked_and_refused(tmp_path: Path) -> None:
+    unknown = ChatRef("telegram", "never-seen")
+    async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        await subscribed(store)
+        await store.audience()
+        statements = await traced(store)
+        with pytest.raises(UnknownChat) as refused:
+            await store.enqueue(ITEM, [*CHATS, unknown])
+        assert refused.value.refs == (unknown,)
+        assert existence_checks(statements) != []
+        assert not await store.has_announcement(ITEM.key)  # nothing written
+
+
+async def test_another_connections_commit_makes_the_enqueue_check_again(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with SQLiteStore(path) as store, SQLiteStore(path) as other_process:
+        await subscribed(store)
+        await store.audience()
+        await other_process.set_active(CHATS[0], False, "blocked the bot")
+        statements = await traced(store)
+        assert await store.enqueue(ITEM, CHATS)
+        await store._connection().set_trace_callback(None)
+    assert existence_checks(statements) != []
