@@ -239,7 +239,7 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
             return False
         async with self._lock:
             version = await self._data_version(self._connection())
-        return version == self._audience_version and self._audience.holds_all(recipients)
+        return version == self._audience_version and await self._audience.holds_all(recipients)
 
     def audience_subscription(self, ref: ChatRef) -> Subscription | None:
         return None if self._audience is None else self._audience.subscription(ref)
