@@ -97,8 +97,9 @@ async def ask_commands(
 
 async def announce_phase(store: SQLiteStore, path: Path, subscribers: int) -> dict[str, Any]:
     """One announcement to every subscriber, through the announcer (audience, then enqueue),
-    with a fan's command every 20 ms meanwhile and during the checkpoint that follows it; the same commands idle first as the baseline.
-    `path`: the store's database file, for the raw insert baseline."""
+    with a fan's command every 20 ms meanwhile and during the checkpoint that follows it; the
+    same commands idle first as the baseline. `path`: the store's database file, for the raw
+    insert baseline."""
     idle: list[float] = []
     idle_until = time.perf_counter() + 1.0
     await ask_commands(store, lambda: time.perf_counter() > idle_until, idle)
