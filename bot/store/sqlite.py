@@ -7,7 +7,7 @@ its deliveries), sqlite_kept (button callbacks, kept values) and, here, chats an
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -174,9 +174,18 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
         # A chat repeated in `subs` ends with its last subscription, as one call each would
         # leave it; the rows go in SUBSCRIPTION_BATCH to a transaction, two statements each.
         last = {sub.chat: sub for sub in subs}
+        if not last:
+            return
+        if len(last) <= SUBSCRIPTION_BATCH:
+            await self._write_subscriptions(list(last.values()), Encoder())
+            return
+        async with self._checkpoints_deferred():
+            await self._set_in_batches(last.values())
+
+    async def _set_in_batches(self, subs: Iterable[Subscription]) -> None:
         encoder = Encoder()
         batch: list[Subscription] = []
-        for sub in last.values():
+        for sub in subs:
             batch.append(sub)
             if len(batch) == SUBSCRIPTION_BATCH:
                 await self._write_subscriptions(batch, encoder)
@@ -221,6 +230,16 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
                 self._audience = await self._read_audience(conn)
                 self._audience_version = version
             return self._audience.snapshot()
+
+    async def _known_stored(self, recipients: Sequence[ChatRef]) -> bool:
+        """An announcement goes to the audience's chats, and the audience in memory holds
+        stored chats only, so checking them in the database again (100,000 look-ups) is
+        skipped, unless another connection has committed since the audience was read."""
+        if self._audience is None:
+            return False
+        async with self._lock:
+            version = await self._data_version(self._connection())
+        return version == self._audience_version and await self._audience.holds_all(recipients)
 
     def audience_subscription(self, ref: ChatRef) -> Subscription | None:
         return None if self._audience is None else self._audience.subscription(ref)

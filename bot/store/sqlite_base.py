@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -40,12 +41,18 @@ Row = tuple[Any, ...]
 # corrupt the file. FULL would fsync every commit, i.e. every mark_sent of a 10,000-chat
 # fan-out. foreign_keys is off by default in SQLite and per connection, so it is set here.
 # busy_timeout: wait up to 5 s for another process's write lock instead of failing at once.
+# wal_autocheckpoint (SQLiteBase.autocheckpoint_pages, SQLite's default) is set on open too,
+# because a long series of writes suspends it (`_checkpoints_deferred`).
+# Pages are cached per connection at SQLite's default (2 MiB): a bigger cache bought no clear
+# speed in bench/fanout.py's runs and cost its size in resident memory (rss_100k_mib).
 _PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
     "PRAGMA foreign_keys = ON",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
 )
+
+log = logging.getLogger(__name__)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -66,6 +73,20 @@ async def _execute_retrying_lock(conn: aiosqlite.Connection, sql: str) -> None:
             if "locked" not in str(error) or attempt == 99:
                 raise
             await asyncio.sleep(0.05)
+
+
+def _checkpoint_file(path: Path) -> None:
+    """Copy the write-ahead log into the database (PASSIVE: without waiting for anyone, what
+    readers still need stays in the log for a later checkpoint). A failure loses nothing: the
+    log stays and the next automatic checkpoint copies it."""
+    try:
+        conn = sqlite3.connect(path, timeout=5.0)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        log.warning("checkpoint after a long write failed (the next one will do): %s", error)
 
 
 def _is_file_path(path: str | Path) -> bool:
@@ -96,6 +117,10 @@ class SQLiteBase:
     `auto_migrate=False` opens without touching the schema (to report its version first);
     `migrations` is for tests of the mechanism."""
 
+    # The log's length, in pages, at which a commit copies it into the database (SQLite's
+    # default; a class attribute so that a test can make it small).
+    autocheckpoint_pages = 1000
+
     def __init__(
         self,
         path: str | Path,
@@ -112,6 +137,8 @@ class SQLiteBase:
         self._new_database = new_database
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._long_writes = 0  # writes running with the automatic checkpoint suspended
+        self._checkpoint: asyncio.Task[None] | None = None  # the one run after them
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -125,6 +152,9 @@ class SQLiteBase:
             self._conn = await aiosqlite.connect(self._path, isolation_level=None)
             for pragma in _PRAGMAS:
                 await _execute_retrying_lock(self._conn, pragma)
+            await self._conn.execute(
+                f"PRAGMA wal_autocheckpoint = {int(self.autocheckpoint_pages)}"
+            )
         except sqlite3.Error as error:
             await self.close()
             raise StoreError(f"cannot open the database {self._path}: {error}") from error
@@ -136,6 +166,9 @@ class SQLiteBase:
                 raise
 
     async def close(self) -> None:
+        checkpoint, self._checkpoint = self._checkpoint, None
+        if checkpoint is not None:
+            await checkpoint
         conn, self._conn = self._conn, None
         if conn is not None:
             await conn.close()
@@ -210,6 +243,49 @@ class SQLiteBase:
                 with suppress(sqlite3.OperationalError, asyncio.CancelledError):
                     await asyncio.shield(conn.execute("ROLLBACK"))
                 raise
+
+    @asynccontextmanager
+    async def _checkpoints_deferred(self) -> AsyncIterator[None]:
+        """Suspend SQLite's automatic checkpoint while a long series of writes runs (an
+        announcement's 200 chunks), and checkpoint once it is done, from a connection of its own.
+
+        The automatic checkpoint runs inside whichever commit takes the log past 1,000 pages:
+        in the middle of an enqueue, that commit copied the log into the database while the
+        store was held, and a fan's command waited for it (bench/fanout.py's p99 outliers).
+        A checkpoint on another connection holds no lock this connection needs (WAL lets
+        readers and the writer go on meanwhile), so commands are answered while it runs.
+        Nothing is less durable: the log is the database until it is checkpointed."""
+        if not _is_file_path(self._path):
+            yield
+            return
+        if self._long_writes == 0:
+            await self._set_autocheckpoint(0)
+        self._long_writes += 1
+        try:
+            yield
+        finally:
+            self._long_writes -= 1
+            if self._long_writes == 0:
+                # Shielded: a cancelled enqueue must not leave the checkpoint suspended.
+                await asyncio.shield(self._resume_checkpoints())
+
+    async def checkpoint_settled(self) -> None:
+        """Wait for the checkpoint that follows a long write, if one is running (for benches
+        and tests: nothing needs it done)."""
+        if self._checkpoint is not None:
+            await self._checkpoint
+
+    async def _resume_checkpoints(self) -> None:
+        await self._set_autocheckpoint(self.autocheckpoint_pages)
+        if self._checkpoint is None or self._checkpoint.done():
+            self._checkpoint = asyncio.create_task(
+                asyncio.to_thread(_checkpoint_file, Path(self._path))
+            )
+
+    async def _set_autocheckpoint(self, pages: int) -> None:
+        async with self._lock:
+            if self._conn is not None:
+                await self._conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         async with self._lock:

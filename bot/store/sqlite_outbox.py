@@ -107,12 +107,20 @@ _INSERT_DELIVERIES = (
 
 @dataclass(frozen=True, slots=True)
 class _Chunk:
-    """Recipients written in one transaction: chats of one platform, their ids as one JSON
-    array (one parameter, however many; SQLite reads it with json_each)."""
+    """Recipients written in one transaction: chats of one platform, given to SQLite as one
+    JSON array (one parameter, however many; SQLite reads it with json_each). Encoded when
+    written, not all up front: 100,000 ids at once held the event loop for tens of ms."""
 
     platform: str
-    ids: str
-    size: int
+    chat_ids: list[str]
+
+    @property
+    def size(self) -> int:
+        return len(self.chat_ids)
+
+    @property
+    def ids(self) -> str:
+        return to_json(self.chat_ids)
 
 
 def _chunks(recipients: Sequence[ChatRef], size: int) -> list[_Chunk]:
@@ -122,10 +130,8 @@ def _chunks(recipients: Sequence[ChatRef], size: int) -> list[_Chunk]:
     # map() and slices rather than a loop per recipient: 100,000 of them take a few ms.
     for platform, group in groupby(recipients, key=attrgetter("platform")):
         ids = list(map(attrgetter("id"), group))
-        for at in range(0, len(ids), size):
-            part = ids[at : at + size]
-            chunks.append(_Chunk(platform, to_json(part), len(part)))
-    return chunks or [_Chunk("", "[]", 0)]
+        chunks.extend(_Chunk(platform, ids[at : at + size]) for at in range(0, len(ids), size))
+    return chunks or [_Chunk("", [])]
 
 
 def _item(row: Row) -> OutboxItem:
@@ -164,8 +170,18 @@ class SQLiteOutbox(SQLiteBase):
     ) -> bool:
         payload = to_json(dict(item.payload))  # a TypeError here, before anything is written
         chunks = _chunks(recipients, max(1, self.enqueue_chunk))
-        if len(chunks) > 1:
+        if len(chunks) == 1:
+            return await self._enqueue_chunks(item, payload, chunks, priority)
+        if not await self._known_stored(recipients):
             await self._check_stored(chunks)  # UnknownChat before anything is written
+        async with self._checkpoints_deferred():
+            return await self._enqueue_chunks(item, payload, chunks, priority)
+
+    async def _enqueue_chunks(
+        self, item: OutboxItem, payload: str, chunks: list[_Chunk], priority: int
+    ) -> bool:
+        """`enqueue` once the payload is encoded, the recipients cut into chunks and, if
+        more than one, known to be stored."""
         due = micros(item.due_at)
         async with self._write() as conn:
             # `complete` keeps its default (1) when this one transaction writes everything.
@@ -204,6 +220,11 @@ class SQLiteOutbox(SQLiteBase):
     async def _between_enqueue_chunks(self) -> None:
         """Yield to the event loop: the tasks queued for the store's lock go first."""
         await asyncio.sleep(0)
+
+    async def _known_stored(self, recipients: Sequence[ChatRef]) -> bool:
+        """Whether every recipient is known to be stored without asking the database; the
+        store that keeps the audience in memory knows it of the audience's chats."""
+        return False
 
     async def _check_stored(self, chunks: list[_Chunk]) -> None:
         """Raise UnknownChat for the chats of `chunks` not stored."""

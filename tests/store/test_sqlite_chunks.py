@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.audience import Chat, ChatRef, Subscription
-from bot.store import OutboxItem, SQLiteStore
+from bot.store import OutboxItem, SQLiteStore, UnknownChat
 
 T0 = datetime(2022, 4, 23, 10, 0, tzinfo=UTC)
 TCR = frozenset({"tcr-germany-2022"})
@@ -123,3 +123,122 @@ async def test_an_enqueue_cut_between_chunks_is_finished_once_after_a_restart(
         assert await restarted.unfinished_announcements() == []
     assert [d.chat for d in deliveries] == CHATS  # every chat once, in order
     assert [d.id for d in deliveries[: len(written)]] == [d.id for d in written]
+
+
+class SmallLogStore(PausingStore):
+    """Checkpoints after 10 pages of log (SQLite's default is 1,000), so that 1,500 chats
+    make a log long enough to be checkpointed in the middle of their enqueue; records the
+    log's size at each pause."""
+
+    autocheckpoint_pages = 10
+
+    def __init__(self, path: Path, *, crash_after: int | None = None) -> None:
+        super().__init__(path, crash_after=crash_after)
+        self.log_sizes: list[int] = []
+        self.autocheckpoint_seen: list[int] = []
+
+    async def _between_enqueue_chunks(self) -> None:
+        self.log_sizes.append(wal_size(self._path))
+        self.autocheckpoint_seen.append(await autocheckpoint(self))
+        await super()._between_enqueue_chunks()
+
+
+def wal_size(path: object) -> int:
+    log = Path(f"{path}-wal")
+    return log.stat().st_size if log.exists() else 0
+
+
+async def autocheckpoint(store: SQLiteStore) -> int:
+    rows = await store._fetch("PRAGMA wal_autocheckpoint")
+    return int(rows[0][0])
+
+
+async def test_no_checkpoint_runs_in_the_middle_of_an_enqueue(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    chats = [ChatRef("telegram", f"{n:04}") for n in range(1_500)]  # three chunks of 500
+    async with SmallLogStore(path) as store:
+        await subscribed(store, chats)
+        await store.checkpoint_settled()
+        await store._fetch("PRAGMA wal_checkpoint(TRUNCATE)")  # the log starts empty
+        assert await autocheckpoint(store) == 10  # set on open
+        assert await store.enqueue(ITEM, chats)
+        after = wal_size(path)
+        database_before_checkpoint = path.stat().st_size
+        await store.checkpoint_settled()
+        # The automatic checkpoint was off while the chunks were written, and is back on.
+        assert store.autocheckpoint_seen == [0, 0]
+        assert await autocheckpoint(store) == 10
+        database_after_checkpoint = path.stat().st_size
+        assert len(await store.deliveries(ITEM.key)) == 1_500
+    # A checkpoint restarts the log, which each later chunk then writes over from its start:
+    # with one after each chunk, the log would stay as long as one chunk's pages. It kept
+    # every chunk instead, and the checkpoint that followed the enqueue copied them into the
+    # database file.
+    first = store.log_sizes[0]
+    assert store.log_sizes[1] > first and after > 2 * first, (store.log_sizes, after)
+    assert database_after_checkpoint > database_before_checkpoint
+
+
+async def test_a_crash_between_chunks_leaves_the_checkpoint_on(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with SmallLogStore(path, crash_after=1) as store:
+        await subscribed(store)
+        with pytest.raises(Crash):
+            await store.enqueue(ITEM, CHATS)
+        assert store.autocheckpoint_seen == [0]
+        assert await autocheckpoint(store) == 10
+        await store.checkpoint_settled()
+        assert len(await store.deliveries(ITEM.key)) == 500
+
+
+async def test_subscriptions_in_batches_are_written_with_the_checkpoint_deferred(
+    tmp_path: Path,
+) -> None:
+    many = [ChatRef("telegram", str(n)) for n in range(5_000)]
+    async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        statements = await traced(store)
+        await subscribed(store, many)
+        await store._connection().set_trace_callback(None)
+        assert await autocheckpoint(store) == SQLiteStore.autocheckpoint_pages
+    pragmas = [s for s in statements if "wal_autocheckpoint" in s]
+    assert pragmas == ["PRAGMA wal_autocheckpoint = 0", "PRAGMA wal_autocheckpoint = 1000"]
+
+
+def existence_checks(statements: list[str]) -> list[str]:
+    return [s for s in statements if "NOT EXISTS (SELECT 1 FROM chats" in s]
+
+
+async def test_the_audience_in_memory_vouches_for_its_chats(tmp_path: Path) -> None:
+    async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        await subscribed(store)
+        refs = [chat.ref for chat, _ in await store.audience()]
+        statements = await traced(store)
+        assert await store.enqueue(ITEM, refs)
+        await store._connection().set_trace_callback(None)
+        assert len(await store.deliveries(ITEM.key)) == len(CHATS)
+    assert existence_checks(statements) == []  # no look-up per recipient before the insert
+
+
+async def test_a_chat_outside_the_audience_is_still_checked_and_refused(tmp_path: Path) -> None:
+    unknown = ChatRef("telegram", "never-seen")
+    async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        await subscribed(store)
+        await store.audience()
+        statements = await traced(store)
+        with pytest.raises(UnknownChat) as refused:
+            await store.enqueue(ITEM, [*CHATS, unknown])
+        assert refused.value.refs == (unknown,)
+        assert existence_checks(statements) != []
+        assert not await store.has_announcement(ITEM.key)  # nothing written
+
+
+async def test_another_connections_commit_makes_the_enqueue_check_again(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with SQLiteStore(path) as store, SQLiteStore(path) as other_process:
+        await subscribed(store)
+        await store.audience()
+        await other_process.set_active(CHATS[0], False, "blocked the bot")
+        statements = await traced(store)
+        assert await store.enqueue(ITEM, CHATS)
+        await store._connection().set_trace_callback(None)
+    assert existence_checks(statements) != []
