@@ -100,3 +100,32 @@ async def test_a_discord_gateway_down_past_its_grace_is_503_until_it_resumes(tmp
             connection = (await bot.get("/healthz")).json()["frontends"]["Discord"]["connection"]
             assert connection["gateway_connected"] is True
             assert connection["disconnected_since"] is None
+
+
+async def test_a_telegram_webhook_server_that_stops_is_503_until_it_listens_again(
+    tmp_path: Path,
+):
+    async with FakeTelegram() as fake:
+        telegram = replace(
+            TelegramConfig(),
+            api_base_url=fake.base_url.removesuffix("/bot"),
+            mode="webhook",
+            webhook_url="https://pitboard.example.org/telegram",
+            webhook_port=0,  # a free port on 127.0.0.1
+        )
+        config = replace(Config(), telegram=telegram, telegram_token=fake.token)
+        async with running_web_bot(tmp_path, config=config) as bot:
+            health = (await bot.get("/healthz")).json()
+            assert health["status"] == "ok", health
+            connection = health["frontends"]["Telegram"]["connection"]
+            assert connection == {"mode": "webhook", "webhook_server_up": True}
+
+            webhook = bot.runtime.telegram.webhook if bot.runtime.telegram else None
+            assert webhook is not None
+            await webhook.stop()  # the server gone from under the running front-end
+            answer = await bot.get("/healthz")
+            assert answer.status == 503
+            assert answer.json()["problems"] == ["Telegram: the webhook server is not running"]
+
+            await webhook.start()
+            assert (await bot.get("/healthz")).status == 200
