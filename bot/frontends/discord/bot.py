@@ -128,6 +128,8 @@ class DiscordFrontend:
     async def start(self) -> None:
         if self.client.is_closed():
             self.client.clear()  # a retry after a failed start: closed clients do not connect
+        # Down until discord.py says it connected: a gateway that never answers counts too.
+        self.gateway.disconnected_now()
         self._task = asyncio.create_task(self.client.start(self._token))
         # Polled rather than awaited together with the client task: asyncio.wait() on the
         # two was seen to miss the ready signal and sit out its whole timeout.
