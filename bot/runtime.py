@@ -187,7 +187,7 @@ class Runtime:
             from bot.frontends.discord.bot import DiscordFrontend
 
             discord = DiscordFrontend(
-                config.discord, config.discord_token, router, store, catalogs, health
+                config.discord, config.discord_token, router, store, catalogs, health, clock=clock
             )
             senders["discord"] = discord.sender
             limits["discord"] = replace(
@@ -250,12 +250,21 @@ class Runtime:
     def frontend_states(self) -> dict[str, FrontendState]:
         """Each chat front-end: running, or what keeps it from running (for /healthz)."""
         problems = self.health.frontend_problems()
+        live = {"Telegram": self.telegram, "Discord": self.discord}
         states = {}
         for startup in self._startups:
             problem = problems.get(startup.platform)
             if problem is None and not startup.running:
                 problem = "not started yet"
-            states[startup.platform] = FrontendState(problem is None, problem)
+            frontend = live.get(startup.platform)
+            if problem is not None or frontend is None:
+                states[startup.platform] = FrontendState(False, problem)
+                continue
+            # Started: whether its connection still holds (it can drop at any time after).
+            connection = frontend.connection_state()
+            states[startup.platform] = FrontendState(
+                True, connection.problem, dict(connection.details)
+            )
         return states
 
     @property

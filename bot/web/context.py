@@ -24,10 +24,17 @@ from bot.web.metrics import Metrics
 
 @dataclass(frozen=True)
 class FrontendState:
-    """A chat front-end as /healthz sees it: running, or what keeps it from running."""
+    """A chat front-end as /healthz sees it: running (started), and healthy when nothing is
+    wrong; `problem` says what keeps it from running or what its connection lacks now, and
+    `connection` is its live connection's state (polling, the gateway) once it started."""
 
     running: bool
     problem: str | None = None
+    connection: Mapping[str, object] | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return self.running and self.problem is None
 
 
 @dataclass

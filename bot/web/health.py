@@ -1,6 +1,8 @@
 """/healthz: whether the bot is alive and keeping up — 200, or 503 with the reasons — as JSON.
 
-Unhealthy when a chat front-end is not running (could not start, or stopped), the store does
+Unhealthy when a chat front-end is not running (could not start, or stopped) or its connection
+failed after the start (Telegram's getUpdates failing, Discord's gateway down past its grace,
+a webhook server down), the store does
 not answer, the scheduler is not running, or a delivery has been due for longer than
 `web.max_outbox_lag_seconds` (as of the injected clock: a replay is judged at its own now).
 The body names no chat and no token: it is safe behind a public address.
@@ -52,8 +54,13 @@ async def check_health(context: WebContext) -> HealthReport:
 def _frontends(context: WebContext, report: HealthReport) -> None:
     shown: dict[str, Any] = {}
     for platform, state in sorted(context.frontend_states().items()):
-        shown[platform] = {"running": state.running, "problem": state.problem}
-        if not state.running:
+        shown[platform] = {
+            "running": state.running,
+            "problem": state.problem,
+            "healthy": state.healthy,
+            "connection": dict(state.connection) if state.connection is not None else None,
+        }
+        if not state.healthy:
             report.problems.append(f"{platform}: {state.problem or 'not running'}")
     report.body["frontends"] = shown
 

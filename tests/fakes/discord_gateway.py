@@ -121,12 +121,16 @@ class Gateway:
         self.resumes = 0
         self.heartbeats = 0
         self.presence_updates: list[dict[str, Any]] = []
+        # While True, new connections (and resumes) are refused with 503: a gateway outage.
+        self.refusing = False
 
     @property
     def live(self) -> list[GatewaySession]:
         return [s for s in self.sessions.values() if s.connection and not s.connection.ws.closed]
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.refusing:
+            return web.Response(status=503, text="fake: gateway unavailable")
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         query = dict(request.query)
@@ -299,6 +303,11 @@ class Gateway:
         for session in self.live:
             assert session.connection is not None
             await session.connection.send({"op": op, "d": data, "s": None, "t": None})
+
+    async def outage(self) -> None:
+        """Drop every connection and refuse new ones until `refusing` is set False again."""
+        self.refusing = True
+        await self.drop()
 
     async def drop(self, code: int = 4000, reason: str = "fake: connection dropped") -> None:
         for session in self.live:

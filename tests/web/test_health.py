@@ -100,4 +100,7 @@ async def test_a_front_end_that_cannot_start_is_503_until_it_runs(tmp_path: Path
 
             await eventually(healthy)
             health = (await bot.get("/healthz")).json()
-            assert health["frontends"] == {"Telegram": {"running": True, "problem": None}}
+            telegram_state = health["frontends"]["Telegram"]
+            assert telegram_state["running"] is True and telegram_state["problem"] is None
+            assert telegram_state["healthy"] is True
+            assert telegram_state["connection"]["mode"] == "polling"

@@ -24,13 +24,16 @@ import yarl
 from discord import InteractionResponseType, app_commands
 
 from bot.chats import Caller, Router
+from bot.chats.connection import ConnectionState
 from bot.chats.health import ChannelHealth
 from bot.config import DiscordConfig
 from bot.core.audience import Chat, ChatKind, ChatRef
 from bot.core.catalog import CatalogHolder
+from bot.core.clock import Clock, SystemClock
 from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
 from bot.frontends.discord.files import to_file, with_attachment
+from bot.frontends.discord.gateway_watch import GatewayWatch
 from bot.frontends.discord.render import render_once
 from bot.frontends.discord.sender import (
     BUTTON_PREFIX,
@@ -69,7 +72,18 @@ class PitboardClient(discord.Client):
         self.connected = asyncio.Event()
 
     async def on_ready(self) -> None:
+        self.frontend.gateway.connected_now()
         self.connected.set()
+
+    # The gateway's live state, for /healthz (bot.frontends.discord.gateway_watch).
+    async def on_connect(self) -> None:
+        self.frontend.gateway.connected_now()
+
+    async def on_resumed(self) -> None:
+        self.frontend.gateway.connected_now()
+
+    async def on_disconnect(self) -> None:
+        self.frontend.gateway.disconnected_now()
 
     async def setup_hook(self) -> None:
         register_commands(self.tree, self.frontend)
@@ -96,6 +110,7 @@ class DiscordFrontend:
         health: ChannelHealth,
         *,
         guild_ready_timeout: float = 0.05,
+        clock: Clock | None = None,
     ) -> None:
         self.config = config
         self._token = token
@@ -105,6 +120,7 @@ class DiscordFrontend:
         self.guild_ready_timeout = guild_ready_timeout
         self._admins = {str(admin) for admin in config.admins}
         _point_discord_py_at(config)
+        self.gateway = GatewayWatch(clock or SystemClock())
         self.client = PitboardClient(self)
         self.sender = DiscordSender(self.client, health)
         self._task: asyncio.Task[None] | None = None
@@ -112,6 +128,8 @@ class DiscordFrontend:
     async def start(self) -> None:
         if self.client.is_closed():
             self.client.clear()  # a retry after a failed start: closed clients do not connect
+        # Down until discord.py says it connected: a gateway that never answers counts too.
+        self.gateway.disconnected_now()
         self._task = asyncio.create_task(self.client.start(self._token))
         # Polled rather than awaited together with the client task: asyncio.wait() on the
         # two was seen to miss the ready signal and sit out its whole timeout.
@@ -130,6 +148,10 @@ class DiscordFrontend:
     def token_rejected(error: BaseException) -> bool:
         """Whether a failed start means the token is wrong (retrying cannot help)."""
         return isinstance(error, discord.LoginFailure)
+
+    def connection_state(self) -> ConnectionState:
+        """The gateway now (for /healthz; meaningful once `start` succeeded)."""
+        return self.gateway.state(self.client)
 
     async def stop(self) -> None:
         await self.client.close()

@@ -34,6 +34,7 @@ from telegram.ext import (
 )
 
 from bot.chats import Answer, Caller, Router
+from bot.chats.connection import ConnectionState
 from bot.chats.health import ChannelHealth
 from bot.config import TelegramConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
@@ -42,6 +43,7 @@ from bot.core.clock import Clock
 from bot.core.commands import COMMANDS
 from bot.core.reply import Reply
 from bot.frontends.telegram.callbacks import CallbackRegistry
+from bot.frontends.telegram.polling import PollingRecord, WatchedRequest
 from bot.frontends.telegram.sender import PLATFORM, TelegramSender
 from bot.frontends.telegram.transport import AiohttpRequest
 from bot.frontends.telegram.updates import ChatOrderedUpdateProcessor
@@ -102,12 +104,16 @@ class TelegramFrontend:
         # served, so that fifty questions at once are answered one after another instead of
         # all together at the end. Waiting for a chat's token to send (`_respond`) is outside.
         self._answering = asyncio.Semaphore(ANSWERING_AT_ONCE)
+        # Each getUpdates answer is recorded: a polling that stops getting through after the
+        # start shows on /healthz (`connection_state`).
+        self.polling = PollingRecord(clock)
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
             .request(AiohttpRequest())  # sends: a fraction of httpx's CPU per message
+            .get_updates_request(WatchedRequest(self.polling))
             .concurrent_updates(self.updates)
             .build()
         )
@@ -213,6 +219,20 @@ class TelegramFrontend:
         # A start that failed halfway is stopped before the next try, which begins afresh.
         self._prepared = self._receiving = False
         self.webhook = None
+
+    def connection_state(self) -> ConnectionState:
+        """Receiving updates now: polling's updater running and getUpdates getting through,
+        or the webhook's server up (for /healthz; meaningful once `start` succeeded)."""
+        if self._config.mode == "webhook":
+            up = self.webhook is not None and self.webhook.running
+            problem = None if up else "the webhook server is not running"
+            return ConnectionState(problem, {"mode": "webhook", "webhook_server_up": up})
+        updater = self.application.updater
+        running = updater is not None and updater.running
+        details: dict[str, object] = {"mode": "polling", "updater_running": running}
+        details.update(self.polling.details())
+        problem = self.polling.problem if running else "polling stopped"
+        return ConnectionState(problem, details)
 
     async def check_channels(self) -> None:
         """Register the configured channels; say clearly where the bot cannot post. Whatever

@@ -104,6 +104,10 @@ class WebhookServer:
         self._runner = runner
         log.info("telegram webhook listening on %s:%d", self._listen, self._port)
 
+    @property
+    def running(self) -> bool:
+        return self._runner is not None
+
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
         if runner is not None:
