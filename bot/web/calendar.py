@@ -10,7 +10,6 @@ is built per request (its subscription may have changed), still answered 304 whe
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Callable, Mapping
 
 from aiohttp import web
@@ -21,6 +20,7 @@ from bot.feeds.ics import build_feed
 from bot.feeds.select import feed_name, feed_sessions, followed_sessions
 from bot.feeds.tokens import chat_for_token
 from bot.feeds.versions import SessionVersions, Version
+from bot.web.conditional import etag_of, not_modified
 from bot.web.context import WebContext
 
 CONTENT_TYPE = "text/calendar"
@@ -29,28 +29,13 @@ CACHE_SECONDS = 300
 CHAT_FEED_NAME = "Followed on Pitboard"
 
 
-def etag_of(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an If-None-Match header names `etag` (weakly compared, RFC 9110) or is "*"."""
-    if not if_none_match:
-        return False
-    for candidate in if_none_match.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate.removeprefix("W/") == etag:
-            return True
-    return False
-
-
 def feed_response(
     request: web.Request, body: bytes, filename: str, *, private: bool
 ) -> web.Response:
     etag = etag_of(body)
     scope = "private" if private else "public"
     headers = {"ETag": etag, "Cache-Control": f"{scope}, max-age={CACHE_SECONDS}"}
-    if matches(request.headers.get("If-None-Match"), etag):
+    if not_modified(request, etag):
         return web.Response(status=304, headers=headers)
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return web.Response(body=body, content_type=CONTENT_TYPE, charset="utf-8", headers=headers)

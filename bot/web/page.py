@@ -10,7 +10,6 @@ ETag so a revalidating browser gets a 304.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +23,7 @@ from bot.core.catalog import Catalog
 from bot.feeds.links import series_path
 from bot.feeds.links import webcal as feed_webcal
 from bot.web import page_view
+from bot.web.conditional import etag_of, not_modified
 from bot.web.context import WebContext
 
 # Pages kept: every series page and event page across a few cuts, for a replay's sake.
@@ -132,12 +132,12 @@ def not_found(home: str, message: str) -> Rendered:
 
 def _rendered(status: int, template: str, **values: Any) -> Rendered:
     body = environment().get_template(template).render(**values).encode("utf-8")
-    return Rendered(status, body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    return Rendered(status, body, etag_of(body))
 
 
 def respond(request: web.Request, rendered: Rendered) -> web.Response:
     headers = {"ETag": rendered.etag, "Cache-Control": "no-cache"}
-    if rendered.status == 200 and rendered.etag in _etags(request.headers.get("If-None-Match")):
+    if rendered.status == 200 and not_modified(request, rendered.etag):
         return web.Response(status=304, headers=headers)
     return web.Response(
         status=rendered.status,
@@ -146,12 +146,6 @@ def respond(request: web.Request, rendered: Rendered) -> web.Response:
         charset="utf-8",
         headers=headers,
     )
-
-
-def _etags(header: str | None) -> set[str]:
-    if not header:
-        return set()
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
 def routes(context: WebContext) -> list[web.RouteDef]:
