@@ -288,36 +288,50 @@ class ChatSettings:
         return Reply(title=None, blocks=(paragraph(f"Reminders: {minutes_text(minutes)}."),))
 
     async def _spoilers(self, chat: Chat, value: str | None) -> Reply:
-        wanted = (value or "").strip().casefold()
-        if wanted not in {"on", "off"}:
-            now = "on" if chat.spoiler_safe else "off"
-            return problem(
-                ReplyStatus.AMBIGUOUS,
-                f"Hide results behind a spoiler in this chat? Now: {now}.",
-                [
-                    Choice(_mark("On", chat.spoiler_safe), "/settings spoilers on"),
-                    Choice(_mark("Off", not chat.spoiler_safe), "/settings spoilers off"),
-                ],
-            )
-        await self._store.upsert_chat(replace(chat, spoiler_safe=wanted == "on"))
-        text = "hidden behind a spoiler" if wanted == "on" else "shown as they come"
-        return Reply(title=None, blocks=(paragraph(f"Results will be {text}."),))
+        return await self._switch(
+            value,
+            "spoilers",
+            chat.spoiler_safe,
+            lambda on: replace(chat, spoiler_safe=on),
+            "Hide results behind a spoiler in this chat?",
+            "Results will be hidden behind a spoiler.",
+            "Results will be shown as they come.",
+        )
 
     async def _chart(self, chat: Chat, value: str | None) -> Reply:
+        return await self._switch(
+            value,
+            "chart",
+            chat.chart_with_results,
+            lambda on: replace(chat, chart_with_results=on),
+            "Add the standings chart to results posts after a race?",
+            "Results posts after a race will carry the standings chart.",
+            "Results posts after a race will come without the chart.",
+        )
+
+    async def _switch(
+        self,
+        value: str | None,
+        setting: str,
+        current: bool,
+        switched: Callable[[bool], Chat],
+        question: str,
+        when_on: str,
+        when_off: str,
+    ) -> Reply:
+        """An on/off setting: `/settings SETTING on|off`, or the choice with the current state."""
         wanted = (value or "").strip().casefold()
         if wanted not in {"on", "off"}:
-            now = _on_off(chat.chart_with_results)
             return problem(
                 ReplyStatus.AMBIGUOUS,
-                f"Add the standings chart to results posts after a race? Now: {now}.",
+                f"{question} Now: {_on_off(current)}.",
                 [
-                    Choice(_mark("On", chat.chart_with_results), "/settings chart on"),
-                    Choice(_mark("Off", not chat.chart_with_results), "/settings chart off"),
+                    Choice(_mark("On", current), f"/settings {setting} on"),
+                    Choice(_mark("Off", not current), f"/settings {setting} off"),
                 ],
             )
-        await self._store.upsert_chat(replace(chat, chart_with_results=wanted == "on"))
-        text = "carry the standings chart" if wanted == "on" else "come without the chart"
-        return Reply(title=None, blocks=(paragraph(f"Results posts after a race will {text}."),))
+        await self._store.upsert_chat(switched(wanted == "on"))
+        return Reply(title=None, blocks=(paragraph(when_on if wanted == "on" else when_off),))
 
     async def _language(self, chat: Chat, value: str | None) -> Reply:
         wanted = (value or "").strip().casefold()
