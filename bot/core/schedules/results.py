@@ -12,7 +12,7 @@ from bot.core.schedules import formats
 from bot.core.schedules.problems import format_path
 from bot.core.schedules.reader import Node
 
-RESULT_KEYS = ("position", "driver", "car", "status", "note")
+RESULT_KEYS = ("position", "driver", "car", "status", "note", "source", "inferred")
 _RESULT_KEY_SET = frozenset(RESULT_KEYS)
 # (driver id, position) -> that classified single-driver row. Rows are immutable and one driver
 # finishes in the same place in many sessions of a season: each such row is built once per file
