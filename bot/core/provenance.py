@@ -47,23 +47,22 @@ class DataSource:
     defined_in: str = ""  # the schedule file holding the table, e.g. "sources.toml"
 
     def label(self) -> str:
-        """'Press release “…” (2022-04-25)', 'Operator edit by cli:anna, 2026-12-03 07:10 UTC'."""
-        kind = {
-            SourceKind.PRESS_RELEASE: "Press release",
-            SourceKind.DOCUMENT: "Document",
-            SourceKind.IMPORT: "Import",
-            SourceKind.OPERATOR: "Operator edit",
-        }[self.kind]
-        parts = [f"{kind} “{self.title}”" if self.title else kind]
-        if self.file and not self.title:
-            parts[0] += f" of {self.file}"
+        """'press release “Title” (release.txt), 2022-04-25', 'operator edit by cli:anna,
+        2026-12-03 07:10 UTC', 'import of results.csv by cli:anna, …'."""
+        kind = self.kind.value.replace("-", " ")
+        if self.kind is SourceKind.OPERATOR:
+            kind = "operator edit"
+        text = f"{kind} “{self.title}”" if self.title else kind
+        if self.file:
+            text += f" ({self.file})" if self.title else f" of {self.file}"
         if self.by:
-            parts.append(f"by {self.by}")
+            text += f" by {self.by}"
         when = [self.published.isoformat()] if self.published else []
         if self.at:
             when.append(f"{self.at:%Y-%m-%d %H:%M} UTC")
-        text = " ".join(parts)
-        return f"{text}, {', '.join(when)}" if when else text
+        if self.url:
+            when.append(self.url)
+        return ", ".join((text, *when))
 
 
 class FactKind(StrEnum):
