@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC
 from pathlib import Path
 
 from bot.core.catalog import Catalog, CatalogHolder
