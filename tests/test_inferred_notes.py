@@ -113,3 +113,12 @@ def test_the_chart_caption_says_its_points_come_from_an_inferred_scale() -> None
 
 def test_the_scale_note_lists_each_reason_once() -> None:
     assert scale_note(("a", "b")) == "Points computed with an unpublished scale (inferred: a; b)."
+
+
+async def test_a_track_with_an_inferred_name_says_so() -> None:
+    text = await ask(CATALOG, "/track oschersleben", AFTER_ROUND_1)
+    assert text.split("\n")[-1] == (
+        'Inferred:                       the full name: the release calls it only "the '
+        'Oschersleben track"'
+    )
+    assert "Inferred" not in await ask(CATALOG, "/track hockenheim", AFTER_ROUND_1)

@@ -75,6 +75,12 @@ def entry_reason(catalog: Catalog, event_id: str, entry: Entry) -> str | None:
     return None if index is None else provenance.inferred((FactKind.ENTRY, event_id, index))
 
 
+def track_reason(catalog: Catalog, track_id: str) -> str | None:
+    """Why the track's facts (its name, say) are partly or wholly inferred."""
+    provenance = catalog.provenance
+    return provenance.inferred((FactKind.TRACK, track_id, -1)) if provenance.stated else None
+
+
 # -- how answers say it ---------------------------------------------------------------------
 
 

@@ -437,6 +437,9 @@ def track_reply(catalog: Catalog, track: Track, events: list[Event]) -> Reply:
         items.append((f"Lap record ({record.class_name})", f"{record.time}{holder}"))
     for event in events:
         items.append((event_heading(catalog, event), f"{event.name}, {event_dates(event)}"))
+    reason = inferred.track_reason(catalog, track.id)
+    if reason:
+        items.append(("Inferred", reason))
     if not items:
         return Reply(
             title=track.name, blocks=(paragraph("No facts about this track in the data yet."),)
