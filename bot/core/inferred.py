@@ -84,6 +84,19 @@ def track_reason(catalog: Catalog, track_id: str) -> str | None:
 # -- how answers say it ---------------------------------------------------------------------
 
 
+def standings_notes(
+    source: str, inferred_scales: tuple[str, ...], inferred_rows: tuple[str, ...]
+) -> list[str]:
+    """Under a standings table: what it is built on that no source states (the scale of a
+    computed table, its results, or a published table's own rows)."""
+    notes = []
+    if inferred_scales and source == "computed":
+        notes.append(scale_note(inferred_scales))
+    if inferred_rows:
+        notes.append((published_note if source == "published" else results_note)(inferred_rows))
+    return notes
+
+
 def scale_note(reasons: tuple[str, ...]) -> str:
     """Under a table computed with an inferred scale."""
     return f"Points computed with an unpublished scale (inferred: {'; '.join(reasons)})."

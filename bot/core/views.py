@@ -231,21 +231,10 @@ def standings_reply(catalog: Catalog, table: Standings) -> Reply:
     if table.source == "published":
         note = "Published standings: our results for this series are incomplete"
         blocks.append(paragraph(line(italic(note + (f" ({table.note})." if table.note else ".")))))
-    notes = inferred_standings_lines(table)
+    notes = inferred.standings_notes(table.source, table.inferred_scales, table.inferred_rows)
     if notes:
-        blocks.append(paragraph(*notes))
+        blocks.append(paragraph(*(line(italic(note)) for note in notes)))
     return Reply(title=title, blocks=tuple(blocks), contains_results=True)
-
-
-def inferred_standings_lines(table: Standings) -> list[Line]:
-    """What the table is built on that no source states: a scale, results, published rows."""
-    notes = []
-    if table.inferred_scales and table.source == "computed":
-        notes.append(line(italic(inferred.scale_note(table.inferred_scales))))
-    if table.inferred_rows:
-        note = inferred.published_note if table.source == "published" else inferred.results_note
-        notes.append(line(italic(note(table.inferred_rows))))
-    return notes
 
 
 PARTIAL_WARNING = "Incomplete: points from the results we have only, not the championship order."
