@@ -95,6 +95,7 @@ async def test_the_dry_run_shows_the_rows_and_writes_nothing(desk: Desk) -> None
         preview.lines
     )
     assert any(line.startswith("drivers.toml:") for line in preview.changes)
+    assert "2023/endurance-demo.toml:111: + [sources.import-1]" in preview.changes
     assert desk.files() == before
     assert await desk.editor.audit() == []
     assert desk.catalogs.current.sessions[ENDURANCE].results == ()
