@@ -68,6 +68,8 @@ def reply_data(
             series_id = _id(" ".join(args.series), lookup.series_candidates(catalog))
             drawn = progression(catalog, series_id, until=now)
             return status | {"chart": chart_data(drawn, getattr(args, "chart_written", None))}
+        case "recap" if reply.status is ReplyStatus.EMPTY:
+            return status | _message_if_empty(reply)
         case "recap":
             return status | {"recap": _recap(catalog, args, reply, now)}
         case "track":

@@ -102,10 +102,14 @@ def _subject(catalog: Catalog, what: str, event: str | None) -> tuple[str, str] 
         return lookup.keep_event_in_choices(catalog, as_driver, event)
     if as_series.status is ReplyStatus.AMBIGUOUS:
         return lookup.keep_event_in_choices(catalog, as_series, event)
-    if event is None:
-        only_event = resolve(what, lookup.event_candidates(catalog)).match
-        if only_event is not None:
-            return "event", only_event.id
+    if event is None:  # "/recap oschersleben": an event named alone
+        as_event = lookup.lookup(
+            what, lookup.event_candidates(catalog), what="event", command=_command
+        )
+        if isinstance(as_event, str):
+            return "event", as_event
+        if as_event.status is ReplyStatus.AMBIGUOUS:
+            return as_event
     choices = (*as_series.choices, *as_driver.choices)
     message = f"No series, driver or event called “{what.strip()}”."
     return problem(ReplyStatus.NOT_FOUND, message, choices)
