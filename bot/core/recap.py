@@ -22,7 +22,17 @@ from bot.core.formatting import format_points, ordinal
 from bot.core.model import Entry, Event, ResultRow, ResultStatus, Session, SessionKind
 from bot.core.queries import results_known
 from bot.core.recap_words import and_list, car_text, names, outcome, team_text
-from bot.core.reply import Line, Paragraph, Reply, ReplyStatus, bold, italic, line, problem
+from bot.core.reply import (
+    Line,
+    Paragraph,
+    Reply,
+    ReplyStatus,
+    bold,
+    italic,
+    line,
+    paragraph,
+    problem,
+)
 from bot.core.standings import Standings, TableKind, standings
 from bot.core.views import event_dates, standings_heading
 
@@ -70,7 +80,8 @@ def driver_recap(catalog: Catalog, driver_id: str, event: Event, now: datetime) 
     if not sessions:
         return _nothing_yet(title, f"No results for {driver.name} at {event.name} yet.")
     intro = [_event_line(catalog, event)]
-    about = car_text(entry) + (f", {entry.class_name} class" if entry.class_name else "")
+    class_text = f"{entry.class_name} class" if entry.class_name else ""
+    about = ", ".join(part for part in (car_text(entry), class_text) if part)
     if about:
         intro.append(line(f"{driver.name}: {about}."))
     if (to_come := _still_to_come(catalog, event, now)) is not None:
@@ -242,8 +253,7 @@ def _entry(catalog: Catalog, driver_id: str, event: Event) -> Entry | None:
 
 
 def _nothing_yet(title: str, message: str) -> Reply:
-    reply = problem(ReplyStatus.EMPTY, message)
-    return Reply(title=title, blocks=reply.blocks, status=ReplyStatus.EMPTY)
+    return Reply(title=title, blocks=(paragraph(message),), status=ReplyStatus.EMPTY)
 
 
 # -- the championship ------------------------------------------------------------------------
