@@ -244,9 +244,10 @@ async def test_names_are_asked_about_like_everywhere_else() -> None:
 def _endurance() -> Catalog:
     note = "accident at turn 1"
     out = ResultRow(("jessica-backman",), ResultStatus.DNF, None, note)
-    race = session(
-        "spa", "race", row(1, "ada"), row(2, "bea"), row(3, "cleo", "dora"), out, at=time(15)
-    )
+    winner = replace(row(1, "ada"), laps=21, time="25:03.456")
+    fastest = replace(row(2, "bea"), fastest_lap=True, best_lap="1:47.095")
+    not_in = ResultRow(("jonas-karklys",), ResultStatus.DNQ, class_name="TCR")
+    race = session("spa", "race", winner, fastest, row(3, "cleo", "dora"), out, not_in, at=time(15))
     part_1 = replace(
         session("spa", "race-part-1", row(1, "bea"), row(2, "ada"), at=time(12)),
         name="Race – Part 1",
@@ -254,7 +255,8 @@ def _endurance() -> Catalog:
         points_scale=None,
     )
     pole = session(
-        "spa", "qualifying", row(1, "ada"), row(2, "cleo", "dora"), kind=SessionKind.QUALIFYING,
+        "spa", "qualifying", replace(row(1, "ada"), best_lap="2:17.001"), row(2, "cleo", "dora"),
+        kind=SessionKind.QUALIFYING,
         at=time(9),
     )  # fmt: skip
     entries = (
@@ -275,14 +277,16 @@ async def test_a_multi_class_race_names_each_class_winner_and_the_place_in_class
         "Cup 2022, round 1 of 7: Spa.\n"
         "\n"
         "Results:\n"
-        "qualifying: pole position: Ada (#1 Alpha).\n"
+        "qualifying: pole position: Ada (#1 Alpha), 2:17.001.\n"
         "Race – Part 1: leader after part 1: Bea (#2 Beta).\n"
-        "Race – Part 2: won by Ada (#1 Alpha).\n"
+        "Race – Part 2: won by Ada (#1 Alpha), 21 laps in 25:03.456.\n"
         "  GT3 class: Ada (#1 Alpha).\n"
         "  TCR class: Cleo and Dora (#120 Lestrup).\n"
+        "  Fastest lap: Bea (#2 Beta), 1:47.095.\n"
         "\n"
         "Not classified:\n"
         "Race – Part 2: Jessica Bäckman (#7 Roja), DNF. Accident at turn 1.\n"
+        "Race – Part 2: Jonas Karklys, DNQ.\n"
         "\n"
         "Championship standings:\n"
         "Cup 2022, after round 1 of 7 (Spa), top three:\n"
@@ -296,7 +300,7 @@ async def test_a_multi_class_race_names_each_class_winner_and_the_place_in_class
     assert "Race – Part 2: 3rd place (1st in TCR)" in dora
     assert "Dora is 2nd in the championship, 11 points behind the leader." in dora
     bea = text(await ask("/recap bea", evening, catalog))
-    assert "Race – Part 1: 1st place\nRace – Part 2: 2nd place (2nd in GT3)\n" in bea
+    assert "Race – Part 1: 1st place\nRace – Part 2: 2nd place (2nd in GT3), fastest lap\n" in bea
     assert "Bea is 4th in the championship with 20 p., 15 points behind the leader." in bea
     ada = text(await ask("/recap ada", evening, catalog))
     assert "Ada leads the championship by 11 points." in ada

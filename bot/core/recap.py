@@ -21,7 +21,7 @@ from bot.core.entry_index import event_entries
 from bot.core.formatting import format_points, ordinal
 from bot.core.model import Entry, Event, ResultRow, ResultStatus, Session, SessionKind
 from bot.core.queries import results_known
-from bot.core.recap_words import and_list, car_text, names, outcome, team_text
+from bot.core.recap_words import and_list, car_text, names, outcome, team_text, timing_text
 from bot.core.reply import (
     Line,
     Paragraph,
@@ -170,9 +170,14 @@ def _session_lines(catalog: Catalog, event: Event, session: Session) -> list[Lin
     if classified and classified[0].position == 1:
         first = classified[0]
         words = _first_place_words(event, session)
-        lines = [line(f"{session.name}: {words} {_who(catalog, event, first)}.")]
+        timing = timing_text(first, session.kind is SessionKind.RACE)
+        lines = [line(f"{session.name}: {words} {_who(catalog, event, first)}{timing}.")]
         for class_name, winner in _class_winners(catalog, session):
             lines.append(line(f"  {class_name} class: {_who(catalog, event, winner)}."))
+        fastest = next((r for r in _classified(session.results) if r.fastest_lap), None)
+        if fastest is not None and session.kind is SessionKind.RACE:
+            lap = f", {fastest.best_lap}" if fastest.best_lap else ""
+            lines.append(line(f"  Fastest lap: {_who(catalog, event, fastest)}{lap}."))
         return lines
     if classified:
         known = ", ".join(
@@ -202,6 +207,9 @@ def _classified(rows: tuple[ResultRow, ...]) -> list[ResultRow]:
 
 
 def _class_of(catalog: Catalog, session: Session, row: ResultRow) -> str | None:
+    """The row's class as the timing sheet gives it, else its entry's."""
+    if row.class_name:
+        return row.class_name
     entries = event_entries(catalog, catalog.events[session.event_id]).for_row(row)
     return entries[0].class_name if entries else None
 

@@ -74,6 +74,8 @@ def outcome(row: ResultRow, class_place: tuple[str, int] | None = None) -> str:
         text = f"{ordinal(row.position)} place"
         if class_place is not None:
             text += f" ({ordinal(class_place[1])} in {class_place[0]})"
+        if row.fastest_lap:
+            text += ", fastest lap"
         return f"{text} ({row.note})" if row.note else text
     text = f"{status_word(row.status)}."
     if row.note:
@@ -82,6 +84,17 @@ def outcome(row: ResultRow, class_place: tuple[str, int] | None = None) -> str:
         else:
             text += f" {sentence(row.note)}"
     return text
+
+
+def timing_text(row: ResultRow, race: bool) -> str:
+    """What the timing sheet gives of a winner: ', 21 laps in 25:03.456' for a race, the best
+    lap (', 1:31.234') for a qualifying or practice; '' when it gives nothing."""
+    if not race:
+        return f", {row.best_lap}" if row.best_lap else ""
+    laps = f"{row.laps} laps" if row.laps is not None else ""
+    if row.time:
+        return f", {laps} in {row.time}" if laps else f", in {row.time}"
+    return f", {laps}" if laps else ""
 
 
 def names(catalog: Catalog, driver_ids: Sequence[str]) -> str:
