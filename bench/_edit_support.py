@@ -45,7 +45,9 @@ class Scenario:
     driver: str
     expect: str  # what the post the edit causes says, e.g. "Time changed: Qualifying"
     prepare: Callable[[Path], None]  # the copy as it stood before the edit
-    edit: Callable[[Runtime, Path], Awaitable[object]]  # the edit, applied to the running bot
+    # The edit, applied to the running bot: through the Editor ("editor") or as a file write
+    # and a reload ("file").
+    edit: Callable[[Runtime, Path, str], Awaitable[object]]
 
 
 @dataclass

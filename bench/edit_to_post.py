@@ -1,7 +1,7 @@
 """Benchmark: from an operator's edit to the post reaching the fans' chats.
 
     PYTHONPATH=. .venv/bin/python -m bench.edit_to_post [--fans 200] [--reps 5] [--rate 1000]
-        [--quick]
+        [--via editor|file] [--quick]
 
 The real bot (Runtime: store, announcer, delivery engine, the python-telegram-bot front-end)
 runs on a temporary copy of the bundled schedules against the fake Telegram Bot API
@@ -13,10 +13,12 @@ runs on a temporary copy of the bundled schedules against the fake Telegram Bot 
 - results: the Sunday morning after Race 1 at Oschersleben, Race 1's result is entered (the
   copy starts without it): Jessica Bäckman's fans get the results post.
 
-The edit is made the way an operator's edit reaches the running bot: the schedules file is
-written and the bot reloads at once (`ScheduleReloader.reload()`, what `/reload` runs; the
-folder watch is slowed down so it never races the edit to the swap). Time runs from the call
-to the first and to the last post arriving at the fake (polled every 5 ms).
+The edit goes through the Editor API an admin's /edit uses (`runtime.editor.apply`, as a
+Telegram admin: validate with the new text overlaid, audit row, atomic write, reload through the
+running ScheduleReloader, whose swap re-plans and enqueues the post); `--via file` instead
+writes the file and reloads (`ScheduleReloader.reload()`, what `/reload` runs). The folder watch
+is slowed down so it never races the edit to the swap. Time runs from the call to the first and
+to the last post arriving at the fake (polled every 5 ms).
 
 Baseline in the same run, on the same bot: an `/announce`-style broadcast
 (`announcer.broadcast`) to the same chats, 1.1 s after the edit's posts are out, from the call
@@ -42,6 +44,7 @@ import tempfile
 import time
 from collections import Counter
 from datetime import datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +58,11 @@ from bench._edit_support import (
     timed,
 )
 from bench._stats import ms, percentile
+from bot.core.edits.inputs import ResultRowInput
+from bot.core.edits.operations import EnterResults, SetSessionTime
+from bot.editing import Actor, EditOutcome
 from bot.runtime import Runtime
+from bot.scheduling.reloader import ReloadResult
 
 TEXT = "Race 2 at Oschersleben is delayed by 30 minutes: the track is being cleaned."
 QUALIFYING_AT = 'time = "19:05"'
@@ -64,6 +71,10 @@ RACE_1_RESULT = (
     'name = "Race 1"\nkind = "race"\ndate = 2022-04-23\ntime = "TBA"\n\n'
     '[[events.sessions.results]]\nposition = 1\ndriver = "jessica-backman"\n'
 )
+EDIT_PATHS = {
+    "editor": "Editor.apply (validate, audit, atomic write, reload)",
+    "file": "file write + ScheduleReloader.reload()",
+}
 COUNTS = ("posts_expected", "posts_arrived", "missing", "duplicates", "other_posts")
 RACE_1_WITHOUT = 'name = "Race 1"\nkind = "race"\ndate = 2022-04-23\ntime = "TBA"\n'
 
@@ -75,20 +86,36 @@ def _rewrite(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-async def _reload_expecting(runtime: Runtime, change: str) -> None:
-    result = await runtime.reloader.reload()
-    if not result.ok or not any(line.startswith(change) for line in result.changes):
-        raise RuntimeError(f"the edit did not reload as expected: {result}")
+BENCH_ADMIN = Actor("telegram", "1", "@pressoffice", is_admin=True)
+QUALIFYING = "24h-series-2022/hockenheim/qualifying"
+RACE_1 = "tcr-germany-2022/oschersleben/race-1"
 
 
-async def _move_qualifying(runtime: Runtime, folder: Path) -> None:
+def _expect_change(outcome: EditOutcome | ReloadResult, change: str) -> None:
+    ok = outcome.ok and (not isinstance(outcome, EditOutcome) or outcome.reloaded)
+    if not ok or not any(line.startswith(change) for line in outcome.changes):
+        raise RuntimeError(f"the edit did not go through as expected: {outcome}")
+
+
+async def _move_qualifying(runtime: Runtime, folder: Path, via: str) -> None:
+    if via == "editor":
+        edit = SetSessionTime(QUALIFYING, None, clock_time(19, 35))
+        _expect_change(await runtime.editor.apply(edit, BENCH_ADMIN), f"moved {QUALIFYING}")
+        return
     _rewrite(folder / "2022" / "24h-series.toml", QUALIFYING_AT, QUALIFYING_MOVED)
-    await _reload_expecting(runtime, "moved 24h-series-2022/hockenheim/qualifying")
+    _expect_change(await runtime.reloader.reload(), f"moved {QUALIFYING}")
 
 
-async def _enter_race_1(runtime: Runtime, folder: Path) -> None:
+async def _enter_race_1(runtime: Runtime, folder: Path, via: str) -> None:
+    if via == "editor":
+        winner = ResultRowInput(line=1, column=1, position=1, driver_ids=("jessica-backman",))
+        edit = EnterResults(RACE_1, (winner,))
+        _expect_change(
+            await runtime.editor.apply(edit, BENCH_ADMIN), f"results changed for {RACE_1}"
+        )
+        return
     _rewrite(folder / "2022" / "tcr-germany.toml", RACE_1_WITHOUT, RACE_1_RESULT)
-    await _reload_expecting(runtime, "results changed for tcr-germany-2022/oschersleben/race-1")
+    _expect_change(await runtime.reloader.reload(), f"results changed for {RACE_1}")
 
 
 def _without_race_1(folder: Path) -> None:
@@ -131,6 +158,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fans", type=int, default=200, help="chats following the driver")
     parser.add_argument("--reps", type=int, default=5, help="repetitions per scenario and size")
     parser.add_argument("--rate", type=float, default=1000.0, help="global limit, messages/s")
+    parser.add_argument(
+        "--via",
+        choices=["editor", "file"],
+        default="editor",
+        help="the edit through the Editor API (default), or a file write and a reload",
+    )
     parser.add_argument("--quick", action="store_true", help="a tiny run, for smoke tests")
     args = parser.parse_args(argv)
     if args.quick:
@@ -153,7 +186,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 for _ in range(args.reps):
                     number += 1
                     edit, base = await repetition(
-                        scenario, fresh_copy(Path(tmp), number), fans, args.rate,
+                        scenario, fresh_copy(Path(tmp), number), fans, args,
                         counts, baseline_counts,
                     )  # fmt: skip
                     timings["edit"].append(edit)
@@ -166,19 +199,20 @@ async def repetition(
     scenario: Scenario,
     folder: Path,
     fans: int,
-    rate: float,
+    args: argparse.Namespace,
     counts: dict[str, int],
     baseline_counts: dict[str, int],
 ) -> tuple[Timing, Timing]:
     """One fresh bot: the edit, its posts timed and counted; then the broadcast, the same."""
     scenario.prepare(folder)
-    async with running_bot(folder, scenario.now, rate, scenario.driver, fans) as (
+    via = args.via
+    async with running_bot(folder, scenario.now, args.rate, scenario.driver, fans) as (
         fake,
         runtime,
         chats,
     ):
         since = len(fake.all_sent())
-        edit = await timed(fake, chats, lambda: scenario.edit(runtime, folder))
+        edit = await timed(fake, chats, lambda: scenario.edit(runtime, folder, via))
         _count(counts, posts_since(fake, chats, since, scenario.expect), fans)
         await asyncio.sleep(PER_CHAT_GAP_S)
         since = len(fake.all_sent())
@@ -246,7 +280,7 @@ def _figures(
         "rate_limit": args.rate,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
-        "edit_path": "file write + ScheduleReloader.reload()",
+        "edit_path": EDIT_PATHS[args.via],
         "edits": sum(len(t["edit"]) for by_size in results.values() for t in by_size.values()),
         "edit_to_first_post_ms_p50": many["edit_to_first_post_ms_p50"],
         "edit_to_last_post_ms_p50": many["edit_to_last_post_ms_p50"],

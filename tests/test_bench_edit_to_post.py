@@ -34,6 +34,7 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys) -> None:
     figures = json.loads(out[-1])
 
     assert figures["benchmark"] == "edit_to_post"
+    assert figures["edit_path"].startswith("Editor.apply")  # the API every front-end uses
     assert set(figures) >= HEADLINE
     fans, reps = figures["fans"], figures["reps"]
     assert (fans, reps) == (3, 1)
