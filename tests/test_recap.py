@@ -36,6 +36,11 @@ SCHEDULES = Path(__file__).resolve().parent.parent / "schedules"
 CATALOG = load_catalog(SCHEDULES)
 AFTER_THE_WEEKEND = "2022-05-20T12:00+02:00"
 SUNDAY_NOON = "2022-04-24T12:00+02:00"  # Q2 and Race 2 (TBA on Sunday) count from its end
+# The TCR Germany scales are inferred (schedules/scales.toml): a computed total says so.
+SCALE_NOTE = (
+    "Points computed with an unpublished scale (inferred: not published in the seeds; chosen to"
+    " match Jessica Bäckman's points in the release's standings after round 1)."
+)
 
 
 async def ask(line: str, at: str, catalog: Catalog = CATALOG) -> Reply:
@@ -51,7 +56,7 @@ JESSICA_AT_OSCHERSLEBEN = """\
 Recap: Jessica Bäckman at Oschersleben
 ──────────────────────────────────────
 
-ADAC TCR Germany 2022, round 1 of 7: Oschersleben, Motorsport Arena Oschersleben, 22–24 Apr 2022.
+ADAC TCR Germany 2022, round 1 of 7: Oschersleben, 22–24 Apr 2022.
 Jessica Bäckman: ROJA Motorsport, Hyundai Veloster N TCR.
 
 Jessica Bäckman's results:
@@ -101,8 +106,7 @@ async def test_the_whole_event() -> None:
         "Recap: Oschersleben\n"
         "───────────────────\n"
         "\n"
-        "ADAC TCR Germany 2022, round 1 of 7: Oschersleben, Motorsport Arena Oschersleben,"
-        " 22–24 Apr 2022.\n"
+        "ADAC TCR Germany 2022, round 1 of 7: Oschersleben, 22–24 Apr 2022.\n"
         "\n"
         "Results:\n"
         "Free Practice 1: partial results only: Jessica Bäckman 2nd.\n"
@@ -134,8 +138,7 @@ async def test_before_race_2_race_2_is_not_in_it() -> None:
         "Recap: Jessica Bäckman at Oschersleben\n"
         "──────────────────────────────────────\n"
         "\n"
-        "ADAC TCR Germany 2022, round 1 of 7: Oschersleben, Motorsport Arena Oschersleben,"
-        " 22–24 Apr 2022.\n"
+        "ADAC TCR Germany 2022, round 1 of 7: Oschersleben, 22–24 Apr 2022.\n"
         "Jessica Bäckman: ROJA Motorsport, Hyundai Veloster N TCR.\n"
         "Still to come: Qualifying 2 and Race 2.\n"
         "\n"
@@ -149,7 +152,8 @@ async def test_before_race_2_race_2_is_not_in_it() -> None:
         "ADAC TCR Germany 2022, round 1 of 7 (Oschersleben) under way: after Qualifying 1"
         " and Race 1.\n"
         "Our results are incomplete, so the championship order is not known yet.\n"
-        "Jessica Bäckman has 33 points from the results we have."
+        "Jessica Bäckman has 33 points from the results we have.\n"
+        f"{SCALE_NOTE}"
     )
     whole = text(await ask("/recap tcr-germany-2022 oschersleben", SUNDAY_NOON))
     assert "Race 2" not in whole.replace("Still to come: Qualifying 2 and Race 2.", "")
@@ -173,13 +177,28 @@ async def test_with_times_published_qualifying_2_is_in_and_race_2_is_not(tmp_pat
     assert "Race 2: 5th place" in text(at_five) and "Still to come" not in text(at_five)
 
 
+async def test_a_track_name_no_source_states_is_left_out(tmp_path: Path) -> None:
+    folder = tmp_path / "schedules"
+    shutil.copytree(SCHEDULES, folder)
+    path = folder / "2022" / "24h-series.toml"
+    third = '\n[[events.sessions.results]]\nposition = 3\ncar = "120"\n'
+    path.write_text(path.read_text().replace('time = "19:05"\n', 'time = "19:05"\n' + third, 1))
+    with_result = load_catalog(folder)
+    hockenheim = text(await ask("/recap andreas", "2022-05-14T09:00+02:00", with_result))
+    # Hockenheimring is stated by the press release; Oschersleben's full name is not.
+    assert (
+        "24H Series 2022, round 4 of 7: Hankook 12h Hockenheimring, Hockenheimring," in hockenheim
+    )
+    assert "Qualifying: 3rd place" in hockenheim
+    assert "Motorsport Arena" not in text(await ask("/recap oschersleben", AFTER_THE_WEEKEND))
+
+
 async def test_a_spoiler_safe_chat_gets_it_hidden_below_a_title_that_gives_nothing_away() -> None:
     reply = await ask("/recap jessica oschersleben", SUNDAY_NOON)
     (message,) = render_telegram(reply, spoiler_safe=True)
     assert message.text == (
         "<b>Recap: Jessica Bäckman at Oschersleben</b>\n\n<tg-spoiler>"
-        "ADAC TCR Germany 2022, round 1 of 7: Oschersleben, Motorsport Arena Oschersleben,"
-        " 22–24 Apr 2022.\n"
+        "ADAC TCR Germany 2022, round 1 of 7: Oschersleben, 22–24 Apr 2022.\n"
         "Jessica Bäckman: ROJA Motorsport, Hyundai Veloster N TCR.\n"
         "<i>Still to come: Qualifying 2 and Race 2.</i>\n\n"
         "<b>Jessica Bäckman's results:</b>\n"
@@ -191,7 +210,8 @@ async def test_a_spoiler_safe_chat_gets_it_hidden_below_a_title_that_gives_nothi
         "ADAC TCR Germany 2022, round 1 of 7 (Oschersleben) under way: after Qualifying 1"
         " and Race 1.\n"
         "Our results are incomplete, so the championship order is not known yet.\n"
-        "Jessica Bäckman has 33 points from the results we have.</tg-spoiler>"
+        "Jessica Bäckman has 33 points from the results we have.\n"
+        f"<i>{SCALE_NOTE}</i></tg-spoiler>"
     )
     (shown,) = render_telegram(reply, spoiler_safe=False)
     assert "<tg-spoiler>" not in shown.text and "Race 1: 1st place" in shown.text

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core import inferred
 from bot.core.catalog import Catalog
 from bot.core.cut import finished_at, last_to_finish
 from bot.core.entry_index import event_entries
@@ -82,6 +83,8 @@ def driver_recap(catalog: Catalog, driver_id: str, event: Event, now: datetime) 
     intro = [_event_line(catalog, event)]
     class_text = f"{entry.class_name} class" if entry.class_name else ""
     about = ", ".join(part for part in (car_text(entry), class_text) if part)
+    if about and inferred.entry_reason(catalog, event.id, entry):
+        about += f" ({inferred.ENTRY_MARK})"
     if about:
         intro.append(line(f"{driver.name}: {about}."))
     if (to_come := _still_to_come(catalog, event, now)) is not None:
@@ -91,6 +94,7 @@ def driver_recap(catalog: Catalog, driver_id: str, event: Event, now: datetime) 
         row = _row_of(session, driver_id)
         assert row is not None  # kept above
         results.append(line(f"{session.name}: {outcome(row, _class_place(catalog, session, row))}"))
+    results += _inferred_results(catalog, sessions)
     blocks = [Paragraph(tuple(intro)), Paragraph(tuple(results))]
     championship = _championship(catalog, event, now, driver_id)
     if championship is not None:
@@ -116,6 +120,7 @@ def event_recap(catalog: Catalog, event: Event, now: datetime) -> Reply:
             for row in session.results
             if row.status is not ResultStatus.CLASSIFIED
         ]
+    results += _inferred_results(catalog, sessions)
     blocks.append(Paragraph(tuple(results)))
     if missing:
         blocks.append(Paragraph((line(bold("Not classified:")), *missing)))
@@ -128,15 +133,23 @@ def event_recap(catalog: Catalog, event: Event, now: datetime) -> Reply:
 # -- the pieces ------------------------------------------------------------------------------
 
 
+def _inferred_results(catalog: Catalog, sessions: list[Session]) -> list[Line]:
+    """A line saying which of these results no source states, if any are inferred."""
+    reasons = inferred.result_reasons(catalog, sessions)
+    return [line(italic(inferred.results_note(reasons)))] if reasons else []
+
+
 def _event_line(catalog: Catalog, event: Event) -> Line:
-    """'ADAC TCR Germany 2022, round 1 of 7: Oschersleben, Motorsport Arena Oschersleben,
-    22–24 Apr 2022.'"""
+    """'ADAC TCR Germany 2022, round 1 of 7: Oschersleben, 22–24 Apr 2022.', with the track's
+    name when a source states it (a recap is pasted into press releases: an inferred name,
+    such as Oschersleben's full one, is left out rather than printed with a caveat)."""
     series = catalog.series[event.series_id]
     heading = f"{series.name} {series.season}"
     if event.round is not None:
         heading += f", round {event.round}" + (f" of {series.rounds}" if series.rounds else "")
     track = catalog.tracks.get(event.track_id or "")
-    where = ", ".join(p for p in (event.name, track.name if track else "") if p)
+    stated = track is not None and not inferred.track_reason(catalog, track.id)
+    where = ", ".join(p for p in (event.name, track.name if track and stated else "") if p)
     dates = f", {event_dates(event)}" if event.start_date is not None else ""
     return line(f"{heading}: {where}{dates}.")
 
@@ -302,7 +315,7 @@ def _championship(
                     f"{own.label} has {format_points(own.points)} points from the results we have."
                 )
             )
-        return Paragraph(tuple(lines))
+        return Paragraph((*lines, *_inferred_basis(table)))
     lines.append(line(f"{where}, top three:"))
     for item in table.lines[:TOP]:
         country = f" ({item.country})" if item.country else ""
@@ -316,7 +329,13 @@ def _championship(
         lines.append(line(italic("Computed from our results.")))
     if own is not None:
         lines.append(line(_driver_place(table, own.key)))
-    return Paragraph(tuple(lines))
+    return Paragraph((*lines, *_inferred_basis(table)))
+
+
+def _inferred_basis(table: Standings) -> list[Line]:
+    """What the table is built on that no source states (an unpublished points scale, say)."""
+    notes = inferred.standings_notes(table.source, table.inferred_scales, table.inferred_rows)
+    return [line(italic(note)) for note in notes]
 
 
 def _driver_place(table: Standings, driver_id: str) -> str:
