@@ -96,6 +96,7 @@ from tests.fakes.discord_faults import _FAULTS as _FAULTS
 from tests.fakes.discord_faults import FaultKind as FaultKind
 from tests.fakes.discord_faults import _Bucket as _Bucket
 from tests.fakes.discord_faults import _Fault as _Fault
+from tests.fakes.discord_forms import FakeAttachment
 from tests.fakes.discord_interactions import _ALLOWED_CALLBACKS as _ALLOWED_CALLBACKS
 from tests.fakes.discord_interactions import _WEBHOOK as _WEBHOOK
 from tests.fakes.discord_model import NO_CONTENT as NO_CONTENT
@@ -209,6 +210,8 @@ class FakeDiscord(DiscordRest):
         self._interactions: dict[str, FakeInteraction] = {}
         self._by_token: dict[str, FakeInteraction] = {}
         self._followup_cursor: dict[str, int] = {}
+        self.attachments: dict[str, FakeAttachment] = {}
+        self.downloads: list[str] = []
 
 
 @pytest_asyncio.fixture

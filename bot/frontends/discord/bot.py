@@ -32,6 +32,10 @@ from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
+from bot.frontends.discord.edit_commands import register_edit_commands
+from bot.frontends.discord.edit_flow import DiscordEdits, EditInputs
+from bot.frontends.discord.edit_inputs import FileInputs
+from bot.frontends.discord.editor_standin import Editor
 from bot.frontends.discord.files import to_file, with_attachment
 from bot.frontends.discord.gateway_watch import GatewayWatch
 from bot.frontends.discord.render import render_once
@@ -87,6 +91,7 @@ class PitboardClient(discord.Client):
 
     async def setup_hook(self) -> None:
         register_commands(self.tree, self.frontend)
+        register_edit_commands(self.tree, self.frontend, self.frontend.edits)
         await sync_if_changed(self.tree, self.frontend.store, self.frontend.config.sync_guild)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -111,6 +116,8 @@ class DiscordFrontend:
         *,
         guild_ready_timeout: float = 0.05,
         clock: Clock | None = None,
+        editor: Editor | None = None,
+        edit_inputs: EditInputs | None = None,
     ) -> None:
         self.config = config
         self._token = token
@@ -123,6 +130,9 @@ class DiscordFrontend:
         self.gateway = GatewayWatch(clock or SystemClock())
         self.client = PitboardClient(self)
         self.sender = DiscordSender(self.client, health)
+        # The admins' /edit dialogue (edit_flow); the Editor is made by the composition root.
+        self.editor = editor
+        self.edits = DiscordEdits(self, lambda: self.editor, edit_inputs or FileInputs())
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

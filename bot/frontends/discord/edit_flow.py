@@ -1,0 +1,247 @@
+"""What the admins' edit commands do on Discord: check the member, collect the rows (a modal or
+an attached file), show the Editor's preview with Confirm/Cancel, apply on Confirm.
+
+Every step checks the member again (`allowed`): the command, the modal submit, each button
+and the attachment (before it is downloaded). A member who is not one of Pitboard's admins
+(`discord.admins` in the config) gets "Sorry, /edit is only for Pitboard's admins." and
+nothing is read, previewed or written. Everything here is answered ephemerally: only the
+admin who edits sees the dialogue; what fans see is the posts the edit causes.
+
+Turning text or a file into an edit operation is `edit_inputs`' job; applying it, validating
+it, the audit log and the reload are the Editor's (`bot.editing`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import discord
+
+from bot.core.catalog import Catalog
+from bot.core.reply import Reply, ReplyStatus, paragraph, problem
+from bot.frontends.discord.edit_views import ConfirmView, RowsModal
+from bot.frontends.discord.editor_standin import Actor, Editor, EditOutcome, EditPreview
+from bot.frontends.discord.render import render_once
+from bot.frontends.discord.sender import PLATFORM, to_embed
+
+if TYPE_CHECKING:
+    from bot.frontends.discord.bot import DiscordFrontend
+
+log = logging.getLogger("pitboard.discord")
+
+REFUSAL = "Sorry, /edit is only for Pitboard's admins."
+FILE_MAX_BYTES = 2 * 1024 * 1024  # a classification export is a few kB; refuse anything huge
+PREVIEW_LINES_MAX = 40
+
+
+@dataclass(frozen=True)
+class RowsFor:
+    """What pasted rows are for: a session's results or a series' standings."""
+
+    kind: str  # "results" | "standings"
+    target_id: str  # the session id, or the series id
+    after_event: str | None = None  # standings: the event they stand after
+    mode: str = "merge"  # results: "merge" (correct/add rows) or "replace"
+
+
+class EditInputs(Protocol):
+    """Turns what an admin handed in into an edit operation, or the problems with it."""
+
+    def from_rows(self, text: str, target: RowsFor, catalog: Catalog) -> tuple[Any, list[str]]: ...
+
+    def from_file(
+        self, data: bytes, filename: str, target: RowsFor, catalog: Catalog
+    ) -> tuple[Any, list[str]]: ...
+
+
+class DiscordEdits:
+    def __init__(
+        self,
+        frontend: DiscordFrontend,
+        editor: Callable[[], Editor | None],
+        inputs: EditInputs,
+    ) -> None:
+        self._frontend = frontend
+        self._editor = editor
+        self._inputs = inputs
+
+    # -- who ---------------------------------------------------------------------------------
+
+    def is_admin(self, interaction: discord.Interaction) -> bool:
+        return self._frontend.caller(interaction).is_admin
+
+    def actor(self, interaction: discord.Interaction) -> Actor:
+        user = interaction.user
+        display = f"{user.name}#{user.discriminator}"
+        return Actor(PLATFORM, str(user.id), display, self.is_admin(interaction))
+
+    async def allowed(self, interaction: discord.Interaction) -> bool:
+        """Whether the member may edit; a member who may not is told so, privately."""
+        if self.is_admin(interaction):
+            return True
+        log.info("discord: refused an edit to user %s", interaction.user.id)
+        await self.answer(interaction, problem(ReplyStatus.INVALID, REFUSAL))
+        return False
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    async def ask_for_rows(self, interaction: discord.Interaction, target: RowsFor) -> None:
+        if not await self.allowed(interaction):
+            return
+        modal = RowsModal(
+            self,
+            title=_modal_title(target, self._frontend.catalogs.current),
+            label="Rows (one per line, or a CSV)",
+            placeholder=_PLACEHOLDERS[target.kind],
+            on_rows=lambda submitted, text: self.rows_submitted(submitted, text, target),
+        )
+        await interaction.response.send_modal(modal)
+
+    async def rows_submitted(
+        self, interaction: discord.Interaction, text: str, target: RowsFor
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        catalog = self._frontend.catalogs.current
+        edit, problems = self._inputs.from_rows(text, target, catalog)
+        await self._preview(interaction, edit, problems, None)
+
+    async def import_file(
+        self, interaction: discord.Interaction, attachment: discord.Attachment, target: RowsFor
+    ) -> None:
+        if not await self.allowed(interaction):
+            return  # refused before the file is even downloaded
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if attachment.size > FILE_MAX_BYTES:
+            too_big = f"{attachment.filename} is too big for a classification export."
+            await self.answer(interaction, problem(ReplyStatus.INVALID, too_big))
+            return
+        try:
+            data = await attachment.read()
+        except discord.HTTPException as error:
+            log.warning("discord: downloading %s failed: %s", attachment.filename, error.status)
+            failed = f"I could not download {attachment.filename}; please attach it again."
+            await self.answer(interaction, problem(ReplyStatus.INVALID, failed))
+            return
+        catalog = self._frontend.catalogs.current
+        edit, problems = self._inputs.from_file(data, attachment.filename, target, catalog)
+        await self._preview(interaction, edit, problems, attachment.filename)
+
+    async def _preview(
+        self,
+        interaction: discord.Interaction,
+        edit: Any,
+        problems: list[str],
+        source_file: str | None,
+    ) -> None:
+        editor = self._editor()
+        if editor is None or edit is None or problems:
+            await self.answer(interaction, _problems_reply(problems or ["Nothing to change."]))
+            return
+        actor = self.actor(interaction)
+        preview = await editor.preview(edit, actor)
+        if not preview.ok:
+            await self.answer(interaction, _problems_reply([str(p) for p in preview.problems]))
+            return
+
+        async def confirm(pressed: discord.Interaction) -> None:
+            await self._apply(pressed, editor, edit, source_file)
+
+        view = ConfirmView(self, confirm, self._cancelled)
+        await self.answer(interaction, _preview_reply(edit, preview), view=view)
+
+    async def _apply(
+        self, interaction: discord.Interaction, editor: Editor, edit: Any, source_file: str | None
+    ) -> None:
+        await interaction.response.defer()  # the edit's reload may take longer than 3 s
+        outcome = await editor.apply(edit, self.actor(interaction), source_file=source_file)
+        await self._replace(interaction, _outcome_reply(edit, outcome))
+
+    async def _cancelled(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        await self._replace(interaction, Reply("Cancelled: nothing was changed."))
+
+    # -- answering ---------------------------------------------------------------------------
+
+    async def answer(
+        self,
+        interaction: discord.Interaction,
+        reply: Reply,
+        *,
+        view: discord.ui.View | None = None,
+    ) -> None:
+        """The reply, seen only by the member: as the interaction's answer, or as the followup
+        that fills in a deferred one."""
+        embeds = _embeds(reply)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(
+                    embeds=embeds, view=view or discord.utils.MISSING, ephemeral=True
+                )
+            else:
+                await interaction.response.send_message(
+                    embeds=embeds, view=view or discord.utils.MISSING, ephemeral=True
+                )
+        except discord.HTTPException as error:
+            log.warning("discord: answering an edit failed: %s %s", error.status, error.code)
+
+    async def _replace(self, interaction: discord.Interaction, reply: Reply) -> None:
+        """Put `reply` where the preview was, without its buttons."""
+        try:
+            await interaction.edit_original_response(embeds=_embeds(reply), view=None)
+        except discord.HTTPException as error:
+            log.warning("discord: updating a preview failed: %s %s", error.status, error.code)
+
+
+_PLACEHOLDERS = {
+    "results": "1 #7 laps=23 time=25:03.456\n2 jessica fl\nDNS #33 - fuel pump",
+    "standings": "1 martin-andersen 44\n2 jessica-backman 40",
+}
+
+
+def _modal_title(target: RowsFor, catalog: Catalog) -> str:
+    if target.kind == "results":
+        session = catalog.sessions.get(target.target_id)
+        return f"Results: {session.name}" if session else "Results"
+    series = catalog.series.get(target.target_id)
+    return f"Standings: {series.short_name or series.name}" if series else "Standings"
+
+
+def _embeds(reply: Reply) -> list[discord.Embed]:
+    return [to_embed(embed) for message in render_once(reply) for embed in message.embeds][:10]
+
+
+def _summary(edit: Any) -> str:
+    summary = getattr(edit, "summary", None)
+    return str(summary()) if callable(summary) else str(edit)
+
+
+def _limited(lines: list[str]) -> list[str]:
+    if len(lines) <= PREVIEW_LINES_MAX:
+        return lines
+    more = len(lines) - PREVIEW_LINES_MAX
+    return [*lines[:PREVIEW_LINES_MAX], f"… and {more} more line{'s' if more > 1 else ''}"]
+
+
+def _preview_reply(edit: Any, preview: EditPreview) -> Reply:
+    lines = _limited([str(line) for line in preview.lines]) or ["(no visible change)"]
+    return Reply(f"Preview: {_summary(edit)}", (paragraph(*lines, "Confirm to apply it."),))
+
+
+def _outcome_reply(edit: Any, outcome: EditOutcome) -> Reply:
+    if not outcome.ok:
+        return _problems_reply([str(p) for p in outcome.problems] or ["The edit failed."])
+    lines = _limited([str(change) for change in outcome.changes])
+    done = f"Done: {_summary(edit)} (edit {outcome.edit_id}); undo with /undo {outcome.edit_id}"
+    return Reply("Edit applied", (paragraph(done, *lines),))
+
+
+def _problems_reply(problems: list[str]) -> Reply:
+    listed = _limited(problems)
+    return Reply(
+        "Nothing was changed",
+        (paragraph(*listed),),
+        status=ReplyStatus.INVALID,
+    )
