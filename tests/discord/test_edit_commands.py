@@ -150,3 +150,35 @@ async def test_a_forged_modal_submit_from_a_member_is_refused(tmp_path: Path) ->
         assert REFUSAL in answer.text and answer.ephemeral
         assert not buttons(answer)
         assert world.files() == before
+
+
+async def test_a_dialogue_the_bot_never_opened_is_refused_or_expired(tmp_path: Path) -> None:
+    async with running_editors(tmp_path, FixedClock(QUIET_DAY)) as world:
+        fake = world.fake
+        asked = await fake.dispatch_interaction(
+            "standings", {"series": "tcr-germany-2022"}, channel_id=world.channel_id
+        )
+        message = await fake.wait_for_response(asked.id)
+        old_confirm = "pitboard-edit:confirm:0123456789abcdef"  # from before a restart
+        pressed = await fake.dispatch_component(message.id, old_confirm, user_id=world.fan_id)
+        answer = await fake.wait_for_response(pressed.id)
+        assert REFUSAL in answer.text and answer.ephemeral
+        pressed = await fake.dispatch_component(message.id, old_confirm, user_id=world.admin_id)
+        answer = await fake.wait_for_response(pressed.id)
+        assert "expired" in answer.text and answer.ephemeral
+        # A modal submit naming a modal the bot never opened.
+        opened = await fake.dispatch_interaction(
+            "edit",
+            {"results": {"session": RACE_1}},
+            channel_id=world.channel_id,
+            user_id=world.admin_id,
+        )
+        await fake.wait_for_callback(opened.id)
+        forged = await fake.submit_modal(
+            opened.id,
+            {"Rows (one per line, or a CSV)": "1 #7"},
+            user_id=world.fan_id,
+            custom_id="pitboard-edit:rows:0123456789abcdef",
+        )
+        answer = await fake.wait_for_response(forged.id)
+        assert REFUSAL in answer.text

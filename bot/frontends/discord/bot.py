@@ -35,6 +35,7 @@ from bot.core.reply import Reply
 from bot.frontends.discord.edit_commands import register_edit_commands
 from bot.frontends.discord.edit_flow import DiscordEdits, EditInputs
 from bot.frontends.discord.edit_inputs import FileInputs
+from bot.frontends.discord.edit_views import is_stale_edit_id
 from bot.frontends.discord.editor_standin import Editor
 from bot.frontends.discord.files import to_file, with_attachment
 from bot.frontends.discord.gateway_watch import GatewayWatch
@@ -95,11 +96,18 @@ class PitboardClient(discord.Client):
         await sync_if_changed(self.tree, self.frontend.store, self.frontend.config.sync_guild)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Slash commands are the tree's; a button press carries the command it re-runs.
-        if interaction.type is not discord.InteractionType.component:
+        # Slash commands are the tree's; a button press carries the command it re-runs; the
+        # edit dialogue's own modals and buttons are discord.py's views (edit_views).
+        kinds = (discord.InteractionType.component, discord.InteractionType.modal_submit)
+        if interaction.type not in kinds:
             return
         data: dict[str, object] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
+        if is_stale_edit_id(custom_id):
+            await self.frontend.edits.stale(interaction)
+            return
+        if interaction.type is not discord.InteractionType.component:
+            return
         if custom_id.startswith(BUTTON_PREFIX):
             await self.frontend.answer(interaction, custom_id.removeprefix(BUTTON_PREFIX))
 

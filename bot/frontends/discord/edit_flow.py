@@ -86,6 +86,12 @@ class DiscordEdits:
         await self.answer(interaction, problem(ReplyStatus.INVALID, REFUSAL))
         return False
 
+    async def stale(self, interaction: discord.Interaction) -> None:
+        """A button or modal of a dialogue this process never opened (before a restart)."""
+        if await self.allowed(interaction):
+            gone = "This edit dialogue has expired; run the command again."
+            await self.answer(interaction, problem(ReplyStatus.INVALID, gone))
+
     # -- the steps ---------------------------------------------------------------------------
 
     async def ask_for_rows(self, interaction: discord.Interaction, target: RowsFor) -> None:

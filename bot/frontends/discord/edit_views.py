@@ -28,8 +28,20 @@ class Gate(Protocol):
         ...
 
 
+# Every custom_id this process handed out: one it never made (made before a restart, or
+# forged) is answered by the client's fallback (`bot.py`) instead of failing in silence.
+ISSUED: set[str] = set()
+
+
 def new_custom_id(kind: str) -> str:
-    return f"{EDIT_PREFIX}{kind}:{secrets.token_hex(8)}"
+    custom_id = f"{EDIT_PREFIX}{kind}:{secrets.token_hex(8)}"
+    ISSUED.add(custom_id)
+    return custom_id
+
+
+def is_stale_edit_id(custom_id: str) -> bool:
+    """An edit dialogue's custom_id this process did not make."""
+    return custom_id.startswith(EDIT_PREFIX) and custom_id not in ISSUED
 
 
 class RowsModal(discord.ui.Modal):
