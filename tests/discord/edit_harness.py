@@ -4,7 +4,7 @@ client against FakeDiscord, on a temporary copy of the bundled schedules (edits 
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,10 +50,17 @@ def copy_schedules(tmp_path: Path) -> Path:
 
 @asynccontextmanager
 async def running_editors(
-    tmp_path: Path, clock: Clock, *, start_clock: bool = True
+    tmp_path: Path,
+    clock: Clock,
+    *,
+    start_clock: bool = True,
+    prepare: Callable[[Path], None] | None = None,
 ) -> AsyncIterator[EditWorld]:
-    """The bot with one admin (in `discord.admins`, with Manage Server) and a fan."""
+    """The bot with one admin (in `discord.admins`, with Manage Server) and a fan; `prepare`
+    changes the copy of the schedules before the bot reads it."""
     schedules = copy_schedules(tmp_path)
+    if prepare is not None:
+        prepare(schedules)
     async with FakeDiscord(heartbeat_interval=0.5) as fake:
         guild = fake.guild("TCR Fans")
         channel = fake.channel(guild.id, "race-updates")

@@ -156,14 +156,14 @@ class DiscordEdits:
             await self._apply(pressed, editor, edit, source_file)
 
         view = ConfirmView(self, confirm, self._cancelled)
-        await self.answer(interaction, _preview_reply(edit, preview), view=view)
+        await self.answer(interaction, _preview_reply(preview), view=view)
 
     async def _apply(
         self, interaction: discord.Interaction, editor: Editor, edit: Any, source_file: str | None
     ) -> None:
         await interaction.response.defer()  # the edit's reload may take longer than 3 s
         outcome = await editor.apply(edit, self.actor(interaction), source_file=source_file)
-        await self._replace(interaction, _outcome_reply(edit, outcome))
+        await self._replace(interaction, _outcome_reply(outcome))
 
     async def _cancelled(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
@@ -219,11 +219,6 @@ def _embeds(reply: Reply) -> list[discord.Embed]:
     return [to_embed(embed) for message in render_once(reply) for embed in message.embeds][:10]
 
 
-def _summary(edit: Any) -> str:
-    summary = getattr(edit, "summary", None)
-    return str(summary()) if callable(summary) else str(edit)
-
-
 def _limited(lines: list[str]) -> list[str]:
     if len(lines) <= PREVIEW_LINES_MAX:
         return lines
@@ -231,16 +226,17 @@ def _limited(lines: list[str]) -> list[str]:
     return [*lines[:PREVIEW_LINES_MAX], f"… and {more} more line{'s' if more > 1 else ''}"]
 
 
-def _preview_reply(edit: Any, preview: EditPreview) -> Reply:
+def _preview_reply(preview: EditPreview) -> Reply:
     lines = _limited([str(line) for line in preview.lines]) or ["(no visible change)"]
-    return Reply(f"Preview: {_summary(edit)}", (paragraph(*lines, "Confirm to apply it."),))
+    return Reply(f"Preview: {preview.summary}", (paragraph(*lines, "Confirm to apply it."),))
 
 
-def _outcome_reply(edit: Any, outcome: EditOutcome) -> Reply:
+def _outcome_reply(outcome: EditOutcome) -> Reply:
     if not outcome.ok:
         return _problems_reply([str(p) for p in outcome.problems] or ["The edit failed."])
     lines = _limited([str(change) for change in outcome.changes])
-    done = f"Done: {_summary(edit)} (edit {outcome.edit_id}); undo with /undo {outcome.edit_id}"
+    number = outcome.edit_id
+    done = f"Edit #{number}: {outcome.summary}. Undo with /undo {number}"
     return Reply("Edit applied", (paragraph(done, *lines),))
 
 

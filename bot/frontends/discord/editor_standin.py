@@ -1,35 +1,37 @@
-"""TEMPORARY stand-in for helper A's Editor API (SPEC16 §7), deleted once e16a is merged."""
+"""TEMPORARY stand-in for helper A's Editor API (bot.editing, SPEC16 §7), shaped as on e16a;
+deleted once e16a is merged."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
 class Actor:
     platform: str
-    user_id: str
-    display: str
-    is_admin: bool
+    user_id: str | None
+    display: str | None = None
+    is_admin: bool = False
 
 
 @dataclass(frozen=True)
 class EditPreview:
+    ok: bool
+    summary: str
     lines: tuple[str, ...] = ()
     problems: tuple[Any, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 @dataclass(frozen=True)
 class EditOutcome:
     ok: bool
+    summary: str
     edit_id: int | None = None
     problems: tuple[Any, ...] = ()
-    changes: tuple[str, ...] = field(default=())
+    lines: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()
+    reloaded: bool = False
 
 
 class Editor(Protocol):
