@@ -14,7 +14,7 @@ from discord import app_commands
 
 from bot.core import lookup
 from bot.core.catalog import Catalog
-from bot.core.names import Candidate
+from bot.core.names import Candidate, normalize
 from bot.frontends.discord.slash import MAX_CHOICES, matching
 
 Choice = app_commands.Choice
@@ -30,10 +30,13 @@ def with_id(candidate: Candidate) -> Candidate:
 
 
 def edit_choices(query: str, candidates: list[Candidate]) -> list[Choice[str]]:
+    """The candidates matching what was typed, one named exactly (its id, its name) first."""
     # Matched on the plain names (a label with the id in it would match every slug typed).
-    found = {choice.value for choice in matching(query, candidates)}
-    labelled = [with_id(c) for c in candidates if c.id in found]
-    return [Choice(name=c.label[:CHOICE_NAME_MAX], value=c.id) for c in labelled][:MAX_CHOICES]
+    found = {choice.value for choice in matching(query, candidates, limit=None)}
+    wanted = normalize(query)
+    hits = [c for c in candidates if c.id in found]
+    hits.sort(key=lambda c: wanted not in c.match_keys())  # stable: timetable order kept
+    return [Choice(name=with_id(c).label, value=c.id) for c in hits][:MAX_CHOICES]
 
 
 class EditChoices:
