@@ -34,9 +34,9 @@ from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
 from bot.frontends.discord.edit_commands import register_edit_commands
 from bot.frontends.discord.edit_flow import DiscordEdits, EditInputs
-from bot.frontends.discord.edit_inputs import FileInputs
+from bot.frontends.discord.edit_inputs import EditorInputs
 from bot.frontends.discord.edit_views import is_stale_edit_id
-from bot.frontends.discord.editor_standin import Editor
+from bot.editing import Editor
 from bot.frontends.discord.files import to_file, with_attachment
 from bot.frontends.discord.gateway_watch import GatewayWatch
 from bot.frontends.discord.render import render_once
@@ -124,7 +124,7 @@ class DiscordFrontend:
         *,
         guild_ready_timeout: float = 0.05,
         clock: Clock | None = None,
-        editor: Editor | None = None,
+        editor: Editor,
         edit_inputs: EditInputs | None = None,
     ) -> None:
         self.config = config
@@ -138,9 +138,8 @@ class DiscordFrontend:
         self.gateway = GatewayWatch(clock or SystemClock())
         self.client = PitboardClient(self)
         self.sender = DiscordSender(self.client, health)
-        # The admins' /edit dialogue (edit_flow); the Editor is made by the composition root.
-        self.editor = editor
-        self.edits = DiscordEdits(self, lambda: self.editor, edit_inputs or FileInputs())
+        # The admins' /edit dialogue (edit_flow) on the runtime's one Editor.
+        self.edits = DiscordEdits(self, editor, edit_inputs or EditorInputs())
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

@@ -1,15 +1,17 @@
 """The admins' edit commands on Discord: `/edit <what>`, `/audit` and `/undo`.
 
-The one-line edits (a session's time, cancel, reinstate, postpone, a new event or session) and
-`/audit`, `/undo` become the chat command line every platform understands, like every other
-slash command (`slash.py`): one parser, one answer ("… undo with /undo N"), and the router's
-admin check. Rows are different: `/edit results` opens a modal to paste them into (or reads
-an attached timing export) and `/edit standings` opens one for the table; both show a preview
-with Confirm/Cancel first (`edit_flow`).
+- One-line edits (`time`, `cancel`, `reinstate`, `postpone`) apply at once, as the chat text
+  commands do, and answer "Edit #N: … Undo with /undo N".
+- Bigger ones show the Editor's preview with Confirm/Cancel first: `add-event`,
+  `add-session`, `results` (a modal to paste rows into, or an attached timing export) and
+  `standings` (a modal for the table).
+- `/audit` and `/undo` are the chat commands of the same name (`bot.chats`), like every other
+  slash command (`slash.py`).
 
-The commands are hidden from members without Manage Server (default member permissions, the
-most Discord allows: it cannot hide a command from all but a list of users); every
-interaction is still checked against `discord.admins`.
+Series, events and sessions autocomplete from the catalog (`edit_choices`); a typed name is
+resolved as everywhere else (`edit_targets`). The commands are hidden from members without
+Manage Server (default member permissions: the most Discord allows, it cannot hide a command
+from all but a list of users); every interaction is still checked against `discord.admins`.
 """
 
 from __future__ import annotations
@@ -19,8 +21,25 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.core.catalog import Catalog
+from bot.core.edits.operations import (
+    AddEvent,
+    AddSession,
+    CancelSession,
+    PostponeSession,
+    SetSessionTime,
+)
+from bot.core.model import SessionKind
+from bot.frontends.discord import edit_targets as targets
 from bot.frontends.discord.edit_choices import EditChoices
 from bot.frontends.discord.edit_flow import DiscordEdits, RowsFor
+from bot.frontends.discord.edit_values import (
+    TBA,
+    check_zone,
+    parse_clock,
+    parse_day,
+    parse_duration,
+)
 from bot.frontends.discord.slash import line
 
 if TYPE_CHECKING:
@@ -31,7 +50,8 @@ MODES = [
     Choice(name="merge: correct or add rows", value="merge"),
     Choice(name="replace: the whole classification", value="replace"),
 ]
-TBA = "TBA"
+KINDS = [Choice(name=kind.value, value=kind.value) for kind in SessionKind]
+HIDDEN = discord.Permissions(manage_guild=True)
 
 
 def register_edit_commands(
@@ -41,12 +61,8 @@ def register_edit_commands(
     edit = app_commands.Group(
         name="edit",
         description="Admins: change the timetable, enter results or standings",
-        default_permissions=discord.Permissions(manage_guild=True),
+        default_permissions=HIDDEN,
     )
-
-    async def run(interaction: discord.Interaction, command_line: str) -> None:
-        # The router refuses non-admins ("Sorry, /edit is only for Pitboard's admins.").
-        await bot.answer(interaction, command_line)
 
     @edit.command(name="time", description="Set or move a session's time (or make it TBA)")
     @app_commands.describe(
@@ -56,19 +72,28 @@ def register_edit_commands(
     )
     @app_commands.autocomplete(session=choices.sessions)
     async def time_(interaction: discord.Interaction, session: str, date: str, time: str) -> None:
-        await run(interaction, line("/edit time", session, date, time))
+        def make(catalog: Catalog) -> SetSessionTime:
+            found = targets.session_id(catalog, session)
+            return SetSessionTime(found, parse_day(date), parse_clock(time))
+
+        await edits.apply_now(interaction, make)
 
     @edit.command(name="cancel", description="Cancel a session")
     @app_commands.describe(session="the session")
     @app_commands.autocomplete(session=choices.sessions)
     async def cancel(interaction: discord.Interaction, session: str) -> None:
-        await run(interaction, line("/edit cancel", session))
+        await edits.apply_now(
+            interaction, lambda catalog: CancelSession(targets.session_id(catalog, session))
+        )
 
-    @edit.command(name="reinstate", description="Undo a session's cancellation")
+    @edit.command(name="reinstate", description="Put a cancelled session back on the schedule")
     @app_commands.describe(session="the session")
     @app_commands.autocomplete(session=choices.sessions)
     async def reinstate(interaction: discord.Interaction, session: str) -> None:
-        await run(interaction, line("/edit reinstate", session))
+        await edits.apply_now(
+            interaction,
+            lambda catalog: CancelSession(targets.session_id(catalog, session), cancelled=False),
+        )
 
     @edit.command(name="postpone", description="Postpone a session: its time becomes TBA")
     @app_commands.describe(session="the session", date="its new day, YYYY-MM-DD (optional)")
@@ -76,13 +101,78 @@ def register_edit_commands(
     async def postpone(
         interaction: discord.Interaction, session: str, date: str | None = None
     ) -> None:
-        await run(interaction, line("/edit postpone", session, date))
+        def make(catalog: Catalog) -> PostponeSession:
+            day = parse_day(date) if date else None
+            return PostponeSession(targets.session_id(catalog, session), day)
+
+        await edits.apply_now(interaction, make)
+
+    @edit.command(name="add-event", description="Add an event (a race weekend) to a series")
+    @app_commands.describe(
+        series="the series",
+        slug="its id in the series, e.g. red-bull-ring",
+        name="its name, e.g. Red Bull Ring",
+        timezone="the track's IANA time zone, e.g. Europe/Vienna",
+        start="first day, YYYY-MM-DD",
+        end="last day, YYYY-MM-DD",
+        round="its round in the season",
+        track="the track's id in tracks.toml",
+    )
+    @app_commands.autocomplete(series=choices.series)
+    async def add_event(
+        interaction: discord.Interaction,
+        series: str,
+        slug: str,
+        name: str,
+        timezone: str,
+        start: str,
+        end: str,
+        round: app_commands.Range[int, 1, 99] | None = None,
+        track: str | None = None,
+    ) -> None:
+        def make(catalog: Catalog) -> AddEvent:
+            found = targets.series_id(catalog, series)
+            first, last = parse_day(start, "start"), parse_day(end, "end")
+            return AddEvent(found, slug.strip(), name.strip(), round, track, check_zone(timezone),
+                            first, last)  # fmt: skip
+
+        await edits.propose(interaction, make)
+
+    @edit.command(name="add-session", description="Add a session to an event")
+    @app_commands.describe(
+        event="the event",
+        slug="its id in the event, e.g. race-3",
+        name="its name, e.g. Race 3",
+        kind="practice, qualifying, race, warmup or other",
+        date="its day, YYYY-MM-DD (local to the event)",
+        time=f"HH:MM local to the event, or {TBA} (default)",
+        duration="how long, e.g. 45m or 6h (optional)",
+    )
+    @app_commands.autocomplete(event=choices.events)
+    @app_commands.choices(kind=KINDS)
+    async def add_session(
+        interaction: discord.Interaction,
+        event: str,
+        slug: str,
+        name: str,
+        kind: str,
+        date: str,
+        time: str = TBA,
+        duration: str | None = None,
+    ) -> None:
+        def make(catalog: Catalog) -> AddSession:
+            found = targets.event_id(catalog, event)
+            length = parse_duration(duration) if duration else None
+            return AddSession(found, slug.strip(), name.strip(), SessionKind(kind),
+                              parse_day(date), parse_clock(time), length)  # fmt: skip
+
+        await edits.propose(interaction, make)
 
     @edit.command(name="results", description="Enter a session's results: paste rows, or attach")
     @app_commands.describe(
         session="the session",
-        mode="merge (default): correct or add rows; replace: the whole classification",
-        file="a timing export (Al Kamel CSV, or a CSV with a header) instead of pasting",
+        mode="pasted rows: merge (default) corrects or adds rows; replace is the whole list",
+        file="a timing export (Al Kamel CSV, or a CSV with a header): replaces the results",
     )
     @app_commands.autocomplete(session=choices.sessions)
     @app_commands.choices(mode=MODES)
@@ -112,10 +202,10 @@ def register_edit_commands(
     async def audit(
         interaction: discord.Interaction, count: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
-        await run(interaction, line("/audit", str(count) if count else None))
+        await bot.answer(interaction, line("/audit", str(count) if count else None))
 
     @tree.command(name="undo", description="Admins: undo an edit by its number (see /audit)")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.describe(number="the edit's number")
     async def undo(interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
-        await run(interaction, line("/undo", str(number)))
+        await bot.answer(interaction, line("/undo", str(number)))

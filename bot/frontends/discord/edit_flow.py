@@ -7,8 +7,8 @@ and the attachment (before it is downloaded). A member who is not one of Pitboar
 nothing is read, previewed or written. Everything here is answered ephemerally: only the
 admin who edits sees the dialogue; what fans see is the posts the edit causes.
 
-Turning text or a file into an edit operation is `edit_inputs`' job; applying it, validating
-it, the audit log and the reload are the Editor's (`bot.editing`).
+Turning text or a file into a proposal is `edit_inputs`' job; applying it, validating it, the
+audit log and the reload are the Editor's (`bot.editing`).
 """
 
 from __future__ import annotations
@@ -16,14 +16,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import discord
 
 from bot.core.catalog import Catalog
 from bot.core.reply import Reply, ReplyStatus, paragraph, problem
 from bot.frontends.discord.edit_views import ConfirmView, RowsModal
-from bot.frontends.discord.editor_standin import Actor, Editor, EditOutcome, EditPreview
+from bot.core.edits.operations import Edit
+from bot.editing import Actor, Editor
+from bot.frontends.discord.edit_proposals import Done, EditProposal, Proposal, Shown
 from bot.frontends.discord.render import render_once
 from bot.frontends.discord.sender import PLATFORM, to_embed
 
@@ -33,8 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("pitboard.discord")
 
 REFUSAL = "Sorry, /edit is only for Pitboard's admins."
-FILE_MAX_BYTES = 2 * 1024 * 1024  # a classification export is a few kB; refuse anything huge
 PREVIEW_LINES_MAX = 40
+# Checked before downloading: a wrong upload (a video) is refused without being fetched.
+FILE_MAX_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -48,20 +51,22 @@ class RowsFor:
 
 
 class EditInputs(Protocol):
-    """Turns what an admin handed in into an edit operation, or the problems with it."""
+    """Turns what an admin handed in into a proposal, or the problems with it."""
 
-    def from_rows(self, text: str, target: RowsFor, catalog: Catalog) -> tuple[Any, list[str]]: ...
+    def rows(
+        self, editor: Editor, text: str, target: RowsFor, catalog: Catalog
+    ) -> Proposal | list[str]: ...
 
-    def from_file(
-        self, data: bytes, filename: str, target: RowsFor, catalog: Catalog
-    ) -> tuple[Any, list[str]]: ...
+    def file(
+        self, editor: Editor, data: bytes, filename: str, target: RowsFor
+    ) -> Proposal | list[str]: ...
 
 
 class DiscordEdits:
     def __init__(
         self,
         frontend: DiscordFrontend,
-        editor: Callable[[], Editor | None],
+        editor: Editor,
         inputs: EditInputs,
     ) -> None:
         self._frontend = frontend
@@ -111,8 +116,7 @@ class DiscordEdits:
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         catalog = self._frontend.catalogs.current
-        edit, problems = self._inputs.from_rows(text, target, catalog)
-        await self._preview(interaction, edit, problems, None)
+        await self._propose(interaction, self._inputs.rows(self._editor, text, target, catalog))
 
     async def import_file(
         self, interaction: discord.Interaction, attachment: discord.Attachment, target: RowsFor
@@ -122,48 +126,66 @@ class DiscordEdits:
         await interaction.response.defer(ephemeral=True, thinking=True)
         if attachment.size > FILE_MAX_BYTES:
             too_big = f"{attachment.filename} is too big for a classification export."
-            await self.answer(interaction, problem(ReplyStatus.INVALID, too_big))
+            await self.answer(interaction, _problems_reply([too_big]))
             return
         try:
             data = await attachment.read()
         except discord.HTTPException as error:
             log.warning("discord: downloading %s failed: %s", attachment.filename, error.status)
             failed = f"I could not download {attachment.filename}; please attach it again."
-            await self.answer(interaction, problem(ReplyStatus.INVALID, failed))
+            await self.answer(interaction, _problems_reply([failed]))
             return
-        catalog = self._frontend.catalogs.current
-        edit, problems = self._inputs.from_file(data, attachment.filename, target, catalog)
-        await self._preview(interaction, edit, problems, attachment.filename)
+        made = self._inputs.file(self._editor, data, attachment.filename, target)
+        await self._propose(interaction, made)
 
-    async def _preview(
-        self,
-        interaction: discord.Interaction,
-        edit: Any,
-        problems: list[str],
-        source_file: str | None,
+    async def apply_now(
+        self, interaction: discord.Interaction, make: Callable[[Catalog], Edit]
     ) -> None:
-        editor = self._editor()
-        if editor is None or edit is None or problems:
-            await self.answer(interaction, _problems_reply(problems or ["Nothing to change."]))
+        """A one-line edit built from the command's options, applied at once (as the chat
+        text commands are); `make` raises ValueError for an option that names nothing."""
+        edit = await self._made(interaction, make)
+        if edit is not None:
+            done = await EditProposal(self._editor, edit).apply(self.actor(interaction))
+            await self.answer(interaction, _done_reply(done))
+
+    async def propose(
+        self, interaction: discord.Interaction, make: Callable[[Catalog], Edit]
+    ) -> None:
+        """An edit built from the command's options, previewed with Confirm/Cancel."""
+        edit = await self._made(interaction, make)
+        if edit is not None:
+            await self._propose(interaction, EditProposal(self._editor, edit))
+
+    async def _made(
+        self, interaction: discord.Interaction, make: Callable[[Catalog], Edit]
+    ) -> Edit | None:
+        if not await self.allowed(interaction):
+            return None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            return make(self._frontend.catalogs.current)
+        except ValueError as error:
+            await self.answer(interaction, _problems_reply([str(error)]))
+            return None
+
+    async def _propose(
+        self, interaction: discord.Interaction, proposal: Proposal | list[str]
+    ) -> None:
+        if isinstance(proposal, list):
+            await self.answer(interaction, _problems_reply(proposal or ["Nothing to change."]))
             return
-        actor = self.actor(interaction)
-        preview = await editor.preview(edit, actor)
-        if not preview.ok:
-            await self.answer(interaction, _problems_reply([str(p) for p in preview.problems]))
+        shown = await proposal.preview(self.actor(interaction))
+        if not shown.ok:
+            await self.answer(interaction, _problems_reply(list(shown.lines), shown.title))
             return
 
         async def confirm(pressed: discord.Interaction) -> None:
-            await self._apply(pressed, editor, edit, source_file)
+            await pressed.response.defer()  # the edit's reload may take longer than 3 s
+            done = await proposal.apply(self.actor(pressed))
+            await self._replace(pressed, _done_reply(done))
 
         view = ConfirmView(self, confirm, self._cancelled)
-        await self.answer(interaction, _preview_reply(preview), view=view)
-
-    async def _apply(
-        self, interaction: discord.Interaction, editor: Editor, edit: Any, source_file: str | None
-    ) -> None:
-        await interaction.response.defer()  # the edit's reload may take longer than 3 s
-        outcome = await editor.apply(edit, self.actor(interaction), source_file=source_file)
-        await self._replace(interaction, _outcome_reply(outcome))
+        await self.answer(interaction, _preview_reply(shown), view=view)
 
     async def _cancelled(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
@@ -226,24 +248,19 @@ def _limited(lines: list[str]) -> list[str]:
     return [*lines[:PREVIEW_LINES_MAX], f"… and {more} more line{'s' if more > 1 else ''}"]
 
 
-def _preview_reply(preview: EditPreview) -> Reply:
-    lines = _limited([str(line) for line in preview.lines]) or ["(no visible change)"]
-    return Reply(f"Preview: {preview.summary}", (paragraph(*lines, "Confirm to apply it."),))
+def _preview_reply(shown: Shown) -> Reply:
+    lines = _limited(list(shown.lines)) or ["(no visible change)"]
+    return Reply(f"Preview: {shown.title}", (paragraph(*lines, "Confirm to apply it."),))
 
 
-def _outcome_reply(outcome: EditOutcome) -> Reply:
-    if not outcome.ok:
-        return _problems_reply([str(p) for p in outcome.problems] or ["The edit failed."])
-    lines = _limited([str(change) for change in outcome.changes])
-    number = outcome.edit_id
-    done = f"Edit #{number}: {outcome.summary}. Undo with /undo {number}"
-    return Reply("Edit applied", (paragraph(done, *lines),))
+def _done_reply(done: Done) -> Reply:
+    if not done.ok:
+        return _problems_reply(list(done.lines) or ["The edit failed."], done.summary)
+    number = done.edit_id
+    applied = f"Edit #{number}: {done.summary}. Undo with /undo {number}"
+    return Reply("Edit applied", (paragraph(applied, *_limited(list(done.lines))),))
 
 
-def _problems_reply(problems: list[str]) -> Reply:
-    listed = _limited(problems)
-    return Reply(
-        "Nothing was changed",
-        (paragraph(*listed),),
-        status=ReplyStatus.INVALID,
-    )
+def _problems_reply(problems: list[str], what: str = "") -> Reply:
+    title = f"Nothing was changed: {what}" if what else "Nothing was changed"
+    return Reply(title, (paragraph(*_limited(problems)),), status=ReplyStatus.INVALID)
