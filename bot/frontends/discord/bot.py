@@ -32,11 +32,11 @@ from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
+from bot.editing import Editor
 from bot.frontends.discord.edit_commands import register_edit_commands
 from bot.frontends.discord.edit_flow import DiscordEdits, EditInputs
 from bot.frontends.discord.edit_inputs import EditorInputs
-from bot.frontends.discord.edit_views import is_stale_edit_id
-from bot.editing import Editor
+from bot.frontends.discord.edit_views import is_dialogue
 from bot.frontends.discord.files import to_file, with_attachment
 from bot.frontends.discord.gateway_watch import GatewayWatch
 from bot.frontends.discord.render import render_once
@@ -97,14 +97,14 @@ class PitboardClient(discord.Client):
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         # Slash commands are the tree's; a button press carries the command it re-runs; the
-        # edit dialogue's own modals and buttons are discord.py's views (edit_views).
+        # edit dialogue's modals and buttons are answered by its `Dialogues` (edit_views).
         kinds = (discord.InteractionType.component, discord.InteractionType.modal_submit)
         if interaction.type not in kinds:
             return
         data: dict[str, object] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
-        if is_stale_edit_id(custom_id):
-            await self.frontend.edits.stale(interaction)
+        if is_dialogue(custom_id):
+            await self.frontend.edits.dialogues.dispatch(interaction, custom_id)
             return
         if interaction.type is not discord.InteractionType.component:
             return

@@ -5,8 +5,8 @@
 - Bigger ones show the Editor's preview with Confirm/Cancel first: `add-event`,
   `add-session`, `results` (a modal to paste rows into, or an attached timing export) and
   `standings` (a modal for the table).
-- `/audit` and `/undo` are the chat commands of the same name (`bot.chats`), like every other
-  slash command (`slash.py`).
+- `/audit` lists the latest edits; `/undo N` undoes edit N (if nothing changed its files
+  since), itself an edit in the log.
 
 Series, events and sessions autocomplete from the catalog (`edit_choices`); a typed name is
 resolved as everywhere else (`edit_targets`). The commands are hidden from members without
@@ -40,7 +40,6 @@ from bot.frontends.discord.edit_values import (
     parse_day,
     parse_duration,
 )
-from bot.frontends.discord.slash import line
 
 if TYPE_CHECKING:
     from bot.frontends.discord.bot import DiscordFrontend
@@ -52,6 +51,7 @@ MODES = [
 ]
 KINDS = [Choice(name=kind.value, value=kind.value) for kind in SessionKind]
 HIDDEN = discord.Permissions(manage_guild=True)
+AUDIT_SHOWN = 10
 
 
 def register_edit_commands(
@@ -202,10 +202,10 @@ def register_edit_commands(
     async def audit(
         interaction: discord.Interaction, count: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
-        await bot.answer(interaction, line("/audit", str(count) if count else None))
+        await edits.audit(interaction, count or AUDIT_SHOWN)
 
     @tree.command(name="undo", description="Admins: undo an edit by its number (see /audit)")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.describe(number="the edit's number")
     async def undo(interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
-        await bot.answer(interaction, line("/undo", str(number)))
+        await edits.undo(interaction, number)

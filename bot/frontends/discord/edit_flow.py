@@ -21,13 +21,25 @@ from typing import TYPE_CHECKING, Protocol
 import discord
 
 from bot.core.catalog import Catalog
-from bot.core.reply import Reply, ReplyStatus, paragraph, problem
-from bot.frontends.discord.edit_views import ConfirmView, RowsModal
 from bot.core.edits.operations import Edit
+from bot.core.reply import (
+    Moment,
+    MomentStyle,
+    Reply,
+    ReplyStatus,
+    Style,
+    bold,
+    line,
+    paragraph,
+    problem,
+    text,
+)
 from bot.editing import Actor, Editor
 from bot.frontends.discord.edit_proposals import Done, EditProposal, Proposal, Shown
+from bot.frontends.discord.edit_views import ConfirmView, Dialogues, RowsModal
 from bot.frontends.discord.render import render_once
 from bot.frontends.discord.sender import PLATFORM, to_embed
+from bot.store.records import EditRecord
 
 if TYPE_CHECKING:
     from bot.frontends.discord.bot import DiscordFrontend
@@ -72,6 +84,7 @@ class DiscordEdits:
         self._frontend = frontend
         self._editor = editor
         self._inputs = inputs
+        self.dialogues = Dialogues(self)
 
     # -- who ---------------------------------------------------------------------------------
 
@@ -91,11 +104,10 @@ class DiscordEdits:
         await self.answer(interaction, problem(ReplyStatus.INVALID, REFUSAL))
         return False
 
-    async def stale(self, interaction: discord.Interaction) -> None:
-        """A button or modal of a dialogue this process never opened (before a restart)."""
-        if await self.allowed(interaction):
-            gone = "This edit dialogue has expired; run the command again."
-            await self.answer(interaction, problem(ReplyStatus.INVALID, gone))
+    async def expired(self, interaction: discord.Interaction) -> None:
+        """A button or modal already answered, timed out, or opened before a restart."""
+        gone = "This edit dialogue is over (done, cancelled or expired); run the command again."
+        await self.answer(interaction, problem(ReplyStatus.INVALID, gone))
 
     # -- the steps ---------------------------------------------------------------------------
 
@@ -103,7 +115,7 @@ class DiscordEdits:
         if not await self.allowed(interaction):
             return
         modal = RowsModal(
-            self,
+            self.dialogues,
             title=_modal_title(target, self._frontend.catalogs.current),
             label="Rows (one per line, or a CSV)",
             placeholder=_PLACEHOLDERS[target.kind],
@@ -168,6 +180,23 @@ class DiscordEdits:
             await self.answer(interaction, _problems_reply([str(error)]))
             return None
 
+    async def undo(self, interaction: discord.Interaction, number: int) -> None:
+        if not await self.allowed(interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self._editor.undo(number, self.actor(interaction))
+        problems = tuple(str(p) for p in outcome.problems)
+        lines = outcome.changes if outcome.ok else problems
+        await self.answer(
+            interaction, _done_reply(Done(outcome.ok, outcome.summary, lines, outcome.edit_id))
+        )
+
+    async def audit(self, interaction: discord.Interaction, count: int) -> None:
+        if not await self.allowed(interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.answer(interaction, audit_reply(await self._editor.audit(count)))
+
     async def _propose(
         self, interaction: discord.Interaction, proposal: Proposal | list[str]
     ) -> None:
@@ -184,7 +213,7 @@ class DiscordEdits:
             done = await proposal.apply(self.actor(pressed))
             await self._replace(pressed, _done_reply(done))
 
-        view = ConfirmView(self, confirm, self._cancelled)
+        view = ConfirmView(self.dialogues, confirm, self._cancelled)
         await self.answer(interaction, _preview_reply(shown), view=view)
 
     async def _cancelled(self, interaction: discord.Interaction) -> None:
@@ -249,8 +278,10 @@ def _limited(lines: list[str]) -> list[str]:
 
 
 def _preview_reply(shown: Shown) -> Reply:
-    lines = _limited(list(shown.lines)) or ["(no visible change)"]
-    return Reply(f"Preview: {shown.title}", (paragraph(*lines, "Confirm to apply it."),))
+    # As code: the changed file lines and an import's aligned columns read as they are.
+    lines = [line(text(entry, Style.CODE)) for entry in _limited(list(shown.lines))]
+    confirm = "Confirm to apply it." if lines else "(no visible change) Confirm to apply it."
+    return Reply(f"Preview: {shown.title}", (paragraph(*lines, confirm),))
 
 
 def _done_reply(done: Done) -> Reply:
@@ -259,6 +290,22 @@ def _done_reply(done: Done) -> Reply:
     number = done.edit_id
     applied = f"Edit #{number}: {done.summary}. Undo with /undo {number}"
     return Reply("Edit applied", (paragraph(applied, *_limited(list(done.lines))),))
+
+
+def audit_reply(records: list[EditRecord]) -> Reply:
+    """The latest edits, newest first: number, when (in each reader's own zone), who, what."""
+    if not records:
+        return Reply("Edits", (paragraph("No edits yet."),), status=ReplyStatus.EMPTY)
+    lines = [
+        line(
+            bold(f"#{record.id} "),
+            Moment(record.at, "UTC", MomentStyle.DATETIME),
+            f" {record.actor}: {record.summary}",
+            f" (undone by #{record.undone_by})" if record.undone_by else "",
+        )
+        for record in records
+    ]
+    return Reply("Edits", (paragraph(*lines, "Undo one with /undo N."),))
 
 
 def _problems_reply(problems: list[str], what: str = "") -> Reply:
