@@ -34,8 +34,7 @@ from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
 from bot.editing import Editor
 from bot.frontends.discord.edit_commands import register_edit_commands
-from bot.frontends.discord.edit_flow import DiscordEdits, EditInputs
-from bot.frontends.discord.edit_inputs import EditorInputs
+from bot.frontends.discord.edit_flow import DiscordEdits
 from bot.frontends.discord.edit_views import is_dialogue
 from bot.frontends.discord.files import to_file, with_attachment
 from bot.frontends.discord.gateway_watch import GatewayWatch
@@ -125,7 +124,6 @@ class DiscordFrontend:
         guild_ready_timeout: float = 0.05,
         clock: Clock | None = None,
         editor: Editor,
-        edit_inputs: EditInputs | None = None,
     ) -> None:
         self.config = config
         self._token = token
@@ -139,7 +137,7 @@ class DiscordFrontend:
         self.client = PitboardClient(self)
         self.sender = DiscordSender(self.client, health)
         # The admins' /edit dialogue (edit_flow) on the runtime's one Editor.
-        self.edits = DiscordEdits(self, editor, edit_inputs or EditorInputs())
+        self.edits = DiscordEdits(self, editor)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

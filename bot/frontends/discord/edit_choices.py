@@ -1,5 +1,5 @@
-"""Autocomplete for the admins' edit commands: series, events and sessions of the catalog as it
-is now (a reload swaps it), each shown with its id, since an edit names one exactly.
+"""Autocomplete for the admins' edit commands: series, events, sessions and tracks of the
+catalog as it is now (a reload swaps it), each shown with its id: an edit names one exactly.
 
 What was typed filters the choices as `/results` and `/driver` filter theirs (every word typed
 starts a word of the name, accents and case ignored; `slash.matching`), at most Discord's 25.
@@ -61,3 +61,6 @@ class EditChoices:
 
     async def sessions(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         return self._offer(interaction, current, lookup.session_candidates(self._catalog()))
+
+    async def tracks(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        return self._offer(interaction, current, lookup.track_candidates(self._catalog()))

@@ -21,25 +21,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.core.catalog import Catalog
-from bot.core.edits.operations import (
-    AddEvent,
-    AddSession,
-    CancelSession,
-    PostponeSession,
-    SetSessionTime,
-)
 from bot.core.model import SessionKind
-from bot.frontends.discord import edit_targets as targets
 from bot.frontends.discord.edit_choices import EditChoices
-from bot.frontends.discord.edit_flow import DiscordEdits, RowsFor
-from bot.frontends.discord.edit_values import (
-    TBA,
-    check_zone,
-    parse_clock,
-    parse_day,
-    parse_duration,
-)
+from bot.frontends.discord.edit_flow import DiscordEdits
+from bot.frontends.discord.edit_text import RowsFor, command, quoted
 
 if TYPE_CHECKING:
     from bot.frontends.discord.bot import DiscordFrontend
@@ -68,32 +53,23 @@ def register_edit_commands(
     @app_commands.describe(
         session="the session",
         date="its day, YYYY-MM-DD (local to the event)",
-        time=f"HH:MM local to the event, or {TBA}",
+        time="HH:MM local to the event, or TBA",
     )
     @app_commands.autocomplete(session=choices.sessions)
     async def time_(interaction: discord.Interaction, session: str, date: str, time: str) -> None:
-        def make(catalog: Catalog) -> SetSessionTime:
-            found = targets.session_id(catalog, session)
-            return SetSessionTime(found, parse_day(date), parse_clock(time))
-
-        await edits.apply_now(interaction, make)
+        await edits.apply_now(interaction, lambda: command("/edit time", session, date, time))
 
     @edit.command(name="cancel", description="Cancel a session")
     @app_commands.describe(session="the session")
     @app_commands.autocomplete(session=choices.sessions)
     async def cancel(interaction: discord.Interaction, session: str) -> None:
-        await edits.apply_now(
-            interaction, lambda catalog: CancelSession(targets.session_id(catalog, session))
-        )
+        await edits.apply_now(interaction, lambda: command("/edit cancel", session))
 
     @edit.command(name="reinstate", description="Put a cancelled session back on the schedule")
     @app_commands.describe(session="the session")
     @app_commands.autocomplete(session=choices.sessions)
     async def reinstate(interaction: discord.Interaction, session: str) -> None:
-        await edits.apply_now(
-            interaction,
-            lambda catalog: CancelSession(targets.session_id(catalog, session), cancelled=False),
-        )
+        await edits.apply_now(interaction, lambda: command("/edit reinstate", session))
 
     @edit.command(name="postpone", description="Postpone a session: its time becomes TBA")
     @app_commands.describe(session="the session", date="its new day, YYYY-MM-DD (optional)")
@@ -101,11 +77,7 @@ def register_edit_commands(
     async def postpone(
         interaction: discord.Interaction, session: str, date: str | None = None
     ) -> None:
-        def make(catalog: Catalog) -> PostponeSession:
-            day = parse_day(date) if date else None
-            return PostponeSession(targets.session_id(catalog, session), day)
-
-        await edits.apply_now(interaction, make)
+        await edits.apply_now(interaction, lambda: command("/edit postpone", session, date))
 
     @edit.command(name="add-event", description="Add an event (a race weekend) to a series")
     @app_commands.describe(
@@ -115,10 +87,11 @@ def register_edit_commands(
         timezone="the track's IANA time zone, e.g. Europe/Vienna",
         start="first day, YYYY-MM-DD",
         end="last day, YYYY-MM-DD",
-        round="its round in the season",
+        round_="its round in the season",
         track="the track's id in tracks.toml",
     )
-    @app_commands.autocomplete(series=choices.series)
+    @app_commands.rename(round_="round")
+    @app_commands.autocomplete(series=choices.series, track=choices.tracks)
     async def add_event(
         interaction: discord.Interaction,
         series: str,
@@ -127,16 +100,17 @@ def register_edit_commands(
         timezone: str,
         start: str,
         end: str,
-        round: app_commands.Range[int, 1, 99] | None = None,
+        round_: app_commands.Range[int, 1, 99] | None = None,
         track: str | None = None,
     ) -> None:
-        def make(catalog: Catalog) -> AddEvent:
-            found = targets.series_id(catalog, series)
-            first, last = parse_day(start, "start"), parse_day(end, "end")
-            return AddEvent(found, slug.strip(), name.strip(), round, track, check_zone(timezone),
-                            first, last)  # fmt: skip
-
-        await edits.propose(interaction, make)
+        await edits.propose(
+            interaction,
+            lambda: command(
+                "/edit add-event", series, slug, f"name={quoted(name, 'the name')}",
+                f"tz={timezone}", f"from={start}", f"to={end}",
+                f"round={round_}" if round_ else None, f"track={track}" if track else None,
+            ),
+        )  # fmt: skip
 
     @edit.command(name="add-session", description="Add a session to an event")
     @app_commands.describe(
@@ -145,7 +119,7 @@ def register_edit_commands(
         name="its name, e.g. Race 3",
         kind="practice, qualifying, race, warmup or other",
         date="its day, YYYY-MM-DD (local to the event)",
-        time=f"HH:MM local to the event, or {TBA} (default)",
+        time="HH:MM local to the event, or TBA (the default)",
         duration="how long, e.g. 45m or 6h (optional)",
     )
     @app_commands.autocomplete(event=choices.events)
@@ -157,22 +131,24 @@ def register_edit_commands(
         name: str,
         kind: str,
         date: str,
-        time: str = TBA,
+        time: str = "TBA",
         duration: str | None = None,
     ) -> None:
-        def make(catalog: Catalog) -> AddSession:
-            found = targets.event_id(catalog, event)
-            length = parse_duration(duration) if duration else None
-            return AddSession(found, slug.strip(), name.strip(), SessionKind(kind),
-                              parse_day(date), parse_clock(time), length)  # fmt: skip
-
-        await edits.propose(interaction, make)
+        await edits.propose(
+            interaction,
+            lambda: command(
+                "/edit add-session", event, slug, f"name={quoted(name, 'the name')}",
+                f"kind={kind}", f"date={date}", f"time={time}",
+                f"duration={duration}" if duration else None,
+            ),
+        )  # fmt: skip
 
     @edit.command(name="results", description="Enter a session's results: paste rows, or attach")
     @app_commands.describe(
         session="the session",
         mode="pasted rows: merge (default) corrects or adds rows; replace is the whole list",
         file="a timing export (Al Kamel CSV, or a CSV with a header): replaces the results",
+        complete="the rows are the whole classification (default: as the rows or file say)",
     )
     @app_commands.autocomplete(session=choices.sessions)
     @app_commands.choices(mode=MODES)
@@ -181,18 +157,26 @@ def register_edit_commands(
         session: str,
         mode: str = "merge",
         file: discord.Attachment | None = None,
+        complete: bool = False,
     ) -> None:
-        target = RowsFor("results", session, mode=mode)
+        target = RowsFor("results", session, mode=mode, complete=complete)
         if file is not None:
             await edits.import_file(interaction, file, target)
         else:
             await edits.ask_for_rows(interaction, target)
 
     @edit.command(name="standings", description="Enter a published standings table")
-    @app_commands.describe(series="the series", after="the event the table stands after")
+    @app_commands.describe(
+        series="the series",
+        after="the event the table stands after",
+        note="e.g. top three as published after round 1 of 7",
+    )
     @app_commands.autocomplete(series=choices.series, after=choices.events)
-    async def standings(interaction: discord.Interaction, series: str, after: str) -> None:
-        await edits.ask_for_rows(interaction, RowsFor("standings", series, after_event=after))
+    async def standings(
+        interaction: discord.Interaction, series: str, after: str, note: str | None = None
+    ) -> None:
+        target = RowsFor("standings", series, after_event=after, note=note)
+        await edits.ask_for_rows(interaction, target)
 
     tree.add_command(edit)
 

@@ -1,5 +1,6 @@
-"""What the admins' edit commands do on Discord: check the member, collect the rows (a modal or
-an attached file), show the Editor's preview with Confirm/Cancel, apply on Confirm.
+"""What the admins' edit commands do on Discord: check the member, collect the edit (options,
+rows pasted into a modal, an attached timing export), apply it at once or show the Editor's
+preview with Confirm/Cancel and apply on Confirm.
 
 Every step checks the member again (`allowed`): the command, the modal submit, each button
 and the attachment (before it is downloaded). A member who is not one of Pitboard's admins
@@ -7,39 +8,31 @@ and the attachment (before it is downloaded). A member who is not one of Pitboar
 nothing is read, previewed or written. Everything here is answered ephemerally: only the
 admin who edits sees the dialogue; what fans see is the posts the edit causes.
 
-Turning text or a file into a proposal is `edit_inputs`' job; applying it, validating it, the
-audit log and the reload are the Editor's (`bot.editing`).
+The options and rows are parsed as the `/edit` text of every platform (`edit_text`); applying,
+validating, the audit log and the reload are the Editor's (`bot.editing`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import discord
 
-from bot.core.catalog import Catalog
-from bot.core.edits.operations import Edit
-from bot.core.reply import (
-    Moment,
-    MomentStyle,
-    Reply,
-    ReplyStatus,
-    Style,
-    bold,
-    line,
-    paragraph,
-    problem,
-    text,
-)
+from bot.core.reply import Reply, ReplyStatus, problem
 from bot.editing import Actor, Editor
-from bot.frontends.discord.edit_proposals import Done, EditProposal, Proposal, Shown
+from bot.frontends.discord import edit_replies as replies
+from bot.frontends.discord import edit_targets as targets
+from bot.frontends.discord.edit_proposals import (
+    Done,
+    EditProposal,
+    ImportProposal,
+    Proposal,
+)
+from bot.frontends.discord.edit_text import Parsed, RowsFor, parsed, rows_command
 from bot.frontends.discord.edit_views import ConfirmView, Dialogues, RowsModal
-from bot.frontends.discord.render import render_once
-from bot.frontends.discord.sender import PLATFORM, to_embed
-from bot.store.records import EditRecord
+from bot.frontends.discord.sender import PLATFORM
 
 if TYPE_CHECKING:
     from bot.frontends.discord.bot import DiscordFrontend
@@ -47,43 +40,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("pitboard.discord")
 
 REFUSAL = "Sorry, /edit is only for Pitboard's admins."
-PREVIEW_LINES_MAX = 40
 # Checked before downloading: a wrong upload (a video) is refused without being fetched.
 FILE_MAX_BYTES = 2_000_000
 
 
-@dataclass(frozen=True)
-class RowsFor:
-    """What pasted rows are for: a session's results or a series' standings."""
-
-    kind: str  # "results" | "standings"
-    target_id: str  # the session id, or the series id
-    after_event: str | None = None  # standings: the event they stand after
-    mode: str = "merge"  # results: "merge" (correct/add rows) or "replace"
-
-
-class EditInputs(Protocol):
-    """Turns what an admin handed in into a proposal, or the problems with it."""
-
-    def rows(
-        self, editor: Editor, text: str, target: RowsFor, catalog: Catalog
-    ) -> Proposal | list[str]: ...
-
-    def file(
-        self, editor: Editor, data: bytes, filename: str, target: RowsFor
-    ) -> Proposal | list[str]: ...
-
-
 class DiscordEdits:
-    def __init__(
-        self,
-        frontend: DiscordFrontend,
-        editor: Editor,
-        inputs: EditInputs,
-    ) -> None:
+    def __init__(self, frontend: DiscordFrontend, editor: Editor) -> None:
         self._frontend = frontend
         self._editor = editor
-        self._inputs = inputs
         self.dialogues = Dialogues(self)
 
     # -- who ---------------------------------------------------------------------------------
@@ -109,112 +73,125 @@ class DiscordEdits:
         gone = "This edit dialogue is over (done, cancelled or expired); run the command again."
         await self.answer(interaction, problem(ReplyStatus.INVALID, gone))
 
-    # -- the steps ---------------------------------------------------------------------------
+    # -- the commands ------------------------------------------------------------------------
+
+    async def apply_now(self, interaction: discord.Interaction, line: Callable[[], str]) -> None:
+        """A one-line edit, applied at once as the chat text commands apply it. `line` makes
+        its `/edit` text from the options (ValueError: an option that cannot go in it)."""
+        if not await self._start(interaction):
+            return
+        edit, problems = self._parsed(line)
+        if edit is None or problems:
+            await self.answer(interaction, replies.problems_reply(problems))
+            return
+        done = await EditProposal(self._editor, edit).apply(self.actor(interaction))
+        await self.answer(interaction, replies.done_reply(done))
+
+    async def propose(self, interaction: discord.Interaction, line: Callable[[], str]) -> None:
+        """A bigger edit (a new event or session): previewed, applied on Confirm."""
+        if not await self._start(interaction):
+            return
+        edit, problems = self._parsed(line)
+        await self._propose(
+            interaction, problems if edit is None else EditProposal(self._editor, edit)
+        )
+
+    def _proposal(self, made: Parsed) -> Proposal | list[str]:
+        edit, problems = made
+        return problems if edit is None or problems else EditProposal(self._editor, edit)
+
+    def _parsed(self, line: Callable[[], str], rows: str | None = None) -> Parsed:
+        try:
+            return parsed(line(), self._frontend.catalogs.current, rows)
+        except ValueError as error:
+            return None, [str(error)]
 
     async def ask_for_rows(self, interaction: discord.Interaction, target: RowsFor) -> None:
         if not await self.allowed(interaction):
             return
         modal = RowsModal(
             self.dialogues,
-            title=_modal_title(target, self._frontend.catalogs.current),
-            label="Rows (one per line, or a CSV)",
-            placeholder=_PLACEHOLDERS[target.kind],
-            on_rows=lambda submitted, text: self.rows_submitted(submitted, text, target),
+            title=replies.modal_title(target, self._frontend.catalogs.current),
+            label=replies.ROWS_LABEL,
+            placeholder=replies.PLACEHOLDERS[target.kind],
+            on_rows=lambda submitted, rows: self._rows_submitted(submitted, rows, target),
         )
         await interaction.response.send_modal(modal)
 
-    async def rows_submitted(
-        self, interaction: discord.Interaction, text: str, target: RowsFor
+    async def _rows_submitted(
+        self, interaction: discord.Interaction, rows: str, target: RowsFor
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        catalog = self._frontend.catalogs.current
-        await self._propose(interaction, self._inputs.rows(self._editor, text, target, catalog))
+        edit, problems = self._parsed(lambda: rows_command(target), rows)
+        await self._propose(
+            interaction, problems if edit is None else EditProposal(self._editor, edit)
+        )
 
     async def import_file(
         self, interaction: discord.Interaction, attachment: discord.Attachment, target: RowsFor
     ) -> None:
-        if not await self.allowed(interaction):
+        if not await self._start(interaction):
             return  # refused before the file is even downloaded
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            session = targets.session_id(self._frontend.catalogs.current, target.target_id)
+        except ValueError as error:
+            await self.answer(interaction, replies.problems_reply([str(error)]))
+            return
         if attachment.size > FILE_MAX_BYTES:
             too_big = f"{attachment.filename} is too big for a classification export."
-            await self.answer(interaction, _problems_reply([too_big]))
+            await self.answer(interaction, replies.problems_reply([too_big]))
             return
         try:
             data = await attachment.read()
         except discord.HTTPException as error:
             log.warning("discord: downloading %s failed: %s", attachment.filename, error.status)
             failed = f"I could not download {attachment.filename}; please attach it again."
-            await self.answer(interaction, _problems_reply([failed]))
+            await self.answer(interaction, replies.problems_reply([failed]))
             return
-        made = self._inputs.file(self._editor, data, attachment.filename, target)
-        await self._propose(interaction, made)
-
-    async def apply_now(
-        self, interaction: discord.Interaction, make: Callable[[Catalog], Edit]
-    ) -> None:
-        """A one-line edit built from the command's options, applied at once (as the chat
-        text commands are); `make` raises ValueError for an option that names nothing."""
-        edit = await self._made(interaction, make)
-        if edit is not None:
-            done = await EditProposal(self._editor, edit).apply(self.actor(interaction))
-            await self.answer(interaction, _done_reply(done))
-
-    async def propose(
-        self, interaction: discord.Interaction, make: Callable[[Catalog], Edit]
-    ) -> None:
-        """An edit built from the command's options, previewed with Confirm/Cancel."""
-        edit = await self._made(interaction, make)
-        if edit is not None:
-            await self._propose(interaction, EditProposal(self._editor, edit))
-
-    async def _made(
-        self, interaction: discord.Interaction, make: Callable[[Catalog], Edit]
-    ) -> Edit | None:
-        if not await self.allowed(interaction):
-            return None
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            return make(self._frontend.catalogs.current)
-        except ValueError as error:
-            await self.answer(interaction, _problems_reply([str(error)]))
-            return None
+        complete = True if target.complete else None
+        proposal = ImportProposal(self._editor, session, attachment.filename, data, complete)
+        await self._propose(interaction, proposal)
 
     async def undo(self, interaction: discord.Interaction, number: int) -> None:
-        if not await self.allowed(interaction):
+        if not await self._start(interaction):
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self._editor.undo(number, self.actor(interaction))
-        problems = tuple(str(p) for p in outcome.problems)
-        lines = outcome.changes if outcome.ok else problems
-        await self.answer(
-            interaction, _done_reply(Done(outcome.ok, outcome.summary, lines, outcome.edit_id))
-        )
+        lines = outcome.changes if outcome.ok else tuple(str(p) for p in outcome.problems)
+        done = Done(outcome.ok, outcome.summary, lines, outcome.edit_id)
+        await self.answer(interaction, replies.done_reply(done))
 
     async def audit(self, interaction: discord.Interaction, count: int) -> None:
-        if not await self.allowed(interaction):
+        if not await self._start(interaction):
             return
+        await self.answer(interaction, replies.audit_reply(await self._editor.audit(count)))
+
+    # -- the dialogue ------------------------------------------------------------------------
+
+    async def _start(self, interaction: discord.Interaction) -> bool:
+        """Check the member, then acknowledge in time: the work may take longer than 3 s."""
+        if not await self.allowed(interaction):
+            return False
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.answer(interaction, audit_reply(await self._editor.audit(count)))
+        return True
 
     async def _propose(
         self, interaction: discord.Interaction, proposal: Proposal | list[str]
     ) -> None:
         if isinstance(proposal, list):
-            await self.answer(interaction, _problems_reply(proposal or ["Nothing to change."]))
+            await self.answer(interaction, replies.problems_reply(proposal or ["Nothing to do."]))
             return
         shown = await proposal.preview(self.actor(interaction))
         if not shown.ok:
-            await self.answer(interaction, _problems_reply(list(shown.lines), shown.title))
+            await self.answer(interaction, replies.problems_reply(list(shown.lines), shown.title))
             return
 
         async def confirm(pressed: discord.Interaction) -> None:
             await pressed.response.defer()  # the edit's reload may take longer than 3 s
             done = await proposal.apply(self.actor(pressed))
-            await self._replace(pressed, _done_reply(done))
+            await self._replace(pressed, replies.done_reply(done))
 
         view = ConfirmView(self.dialogues, confirm, self._cancelled)
-        await self.answer(interaction, _preview_reply(shown), view=view)
+        await self.answer(interaction, replies.preview_reply(shown), view=view)
 
     async def _cancelled(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
@@ -231,83 +208,19 @@ class DiscordEdits:
     ) -> None:
         """The reply, seen only by the member: as the interaction's answer, or as the followup
         that fills in a deferred one."""
-        embeds = _embeds(reply)
+        embeds = replies.embeds(reply)
+        shown = view or discord.utils.MISSING
         try:
             if interaction.response.is_done():
-                await interaction.followup.send(
-                    embeds=embeds, view=view or discord.utils.MISSING, ephemeral=True
-                )
+                await interaction.followup.send(embeds=embeds, view=shown, ephemeral=True)
             else:
-                await interaction.response.send_message(
-                    embeds=embeds, view=view or discord.utils.MISSING, ephemeral=True
-                )
+                await interaction.response.send_message(embeds=embeds, view=shown, ephemeral=True)
         except discord.HTTPException as error:
             log.warning("discord: answering an edit failed: %s %s", error.status, error.code)
 
     async def _replace(self, interaction: discord.Interaction, reply: Reply) -> None:
         """Put `reply` where the preview was, without its buttons."""
         try:
-            await interaction.edit_original_response(embeds=_embeds(reply), view=None)
+            await interaction.edit_original_response(embeds=replies.embeds(reply), view=None)
         except discord.HTTPException as error:
             log.warning("discord: updating a preview failed: %s %s", error.status, error.code)
-
-
-_PLACEHOLDERS = {
-    "results": "1 #7 laps=23 time=25:03.456\n2 jessica fl\nDNS #33 - fuel pump",
-    "standings": "1 martin-andersen 44\n2 jessica-backman 40",
-}
-
-
-def _modal_title(target: RowsFor, catalog: Catalog) -> str:
-    if target.kind == "results":
-        session = catalog.sessions.get(target.target_id)
-        return f"Results: {session.name}" if session else "Results"
-    series = catalog.series.get(target.target_id)
-    return f"Standings: {series.short_name or series.name}" if series else "Standings"
-
-
-def _embeds(reply: Reply) -> list[discord.Embed]:
-    return [to_embed(embed) for message in render_once(reply) for embed in message.embeds][:10]
-
-
-def _limited(lines: list[str]) -> list[str]:
-    if len(lines) <= PREVIEW_LINES_MAX:
-        return lines
-    more = len(lines) - PREVIEW_LINES_MAX
-    return [*lines[:PREVIEW_LINES_MAX], f"… and {more} more line{'s' if more > 1 else ''}"]
-
-
-def _preview_reply(shown: Shown) -> Reply:
-    # As code: the changed file lines and an import's aligned columns read as they are.
-    lines = [line(text(entry, Style.CODE)) for entry in _limited(list(shown.lines))]
-    confirm = "Confirm to apply it." if lines else "(no visible change) Confirm to apply it."
-    return Reply(f"Preview: {shown.title}", (paragraph(*lines, confirm),))
-
-
-def _done_reply(done: Done) -> Reply:
-    if not done.ok:
-        return _problems_reply(list(done.lines) or ["The edit failed."], done.summary)
-    number = done.edit_id
-    applied = f"Edit #{number}: {done.summary}. Undo with /undo {number}"
-    return Reply("Edit applied", (paragraph(applied, *_limited(list(done.lines))),))
-
-
-def audit_reply(records: list[EditRecord]) -> Reply:
-    """The latest edits, newest first: number, when (in each reader's own zone), who, what."""
-    if not records:
-        return Reply("Edits", (paragraph("No edits yet."),), status=ReplyStatus.EMPTY)
-    lines = [
-        line(
-            bold(f"#{record.id} "),
-            Moment(record.at, "UTC", MomentStyle.DATETIME),
-            f" {record.actor}: {record.summary}",
-            f" (undone by #{record.undone_by})" if record.undone_by else "",
-        )
-        for record in records
-    ]
-    return Reply("Edits", (paragraph(*lines, "Undo one with /undo N."),))
-
-
-def _problems_reply(problems: list[str], what: str = "") -> Reply:
-    title = f"Nothing was changed: {what}" if what else "Nothing was changed"
-    return Reply(title, (paragraph(*_limited(problems)),), status=ReplyStatus.INVALID)

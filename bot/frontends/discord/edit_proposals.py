@@ -1,8 +1,7 @@
 """An edit the admin is about to confirm: what its preview shows and what applying it does.
 
 Two kinds: an edit operation (or several made as one) through the `Editor`, and a timing
-export imported through `bot.editing.imports` (which reads the file again when applied, against
-the data as it is then). The dialogue (`edit_flow`) treats both alike.
+export imported through `bot.editing.imports`. The dialogue (`edit_flow`) treats both alike.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from typing import Protocol
 
 from bot.core.edits.operations import Edit
 from bot.editing import Actor, Editor
+from bot.editing.imports import import_apply, import_preview
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,27 @@ class EditProposal:
         if not outcome.ok:
             return Done(False, outcome.summary, tuple(str(p) for p in outcome.problems))
         return Done(True, outcome.summary, outcome.changes, outcome.edit_id)
+
+
+@dataclass(frozen=True)
+class ImportProposal:
+    """A timing export, read again when applied (against the data as it is then)."""
+
+    editor: Editor
+    session_id: str
+    filename: str
+    data: bytes
+    complete: bool | None = None
+
+    async def preview(self, actor: Actor) -> Shown:
+        shown = await import_preview(
+            self.editor, self.session_id, self.filename, self.data, actor, complete=self.complete
+        )
+        return Shown(shown.ok, f"import {self.filename}", (*shown.lines, *shown.changes))
+
+    async def apply(self, actor: Actor) -> Done:
+        done = await import_apply(
+            self.editor, self.session_id, self.filename, self.data, actor, complete=self.complete
+        )
+        summary = f"{self.session_id}: results imported from {self.filename}"
+        return Done(done.ok, summary, done.lines, done.edit_id)
