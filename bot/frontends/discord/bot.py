@@ -187,6 +187,7 @@ class DiscordFrontend:
             ChatKind.CHANNEL if in_guild else ChatKind.PRIVATE,
             user_id=user_id,
             is_admin=is_admin,
+            display=f"{interaction.user.name}#{interaction.user.discriminator}",
             can_manage=can_manage,
         )
 

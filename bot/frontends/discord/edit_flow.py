@@ -20,19 +20,19 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.chats.edits import outcome_reply
+from bot.chats.router import actor_of
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.editing import Actor, Editor
 from bot.frontends.discord import edit_replies as replies
 from bot.frontends.discord import edit_targets as targets
 from bot.frontends.discord.edit_proposals import (
-    Done,
     EditProposal,
     ImportProposal,
     Proposal,
 )
 from bot.frontends.discord.edit_text import Parsed, RowsFor, parsed, rows_command
 from bot.frontends.discord.edit_views import ConfirmView, Dialogues, RowsModal
-from bot.frontends.discord.sender import PLATFORM
 
 if TYPE_CHECKING:
     from bot.frontends.discord.bot import DiscordFrontend
@@ -56,9 +56,8 @@ class DiscordEdits:
         return self._frontend.caller(interaction).is_admin
 
     def actor(self, interaction: discord.Interaction) -> Actor:
-        user = interaction.user
-        display = f"{user.name}#{user.discriminator}"
-        return Actor(PLATFORM, str(user.id), display, self.is_admin(interaction))
+        """Who edits, as the audit log names them: `discord:987 (anna#0)`."""
+        return actor_of(self._frontend.caller(interaction))
 
     async def allowed(self, interaction: discord.Interaction) -> bool:
         """Whether the member may edit; a member who may not is told so, privately."""
@@ -156,9 +155,7 @@ class DiscordEdits:
         if not await self._start(interaction):
             return
         outcome = await self._editor.undo(number, self.actor(interaction))
-        lines = outcome.changes if outcome.ok else tuple(str(p) for p in outcome.problems)
-        done = Done(outcome.ok, outcome.summary, lines, outcome.edit_id)
-        await self.answer(interaction, replies.done_reply(done))
+        await self.answer(interaction, outcome_reply(outcome))
 
     async def audit(self, interaction: discord.Interaction, count: int) -> None:
         if not await self._start(interaction):

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import discord
 
+from bot.chats.edits import audit_lines
 from bot.core.catalog import Catalog
 from bot.core.reply import (
-    Moment,
-    MomentStyle,
     Reply,
     ReplyStatus,
     Style,
-    bold,
     line,
     paragraph,
     text,
@@ -71,16 +69,10 @@ def problems_reply(problems: list[str], what: str = "") -> Reply:
 
 
 def audit_reply(records: list[EditRecord]) -> Reply:
-    """The latest edits, newest first: number, when (in each reader's own zone), who, what."""
+    """The latest edits, newest first, with who made each: the answer is seen only by the
+    admin who asked (ephemeral), as in their private chat (`bot.chats.edits`)."""
     if not records:
         return Reply("Edits", (paragraph("No edits yet."),), status=ReplyStatus.EMPTY)
-    lines = [
-        line(
-            bold(f"#{record.id} "),
-            Moment(record.at, "UTC", MomentStyle.DATETIME),
-            f" {record.actor}: {record.summary}",
-            f" (undone by #{record.undone_by})" if record.undone_by else "",
-        )
-        for record in records
-    ]
+    # Discord shows every moment in the reader's own zone: the zone given here is not used.
+    lines = audit_lines(records, "UTC", private=True)
     return Reply("Edits", (paragraph(*lines, "Undo one with /undo N."),))
