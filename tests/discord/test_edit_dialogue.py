@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from bot.core.clock import FixedClock
 from tests.discord.edit_harness import EditWorld, buttons, running_editors
 from tests.fakes.discord_model import SentMessage
@@ -197,3 +199,24 @@ async def test_a_broken_export_is_refused_with_its_lines(tmp_path: Path) -> None
         answer = await edit(world, {"results": {"session": QUALIFYING, "file": huge.id}})
         assert "too big" in seen(answer)
         assert world.fake.downloads == [export.id], "a file too big is never downloaded"
+
+
+async def test_an_edit_that_breaks_is_answered_and_the_bot_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_editors(tmp_path, FixedClock(WEDNESDAY)) as world:
+        editor = world.runtime.editor
+        working = editor.apply
+
+        async def broken(*args: object, **kwargs: object) -> object:
+            raise OSError("disk full")
+
+        monkeypatch.setattr(editor, "apply", broken)
+        answer = await edit(world, {"cancel": {"session": QUALIFYING}})
+        assert "something went wrong" in seen(answer) and answer.ephemeral
+        preview = await rows(world, {"results": {"session": QUALIFYING}}, "1 #120")
+        assert "something went wrong" in await confirm(world, preview)
+
+        monkeypatch.setattr(editor, "apply", working)
+        done = await edit(world, {"cancel": {"session": QUALIFYING}})
+        assert "Undo with /undo 1" in seen(done)

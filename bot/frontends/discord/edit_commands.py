@@ -178,6 +178,10 @@ def register_edit_commands(
         target = RowsFor("standings", series, after_event=after, note=note)
         await edits.ask_for_rows(interaction, target)
 
+    async def failed(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await edits.failed(interaction, getattr(error, "original", error))
+
+    edit.error(failed)
     tree.add_command(edit)
 
     @tree.command(name="audit", description="Admins: the latest edits, who made them and when")
@@ -193,3 +197,6 @@ def register_edit_commands(
     @app_commands.describe(number="the edit's number")
     async def undo(interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
         await edits.undo(interaction, number)
+
+    audit.error(failed)
+    undo.error(failed)

@@ -72,6 +72,20 @@ class DiscordEdits:
         gone = "This edit dialogue is over (done, cancelled or expired); run the command again."
         await self.answer(interaction, problem(ReplyStatus.INVALID, gone))
 
+    async def failed(self, interaction: discord.Interaction, error: Exception) -> None:
+        """An edit step broke (a bug, a disk error): the admin hears so; the bot goes on."""
+        log.error("discord: an edit failed: %r", error, exc_info=error)
+        sorry = problem(
+            ReplyStatus.INVALID,
+            "Sorry, something went wrong with this edit. It has been logged; "
+            "/audit shows what was applied.",
+        )
+        pressed = interaction.type is discord.InteractionType.component
+        if pressed and interaction.response.is_done():
+            await self._replace(interaction, sorry)  # where the preview and its buttons were
+        else:
+            await self.answer(interaction, sorry)
+
     # -- the commands ------------------------------------------------------------------------
 
     async def apply_now(self, interaction: discord.Interaction, line: Callable[[], str]) -> None:

@@ -36,6 +36,8 @@ class Gate(Protocol):
 
     async def expired(self, interaction: discord.Interaction) -> None: ...
 
+    async def failed(self, interaction: discord.Interaction, error: Exception) -> None: ...
+
 
 def new_custom_id(kind: str) -> str:
     return f"{EDIT_PREFIX}{kind}:{secrets.token_hex(8)}"
@@ -71,7 +73,10 @@ class Dialogues:
             return
         handler, together = found
         self.close(together)
-        await handler(interaction)
+        try:
+            await handler(interaction)
+        except Exception as error:  # answered, logged; the client's event loop goes on
+            await self._gate.failed(interaction, error)
 
 
 class RowsModal(discord.ui.Modal):
