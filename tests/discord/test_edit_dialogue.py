@@ -220,3 +220,25 @@ async def test_an_edit_that_breaks_is_answered_and_the_bot_goes_on(
         monkeypatch.setattr(editor, "apply", working)
         done = await edit(world, {"cancel": {"session": QUALIFYING}})
         assert "Undo with /undo 1" in seen(done)
+
+
+async def test_rows_for_nothing_known_are_not_asked_for(tmp_path: Path) -> None:
+    async with running_editors(tmp_path, FixedClock(WEDNESDAY)) as world:
+        wrong = [
+            ({"results": {"session": "nurburgring race 9"}}, "No session called"),
+            (
+                {
+                    "standings": {
+                        "series": "tcr-germany-2022",
+                        "after": "24h-series-2022/hockenheim",
+                    }
+                },
+                "is not an event of tcr-germany-2022",
+            ),
+        ]
+        for options, said in wrong:
+            asked = await world.fake.dispatch_interaction(
+                "edit", options, channel_id=world.channel_id, user_id=world.admin_id
+            )
+            answer = await world.fake.wait_for_response(asked.id)
+            assert said in seen(answer) and asked.modal is None

@@ -104,10 +104,7 @@ class DiscordEdits:
         """A bigger edit (a new event or session): previewed, applied on Confirm."""
         if not await self._start(interaction):
             return
-        edit, problems = self._parsed(line)
-        await self._propose(
-            interaction, problems if edit is None else EditProposal(self._editor, edit)
-        )
+        await self._propose(interaction, self._proposal(self._parsed(line)))
 
     def _proposal(self, made: Parsed) -> Proposal | list[str]:
         edit, problems = made
@@ -120,7 +117,13 @@ class DiscordEdits:
             return None, [str(error)]
 
     async def ask_for_rows(self, interaction: discord.Interaction, target: RowsFor) -> None:
+        """The modal for the rows, once what they are for is known (not after the pasting)."""
         if not await self.allowed(interaction):
+            return
+        try:
+            target = targets.resolved(self._frontend.catalogs.current, target)
+        except ValueError as error:
+            await self.answer(interaction, replies.problems_reply([str(error)]))
             return
         modal = RowsModal(
             self.dialogues,
@@ -135,10 +138,8 @@ class DiscordEdits:
         self, interaction: discord.Interaction, rows: str, target: RowsFor
     ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        edit, problems = self._parsed(lambda: rows_command(target), rows)
-        await self._propose(
-            interaction, problems if edit is None else EditProposal(self._editor, edit)
-        )
+        made = self._parsed(lambda: rows_command(target), rows)
+        await self._propose(interaction, self._proposal(made))
 
     async def import_file(
         self, interaction: discord.Interaction, attachment: discord.Attachment, target: RowsFor

@@ -6,10 +6,12 @@ was meant or what is known."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.core import lookup
 from bot.core.catalog import Catalog
 from bot.core.names import Candidate, resolve
+from bot.frontends.discord.edit_text import RowsFor
 
 SHOWN = 3
 
@@ -42,3 +44,14 @@ def _resolver(
 series_id = _resolver(lookup.series_candidates, "series")
 event_id = _resolver(lookup.event_candidates, "event")
 session_id = _resolver(lookup.session_candidates, "session")
+
+
+def resolved(catalog: Catalog, target: RowsFor) -> RowsFor:
+    """`target` with its session, or its series and event, named by id."""
+    if target.kind == "results":
+        return replace(target, target_id=session_id(catalog, target.target_id))
+    series = series_id(catalog, target.target_id)
+    after = event_id(catalog, target.after_event or "")
+    if not after.startswith(series + "/"):
+        raise ValueError(f"{after} is not an event of {series}")
+    return replace(target, target_id=series, after_event=after)
