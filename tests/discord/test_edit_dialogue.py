@@ -242,3 +242,21 @@ async def test_rows_for_nothing_known_are_not_asked_for(tmp_path: Path) -> None:
             )
             answer = await world.fake.wait_for_response(asked.id)
             assert said in seen(answer) and asked.modal is None
+
+
+async def test_a_csv_pasted_into_the_modal_adds_a_new_car_with_its_results(
+    tmp_path: Path,
+) -> None:
+    async with running_editors(tmp_path, FixedClock(WEDNESDAY)) as world:
+        pasted = (
+            "position,number,driver,team,class\n"
+            "1,120,Andreas Bäckman,Lestrup Racing Team,TCR\n"
+            "2,77,Nina Testdriver,Test Racing,TCR\n"
+        )
+        preview = await rows(world, {"results": {"session": QUALIFYING, "mode": "replace"}}, pasted)
+        assert "Preview" in seen(preview) and "Nina Testdriver" in seen(preview)
+        assert "Undo with /undo 1" in await confirm(world, preview)
+        catalog = world.runtime.catalogs.current
+        results = catalog.sessions[QUALIFYING].results
+        assert [r.position for r in results] == [1, 2]
+        assert any(e.number == "77" for e in catalog.events["24h-series-2022/hockenheim"].entries)

@@ -134,14 +134,12 @@ async def test_a_race_weekend_edited_from_discord(tmp_path: Path) -> None:
 
         # After the race: the classification pasted into the modal, previewed, confirmed.
         await advance(world, clock, at("2022-04-23T15:30"))
-        applied = await paste_and_confirm(
-            world, RACE_1, "position,driver,laps\n1,Jessica Bäckman,22"
-        )
+        applied = await paste_and_confirm(world, RACE_1, "1 jessica laps=22 fl")
         assert not buttons(applied)
         results = await fake.wait_for_message(channel, containing("Results: Race 1"), timeout=20)
         # Her win, and her points as they stand now (Qualifying 1, TBA, counts from the end of
         # its day: its points come with its own post).
-        assert "Jessica Bäckman:** WIN — 25 pts" in results.text, results.text
+        assert "Jessica Bäckman:** WIN, fastest lap — 25 pts" in results.text, results.text
 
         # Sunday: Race 2 from a timing export attached to the command.
         await advance(world, clock, at("2022-04-24T18:00"))
