@@ -111,3 +111,9 @@ def buttons(message: SentMessage) -> dict[str, str]:
         for c in row.get("components", [])
         if c.get("custom_id")
     }
+
+
+def seen(message: SentMessage) -> str:
+    """The message as the admin reads it: Discord shows a Markdown escape as the character
+    and bold as bold."""
+    return message.text.replace("\\", "").replace("**", "")

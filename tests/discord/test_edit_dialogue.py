@@ -10,17 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import FixedClock
-from tests.discord.edit_harness import EditWorld, buttons, running_editors
+from tests.discord.edit_harness import EditWorld, buttons, running_editors, seen
 from tests.fakes.discord_model import SentMessage
 
 WEDNESDAY = datetime.fromisoformat("2022-05-11T09:00+02:00")
 QUALIFYING = "24h-series-2022/hockenheim/qualifying"
 ROWS_LABEL = "Rows (one per line, or a CSV)"
-
-
-def seen(message: SentMessage) -> str:
-    """The message as the admin reads it (Discord shows a Markdown escape as the character)."""
-    return message.text.replace("\\", "")
 
 
 async def edit(world: EditWorld, options: dict[str, object]) -> SentMessage:

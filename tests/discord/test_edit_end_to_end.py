@@ -19,7 +19,7 @@ from pathlib import Path
 import tomlkit
 
 from bot.core.clock import FixedClock
-from tests.discord.edit_harness import REFUSAL, EditWorld, buttons, running_editors
+from tests.discord.edit_harness import REFUSAL, EditWorld, buttons, running_editors, seen
 from tests.fakes.discord_model import SentMessage
 
 RACE_1 = "tcr-germany-2022/oschersleben/race-1"
@@ -79,7 +79,7 @@ async def paste_and_confirm(world: EditWorld, session: str, rows: str) -> SentMe
     pressed = await fake.dispatch_component(preview.id, confirm, user_id=world.admin_id)
     await fake.wait_for_callback(pressed.id)
     return await fake.wait_for(
-        lambda: preview if "Undo with /undo" in preview.text else None, 20, "the applied edit"
+        lambda: preview if "Undo with /undo" in seen(preview) else None, 20, "the applied edit"
     )
 
 
@@ -157,7 +157,7 @@ async def test_a_race_weekend_edited_from_discord(tmp_path: Path) -> None:
             preview.id, buttons(preview)["Confirm"], user_id=world.admin_id
         )
         await fake.wait_for_callback(pressed.id)
-        await fake.wait_for(lambda: "Undo with /undo" in preview.text or None, 20, "the import")
+        await fake.wait_for(lambda: "Undo with /undo" in seen(preview) or None, 20, "the import")
         # Race 2 is TBA: its results count, and are posted, from the end of its day.
         await advance(world, clock, at("2022-04-25T00:00"))
         race_2 = await fake.wait_for_message(channel, containing("Results: Race 2"), timeout=20)
@@ -210,7 +210,7 @@ async def test_a_member_is_refused_every_edit_and_nothing_changes(tmp_path: Path
         # The refusals took nothing from the admin: their own Confirm still applies the edit.
         pressed = await fake.dispatch_component(preview.id, confirm, user_id=world.admin_id)
         await fake.wait_for_callback(pressed.id)
-        await fake.wait_for(lambda: "Undo with /undo" in preview.text or None, 20, "the edit")
+        await fake.wait_for(lambda: "Undo with /undo" in seen(preview) or None, 20, "the edit")
         assert world.files() != before
         # A second press (a double click) changes nothing more.
         again = await fake.dispatch_component(preview.id, confirm, user_id=world.admin_id)

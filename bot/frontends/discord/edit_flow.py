@@ -97,8 +97,8 @@ class DiscordEdits:
         if edit is None or problems:
             await self.answer(interaction, replies.problems_reply(problems))
             return
-        done = await EditProposal(self._editor, edit).apply(self.actor(interaction))
-        await self.answer(interaction, replies.done_reply(done))
+        outcome = await EditProposal(self._editor, edit).apply(self.actor(interaction))
+        await self.answer(interaction, outcome_reply(outcome))
 
     async def propose(self, interaction: discord.Interaction, line: Callable[[], str]) -> None:
         """A bigger edit (a new event or session): previewed, applied on Confirm."""
@@ -199,8 +199,8 @@ class DiscordEdits:
 
         async def confirm(pressed: discord.Interaction) -> None:
             await pressed.response.defer()  # the edit's reload may take longer than 3 s
-            done = await proposal.apply(self.actor(pressed))
-            await self._replace(pressed, replies.done_reply(done))
+            outcome = await proposal.apply(self.actor(pressed))
+            await self._replace(pressed, outcome_reply(outcome))
 
         view = ConfirmView(self.dialogues, confirm, self._cancelled)
         await self.answer(interaction, replies.preview_reply(shown), view=view)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.edits.operations import Edit
-from bot.editing import Actor, Editor
+from bot.core.edits.problems import EditProblem
+from bot.editing import Actor, Editor, EditOutcome
 from bot.editing.imports import import_apply, import_preview
 
 
@@ -24,20 +25,10 @@ class Shown:
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Done:
-    """An applied edit (its number undoes it), or why it was not applied."""
-
-    ok: bool
-    summary: str
-    lines: tuple[str, ...]
-    edit_id: int | None = None
-
-
 class Proposal(Protocol):
     async def preview(self, actor: Actor) -> Shown: ...
 
-    async def apply(self, actor: Actor) -> Done: ...
+    async def apply(self, actor: Actor) -> EditOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -52,11 +43,8 @@ class EditProposal:
             return Shown(False, preview.summary, tuple(str(p) for p in preview.problems))
         return Shown(True, preview.summary, preview.lines)
 
-    async def apply(self, actor: Actor) -> Done:
-        outcome = await self.editor.apply(self.edit, actor, source_file=self.source_file)
-        if not outcome.ok:
-            return Done(False, outcome.summary, tuple(str(p) for p in outcome.problems))
-        return Done(True, outcome.summary, outcome.changes, outcome.edit_id)
+    async def apply(self, actor: Actor) -> EditOutcome:
+        return await self.editor.apply(self.edit, actor, source_file=self.source_file)
 
 
 @dataclass(frozen=True)
@@ -75,9 +63,12 @@ class ImportProposal:
         )
         return Shown(shown.ok, f"import {self.filename}", (*shown.lines, *shown.changes))
 
-    async def apply(self, actor: Actor) -> Done:
+    async def apply(self, actor: Actor) -> EditOutcome:
         done = await import_apply(
             self.editor, self.session_id, self.filename, self.data, actor, complete=self.complete
         )
-        summary = f"{self.session_id}: results imported from {self.filename}"
-        return Done(done.ok, summary, done.lines, done.edit_id)
+        if done.outcome is not None:
+            return done.outcome
+        # Refused before it reached the Editor (the file changed, a problem in it): its lines.
+        summary = f"{self.session_id}: results from {self.filename}"
+        return EditOutcome(False, summary, problems=tuple(EditProblem(x) for x in done.lines))

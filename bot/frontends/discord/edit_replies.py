@@ -1,5 +1,6 @@
-"""What the /edit dialogue shows the admin: a preview, the applied edit ("Undo with /undo N"),
-the problems (nothing changed), the audit log; rendered as every other Discord reply."""
+"""What the /edit dialogue shows the admin: a preview, the problems (nothing changed), the audit
+log; rendered as every other Discord reply. An applied edit is answered as on every platform
+(`bot.chats.edits.outcome_reply`: "Edit #N done … Undo with /undo N")."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bot.core.reply import (
     paragraph,
     text,
 )
-from bot.frontends.discord.edit_proposals import Done, Shown
+from bot.frontends.discord.edit_proposals import Shown
 from bot.frontends.discord.edit_text import RowsFor
 from bot.frontends.discord.render import render_once
 from bot.frontends.discord.sender import to_embed
@@ -53,14 +54,6 @@ def preview_reply(shown: Shown) -> Reply:
     lines = [line(text(entry, Style.CODE)) for entry in limited(list(shown.lines))]
     confirm = "Confirm to apply it." if lines else "(no visible change) Confirm to apply it."
     return Reply(f"Preview: {shown.title}", (paragraph(*lines, confirm),))
-
-
-def done_reply(done: Done) -> Reply:
-    if not done.ok:
-        return problems_reply(list(done.lines) or ["The edit failed."], done.summary)
-    number = done.edit_id
-    applied = f"Edit #{number}: {done.summary}. Undo with /undo {number}"
-    return Reply("Edit applied", (paragraph(applied, *limited(list(done.lines))),))
 
 
 def problems_reply(problems: list[str], what: str = "") -> Reply:
