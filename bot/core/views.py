@@ -323,7 +323,7 @@ def results_reply(catalog: Catalog, session: Session, zone: str, now: datetime) 
         blocks.append(paragraph(*fastest))
     if not session.results_complete:
         blocks.append(
-            paragraph(line(italic("Partial results: only what the press releases state.")))
+            paragraph(line(italic("Partial results: not the whole classification.")))
         )
     reasons = inferred.result_reasons(catalog, (session,))
     if reasons:
