@@ -1,0 +1,90 @@
+"""TEMPORARY stand-in for helper A's Editor API (SPEC16 §5, §7), deleted once e16a is merged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Literal, Protocol
+
+from bot.core.catalog import Catalog
+from bot.core.edits.inputs import ResultRowInput
+from bot.core.model import Session
+
+
+@dataclass(frozen=True)
+class Actor:
+    platform: str
+    user_id: str
+    display: str
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class SetSessionTime:
+    session_id: str
+    day: date | None
+    time: time | None
+    utc_offset: timedelta | None = None
+
+    def summary(self) -> str:
+        return f"{self.session_id}: {self.day} {self.time or 'TBA'}"
+
+
+@dataclass(frozen=True)
+class CancelSession:
+    session_id: str
+    cancelled: bool = True
+
+    def summary(self) -> str:
+        return f"{'cancel' if self.cancelled else 'reinstate'} {self.session_id}"
+
+
+@dataclass(frozen=True)
+class PostponeSession:
+    session_id: str
+    day: date | None
+
+    def summary(self) -> str:
+        return f"postpone {self.session_id}"
+
+
+@dataclass(frozen=True)
+class EnterResults:
+    session_id: str
+    rows: tuple[ResultRowInput, ...]
+    mode: Literal["replace", "merge"] = "replace"
+    complete: bool | None = None
+
+    def summary(self) -> str:
+        return f"results of {self.session_id}"
+
+
+Edit = SetSessionTime | CancelSession | PostponeSession | EnterResults
+
+
+@dataclass(frozen=True)
+class EditPreview:
+    lines: tuple[str, ...]
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    ok: bool
+    problems: tuple[str, ...]
+    edit_id: int | None
+    changes: tuple[str, ...]
+
+
+class Editor(Protocol):
+    async def preview(self, edit: Edit, actor: Actor) -> EditPreview: ...
+
+    async def apply(
+        self, edit: Edit, actor: Actor, *, source_file: str | None = None
+    ) -> EditOutcome: ...
+
+
+def parse_rows(
+    text: str, session: Session, catalog: Catalog
+) -> tuple[tuple[ResultRowInput, ...], tuple[str, ...]]:
+    raise NotImplementedError
