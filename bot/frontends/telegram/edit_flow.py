@@ -51,7 +51,7 @@ from bot.core.clock import Clock
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.frontends.telegram import edit_steps as steps
 from bot.frontends.telegram.edit_input import read_import_caption, read_rows, read_upload
-from bot.frontends.telegram.edit_standin import Actor, Edit, Editor, EnterResults
+from bot.frontends.telegram.edit_standin import Actor, Editor, Edits, EnterResults
 from bot.frontends.telegram.edit_steps import Action, Draft
 
 log = logging.getLogger("pitboard.telegram")
@@ -201,15 +201,16 @@ class EditFlow:
         message = update.effective_message
         assert message is not None and message.text is not None and draft.action is not None
         session = self._session(draft)
-        edit: Edit | str
+        edit: Edits | str | tuple[str, ...]
         if draft.action is Action.TIME:
             edit = steps.read_new_time(message.text, session)
         elif draft.action is Action.POSTPONE:
             edit = steps.read_postponement(message.text, session)
         else:
             edit = self._results(draft, message.text)
-        if isinstance(edit, str):
-            await self._reply(update, steps.problems_reply(draft, (edit,), retry=True))
+        if isinstance(edit, str | tuple):
+            problems = (edit,) if isinstance(edit, str) else edit
+            await self._reply(update, steps.problems_reply(draft, problems, retry=True))
             return None
         draft.source_file = None
         return await self._preview(update, draft, edit)
@@ -388,13 +389,13 @@ class EditFlow:
             return None
         return draft
 
-    async def _preview(self, update: Update, draft: Draft, edit: Edit) -> object:
+    async def _preview(self, update: Update, draft: Draft, edit: Edits) -> object:
         preview = await self._editor.preview(edit, self._actor(update))
-        if preview.problems:
+        if not preview.ok:
             await self._reply(update, steps.problems_reply(draft, preview.problems, retry=True))
             return State.INPUT if draft.action in steps.TYPED else State.ACTION
         draft.edit = edit
-        await self._reply(update, steps.preview_reply(draft, edit, preview))
+        await self._reply(update, steps.preview_reply(draft, preview))
         return State.CONFIRM
 
     async def _again(self, update: Update, draft: Draft) -> object:
@@ -407,11 +408,11 @@ class EditFlow:
         await self._reply(update, steps.action_menu(draft, session, catalog.event_of(session)))
         return State.ACTION
 
-    def _results(self, draft: Draft, text: str) -> EnterResults | str:
+    def _results(self, draft: Draft, text: str) -> EnterResults | tuple[str, ...]:
         session = self._session(draft)
         rows, problems = read_rows(text, session, self._catalogs.current)
         if problems:
-            return "\n".join(problems)
+            return problems
         if draft.action is Action.CORRECT:
             return EnterResults(session.id, rows, mode="merge")
         return EnterResults(session.id, rows, mode="replace")

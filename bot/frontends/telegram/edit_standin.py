@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Literal, Protocol
@@ -14,9 +15,9 @@ from bot.core.model import Session
 @dataclass(frozen=True)
 class Actor:
     platform: str
-    user_id: str
-    display: str
-    is_admin: bool
+    user_id: str | None
+    display: str | None = None
+    is_admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,27 +61,32 @@ class EnterResults:
 
 
 Edit = SetSessionTime | CancelSession | PostponeSession | EnterResults
+Edits = Edit | Sequence[Edit]
 
 
 @dataclass(frozen=True)
 class EditPreview:
-    lines: tuple[str, ...]
-    problems: tuple[str, ...]
+    ok: bool
+    summary: str
+    lines: tuple[str, ...] = ()
+    problems: tuple[object, ...] = ()
 
 
 @dataclass(frozen=True)
 class EditOutcome:
     ok: bool
-    problems: tuple[str, ...]
-    edit_id: int | None
-    changes: tuple[str, ...]
+    summary: str
+    edit_id: int | None = None
+    problems: tuple[object, ...] = ()
+    lines: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()
 
 
 class Editor(Protocol):
-    async def preview(self, edit: Edit, actor: Actor) -> EditPreview: ...
+    async def preview(self, edit: Edits, actor: Actor) -> EditPreview: ...
 
     async def apply(
-        self, edit: Edit, actor: Actor, *, source_file: str | None = None
+        self, edit: Edits, actor: Actor, *, source_file: str | None = None
     ) -> EditOutcome: ...
 
 

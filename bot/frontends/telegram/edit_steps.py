@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -24,9 +25,9 @@ from bot.core.model import Event, Series, Session
 from bot.core.reply import Choice, Reply, ReplyStatus, paragraph, problem
 from bot.frontends.telegram.edit_standin import (
     CancelSession,
-    Edit,
     EditOutcome,
     EditPreview,
+    Edits,
     PostponeSession,
     SetSessionTime,
 )
@@ -42,6 +43,7 @@ EXPIRED = "That edit has expired — start again with /edit."
 NOT_YOURS = "Only the admin who started this edit can use its buttons."
 EARLIER_STEP = "That button is from an earlier step: use the latest message, or /cancel."
 CANCELLED = "Edit cancelled: nothing changed."
+SHOWN_PROBLEMS = 15
 
 
 class Action(StrEnum):
@@ -98,7 +100,7 @@ class Draft:
     event_id: str | None = None
     session_id: str | None = None
     action: Action | None = None
-    edit: Edit | None = None  # previewed, waiting for Confirm
+    edit: Edits | None = None  # previewed, waiting for Confirm
     source_file: str | None = None  # the uploaded file the edit came from
 
     def idle(self, now: datetime) -> bool:
@@ -178,11 +180,12 @@ def prompt(draft: Draft, action: Action, session: Session) -> Reply:
     return reply
 
 
-def preview_reply(draft: Draft, edit: Edit, preview: EditPreview) -> Reply:
+def preview_reply(draft: Draft, preview: EditPreview) -> Reply:
+    """The preview: what the edit does, and the lines of the schedule files it changes."""
     token = draft.offer()
-    lines = preview.lines or ("(nothing would change)",)
+    lines = preview.lines or ("(nothing in the files would change)",)
     return Reply(
-        title=f"Preview: {edit.summary()}",
+        title=f"Preview: {preview.summary}",
         blocks=(paragraph(*lines),),
         choices=(
             button("Confirm", token, CONFIRM),
@@ -192,21 +195,28 @@ def preview_reply(draft: Draft, edit: Edit, preview: EditPreview) -> Reply:
     )
 
 
-def problems_reply(draft: Draft, problems: tuple[str, ...], *, retry: bool) -> Reply:
-    """Why an input or an edit was refused; with `retry`, the admin may send it again."""
+def problems_reply(draft: Draft, problems: Sequence[object], *, retry: bool) -> Reply:
+    """Why an input or an edit was refused (each problem with its line and column where it
+    has them); with `retry`, the admin may send it again in the same step."""
     token = draft.offer(draft.options)
+    said = [str(p) for p in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        said.append(f"… and {len(problems) - SHOWN_PROBLEMS} more")
     tail = "Fix it and send it again, or press Cancel." if retry else "Nothing changed."
-    shown = [*problems[:15], *(["…"] if len(problems) > 15 else []), tail]
-    return problem(
-        ReplyStatus.INVALID, "That cannot be applied:\n" + "\n".join(shown), [_cancel(token)]
+    return Reply(
+        title="That cannot be applied",
+        blocks=(paragraph(*said), paragraph(tail)),
+        choices=(_cancel(token),) if retry else (),
+        status=ReplyStatus.INVALID,
     )
 
 
 def applied_reply(outcome: EditOutcome) -> Reply:
+    """Done: what the running bot saw change, and how to undo it."""
     lines = [*outcome.changes]
     if outcome.edit_id is not None:
         lines.append(f"Saved as edit #{outcome.edit_id}: undo with /undo {outcome.edit_id}")
-    return Reply(title="Done", blocks=(paragraph(*lines),) if lines else ())
+    return Reply(title=f"Done: {outcome.summary}", blocks=(paragraph(*lines),) if lines else ())
 
 
 # -- what typed answers mean -----------------------------------------------------------------
