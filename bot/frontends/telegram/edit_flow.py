@@ -49,6 +49,7 @@ from bot.core.audience import ChatRef
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
 from bot.core.reply import Reply, ReplyStatus, problem
+from bot.frontends.telegram import edit_forms as forms
 from bot.frontends.telegram import edit_steps as steps
 from bot.frontends.telegram.edit_input import read_import_caption, read_rows, read_upload
 from bot.frontends.telegram.edit_standin import Actor, Editor, Edits, EnterResults
@@ -164,6 +165,8 @@ class EditFlow:
 
     async def _chose_event(self, update: Update) -> object:
         draft, choice = await self._pressed(update)
+        if choice == Action.ADD_EVENT:
+            return await self._ask(update, draft, Action.ADD_EVENT)
         event = self._catalogs.current.events.get(draft.chosen(choice) or "")
         if event is None:
             raise _Stop(None)
@@ -173,6 +176,8 @@ class EditFlow:
 
     async def _chose_session(self, update: Update) -> object:
         draft, choice = await self._pressed(update)
+        if choice in (Action.ADD_SESSION, Action.STANDINGS):
+            return await self._ask(update, draft, Action(choice))
         catalog = self._catalogs.current
         session = catalog.sessions.get(draft.chosen(choice) or "")
         if session is None:
@@ -188,26 +193,18 @@ class EditFlow:
             action = Action(choice)
         except ValueError:
             raise _Stop(None) from None
-        draft.action = action
         if action in steps.TYPED:
-            await self._reply(update, steps.prompt(draft, action, session))
-            return State.INPUT
+            return await self._ask(update, draft, action)
+        draft.action = action
         if action is Action.TBA:
             return await self._preview(update, draft, steps.to_tba(session))
         return await self._preview(update, draft, steps.cancellation(session, action))
 
     async def _typed(self, update: Update) -> object:
-        draft = self._current(update)
+        draft = await self._current(update)
         message = update.effective_message
         assert message is not None and message.text is not None and draft.action is not None
-        session = self._session(draft)
-        edit: Edits | str | tuple[str, ...]
-        if draft.action is Action.TIME:
-            edit = steps.read_new_time(message.text, session)
-        elif draft.action is Action.POSTPONE:
-            edit = steps.read_postponement(message.text, session)
-        else:
-            edit = self._results(draft, message.text)
+        edit = self._read_typed(draft, message.text)
         if isinstance(edit, str | tuple):
             problems = (edit,) if isinstance(edit, str) else edit
             await self._reply(update, steps.problems_reply(draft, problems, retry=True))
@@ -216,7 +213,7 @@ class EditFlow:
         return await self._preview(update, draft, edit)
 
     async def _uploaded(self, update: Update) -> object:
-        draft = self._current(update)
+        draft = await self._current(update)
         message = update.effective_message
         assert message is not None
         if draft.action not in steps.ROWS:
@@ -287,7 +284,7 @@ class EditFlow:
         raise _Stop(None)
 
     async def _typed_out_of_step(self, update: Update) -> object:
-        self._current(update)  # an expired edit ends here
+        await self._current(update)  # an expired edit ends here
         await self._reply(update, problem(ReplyStatus.INVALID, _USE_THE_BUTTONS))
         return None
 
@@ -373,10 +370,11 @@ class EditFlow:
         draft.touched = self._clock.now()
         return draft, parsed[1]
 
-    def _current(self, update: Update) -> Draft:
-        """The draft a typed answer or a file belongs to (expired: the step ends)."""
+    async def _current(self, update: Update) -> Draft:
+        """The draft a typed answer or a file belongs to (expired: said so, and it ends)."""
         draft = self._live_draft(update)
         if draft is None:
+            await self._say(update, steps.EXPIRED)
             raise _Stop(END)
         draft.touched = self._clock.now()
         return draft
@@ -400,13 +398,36 @@ class EditFlow:
 
     async def _again(self, update: Update, draft: Draft) -> object:
         draft.edit = None
-        session = self._session(draft)
         if draft.action in steps.TYPED:
-            await self._reply(update, steps.prompt(draft, draft.action, session))
-            return State.INPUT
+            return await self._ask(update, draft, draft.action)
+        session = self._session(draft)
         catalog = self._catalogs.current
         await self._reply(update, steps.action_menu(draft, session, catalog.event_of(session)))
         return State.ACTION
+
+    async def _ask(self, update: Update, draft: Draft, action: Action) -> object:
+        """Ask for what `action` needs typed (or a file, for results)."""
+        draft.action = action
+        await self._reply(update, steps.prompt(draft, action, self._catalogs.current))
+        return State.INPUT
+
+    def _read_typed(self, draft: Draft, text: str) -> Edits | str | tuple[str, ...]:
+        """The edit a typed answer means for the draft's action, or what is wrong with it."""
+        catalog = self._catalogs.current
+        match draft.action:
+            case Action.ADD_EVENT:
+                return forms.read_new_event(text, catalog.series[draft.series_id or ""], catalog)
+            case Action.ADD_SESSION:
+                return forms.read_new_session(text, catalog.events[draft.event_id or ""])
+            case Action.STANDINGS:
+                series = catalog.series[draft.series_id or ""]
+                event = catalog.events[draft.event_id or ""]
+                return forms.read_standings(text, series, event, catalog)
+            case Action.TIME:
+                return steps.read_new_time(text, self._session(draft))
+            case Action.POSTPONE:
+                return steps.read_postponement(text, self._session(draft))
+        return self._results(draft, text)
 
     def _results(self, draft: Draft, text: str) -> EnterResults | tuple[str, ...]:
         session = self._session(draft)

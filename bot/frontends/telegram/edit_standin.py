@@ -8,8 +8,8 @@ from datetime import date, time, timedelta
 from typing import Literal, Protocol
 
 from bot.core.catalog import Catalog
-from bot.core.edits.inputs import ResultRowInput
-from bot.core.model import Session
+from bot.core.edits.inputs import DriverInput, EntryInput, ResultRowInput
+from bot.core.model import Session, SessionKind
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,75 @@ class EnterResults:
         return f"results of {self.session_id}"
 
 
-Edit = SetSessionTime | CancelSession | PostponeSession | EnterResults
+@dataclass(frozen=True)
+class AddEvent:
+    series_id: str
+    slug: str
+    name: str
+    round: int | None
+    track: str | None
+    timezone: str
+    start_date: date | None
+    end_date: date | None
+
+    def summary(self) -> str:
+        return f"add {self.slug}"
+
+
+@dataclass(frozen=True)
+class AddSession:
+    event_id: str
+    slug: str
+    name: str
+    kind: SessionKind
+    day: date
+    time: time | None
+    duration: timedelta | None = None
+
+    def summary(self) -> str:
+        return f"add {self.slug}"
+
+
+@dataclass(frozen=True)
+class StandingsRowInput:
+    line: int
+    position: int
+    driver_id: str
+    points: str
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class EnterStandings:
+    series_id: str
+    after_event_id: str
+    rows: tuple[StandingsRowInput, ...]
+    note: str | None = None
+
+    def summary(self) -> str:
+        return "standings"
+
+
+@dataclass(frozen=True)
+class AddEntries:
+    event_id: str
+    entries: tuple[EntryInput, ...]
+    new_drivers: tuple[DriverInput, ...] = ()
+
+    def summary(self) -> str:
+        return "entries"
+
+
+Edit = (
+    SetSessionTime
+    | CancelSession
+    | PostponeSession
+    | EnterResults
+    | AddEvent
+    | AddSession
+    | EnterStandings
+    | AddEntries
+)
 Edits = Edit | Sequence[Edit]
 
 

@@ -22,7 +22,8 @@ from enum import StrEnum
 from bot.core.audience import ChatRef
 from bot.core.catalog import Catalog
 from bot.core.model import Event, Series, Session
-from bot.core.reply import Choice, Reply, ReplyStatus, paragraph, problem
+from bot.core.reply import Choice, Reply, ReplyStatus, paragraph
+from bot.frontends.telegram.edit_forms import NEW_EVENT_HELP, NEW_SESSION_HELP, STANDINGS_HELP
 from bot.frontends.telegram.edit_standin import (
     CancelSession,
     EditOutcome,
@@ -54,6 +55,9 @@ class Action(StrEnum):
     POSTPONE = "postpone"
     RESULTS = "results"
     CORRECT = "correct"
+    ADD_EVENT = "new-event"
+    ADD_SESSION = "new-session"
+    STANDINGS = "standings"
 
 
 ACTION_LABELS = {
@@ -64,9 +68,22 @@ ACTION_LABELS = {
     Action.POSTPONE: "Postpone",
     Action.RESULTS: "Enter results",
     Action.CORRECT: "Correct a result",
+    Action.ADD_EVENT: "Add an event",
+    Action.ADD_SESSION: "Add a session",
+    Action.STANDINGS: "Enter standings",
 }
 # Actions that need something typed (or a file) before there is an edit to preview.
-TYPED = frozenset({Action.TIME, Action.POSTPONE, Action.RESULTS, Action.CORRECT})
+TYPED = frozenset(
+    {
+        Action.TIME,
+        Action.POSTPONE,
+        Action.RESULTS,
+        Action.CORRECT,
+        Action.ADD_EVENT,
+        Action.ADD_SESSION,
+        Action.STANDINGS,
+    }
+)
 ROWS = frozenset({Action.RESULTS, Action.CORRECT})
 
 # Choices that are not an index.
@@ -131,15 +148,23 @@ def series_menu(draft: Draft, catalog: Catalog) -> Reply:
 def event_menu(draft: Draft, catalog: Catalog, series: Series) -> Reply:
     token = draft.offer(tuple(e.id for e in series.events))
     choices = [button(_event_label(e), token, str(i)) for i, e in enumerate(series.events)]
+    choices.append(button(ACTION_LABELS[Action.ADD_EVENT], token, Action.ADD_EVENT.value))
     return _question(f"Which event of {_series_label(series)}?", [*choices, _cancel(token)])
 
 
 def session_menu(draft: Draft, event: Event) -> Reply:
     token = draft.offer(tuple(s.id for s in event.sessions))
     choices = [button(session_label(s), token, str(i)) for i, s in enumerate(event.sessions)]
-    if not choices:
-        return problem(ReplyStatus.EMPTY, f"{event.name} has no sessions yet.", [_cancel(token)])
-    return _question(f"Which session of {event.name}?", [*choices, _cancel(token)])
+    choices += [
+        button(ACTION_LABELS[action], token, action.value)
+        for action in (Action.ADD_SESSION, Action.STANDINGS)
+    ]
+    question = (
+        f"Which session of {event.name}?"
+        if event.sessions
+        else (f"{event.name} has no sessions yet.")
+    )
+    return _question(question, [*choices, _cancel(token)])
 
 
 def action_menu(draft: Draft, session: Session, event: Event) -> Reply:
@@ -154,30 +179,43 @@ def action_menu(draft: Draft, session: Session, event: Event) -> Reply:
     )
 
 
-def prompt(draft: Draft, action: Action, session: Session) -> Reply:
+def prompt(draft: Draft, action: Action, catalog: Catalog) -> Reply:
     """What to type for an action that needs it."""
     token = draft.offer()
-    lines = {
-        Action.TIME: (
+    lines: tuple[str, ...]
+    if action is Action.ADD_EVENT:
+        lines = NEW_EVENT_HELP
+    elif action is Action.ADD_SESSION:
+        lines = NEW_SESSION_HELP
+    elif action is Action.STANDINGS:
+        event = catalog.events[draft.event_id or ""]
+        lines = (f"Standings after {event.name}.", *STANDINGS_HELP)
+    else:
+        lines = _session_prompt(action, catalog.sessions[draft.session_id or ""])
+    return Reply(title=None, blocks=(paragraph(*lines),), choices=(_cancel(token),))
+
+
+def _session_prompt(action: Action, session: Session) -> tuple[str, ...]:
+    if action is Action.TIME:
+        return (
             f"Send the new start of {session.name} ({when(session)}):",
             f"{session.day.isoformat()} 14:30, or 14:30 (same day), or TBA.",
-        ),
-        Action.POSTPONE: (
+        )
+    if action is Action.POSTPONE:
+        return (
             f"Postpone {session.name}: its time becomes TBA.",
             "Send the new day as 2022-05-01, or 'same' to keep the day.",
-        ),
-        Action.RESULTS: (
+        )
+    if action is Action.RESULTS:
+        return (
             f"Send the results of {session.name}, one row a line: POS WHO [extras],",
             "e.g. '1 #7 laps=20 fl', '2 Jessica Bäckman gap=+1.234', 'DNS jessica - fuel pump',",
             "or a CSV with a header (pasted, or sent as a file).",
-        ),
-        Action.CORRECT: (
-            f"Send the rows of {session.name} to correct or add, one a line: POS WHO [extras],",
-            "e.g. '3 #21', 'DSQ #7 - technical infringement'; other rows stay as they are.",
-        ),
-    }[action]
-    reply = Reply(title=None, blocks=(paragraph(*lines),), choices=(_cancel(token),))
-    return reply
+        )
+    return (
+        f"Send the rows of {session.name} to correct or add, one a line: POS WHO [extras],",
+        "e.g. '3 #21', 'DSQ #7 - technical infringement'; other rows stay as they are.",
+    )
 
 
 def preview_reply(draft: Draft, preview: EditPreview) -> Reply:

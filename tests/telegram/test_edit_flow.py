@@ -1,0 +1,145 @@
+"""The guided /edit's conversation on the real PTB Application and the fake Bot API: who may
+press what, leaving it, expiry by the injected clock and across a restart, bad input, and the
+fans' handlers left as they were."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.core.clock import FixedClock
+from bot.frontends.telegram.edit_steps import IDLE_LIMIT
+from tests.fakes.telegram_api import FakeTelegram
+from tests.telegram.edit_helpers import (
+    TIMEOUT,
+    copy_schedules,
+    fingerprint,
+    labels,
+    next_message,
+    walk,
+)
+from tests.telegram.harness import ADMIN, FAN, GROUP, bot_on, containing, running_bot
+
+SECOND_ADMIN = 8
+MEMBER = 4243
+QUALIFYING = "Qualifying · Fri 13 May 2022 19:05"
+TO_QUALIFYING = ("24H Series 2022", "R4 Hankook 12h Hockenheimring (13 May)", QUALIFYING)
+EXPIRED = "That edit has expired — start again with /edit."
+
+
+def cest(text: str) -> datetime:
+    return datetime.fromisoformat(text + "+02:00")
+
+
+async def answer_to(fake: FakeTelegram, query_id: str) -> str:
+    answered = await fake.wait_for(lambda: fake.callback_answers.get(query_id), TIMEOUT)
+    return str(answered.get("text", ""))
+
+
+async def test_in_a_group_only_the_admin_who_started_presses_its_buttons(tmp_path: Path) -> None:
+    schedules = copy_schedules(tmp_path)
+    clock = FixedClock(cest("2022-05-13T10:00"))
+    async with running_bot(
+        tmp_path, clock, channels=(), schedules=schedules, admins=(ADMIN, SECOND_ADMIN)
+    ) as (fake, _):
+        fake.add_chat(GROUP, "group", title="Press office")
+        fake.push_message(GROUP, "/edit", user_id=ADMIN)
+        menu = await next_message(fake, GROUP)
+        member = fake.press(GROUP, menu.message_id, "24H Series 2022", user_id=MEMBER)
+        assert await answer_to(fake, member) == "Sorry, /edit is only for Pitboard's admins."
+        other = fake.press(GROUP, menu.message_id, "24H Series 2022", user_id=SECOND_ADMIN)
+        assert await answer_to(fake, other) == (
+            "Only the admin who started this edit can use its buttons."
+        )
+        events = await walk(fake, GROUP, "24H Series 2022", user=ADMIN)
+        assert "Which event of 24H Series 2022?" in events.text
+        assert [m.message_id for m in fake.sent(GROUP)][-1] == events.message_id
+
+
+async def test_cancel_leaves_at_any_step_and_its_buttons_then_expire(tmp_path: Path) -> None:
+    schedules = copy_schedules(tmp_path)
+    before = fingerprint(schedules)
+    async with running_bot(
+        tmp_path, FixedClock(cest("2022-05-13T10:00")), channels=(), schedules=schedules
+    ) as (fake, _):
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        actions = await walk(fake, ADMIN, *TO_QUALIFYING)
+        fake.push_message(ADMIN, "/cancel")
+        await fake.wait_for_message(ADMIN, containing("Edit cancelled: nothing changed."), TIMEOUT)
+        late = fake.press(ADMIN, actions.message_id, "Cancel session")
+        assert await answer_to(fake, late) == EXPIRED
+        # The Cancel button does the same from a menu.
+        fake.push_message(ADMIN, "/edit")
+        menu = await next_message(fake, ADMIN)
+        fake.press(ADMIN, menu.message_id, "Cancel")
+        await fake.wait_for_message(ADMIN, containing("Edit cancelled"), TIMEOUT)
+    assert fingerprint(schedules) == before
+
+
+async def test_an_edit_left_alone_expires_by_the_clock_and_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    schedules = copy_schedules(tmp_path)
+    clock = FixedClock(cest("2022-05-13T10:00"))
+    async with FakeTelegram() as fake:
+        async with bot_on(fake, tmp_path, clock, channels=(), schedules=schedules):
+            fake.push_message(ADMIN, "/edit")
+            menu = await next_message(fake, ADMIN)
+            clock.advance(IDLE_LIMIT + timedelta(seconds=1))
+            idle = fake.press(ADMIN, menu.message_id, "24H Series 2022")
+            assert await answer_to(fake, idle) == EXPIRED
+            fake.push_message(ADMIN, "/edit")
+            fresh = await next_message(fake, ADMIN)
+        async with bot_on(fake, tmp_path, clock, channels=(), schedules=schedules):
+            restarted = fake.press(ADMIN, fresh.message_id, "24H Series 2022")
+            assert await answer_to(fake, restarted) == EXPIRED
+
+
+async def test_bad_input_is_explained_and_the_step_waits_for_a_good_one(tmp_path: Path) -> None:
+    schedules = copy_schedules(tmp_path)
+    before = fingerprint(schedules)
+    async with running_bot(
+        tmp_path, FixedClock(cest("2022-05-13T10:00")), channels=(), schedules=schedules
+    ) as (fake, _):
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        await walk(fake, ADMIN, *TO_QUALIFYING, "Set/move time")
+        fake.push_message(ADMIN, "25:99")
+        refused = await next_message(fake, ADMIN)
+        assert "not a time of day" in refused.text and "send it again" in refused.text
+        fake.push_message(ADMIN, "19:35")
+        preview = await next_message(fake, ADMIN)
+        assert preview.text.startswith("Preview:")
+        again = await walk(fake, ADMIN, "Edit again")
+        assert "Send the new start of Qualifying" in again.text
+        await walk(fake, ADMIN, "Cancel")
+        # Rows naming nobody the catalog knows: the line and column, and nothing written.
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        await walk(fake, ADMIN, *TO_QUALIFYING, "Enter results")
+        fake.push_message(ADMIN, "1 #120\n2 jesica backmann")
+        problem = await next_message(fake, ADMIN)
+        assert "line 2, column 3" in problem.text, problem.text
+        assert "Cancel" in labels(problem)
+    assert fingerprint(schedules) == before
+
+
+async def test_fans_and_the_admins_other_commands_work_as_before_mid_edit(tmp_path: Path) -> None:
+    schedules = copy_schedules(tmp_path)
+    async with running_bot(
+        tmp_path, FixedClock(cest("2022-05-13T10:00")), channels=(), schedules=schedules
+    ) as (fake, _):
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        await walk(fake, ADMIN, *TO_QUALIFYING, "Set/move time")
+        fake.push_message(ADMIN, "/next 24h")
+        answer = await next_message(fake, ADMIN)
+        assert "Free Practice" in answer.text
+        fake.push_message(FAN, "/subscribe")
+        offer = await next_message(fake, FAN)
+        fake.press(FAN, offer.message_id, "24H Series 2022")
+        await fake.wait_for_message(FAN, containing("Following 24H Series 2022"), TIMEOUT)
+        fake.push_message(ADMIN, "19:35")  # the edit goes on where it was
+        preview = await next_message(fake, ADMIN)
+        assert preview.text.startswith("Preview:")
