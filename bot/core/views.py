@@ -8,13 +8,9 @@ from bot.core.catalog import Catalog
 from bot.core.formatting import format_duration, format_points, ordinal
 from bot.core.model import (
     Driver,
-    Entry,
     Event,
     Link,
-    ResultRow,
-    ResultStatus,
     Session,
-    SessionKind,
     Track,
     zone_info,
 )
@@ -36,6 +32,7 @@ from bot.core.reply import (
     line,
     paragraph,
 )
+from bot.core.results_view import result_label, results_table
 from bot.core.standings import DriverTotal, Standings, TableKind
 
 
@@ -295,21 +292,6 @@ def championship_text(total: DriverTotal, table: Standings) -> str | None:
     return f"{points} from the results known so far"
 
 
-def result_label(session: Session, row: ResultRow | None) -> str:
-    """'WIN', '2nd', 'DNS (fuel pump)', '–' for a session in a driver's weekend."""
-    if row is None:
-        return "–"
-    if row.status is ResultStatus.CLASSIFIED and row.position is not None:
-        text = (
-            "WIN"
-            if row.position == 1 and session.kind is SessionKind.RACE
-            else ordinal(row.position)
-        )
-    else:
-        text = row.status.value.upper()
-    return f"{text} ({row.note})" if row.note else text
-
-
 def weekend_summary(weekend: DriverWeekend, championship: str | None) -> str:
     """'FP1 2nd · … · Race 2 5th — 3rd in the championship, 44 pts'."""
     parts = [
@@ -327,30 +309,15 @@ def results_reply(catalog: Catalog, session: Session, zone: str, now: datetime) 
     heading = paragraph(line(event_heading(catalog, event), " · ", *when(session, zone)))
     if not results_known(session, now):
         return Reply(title=title, blocks=(heading, paragraph("No results yet.")))
-    rows = []
-    for row in sorted(session.results, key=lambda r: (r.position is None, r.position or 0)):
-        names = ", ".join(catalog.drivers[d].name for d in row.drivers if d in catalog.drivers)
-        entry = _entry_for_row(event, row)
-        team = entry.team if entry and entry.team else ""
-        rows.append((str(row.position) if row.position else "–", names, team, _status_text(row)))
-    table = Table(
-        (Column("Pos", numeric=True), Column("Driver"), Column("Team"), Column("Note")), tuple(rows)
-    )
+    table, fastest = results_table(catalog, event, session)
     blocks: list[Paragraph | Table] = [heading, table]
+    if fastest:
+        blocks.append(paragraph(*fastest))
     if not session.results_complete:
         blocks.append(
             paragraph(line(italic("Partial results: only what the press releases state.")))
         )
     return Reply(title=title, blocks=tuple(blocks), contains_results=True)
-
-
-def _status_text(row: ResultRow) -> str:
-    status = "" if row.status is ResultStatus.CLASSIFIED else row.status.value.upper()
-    return " ".join(part for part in (status, f"({row.note})" if row.note else "") if part)
-
-
-def _entry_for_row(event: Event, row: ResultRow) -> Entry | None:
-    return next((e for e in event.entries if set(row.drivers) & set(e.drivers)), None)
 
 
 def driver_reply(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import date
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -44,7 +45,9 @@ def parse_event(
     website = node.formatted("website", formats.url)
     broadcasts = parse_links(node, "broadcasts")
     classes = _classes(node)
-    entries, roster = _entries(node, shared.driver_ids, {c.name for c in classes})
+    class_names = {c.name for c in classes}
+    entries, roster = _entries(node, shared.driver_ids, class_names)
+    roster = replace(roster, classes=frozenset(class_names))
     event_id = f"{series_id}/{slug or node.path[-1]}"
     scope = EventScope(
         series_id=series_id,
