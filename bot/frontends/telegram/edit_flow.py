@@ -48,11 +48,17 @@ from telegram.warnings import PTBUserWarning
 from bot.core.audience import ChatRef
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
+from bot.core.model import Session
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.frontends.telegram import edit_forms as forms
 from bot.frontends.telegram import edit_steps as steps
-from bot.frontends.telegram.edit_input import read_import_caption, read_rows, read_upload
-from bot.frontends.telegram.edit_standin import Actor, Editor, Edits, EnterResults
+from bot.frontends.telegram.edit_input import (
+    ReadResults,
+    read_import_caption,
+    read_typed_results,
+    read_upload,
+)
+from bot.frontends.telegram.edit_standin import Actor, Editor, Edits, ResultsMode
 from bot.frontends.telegram.edit_steps import Action, Draft
 
 log = logging.getLogger("pitboard.telegram")
@@ -387,13 +393,21 @@ class EditFlow:
             return None
         return draft
 
-    async def _preview(self, update: Update, draft: Draft, edit: Edits) -> object:
+    async def _preview(self, update: Update, draft: Draft, given: Edits | ReadResults) -> object:
+        """The Editor's preview with Confirm / Edit again / Cancel; its problems otherwise."""
+        edit: Edits
+        matched: tuple[str, ...] = ()
+        if isinstance(given, ReadResults):
+            edit = given.edits[0] if len(given.edits) == 1 else list(given.edits)
+            matched = given.matched
+        else:
+            edit = given
         preview = await self._editor.preview(edit, self._actor(update))
         if not preview.ok:
             await self._reply(update, steps.problems_reply(draft, preview.problems, retry=True))
             return State.INPUT if draft.action in steps.TYPED else State.ACTION
         draft.edit = edit
-        await self._reply(update, steps.preview_reply(draft, preview))
+        await self._reply(update, steps.preview_reply(draft, preview, matched))
         return State.CONFIRM
 
     async def _again(self, update: Update, draft: Draft) -> object:
@@ -411,7 +425,7 @@ class EditFlow:
         await self._reply(update, steps.prompt(draft, action, self._catalogs.current))
         return State.INPUT
 
-    def _read_typed(self, draft: Draft, text: str) -> Edits | str | tuple[str, ...]:
+    def _read_typed(self, draft: Draft, text: str) -> Edits | ReadResults | str | tuple[str, ...]:
         """The edit a typed answer means for the draft's action, or what is wrong with it."""
         catalog = self._catalogs.current
         match draft.action:
@@ -429,16 +443,11 @@ class EditFlow:
                 return steps.read_postponement(text, self._session(draft))
         return self._results(draft, text)
 
-    def _results(self, draft: Draft, text: str) -> EnterResults | tuple[str, ...]:
-        session = self._session(draft)
-        rows, problems = read_rows(text, session, self._catalogs.current)
-        if problems:
-            return problems
-        if draft.action is Action.CORRECT:
-            return EnterResults(session.id, rows, mode="merge")
-        return EnterResults(session.id, rows, mode="replace")
+    def _results(self, draft: Draft, text: str) -> ReadResults | tuple[str, ...]:
+        mode: ResultsMode = "merge" if draft.action is Action.CORRECT else "replace"
+        return read_typed_results(text, self._session(draft), self._catalogs.current, mode)
 
-    def _session(self, draft: Draft) -> Any:
+    def _session(self, draft: Draft) -> Session:
         session = self._catalogs.current.sessions.get(draft.session_id or "")
         if session is None:  # renamed or removed by a reload since the menu was shown
             raise _Stop(END)

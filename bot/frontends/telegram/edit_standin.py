@@ -49,11 +49,14 @@ class PostponeSession:
         return f"postpone {self.session_id}"
 
 
+ResultsMode = Literal["replace", "merge"]
+
+
 @dataclass(frozen=True)
 class EnterResults:
     session_id: str
     rows: tuple[ResultRowInput, ...]
-    mode: Literal["replace", "merge"] = "replace"
+    mode: ResultsMode = "merge"
     complete: bool | None = None
 
     def summary(self) -> str:

@@ -218,13 +218,15 @@ def _session_prompt(action: Action, session: Session) -> tuple[str, ...]:
     )
 
 
-def preview_reply(draft: Draft, preview: EditPreview) -> Reply:
-    """The preview: what the edit does, and the lines of the schedule files it changes."""
+def preview_reply(draft: Draft, preview: EditPreview, matched: Sequence[str] = ()) -> Reply:
+    """The preview: what the edit does, how an import's rows were matched, and the lines of
+    the schedule files it changes."""
     token = draft.offer()
     lines = preview.lines or ("(nothing in the files would change)",)
+    blocks = (paragraph(*matched), paragraph(*lines)) if matched else (paragraph(*lines),)
     return Reply(
         title=f"Preview: {preview.summary}",
-        blocks=(paragraph(*lines),),
+        blocks=blocks,
         choices=(
             button("Confirm", token, CONFIRM),
             button("Edit again", token, AGAIN),
