@@ -64,7 +64,8 @@ class EditGate:
         now = self._clock.now()
         for key in [k for k, d in self._drafts.items() if d.idle(now)]:
             del self._drafts[key]  # nobody finished them: bounded memory
-        draft = Draft(owner=user.id, chat=ChatRef(PLATFORM, str(chat.id)), touched=now)
+        ref = ChatRef(PLATFORM, str(chat.id))
+        draft = Draft(user.id, ref, now, in_group=chat.type != TgChat.PRIVATE)
         self._drafts[(chat.id, user.id)] = draft
         return draft
 
@@ -129,8 +130,8 @@ class EditGate:
     async def file_outside(self, update: Update) -> object:
         """A file sent to the bot outside an edit: refused to fans in a private chat; for an
         admin, how to import it. In a group a file is for the members, not for the bot."""
-        chat, user = who(update)
-        if chat.type != TgChat.PRIVATE:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None or chat.type != TgChat.PRIVATE:
             return END
         said = HOW_TO_IMPORT if self.is_admin(user) else steps.REFUSED
         await self.send(chat, problem(ReplyStatus.INVALID, said))

@@ -111,6 +111,9 @@ class Draft:
     owner: int  # Telegram user id
     chat: ChatRef
     touched: datetime  # the clock's now at the last step
+    # In a group the bot reads only commands and replies to it (privacy mode): typed answers
+    # must be replies, and the prompts say so.
+    in_group: bool = False
     token: str = field(default_factory=new_token)  # of the latest message with buttons
     options: tuple[str, ...] = ()  # the ids behind that message's numbered buttons
     series_id: str | None = None
@@ -192,6 +195,8 @@ def prompt(draft: Draft, action: Action, catalog: Catalog) -> Reply:
         lines = (f"Standings after {event.name}.", *STANDINGS_HELP)
     else:
         lines = _session_prompt(action, catalog.sessions[draft.session_id or ""])
+    if draft.in_group:
+        lines = (*lines, "(In a group, send it as a reply to this message.)")
     return Reply(title=None, blocks=(paragraph(*lines),), choices=(_cancel(token),))
 
 
