@@ -42,6 +42,7 @@ from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import DISCORD_LIMITS, RateLimits
 from bot.delivery.sender import Composer, Sender
+from bot.editing import Editor
 from bot.feeds.links import CalendarLinks
 from bot.frontend_startup import FrontendStartup, TokenRejected
 from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
@@ -90,6 +91,8 @@ class Runtime:
     engine: DeliveryEngine
     health: ChannelHealth
     chat_zone: str
+    # Operator edits of the schedule files; each reloads through `reloader` at once.
+    editor: Editor
     telegram: TelegramFrontend | None = None
     discord: DiscordFrontend | None = None
     console: ConsoleWriter | None = None
@@ -115,7 +118,7 @@ class Runtime:
         store: Store,
         chat_zone: str,
         console: ConsoleWriter | None = None,
-        reload_poll_seconds: float = 2.0,
+        reload_poll_seconds: float = 0.5,
     ) -> Runtime:
         service = Service(catalogs, clock, default_zone=config.general.timezone)
         reminders = tuple(config.announcements.reminder_minutes)
@@ -135,6 +138,7 @@ class Runtime:
         reloader = ScheduleReloader(
             schedules, catalogs, announcer.replan, poll_seconds=reload_poll_seconds
         )
+        editor = Editor(schedules, store, catalogs, clock, reloader.reload)
         chat_settings = ChatSettings(
             store,
             service,
@@ -221,6 +225,7 @@ class Runtime:
             engine=engine,
             health=health,
             chat_zone=chat_zone,
+            editor=editor,
             telegram=telegram,
             discord=discord,
             console=console,

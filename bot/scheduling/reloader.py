@@ -78,7 +78,7 @@ class ScheduleReloader:
         catalogs: CatalogHolder,
         on_swap: Callable[[], Awaitable[object]],
         *,
-        poll_seconds: float = 2.0,
+        poll_seconds: float = 0.5,
     ) -> None:
         self._directory = directory
         self._catalogs = catalogs

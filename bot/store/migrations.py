@@ -170,10 +170,33 @@ _CHART_WITH_RESULTS = Migration(
     ),
 )
 
+# The operators' edits to the schedules (bot.editing): who changed which files when, with each
+# file's text before and after, so that an edit can be shown, traced and undone. `at` is UTC
+# ISO text (the audit log is read by people and ordered by id, never compared as instants).
+_EDITS = Migration(
+    6,
+    "the audit log of operator edits",
+    (
+        """
+        CREATE TABLE edits (
+            id        INTEGER PRIMARY KEY,
+            at        TEXT NOT NULL,
+            actor     TEXT NOT NULL,
+            action    TEXT NOT NULL,
+            target    TEXT NOT NULL,
+            summary   TEXT NOT NULL,
+            files     TEXT NOT NULL,
+            undone_by INTEGER REFERENCES edits (id)
+        )
+        """,
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
     _PARTS_SENT,
     _ENQUEUE_IN_CHUNKS,
     _CHART_WITH_RESULTS,
+    _EDITS,
 )

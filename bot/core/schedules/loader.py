@@ -54,10 +54,15 @@ def load_catalog(directory: Path) -> Catalog:
     return catalog
 
 
-def check_directory(directory: Path) -> tuple[Catalog | None, tuple[Problem, ...]]:
-    """Parse and validate every file; the catalog only when there is no problem at all."""
+def check_directory(
+    directory: Path, overrides: Mapping[str, str] | None = None
+) -> tuple[Catalog | None, tuple[Problem, ...]]:
+    """Parse and validate every file; the catalog only when there is no problem at all.
+
+    `overrides` maps relative paths ("2022/tcr-germany.toml") to text read instead of the
+    file's (or as a new file): an edit is checked as the directory would be once written."""
     with _cyclic_gc_paused():
-        return _check_directory(directory)
+        return _check_directory(directory, overrides or {})
 
 
 @contextlib.contextmanager
@@ -76,11 +81,17 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_directory(directory: Path) -> tuple[Catalog | None, tuple[Problem, ...]]:
+def _check_directory(
+    directory: Path, overrides: Mapping[str, str]
+) -> tuple[Catalog | None, tuple[Problem, ...]]:
     if not directory.is_dir():
         return None, (Problem(".", 1, "", f"schedules directory {str(directory)!r} not found"),)
-    paths = sorted(path for path in directory.rglob("*.toml") if path.is_file())
-    files = {path.relative_to(directory).as_posix(): _read(directory, path) for path in paths}
+    paths = {path for path in directory.rglob("*.toml") if path.is_file()}
+    paths.update(directory / name for name in overrides)
+    files = {
+        path.relative_to(directory).as_posix(): _read(directory, path, overrides)
+        for path in sorted(paths)
+    }
     shared = _load_shared(files)
     parsed: dict[str, ParsedSeries] = {}
     for name, file in files.items():
@@ -99,9 +110,11 @@ def _check_directory(directory: Path) -> tuple[Catalog | None, tuple[Problem, ..
     return Catalog.build(series, shared.drivers, shared.tracks, shared.scales), ()
 
 
-def _read(directory: Path, path: Path) -> _File:
+def _read(directory: Path, path: Path, overrides: Mapping[str, str]) -> _File:
     name = path.relative_to(directory).as_posix()
     ctx = FileContext(name)
+    if name in overrides:
+        return _parsed(ctx, overrides[name])
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -114,6 +127,11 @@ def _read(directory: Path, path: Path) -> _File:
         message = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line})"
         ctx.problems.append(Problem(name, line, "", message))
         return _File(ctx, None)
+    return _parsed(ctx, text)
+
+
+def _parsed(ctx: FileContext, text: str) -> _File:
+    name = ctx.file
     parsed = toml_text.parse(name, text)
     if parsed.problem is not None:
         ctx.problems.append(parsed.problem)
