@@ -42,9 +42,9 @@ from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
 from bot.core.commands import COMMANDS
 from bot.core.reply import Reply
+from bot.editing import Editor
 from bot.frontends.telegram.callbacks import CallbackRegistry
 from bot.frontends.telegram.edit_flow import EDIT_GROUP, EditFlow
-from bot.frontends.telegram.edit_standin import Editor
 from bot.frontends.telegram.polling import PollingRecord, WatchedRequest
 from bot.frontends.telegram.sender import PLATFORM, TelegramSender
 from bot.frontends.telegram.transport import AiohttpRequest

@@ -47,8 +47,11 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
+from bot.core.edits.operations import ResultsMode
 from bot.core.model import Session
 from bot.core.reply import Reply, ReplyStatus, problem
+from bot.editing import Editor
+from bot.editing.editor import Edits
 from bot.frontends.telegram import edit_forms as forms
 from bot.frontends.telegram import edit_steps as steps
 from bot.frontends.telegram.edit_gate import END, EditGate, Send, Stop
@@ -58,7 +61,6 @@ from bot.frontends.telegram.edit_input import (
     read_typed_results,
     read_upload,
 )
-from bot.frontends.telegram.edit_standin import Editor, Edits, ResultsMode
 from bot.frontends.telegram.edit_steps import Action, Draft
 
 log = logging.getLogger("pitboard.telegram")

@@ -10,15 +10,15 @@ import re
 from datetime import date, time
 
 from bot.core.catalog import Catalog
-from bot.core.lookup import track_candidates
-from bot.core.model import Event, Series, SessionKind
-from bot.core.names import Candidate, normalize, resolve
-from bot.frontends.telegram.edit_standin import (
+from bot.core.edits.operations import (
     AddEvent,
     AddSession,
     EnterStandings,
     StandingsRowInput,
 )
+from bot.core.lookup import track_candidates
+from bot.core.model import Event, Series, SessionKind
+from bot.core.names import Candidate, normalize, resolve
 
 Problems = tuple[str, ...]
 

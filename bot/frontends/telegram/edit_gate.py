@@ -18,8 +18,8 @@ from telegram.ext import ConversationHandler
 from bot.core.audience import ChatRef
 from bot.core.clock import Clock
 from bot.core.reply import Reply, ReplyStatus, problem
+from bot.editing import Actor
 from bot.frontends.telegram import edit_steps as steps
-from bot.frontends.telegram.edit_standin import Actor
 from bot.frontends.telegram.edit_steps import Draft
 
 PLATFORM = "telegram"

@@ -16,19 +16,14 @@ from telegram.error import TelegramError
 
 from bot.core.catalog import Catalog
 from bot.core.commands import split_command_line
+from bot.core.edits.operations import AddEntries, Edit, EnterResults, ResultsMode
 from bot.core.imports import ImportedResults, RowMatch, read_results
 from bot.core.imports.columns import Field, looks_like_alkamel, plain_layout
 from bot.core.imports.sheet import guess_delimiter
 from bot.core.lookup import lookup, session_candidates
 from bot.core.model import Session
 from bot.core.reply import Reply, ReplyStatus, problem
-from bot.frontends.telegram.edit_standin import (
-    AddEntries,
-    Edit,
-    EnterResults,
-    ResultsMode,
-    parse_rows,
-)
+from bot.frontends.telegram.edit_standin import parse_rows
 
 # A classification export is a few kilobytes; this leaves room for a 24-hour race's field.
 MAX_FILE_BYTES = 1024 * 1024

@@ -21,17 +21,12 @@ from enum import StrEnum
 
 from bot.core.audience import ChatRef
 from bot.core.catalog import Catalog
+from bot.core.edits.operations import CancelSession, PostponeSession, SetSessionTime
 from bot.core.model import Event, Series, Session
 from bot.core.reply import Choice, Reply, ReplyStatus, paragraph
+from bot.editing import EditOutcome, EditPreview
+from bot.editing.editor import Edits
 from bot.frontends.telegram.edit_forms import NEW_EVENT_HELP, NEW_SESSION_HELP, STANDINGS_HELP
-from bot.frontends.telegram.edit_standin import (
-    CancelSession,
-    EditOutcome,
-    EditPreview,
-    Edits,
-    PostponeSession,
-    SetSessionTime,
-)
 
 PREFIX = "/edit~"
 BUTTON = re.compile(r"/edit~([A-Za-z0-9_-]{1,16})~([a-z0-9:-]{1,24})")
