@@ -8,13 +8,16 @@ import gc
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.core.catalog import Catalog
+from bot.core.provenance import DataSource, Provenances
 from bot.core.schedules import toml_text
 from bot.core.schedules.problems import Problem, ScheduleError
+from bot.core.schedules.provenance import SOURCES_FILE, parse_sources
 from bot.core.schedules.published import PointsPaths, check_published
-from bot.core.schedules.reader import FileContext
+from bot.core.schedules.reader import FileContext, Node
 from bot.core.schedules.series import ParsedSeries, parse_series_file
 from bot.core.schedules.shared import Shared, parse_drivers, parse_scales, parse_tracks
 
@@ -92,10 +95,11 @@ def _check_directory(
         path.relative_to(directory).as_posix(): _read(directory, path, overrides)
         for path in sorted(paths)
     }
+    sources = _load_sources(files)
     shared = _load_shared(files)
     parsed: dict[str, ParsedSeries] = {}
     for name, file in files.items():
-        if name not in SHARED_FILES and file.doc is not None:
+        if name not in SHARED_FILES and name != SOURCES_FILE and file.doc is not None:
             item = parse_series_file(file.ctx, file.doc, shared)
             if _stands(file):
                 parsed[name] = item
@@ -107,7 +111,13 @@ def _check_directory(
     if problems:
         return None, problems
     series = [p.series for p in parsed.values() if p.series is not None]
-    return Catalog.build(series, shared.drivers, shared.tracks, shared.scales), ()
+    stated = {key: found for file in files.values() for key, found in file.ctx.provenance.items()}
+    provenance = Provenances(
+        MappingProxyType(stated), MappingProxyType({source.id: source for source in sources})
+    )
+    return Catalog.build(
+        series, shared.drivers, shared.tracks, shared.scales, provenance=provenance
+    ), ()
 
 
 def _read(directory: Path, path: Path, overrides: Mapping[str, str]) -> _File:
@@ -159,6 +169,40 @@ def _stands(file: _File) -> bool:
     file.ctx.problems[:] = [problem]
     file.doc = None
     return False
+
+
+def _load_sources(files: Mapping[str, _File]) -> list[DataSource]:
+    """Every `[sources.<id>]` table, from sources.toml and the series files: one namespace (an
+    edit's source, kept in the series file it edited, may be named by a driver it added). Each
+    file learns the ids it may refer to; while a file that could define some cannot be read,
+    every id passes, as for the shared files."""
+    sources: list[DataSource] = []
+    defined_in: dict[str, str] = {}
+    unreadable = False
+    # sources.toml first, then the series files in sorted order: a duplicate is reported in
+    # the later one.
+    for name in sorted(files, key=lambda name: (name != SOURCES_FILE, name)):
+        file = files[name]
+        if name in SHARED_FILES:
+            continue
+        if file.doc is None:
+            unreadable = True
+            continue
+        root = Node(file.ctx, (), file.doc)
+        if name == SOURCES_FILE:
+            root.check_keys(("sources",))
+        found, ids = parse_sources(root.child("sources"))
+        sources += found
+        for source_id in sorted(ids):
+            if source_id in defined_in:
+                message = f"duplicate source id {source_id!r} (also in {defined_in[source_id]})"
+                file.ctx.report(("sources", source_id), message)
+            else:
+                defined_in[source_id] = name
+    known: Collection[str] = _AnyId() if unreadable else frozenset(defined_in)
+    for file in files.values():
+        file.ctx.source_ids = known
+    return sources
 
 
 def _load_shared(files: Mapping[str, _File]) -> Shared:

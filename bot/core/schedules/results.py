@@ -16,9 +16,11 @@ from bot.core.schedules.reader import Node
 RESULT_KEYS = (
     "position", "driver", "car", "status", "note",
     "class", "laps", "time", "gap", "best_lap", "fastest_lap",
+    "source", "inferred",
 )  # fmt: skip
-# The keys the fast path reads; a row with any timing-sheet key takes the general path.
-_PLAIN_KEY_SET = frozenset(RESULT_KEYS[:5])
+# The keys the fast path reads (and the provenance keys, read by their own walk); a row with
+# any timing-sheet key takes the general path.
+_PLAIN_KEY_SET = frozenset((*RESULT_KEYS[:5], "source", "inferred"))
 # (driver id, position) -> that classified single-driver row. Rows are immutable and one driver
 # finishes in the same place in many sessions of a season: each such row is built once per file
 # and shared (building a frozen row costs more than everything else the plain path does for it).
