@@ -8,6 +8,7 @@ pitboard check --sources         # every fact with its source; the ones without 
 pitboard calendar tcr-germany-2022 -o tcr.ics   # a feed, as the web server serves it
 pitboard run            # the terminal front-end (or the chat bots when tokens are set)
 pitboard init mybot     # a starter config.toml and schedules/ for a new operator
+pitboard import results tcr-germany-2022/oschersleben/race-1 race-1.csv --dry-run
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 from bot import __version__
 from bot.bundled import default_schedules, example_config
 from bot.cli_chart import add_chart_parser, chart_command
+from bot.cli_import import add_import_parser, import_command
 from bot.cli_json import reply_data
 from bot.cli_sources import SOURCES_HELP, run_check_sources
 from bot.config import Config, ConfigError, load_config
@@ -163,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="start with an empty database although the old one held chats and is gone",
     )
 
+    add_import_parser(commands)
+
     init = commands.add_parser(
         "init", help="write a starter config.toml and schedules/ into a folder (never overwrites)"
     )
@@ -231,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_check(args.directory or schedules)
     if args.command == "db":
         return run_db_upgrade(args.database or Path(config.general.database))
+    if args.command == "import":
+        return import_command(args, config, schedules)
     if args.command == "run":
         from bot.app import RunOptions, run_app
 

@@ -68,6 +68,11 @@ class Editor:
         self._reload = reload
         self._lock = asyncio.Lock()  # one edit at a time: each plans against the last one
 
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog edits are checked against now (an import matches its rows to it)."""
+        return self._catalogs.current
+
     async def preview(self, edit: Edits, actor: Actor) -> EditPreview:
         """What `edit` would change, and its problems; nothing is written."""
         _, _, summary = describe(edit)
