@@ -122,7 +122,7 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
         assert "undo with /undo 1" in done.text
         post = await fake.wait_for_message(FAN, containing("Results: Race 1"), TIMEOUT)
         # Qualifying 1 (2nd, 8 points) and Race 1 (a win, 25): 33 points so far.
-        assert "Jessica Bäckman: WIN" in post.text and "33 pts" in post.text, post.text
+        assert "Jessica Bäckman: WIN — 33 pts from the results known so far" in post.text
 
         # The same session's classification as a CSV document, with the caption naming it.
         csv = (
@@ -143,10 +143,14 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
         done = await walk(fake, ADMIN, "Confirm")
         assert "undo with /undo 2" in done.text
         text = series_file.read_text()
-        assert 'time = "25:03.456"' in text and "[sources.import-2]" in text
-        assert 'file = "race-1.csv"' in text
+        assert 'time = "25:03.456"' in text and "laps = 20" in text
+        assert text.startswith("# ADAC TCR Germany 2022"), "comments kept"
         audit = await runtime.store.recent_edits(5)
-        assert [record.id for record in audit][:2] == [2, 1]
+        assert [(record.id, record.actor) for record in audit] == [
+            (2, f"telegram:{ADMIN} (Fan)"),
+            (1, f"telegram:{ADMIN} (Fan)"),
+        ]
+        assert f"{OSCHERSLEBEN}/race-1" in audit[0].summary
 
 
 async def test_a_non_admin_is_refused_every_edit_and_nothing_changes(tmp_path: Path) -> None:

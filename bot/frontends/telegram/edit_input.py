@@ -2,31 +2,32 @@
 CSV), a results file sent as a Telegram document, and the caption "/import SESSION".
 
 Reading rows is the core's job: `parse_rows` for pasted rows, the timing-export readers in
-`bot.core.imports` for a CSV (an Al Kamel export or a plain CSV with a header). This module
-fetches and decodes the file within limits, tells a pasted CSV from pasted rows, and turns what
-was read into the edits to preview: the new cars first (`AddEntries`), then the results.
+`bot.core.imports` for a CSV (an Al Kamel export or a plain CSV with a header), turned into
+edits by `bot.editing.imports` (the new cars first, then the results), as `pitboard import`
+does. This module fetches the file from Telegram within the same size limit, tells a pasted
+CSV from pasted rows, and hands the flow the edits with the lines saying how each row was read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Message
 from telegram.error import TelegramError
 
 from bot.core.catalog import Catalog
 from bot.core.commands import split_command_line
-from bot.core.edits.operations import AddEntries, Edit, EnterResults, ResultsMode
-from bot.core.imports import ImportedResults, RowMatch, read_results
+from bot.core.edits.operations import Edit, EnterResults, ResultsMode
+from bot.core.imports import ImportedResults, read_results
 from bot.core.imports.columns import Field, looks_like_alkamel, plain_layout
+from bot.core.imports.preview import preview_lines
 from bot.core.imports.sheet import guess_delimiter
 from bot.core.lookup import lookup, session_candidates
 from bot.core.model import Session
 from bot.core.reply import Reply, ReplyStatus, problem
+from bot.editing.imports import MAX_EXPORT_BYTES, decode_export, import_edits, read_export
 from bot.frontends.telegram.edit_standin import parse_rows
 
-# A classification export is a few kilobytes; this leaves room for a 24-hour race's field.
-MAX_FILE_BYTES = 1024 * 1024
 FILE_SUFFIXES = (".csv", ".txt")
 PASTED = "pasted rows"  # the "file" a pasted CSV's problems name
 IMPORT_USAGE = (
@@ -38,7 +39,7 @@ Problems = tuple[str, ...]
 
 @dataclass(frozen=True)
 class ReadResults:
-    """Edits made from rows or a file, and a line per row saying how it was matched."""
+    """Edits made from rows or a file, and (for a CSV) how each row was read and matched."""
 
     edits: tuple[Edit, ...]
     matched: tuple[str, ...] = ()
@@ -62,7 +63,7 @@ def read_typed_results(
 ) -> ReadResults | Problems:
     """Pasted rows (`POS WHO [extras]`), or a pasted CSV whose first line is its header."""
     if is_csv_header(_first_line(text)):
-        return _imported(read_results(text, PASTED, session, catalog), session, mode)
+        return _imported(read_results(text, PASTED, session, catalog), catalog, mode)
     rows, problems = parse_rows(text, session, catalog)
     if problems:
         return tuple(str(p) for p in problems)
@@ -79,23 +80,23 @@ async def read_upload(
     name = document.file_name or "the file"
     if not name.casefold().endswith(FILE_SUFFIXES):
         return (f"{name}: send a CSV (.csv) or text (.txt) file.",)
-    too_big = f"{name} is over {MAX_FILE_BYTES // 1024} KB: is it really a results file?"
-    if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
-        return (too_big,)
+    if document.file_size is not None and document.file_size > MAX_EXPORT_BYTES:
+        return (f"{name} is {document.file_size // 1000} kB: too big for a results file",)
     try:
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
     except TelegramError as error:
         return (f"{name} could not be fetched from Telegram: {error}",)
-    if len(data) > MAX_FILE_BYTES:
-        return (too_big,)
-    text = decode(data)
-    if is_csv_header(_first_line(text)):
-        return _imported(read_results(text, name, session, catalog), session, "replace")
-    rows, problems = parse_rows(text, session, catalog)  # a .txt of pasted-style rows
-    if problems:
-        return tuple(f"{name}: {p}" for p in problems)
-    return ReadResults((EnterResults(session.id, tuple(rows), mode="replace"),))
+    text = decode_export(data)
+    if not is_csv_header(_first_line(text)):  # a .txt of rows as they are typed
+        rows, problems = parse_rows(text, session, catalog)
+        if problems:
+            return tuple(f"{name}: {p}" for p in problems)
+        return ReadResults((EnterResults(session.id, tuple(rows), mode="replace"),))
+    imported = read_export(catalog, session.id, name, data)
+    if isinstance(imported, str):
+        return (imported,)
+    return _imported(imported, catalog, "replace")
 
 
 def is_csv_header(line: str) -> bool:
@@ -110,33 +111,18 @@ def is_csv_header(line: str) -> bool:
     return Field.POSITION in plain_layout(names).fields
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without a byte order mark), else Windows-1252, which timing software on
-    Windows still writes; every byte decodes there, so a file is never refused for it."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def _imported(
-    imported: ImportedResults, session: Session, mode: ResultsMode
+    imported: ImportedResults, catalog: Catalog, mode: ResultsMode
 ) -> ReadResults | Problems:
-    if imported.problems:
-        return tuple(str(p) for p in imported.problems)
-    edits: list[Edit] = []
-    if imported.entries or imported.drivers:
-        edits.append(AddEntries(session.event_id, imported.entries, imported.drivers))
-    edits.append(EnterResults(session.id, imported.rows, mode=mode, complete=imported.complete))
-    return ReadResults(tuple(edits), tuple(_matched_line(m) for m in imported.matches))
-
-
-def _matched_line(match: RowMatch) -> str:
-    """'1 #7 Jessica Bäckman', '2 #15 Martin Andersen (new entry)': how a row was read."""
-    where = str(match.position) if match.position is not None else match.status.upper()
-    car = f"#{match.car} " if match.car else ""
-    how = f" ({match.how})" if match.how else ""
-    return f"{where} {car}{match.drivers}{how}"
+    """An import's edits (B's: new entries first, then the results) and its preview lines."""
+    lines = preview_lines(imported, catalog)
+    if not imported.ok:
+        return lines
+    edits = [
+        replace(edit, mode=mode) if isinstance(edit, EnterResults) else edit
+        for edit in import_edits(imported, catalog)
+    ]
+    return ReadResults(tuple(edits), lines)
 
 
 def _first_line(text: str) -> str:
