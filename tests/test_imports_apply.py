@@ -134,7 +134,7 @@ async def test_a_two_class_sprint_race_gives_results_and_standings(desk: Desk) -
     ]
     shown = await ask(service, f"/results {TCR_RACE_1}")
     assert "Fastest lap (TCR): Cléo Carré, 1'38.050" in shown
-    assert "DNF (not classified)" in shown and "Partial results" not in shown
+    assert "Dan Dahl: not classified" in shown and "Partial results" not in shown
     table = await ask(service, "/standings tcr-demo-2023")
     assert "After round 1 of 2 (Demo Ring)" in table and "Incomplete" not in table
 

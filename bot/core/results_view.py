@@ -1,8 +1,8 @@
 """A session's classification as a table, and one row as a driver's weekend shows it.
 
-The table has a column for a timing-sheet value (class, laps, time, best lap) only when some row
-gives it: a press-release result (position and driver) shows as it always did, an imported
-24-hour classification shows its laps and gaps, each car's drivers under their car.
+The table has a column for a timing-sheet value (class, time or gap) only when some row gives
+it: a press-release result (position and driver) shows as it always did, an imported 24-hour
+classification shows its classes and gaps, each car's team and drivers under it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,14 @@ def result_label(session: Session, row: ResultRow | None) -> str:
 
 
 def results_table(catalog: Catalog, event: Event, session: Session) -> tuple[Table, list[Line]]:
-    """The classification in position order, and a line per fastest lap the rows mark."""
+    """The classification in position order, and lines for under it: the winner's distance
+    and each fastest lap the rows mark.
+
+    Narrow enough for a phone (Telegram's tables are 40 characters wide): with a timing sheet's
+    gaps the team leaves the table, and a car shared by several drivers puts its team and
+    drivers on their own line under it. Each car's best lap is in the data (`--json`); the
+    table names the fastest.
+    """
     rows = sorted(session.results, key=lambda r: (r.position is None, r.position or 0))
     entries = [entry_for_row(event, row) for row in rows]
     classes = [
@@ -39,46 +46,72 @@ def results_table(catalog: Catalog, event: Event, session: Session) -> tuple[Tab
         for row, entry in zip(rows, entries, strict=True)
     ]
     crews = any(len(row.drivers) > 1 for row in rows)
-    optional = {
-        # Several classes in one race: which one each car runs in.
-        "Class": len({c for c in classes if c}) > 1,
-        # Each car's drivers go under it, where the car's number names it.
-        "No": crews,
-        "Laps": any(row.laps is not None for row in rows),
-        "Time": any(row.time or row.gap for row in rows),
-        "Best": any(row.best_lap for row in rows),
-    }
+    timed = any(row.time or row.gap for row in rows)
+    several_classes = len({c for c in classes if c}) > 1
+    # Laps get a column only when nothing else says how far a car went.
+    laps_column = not timed and any(row.laps is not None for row in rows)
     columns = [Column("Pos", numeric=True)]
-    columns += [Column("Class")] if optional["Class"] else []
-    columns += [Column("No", numeric=True)] if optional["No"] else []
-    columns += [Column("Driver", below=crews), Column("Team")]
-    columns += [Column(n, numeric=True) for n in ("Laps", "Time", "Best") if optional[n]]
-    columns.append(Column("Note"))
+    columns += [Column("Class")] if several_classes else []
+    columns += [Column("No", numeric=True)] if crews else []
+    columns.append(Column("Drivers" if crews else "Driver", below=crews))
+    columns += [Column("Team")] if not crews and not timed else []
+    columns += [Column("Laps", numeric=True)] if laps_column else []
+    # A timing sheet's table has no Note column: a non-finisher's status takes the place of its
+    # gap, and notes go under the table, where they need not squeeze the names.
+    columns += [Column("Time", numeric=True)] if timed else [Column("Note")]
     cells: list[tuple[str, ...]] = []
     for row, entry, class_name in zip(rows, entries, classes, strict=True):
+        team = entry.team if entry and entry.team else ""
+        names = driver_names(catalog, row.drivers)
         values = [str(row.position) if row.position else "–"]
-        if optional["Class"]:
+        if several_classes:
             values.append(class_name or "")
-        if optional["No"]:
+        if crews:
             values.append(row.car_number or (entry.number if entry and entry.number else ""))
-        values += [driver_names(catalog, row.drivers), entry.team if entry and entry.team else ""]
-        if optional["Laps"]:
+            values.append(f"{team}: {names}" if team else names)
+        else:
+            values.append(names)
+            if not timed:
+                values.append(team)
+        if laps_column:
             values.append("" if row.laps is None else str(row.laps))
-        if optional["Time"]:
-            values.append(_time_or_gap(row))
-        if optional["Best"]:
-            values.append(row.best_lap or "")
-        values.append(status_text(row))
+        values.append(_time_or_gap(row) if timed else status_text(row))
         cells.append(tuple(values))
-    return Table(tuple(columns), tuple(cells)), _fastest_laps(catalog, rows, classes)
+    below = [*_distance(rows), *_notes(catalog, rows)] if timed else []
+    return Table(tuple(columns), tuple(cells)), below + _fastest_laps(catalog, rows, classes)
+
+
+def _notes(catalog: Catalog, rows: list[ResultRow]) -> list[Line]:
+    """'Dan Dahl: not classified', '#108: gearbox' for the rows with a note."""
+    return [
+        line(
+            bold(
+                f"#{row.car_number}: "
+                if len(row.drivers) > 1 and row.car_number
+                else f"{driver_names(catalog, row.drivers)}: "
+            ),
+            row.note,
+        )
+        for row in rows
+        if row.note
+    ]
+
+
+def _distance(rows: list[ResultRow]) -> list[Line]:
+    winner = next((row for row in rows if row.position == 1), None)
+    if winner is None or winner.laps is None:
+        return []
+    return [line(bold("Distance: "), f"{winner.laps} laps")]
 
 
 def _time_or_gap(row: ResultRow) -> str:
     """The winner's total time, everyone else's gap to the winner (their time when the sheet
-    gives no gap)."""
+    gives no gap, their laps when it gives neither); a non-finisher's status."""
+    if row.status is not ResultStatus.CLASSIFIED:
+        return row.status.value.upper()
     if row.gap and row.position != 1:
         return row.gap
-    return row.time or row.gap or ""
+    return row.time or row.gap or (f"{row.laps} laps" if row.laps is not None else "")
 
 
 def _fastest_laps(catalog: Catalog, rows: list[ResultRow], classes: list[str | None]) -> list[Line]:

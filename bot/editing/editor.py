@@ -7,6 +7,11 @@ atomically. Then the running bot reloads at once through its `ScheduleReloader`,
 re-plans: a moved session gets the "time changed" post and new reminders, entered results
 the results post, once, through the outbox — the same path as a hand edit of the files.
 
+Every edit says where its facts came from: the edited series file gets `[sources.edit-N]`
+(`kind = "operator"`, `by`, `at`; an import `[sources.import-N]` with its `file`), and every
+table the edit wrote or changed `source = "edit-N"`. N is the edit's audit id. An undo writes
+back the exact text from before, its source table gone with the rest.
+
 Audit ids: the next id is taken (`Store.next_edit_id`) before the text is built, since an
 edit's source (`[sources.edit-N]`) names it; the row is recorded before the files are written,
 so no written edit is ever missing from the log. Should another process record that id first
@@ -18,11 +23,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC
 from pathlib import Path
 
 from bot.core.catalog import Catalog, CatalogHolder
 from bot.core.clock import Clock
-from bot.core.edits.apply import EditPlan, plan_edit
+from bot.core.edits.apply import EditPlan, SourceStamp, plan_edit
 from bot.core.edits.operations import Edit
 from bot.core.edits.problems import EditProblem
 from bot.core.schedules import check_directory
@@ -193,7 +199,10 @@ class Editor:
     ) -> tuple[EditPlan, tuple[EditProblem, ...]]:
         """The edit's plan and every problem with it, the loader's over the whole folder too."""
         catalog = self._catalogs.current
-        plan = plan_edit(edit, texts, catalog)
+        kind, prefix = ("import", "import") if source_file else ("operator", "edit")
+        at = self._clock.now().astimezone(UTC).replace(microsecond=0)
+        stamp = SourceStamp(f"{prefix}-{edit_id}", kind, actor.label, at, source_file)
+        plan = plan_edit(edit, texts, catalog, stamp)
         if plan.problems:
             return plan, plan.problems
         _, problems = await asyncio.to_thread(check_directory, self.directory, plan.texts)

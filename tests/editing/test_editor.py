@@ -63,15 +63,23 @@ async def test_a_time_edit_changes_that_line_only_and_keeps_every_comment_and_bl
     assert outcome.ok, outcome.problems
     after = (desk.folder / TCR).read_text()
     old_lines, new_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    assert len(old_lines) == len(new_lines)
-    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
-    assert len(changed) == 1
-    assert old_lines[changed[0]] == 'time = "TBA"\n'
-    assert new_lines[changed[0]] == 'time = "10:15"\n'
+    # Race 1's time line changes and says its source; the edit's source is appended.
+    line = old_lines.index('time = "TBA"\n', old_lines.index('id = "race-1"\n'))
+    assert new_lines[line : line + 2] == [
+        'time = "10:15"\n',
+        f'source = "edit-{outcome.edit_id}"\n',
+    ]
+    stamp = [
+        "\n",
+        f"[sources.edit-{outcome.edit_id}]\n",
+        'kind = "operator"\n',
+        'by = "telegram:12345 (@anna)"\n',
+        "at = 2022-04-25T08:30:00Z\n",
+    ]
+    assert new_lines[-len(stamp) :] == stamp
     # Everything else, comments and blank lines included, is byte-for-byte the same.
-    line = changed[0]
-    assert old_lines[:line] + old_lines[line + 1 :] == new_lines[:line] + new_lines[line + 1 :]
-    assert "# As published after round 1" in after
+    rest = new_lines[:line] + new_lines[line + 2 : -len(stamp)]
+    assert rest == old_lines[:line] + old_lines[line + 1 :]
     assert desk.catalogs.current.sessions[RACE_1].local_time == time(10, 15)
 
 
@@ -92,12 +100,18 @@ async def test_results_added_to_a_session_keep_the_rest_of_the_file(desk: Desk) 
     )
     assert outcome.ok, outcome.problems
     after = (desk.folder / TCR).read_text()
+    source = f"edit-{outcome.edit_id}"
     assert after == before.replace(
         'time = "TBA"\n\n[[events.sessions.results]]\nposition = 2\ndriver = "jessica-backman"\n',
         'time = "TBA"\n\n[[events.sessions.results]]\nposition = 3\ndriver = "jessica-backman"\n'
-        'note = "traffic"\n',
+        f'note = "traffic"\nsource = "{source}"\n',
         1,
+    ) + (
+        f'\n[sources.{source}]\nkind = "operator"\nby = "telegram:12345 (@anna)"\n'
+        "at = 2022-04-25T08:30:00Z\n"
     )
+    row = desk.catalogs.current.sessions["tcr-germany-2022/oschersleben/fp1"].results[0]
+    assert (row.position, row.note) == (3, "traffic")
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import tomlkit
 from tomlkit.items import Table
@@ -36,6 +37,22 @@ from bot.core.model import Entry
 from bot.core.schedules.problems import format_path
 
 DRIVERS_FILE = "drivers.toml"
+
+
+@dataclass(frozen=True)
+class SourceStamp:
+    """Where an edit's facts come from: written as `[sources.<id>]` in the edited series file,
+    and as `source = "<id>"` on every table the edit wrote or changed."""
+
+    id: str  # "edit-12", "import-13"
+    kind: str  # "operator" | "import"
+    by: str  # the actor, e.g. "telegram:12345 (@anna)"
+    at: datetime  # when, in UTC
+    file: str | None = None  # an import's file name
+
+    def table(self) -> Table:
+        values = {"kind": self.kind, "file": self.file, "by": self.by, "at": self.at}
+        return docs.new_table(values)
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,33 @@ class _Work:
     added_events: set[str] = field(default_factory=set)
     added_entries: dict[str, list[Entry]] = field(default_factory=dict)  # by event id
     added_drivers: set[str] = field(default_factory=set)
+    stamp: SourceStamp | None = None
+    stamped: list[Table] = field(default_factory=list)  # existing tables the edit changed
+
+    @property
+    def source(self) -> str | None:
+        return None if self.stamp is None else self.stamp.id
+
+    def new_table(self, values: Mapping[str, Any]) -> Table:
+        """A table the edit writes, saying its source."""
+        return docs.new_table({**values, "source": self.source})
+
+    def changed(self, table: Table) -> None:
+        """An existing table whose facts the edit changed: it says the edit's source."""
+        self.stamped.append(table)
+
+    def apply_stamp(self) -> None:
+        if self.stamp is None or not self.series:
+            return
+        for table in self.stamped:
+            docs.set_key(table, "source", self.stamp.id)
+            docs.remove_key(table, "inferred")  # the operator states it now
+        first = next(iter(self.series.values()))  # ids are one namespace: define it once
+        sources = first.doc.get("sources")
+        if sources is None:
+            first.doc["sources"] = tomlkit.table(is_super_table=True)
+            sources = first.doc["sources"]
+        sources[self.stamp.id] = self.stamp.table()
 
     def series_doc(self, series_id: str) -> SeriesDoc:
         if series_id not in self.series:
@@ -81,9 +125,15 @@ class _Work:
         return {path: text for path, text in out.items() if text != self.files.get(path)}
 
 
-def plan_edit(edit: Edit | Sequence[Edit], files: Mapping[str, str], catalog: Catalog) -> EditPlan:
-    """The new texts for `edit` (or several edits, applied in order as one), or its problems."""
-    work = _Work(files, catalog)
+def plan_edit(
+    edit: Edit | Sequence[Edit],
+    files: Mapping[str, str],
+    catalog: Catalog,
+    stamp: SourceStamp | None = None,
+) -> EditPlan:
+    """The new texts for `edit` (or several edits, applied in order as one), or its problems.
+    With `stamp`, every table written or changed names it as its source."""
+    work = _Work(files, catalog, stamp=stamp)
     edits = [edit] if not isinstance(edit, Sequence) else list(edit)
     try:
         for one in edits:
@@ -92,6 +142,9 @@ def plan_edit(edit: Edit | Sequence[Edit], files: Mapping[str, str], catalog: Ca
         return EditPlan(problems=refused.problems)
     except NotFound as missing:
         return EditPlan(problems=(EditProblem(str(missing)),))
+    if not work.texts():
+        return EditPlan(problems=(EditProblem("nothing to change: the files already say that"),))
+    work.apply_stamp()
     texts = work.texts()
     if not texts:
         return EditPlan(problems=(EditProblem("nothing to change: the files already say that"),))
@@ -110,6 +163,7 @@ def _session(work: _Work, session_id: str) -> tuple[SeriesDoc, int, int, Table]:
 
 def _set_time(work: _Work, edit: SetSessionTime) -> None:
     _, _, _, table = _session(work, edit.session_id)
+    work.changed(table)
     if edit.day is not None:
         docs.set_key(table, "date", edit.day)
     docs.set_key(table, "time", "TBA" if edit.time is None else edit.time.strftime("%H:%M"))
@@ -128,6 +182,7 @@ def _offset_text(offset: timedelta) -> str:
 
 def _cancel(work: _Work, edit: CancelSession) -> None:
     _, _, _, table = _session(work, edit.session_id)
+    work.changed(table)
     if edit.cancelled:
         docs.set_key(table, "cancelled", True)
     else:
@@ -136,6 +191,7 @@ def _cancel(work: _Work, edit: CancelSession) -> None:
 
 def _postpone(work: _Work, edit: PostponeSession) -> None:
     _, _, _, table = _session(work, edit.session_id)
+    work.changed(table)
     if edit.day is not None:
         docs.set_key(table, "date", edit.day)
     docs.set_key(table, "time", "TBA")
@@ -157,7 +213,7 @@ def _add_event(work: _Work, edit: AddEvent) -> None:
         "start_date": edit.start_date,
         "end_date": edit.end_date,
     }
-    docs.array_of_tables(series.doc, "events").append(docs.new_table(values))
+    docs.array_of_tables(series.doc, "events").append(work.new_table(values))
     work.added_events.add(edit.target)
 
 
@@ -176,7 +232,7 @@ def _add_session(work: _Work, edit: AddSession) -> None:
         "time": "TBA" if edit.time is None else edit.time.strftime("%H:%M"),
         "duration": None if edit.duration is None else _duration_text(edit.duration),
     }
-    docs.array_of_tables(event, "sessions").append(docs.new_table(values))
+    docs.array_of_tables(event, "sessions").append(work.new_table(values))
 
 
 def _duration_text(duration: timedelta) -> str:
@@ -195,7 +251,9 @@ def _results(work: _Work, edit: EnterResults) -> None:
     if problems:
         raise _Refused(problems)
     series, event_index, session_index, table = _session(work, edit.session_id)
-    placed = write_results(table, edit, whos, event)
+    placed = write_results(table, edit, whos, event, work.source)
+    if edit.complete is not None:
+        work.changed(table)  # it now says whether the results are complete
     for index, row in placed.items():
         path = format_path(("events", event_index, "sessions", session_index, "results", index))
         work.origins[(series.path, path)] = row
@@ -225,10 +283,11 @@ def _standings(work: _Work, edit: EnterStandings) -> None:
     try:
         _, table = docs.find_in(tables, "after", slug, "standings")
     except NotFound:
-        table = docs.new_table({"after": slug, "note": edit.note})
+        table = work.new_table({"after": slug, "note": edit.note})
         tables.append(table)
     if edit.note is not None:
         docs.set_key(table, "note", edit.note)
+    work.changed(table)
     docs.remove_key(table, "rows")
     table["rows"] = rows
 
@@ -265,7 +324,7 @@ def _entries(work: _Work, edit: AddEntries) -> None:
             "class": entry.class_name,
             "drivers": list(entry.driver_ids),
         }
-        entries.append(docs.new_table(values))
+        entries.append(work.new_table(values))
     if edit.new_drivers:
         if work.drivers is None:
             work.drivers = tomlkit.parse(work.files.get(DRIVERS_FILE, ""))
@@ -274,7 +333,8 @@ def _entries(work: _Work, edit: AddEntries) -> None:
             work.drivers["drivers"] = tomlkit.table(is_super_table=True)
             drivers = work.drivers["drivers"]
         for driver in edit.new_drivers:
-            drivers[driver.id] = docs.new_table({"name": driver.name, "country": driver.country})
+            values = {"name": driver.name, "country": driver.country}
+            drivers[driver.id] = work.new_table(values)
 
 
 _APPLY: dict[type, Callable[[_Work, object], None]] = {

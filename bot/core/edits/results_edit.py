@@ -77,7 +77,7 @@ def check_rows(
     return found, problems
 
 
-def row_values(row: ResultRowInput, who: Who) -> dict[str, Any]:
+def row_values(row: ResultRowInput, who: Who, source: str | None = None) -> dict[str, Any]:
     """The row's keys in the order the bundled files write them."""
     values: dict[str, Any] = {}
     if row.position is not None:
@@ -94,20 +94,23 @@ def row_values(row: ResultRowInput, who: Who) -> dict[str, Any]:
             values[key] = value
     if row.note:
         values["note"] = row.note
+    if source is not None:
+        values["source"] = source
     return values
 
 
 def write_results(
-    session: Table, edit: EnterResults, whos: Sequence[Who], event: Event
+    session: Table, edit: EnterResults, whos: Sequence[Who], event: Event, source: str | None
 ) -> dict[int, ResultRowInput]:
-    """Write the rows into the session's table; returns which results index each row took."""
+    """Write the rows into the session's table, each saying `source` when given (the edit
+    that stated it); returns which results index each row took."""
     placed: dict[int, ResultRowInput] = {}
     if edit.mode == "replace":
         remove_key(session, "results")
         if edit.rows:
             table = tomlkit.aot()
             for index, (row, who) in enumerate(zip(edit.rows, whos, strict=True)):
-                table.append(new_table(row_values(row, who)))
+                table.append(new_table(row_values(row, who, source)))
                 placed[index] = row
             session["results"] = table
     else:
@@ -115,10 +118,10 @@ def write_results(
         for row, who in zip(edit.rows, whos, strict=True):
             found, same_who = _match(results, row, who, event)
             if found is None:
-                results.append(new_table(row_values(row, who)))
+                results.append(new_table(row_values(row, who, source)))
                 placed[len(results) - 1] = row
             else:
-                _update(results[found], row, who, keep_who=same_who)
+                _update(results[found], row, who, source, keep_who=same_who)
                 placed[found] = row
     if edit.complete is True:
         set_key(session, "results_complete", True)
@@ -146,15 +149,19 @@ def _match(results: AoT, row: ResultRowInput, who: Who, event: Event) -> tuple[i
     return None, False
 
 
-def _update(existing: Table, row: ResultRowInput, who: Who, *, keep_who: bool) -> None:
+def _update(
+    existing: Table, row: ResultRowInput, who: Who, source: str | None, *, keep_who: bool
+) -> None:
     """Correct a row in place: only the keys whose values change are rewritten. A row about
     the same car or driver keeps saying who the way it did (car or driver)."""
-    values = row_values(row, who)
+    values = row_values(row, who, source)
+    if source is not None:
+        remove_key(existing, "inferred")  # the operator states it now
     if not keep_who:
         for key in ("car", "driver"):
             remove_key(existing, key)
-    for key in _MANAGED:
-        if key not in values:
+    for key in (*_MANAGED, "source"):
+        if key not in values and (key != "source" or source is not None):
             remove_key(existing, key)
     for key, value in values.items():
         if keep_who and key in ("car", "driver"):
