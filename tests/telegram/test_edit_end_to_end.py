@@ -106,6 +106,7 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
         await fake.wait_for_message(FAN, containing("Following"), TIMEOUT)
         fake.push_message(ADMIN, "/edit")
         await next_message(fake, ADMIN)
+        first = len(fake.sent(ADMIN)) - 1
         prompt = await walk(
             fake,
             ADMIN,
@@ -115,20 +116,21 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
             "Enter results",
         )
         assert "one row a line" in prompt.text
-        fake.push_message(ADMIN, "1 Jessica Bäckman\n2 Martin Andersen\n3 jonas karklys")
+        fake.push_message(ADMIN, "1 jessica backman laps=20 fl")
         preview = await next_message(fake, ADMIN)
         assert preview.text.startswith("Preview:"), preview.text
         done = await walk(fake, ADMIN, "Confirm")
         assert "undo with /undo 1" in done.text
         post = await fake.wait_for_message(FAN, containing("Results: Race 1"), TIMEOUT)
         # Qualifying 1 (2nd, 8 points) and Race 1 (a win, 25): 33 points so far.
-        assert "Jessica Bäckman: WIN — 33 pts from the results known so far" in post.text
+        assert "Jessica Bäckman: WIN, fastest lap — 33 pts from the results known so far" in post.text
 
-        # The same session's classification as a CSV document, with the caption naming it.
+        # The whole classification as a CSV document, with the caption naming the session:
+        # Martin Andersen, not entered yet, is added as an entry with his result.
         csv = (
-            "position,driver,laps,time\n"
-            "1,Jessica Bäckman,20,25:03.456\n"
-            "2,Martin Andersen,20,25:04.001\n"
+            "position,driver,laps,time,gap\n"
+            "1,Jessica Bäckman,20,25:03.456,\n"
+            "2,Martin Andersen,20,,+0.545\n"
         )
         fake.push_document(
             ADMIN,
@@ -139,11 +141,14 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
         )
         preview = await next_message(fake, ADMIN)
         assert preview.text.startswith("Preview:"), preview.text
+        assert "new entry" in preview.text and "Martin Andersen" in preview.text
         assert fake.downloads(), "the document was fetched with getFile"
         done = await walk(fake, ADMIN, "Confirm")
         assert "undo with /undo 2" in done.text
+        print("\n" + transcript(fake.sent(ADMIN), start=first) + "\n" + post.text)
         text = series_file.read_text()
         assert 'time = "25:03.456"' in text and "laps = 20" in text
+        assert "[sources.import-2]" in text and 'file = "race-1.csv"' in text
         assert text.startswith("# ADAC TCR Germany 2022"), "comments kept"
         audit = await runtime.store.recent_edits(5)
         assert [(record.id, record.actor) for record in audit] == [

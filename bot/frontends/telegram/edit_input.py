@@ -18,18 +18,15 @@ from telegram.error import TelegramError
 from bot.core.catalog import Catalog
 from bot.core.commands import split_command_line
 from bot.core.edits.operations import Edit, EnterResults, ResultsMode
+from bot.core.edits.rows import PASTED, is_csv, parse_rows
 from bot.core.imports import ImportedResults, read_results
-from bot.core.imports.columns import Field, looks_like_alkamel, plain_layout
 from bot.core.imports.preview import preview_lines
-from bot.core.imports.sheet import guess_delimiter
 from bot.core.lookup import lookup, session_candidates
 from bot.core.model import Session
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.editing.imports import MAX_EXPORT_BYTES, decode_export, import_edits, read_export
-from bot.frontends.telegram.edit_standin import parse_rows
 
 FILE_SUFFIXES = (".csv", ".txt")
-PASTED = "pasted rows"  # the "file" a pasted CSV's problems name
 IMPORT_USAGE = (
     "Send the file with the caption /import SESSION, e.g. "
     "/import tcr-germany-2022/oschersleben/race-1"
@@ -62,7 +59,7 @@ def read_typed_results(
     text: str, session: Session, catalog: Catalog, mode: ResultsMode
 ) -> ReadResults | Problems:
     """Pasted rows (`POS WHO [extras]`), or a pasted CSV whose first line is its header."""
-    if is_csv_header(_first_line(text)):
+    if is_csv(text):
         return _imported(read_results(text, PASTED, session, catalog), catalog, mode)
     rows, problems = parse_rows(text, session, catalog)
     if problems:
@@ -88,7 +85,7 @@ async def read_upload(
     except TelegramError as error:
         return (f"{name} could not be fetched from Telegram: {error}",)
     text = decode_export(data)
-    if not is_csv_header(_first_line(text)):  # a .txt of rows as they are typed
+    if not is_csv(text):  # a .txt of rows as they are typed
         rows, problems = parse_rows(text, session, catalog)
         if problems:
             return tuple(f"{name}: {p}" for p in problems)
@@ -97,18 +94,6 @@ async def read_upload(
     if isinstance(imported, str):
         return (imported,)
     return _imported(imported, catalog, "replace")
-
-
-def is_csv_header(line: str) -> bool:
-    """Whether a first line names columns (a CSV) rather than being a result row: an Al Kamel
-    header, or delimited names among which is a position."""
-    if looks_like_alkamel(line):
-        return True
-    delimiter = guess_delimiter(line)
-    if delimiter is None:
-        return False
-    names = tuple(name.strip() for name in line.split(delimiter))
-    return Field.POSITION in plain_layout(names).fields
 
 
 def _imported(
@@ -123,7 +108,3 @@ def _imported(
         for edit in import_edits(imported, catalog)
     ]
     return ReadResults(tuple(edits), lines)
-
-
-def _first_line(text: str) -> str:
-    return next((line for line in text.splitlines() if line.strip()), "").removeprefix("\ufeff")
