@@ -123,7 +123,8 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
         assert "undo with /undo 1" in done.text
         post = await fake.wait_for_message(FAN, containing("Results: Race 1"), TIMEOUT)
         # Qualifying 1 (2nd, 8 points) and Race 1 (a win, 25): 33 points so far.
-        assert "Jessica Bäckman: WIN, fastest lap — 33 pts from the results known so far" in post.text
+        won = "Jessica Bäckman: WIN, fastest lap — 33 pts from the results known so far"
+        assert won in post.text
 
         # The whole classification as a CSV document, with the caption naming the session:
         # Martin Andersen, not entered yet, is added as an entry with his result.
