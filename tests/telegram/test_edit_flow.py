@@ -143,3 +143,69 @@ async def test_fans_and_the_admins_other_commands_work_as_before_mid_edit(tmp_pa
         fake.push_message(ADMIN, "19:35")  # the edit goes on where it was
         preview = await next_message(fake, ADMIN)
         assert preview.text.startswith("Preview:")
+
+
+async def test_a_file_in_the_results_step_is_read_and_elsewhere_explained(tmp_path: Path) -> None:
+    schedules = copy_schedules(tmp_path)
+    series_file = schedules / "2022" / "24h-series.toml"
+    async with running_bot(
+        tmp_path, FixedClock(cest("2022-05-13T10:00")), channels=(), schedules=schedules
+    ) as (fake, _):
+        fake.push_document(ADMIN, "q.csv", b"position,number\n1,120\n", user_id=ADMIN)
+        hint = await next_message(fake, ADMIN)
+        assert "caption /import SESSION" in hint.text
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        await walk(fake, ADMIN, *TO_QUALIFYING, "Set/move time")
+        fake.push_document(ADMIN, "q.csv", b"position,number\n1,120\n", user_id=ADMIN)
+        wrong_step = await next_message(fake, ADMIN)
+        assert "only read for results" in wrong_step.text
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        await walk(fake, ADMIN, *TO_QUALIFYING, "Enter results")
+        fake.push_document(ADMIN, "q.txt", b"1 #120 laps=12\n", user_id=ADMIN)
+        preview = await next_message(fake, ADMIN)
+        assert preview.text.startswith("Preview:"), preview.text
+        done = await walk(fake, ADMIN, "Confirm")
+        assert "undo with /undo 1" in done.text
+        assert "laps = 12" in series_file.read_text()
+        assert len(fake.downloads()) == 1, "only the file sent in the results step was read"
+
+
+async def test_an_event_a_session_and_standings_are_added_through_the_flow(tmp_path: Path) -> None:
+    schedules = copy_schedules(tmp_path)
+    series_file = schedules / "2022" / "tcr-germany.toml"
+    async with running_bot(
+        tmp_path, FixedClock(cest("2022-04-21T10:00")), channels=(), schedules=schedules
+    ) as (fake, runtime):
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        to_event = ("TCR Germany 2022", "R1 Oschersleben (22 Apr)")
+        prompt = await walk(fake, ADMIN, *to_event, "Add a session")
+        assert "NAME, KIND, DAY TIME" in prompt.text
+        fake.push_message(ADMIN, "Warm-up, warmup, 2022-04-24 09:15")
+        preview = await next_message(fake, ADMIN)
+        assert preview.text.startswith("Preview:"), preview.text
+        await walk(fake, ADMIN, "Confirm")
+        added = runtime.catalogs.current.sessions["tcr-germany-2022/oschersleben/warm-up"]
+        assert added.local_time is not None and added.local_time.isoformat() == "09:15:00"
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        await walk(fake, ADMIN, *to_event, "Enter standings")
+        fake.push_message(ADMIN, "1 Martin Andersen 65\n2 Jonas Karklys 55\nnote: top two")
+        preview = await next_message(fake, ADMIN)
+        assert preview.text.startswith("Preview:"), preview.text
+        done = await walk(fake, ADMIN, "Confirm")
+        assert "undo with /undo 2" in done.text
+        assert 'note = "top two"' in series_file.read_text()
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        await walk(fake, ADMIN, "TCR Germany 2022", "Add an event")
+        fake.push_message(
+            ADMIN, "name: Most\ndates: 2022-06-10 2022-06-12\ntimezone: Europe/Prague"
+        )
+        preview = await next_message(fake, ADMIN)
+        assert preview.text.startswith("Preview:"), preview.text
+        await walk(fake, ADMIN, "Confirm")
+        most = runtime.catalogs.current.events["tcr-germany-2022/most"]
+        assert (most.round, most.timezone) == (None, "Europe/Prague")

@@ -14,12 +14,12 @@ TCR = CATALOG.series["tcr-germany-2022"]
 OSCHERSLEBEN = CATALOG.events["tcr-germany-2022/oschersleben"]
 
 
-def test_a_new_event_takes_the_next_round_and_the_series_zone_by_default() -> None:
+def test_a_new_event_takes_the_series_zone_by_default() -> None:
     edit = forms.read_new_event(
         "name: Nürburgring\ndates: 2022-08-05 2022-08-07\ntrack: Oschersleben", TCR, CATALOG
     )
     assert not isinstance(edit, tuple)
-    assert (edit.slug, edit.name, edit.round) == ("nurburgring", "Nürburgring", 8)
+    assert (edit.slug, edit.name, edit.round) == ("nurburgring", "Nürburgring", None)
     assert (edit.start_date, edit.end_date) == (date(2022, 8, 5), date(2022, 8, 7))
     assert edit.track == "oschersleben" and edit.timezone == "Europe/Berlin"
 

@@ -27,7 +27,7 @@ NEW_EVENT_HELP = (
     "name: Nürburgring",
     "dates: 2022-08-05 2022-08-07 (or TBA)",
     "track: nurburgring (optional)",
-    "round: 5 (optional: the next round by default)",
+    "round: 5 (optional)",
     "timezone: Europe/Berlin (optional: the series' last event's by default)",
 )
 NEW_SESSION_HELP = (
@@ -72,7 +72,7 @@ def read_new_event(text: str, series: Series, catalog: Catalog) -> AddEvent | Pr
     start, end = _dates(fields.get("dates", "TBA"), problems)
     track = _track(fields.get("track"), catalog, problems)
     last = series.events[-1] if series.events else None
-    round_number = _round(fields.get("round"), series, problems)
+    round_number = _round(fields.get("round"), problems)
     zone = fields.get("timezone") or (last.timezone if last else "")
     if not zone:
         problems.append("the event needs a time zone (timezone: Europe/Berlin)")
@@ -170,10 +170,10 @@ def _track(value: str | None, catalog: Catalog, problems: list[str]) -> str | No
     return found.match.id
 
 
-def _round(value: str | None, series: Series, problems: list[str]) -> int | None:
+def _round(value: str | None, problems: list[str]) -> int | None:
+    """The round as given; none when not given (a guess would be wrong as often as right)."""
     if value is None or not value.strip():
-        rounds = [event.round for event in series.events if event.round is not None]
-        return max(rounds) + 1 if rounds else None
+        return None
     if not value.strip().isdigit():
         problems.append(f"round: '{value}' is not a number")
         return None
