@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from bot import __version__
 from bot.bundled import default_schedules, example_config
 from bot.cli_chart import add_chart_parser, chart_command
+from bot.cli_edit import EDIT_COMMANDS, add_edit_parsers, edit_command
 from bot.cli_import import add_import_parser, import_command
 from bot.cli_json import reply_data
 from bot.cli_sources import SOURCES_HELP, run_check_sources
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_import_parser(commands)
+    add_edit_parsers(commands)
 
     init = commands.add_parser(
         "init", help="write a starter config.toml and schedules/ into a folder (never overwrites)"
@@ -237,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_db_upgrade(args.database or Path(config.general.database))
     if args.command == "import":
         return import_command(args, config, schedules)
+    if args.command in EDIT_COMMANDS:
+        return edit_command(args, config, schedules)
     if args.command == "run":
         from bot.app import RunOptions, run_app
 

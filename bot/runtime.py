@@ -30,6 +30,7 @@ from bot.charts import ChartMaker
 from bot.charts.posts import with_charts
 from bot.chats import Router
 from bot.chats.admin import Admin
+from bot.chats.edits import EditCommands
 from bot.chats.health import ChannelHealth
 from bot.chats.settings import ChatSettings
 from bot.config import DISCORD_TOKEN_ENV, TELEGRAM_TOKEN_ENV, Config
@@ -160,6 +161,7 @@ class Runtime:
             on_answered=metrics.observe_command,
             charts=charts,
             calendar=calendar,
+            edits=EditCommands(editor, catalogs),
         )
         senders: dict[str, Sender] = {}
         limits: dict[str, RateLimits] = {}

@@ -16,10 +16,10 @@ BUNDLED_INFERRED = [
     "Red Bull Ring is (Spielberg, Austria)",
     "  entry tcr-germany-2022/red-bull-ring: jessica-backman: the release says Jessica races at "
     "Red Bull Ring next, not with which team and car",
-    "  scale tcr-germany-race: not published in the seeds; consistent with Jessica Bäckman's 44 "
-    "points after round 1",
-    "  scale tcr-germany-qualifying: not published in the seeds; consistent with Jessica "
-    "Bäckman's 44 points after round 1",
+    "  scale tcr-germany-race: not published in the seeds; chosen to match Jessica Bäckman's "
+    "points in the release's standings after round 1",
+    "  scale tcr-germany-qualifying: not published in the seeds; chosen to match Jessica "
+    "Bäckman's points in the release's standings after round 1",
     '  track oschersleben: the full name: the release calls it only "the Oschersleben track"',
 ]
 

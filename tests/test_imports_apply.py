@@ -208,6 +208,9 @@ async def test_an_import_is_one_audited_edit_and_undo_takes_it_all_back(desk: De
         "2023/endurance-demo.toml",
         "drivers.toml",
     }
+    series_file = desk.files()["2023/endurance-demo.toml"]
+    assert '[sources.import-1]\nkind = "import"\nfile = "endurance-12h-alkamel.csv"' in series_file
+    assert series_file.count('source = "import-1"') == 6  # the new entry, the session, 4 rows
     undone = await desk.editor.undo(outcome.edit_id, OPERATOR)
     assert undone.ok, undone.problems
     assert desk.files() == before

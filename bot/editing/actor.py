@@ -15,7 +15,7 @@ class Actor:
     @property
     def label(self) -> str:
         """As the audit log shows it: `telegram:12345 (@anna)`, `cli:alice`, `console`."""
-        if self.platform == "console" and not self.user_id:
+        if self.platform == "console":  # the operator at the terminal
             return "console"
         who = f"{self.platform}:{self.user_id}" if self.user_id else self.platform
         return f"{who} ({self.display})" if self.display else who

@@ -121,7 +121,9 @@ class Editor:
                     )
                 except EditIdTaken:
                     continue  # another process edited meanwhile: build it again on its text
-                await self._write(plan.texts)
+                failed = await self._write_or_restore(plan.texts, texts, edit_id)
+                if failed is not None:
+                    return EditOutcome(False, summary, problems=(EditProblem(failed),))
                 log.info("edit #%d by %s: %s", edit_id, actor.label, summary)
                 lines = changed_lines(texts, plan.texts)
                 break
@@ -159,7 +161,9 @@ class Editor:
                 summary=summary,
                 files={path: (after, restored[path]) for path, (_, after) in record.files.items()},
             )
-            await self._write(restored)
+            failed = await self._write_or_restore(restored, texts, undo_id)
+            if failed is not None:
+                return EditOutcome(False, summary, problems=(EditProblem(failed),))
             await self._store.mark_undone(edit_id, undo_id)
             log.info("edit #%d by %s: %s", undo_id, actor.label, summary)
             lines = changed_lines(texts, restored)
@@ -208,9 +212,24 @@ class Editor:
         _, problems = await asyncio.to_thread(check_directory, self.directory, plan.texts)
         return plan, located(problems, plan.texts, plan.origins)
 
-    async def _write(self, texts: Mapping[str, str]) -> None:
-        for path, text in sorted(texts.items()):
-            await asyncio.to_thread(write_atomically, self.directory / path, text)
+    async def _write_or_restore(
+        self, texts: Mapping[str, str], before: Mapping[str, str], edit_id: int
+    ) -> str | None:
+        """Write each file; if one cannot be written (a full disk, a read-only folder), put
+        back those already written and mark the recorded edit as undone by itself, so the log
+        never claims an edit the files do not hold. The problem, or None when all went in."""
+        written: list[str] = []
+        try:
+            for path, text in sorted(texts.items()):
+                await asyncio.to_thread(write_atomically, self.directory / path, text)
+                written.append(path)
+        except OSError as error:
+            log.error("edit #%d could not be written: %s", edit_id, error)
+            for path in written:
+                await asyncio.to_thread(write_atomically, self.directory / path, before[path])
+            await self._store.mark_undone(edit_id, edit_id)
+            return f"could not write {error.filename or 'the schedules'}: {error.strerror}"
+        return None
 
     async def _reloaded(self, outcome: EditOutcome, before: Catalog) -> EditOutcome:
         """The outcome once the running bot has reloaded the new files. The changes are told

@@ -13,8 +13,14 @@ import pytest
 
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import FixedClock
-from bot.core.edits.inputs import ResultRowInput
-from bot.core.edits.operations import AddEvent, AddSession, EnterResults, SetSessionTime
+from bot.core.edits.inputs import DriverInput, EntryInput, ResultRowInput
+from bot.core.edits.operations import (
+    AddEntries,
+    AddEvent,
+    AddSession,
+    EnterResults,
+    SetSessionTime,
+)
 from bot.core.model import SessionKind
 from bot.core.schedules import load_catalog
 from bot.editing import ADMINS_ONLY, CONSOLE, Actor, Editor
@@ -215,3 +221,27 @@ async def test_a_non_admin_is_refused_and_nothing_changes(desk: Desk) -> None:
     assert not undo.ok and str(undo.problems[0]) == ADMINS_ONLY
     assert snapshot(desk.folder) == after_admin != files
     assert len(await desk.editor.audit()) == 1
+
+
+async def test_a_file_that_cannot_be_written_leaves_every_file_as_it_was(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.editing import editor as editor_module
+
+    real_write = editor_module.write_atomically
+
+    def disk_full_for_drivers(path: Path, text: str) -> None:
+        if path.name == "drivers.toml":
+            raise OSError(28, "No space left on device", str(path))
+        real_write(path, text)
+
+    monkeypatch.setattr(editor_module, "write_atomically", disk_full_for_drivers)
+    files = snapshot(desk.folder)
+    entry = EntryInput("77", "New Team", "Cupra Leon", None, ("nova-driver",))
+    edit = AddEntries("24h-series-2022/hockenheim", (entry,), (DriverInput("nova-driver", "Nova"),))
+    outcome = await desk.editor.apply(edit, ANNA)
+    assert not outcome.ok
+    assert "No space left on device" in str(outcome.problems[0])
+    assert snapshot(desk.folder) == files  # the series file written first was put back
+    [record] = await desk.editor.audit()
+    assert record.undone_by == record.id  # the log does not claim it

@@ -4,9 +4,11 @@ chat — the same path as a hand edit of the files, driven by a fixed clock."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+from bot.cli import main
 from bot.core.edits.inputs import ResultRowInput
 from bot.core.edits.operations import EnterResults, SetSessionTime
 from bot.core.plan import parse_key
@@ -104,3 +106,17 @@ async def test_an_edit_survives_a_restart(tmp_path: Path) -> None:
         assert start == datetime.fromisoformat(NEW_START_UTC)
         [record] = await again.runtime.editor.audit(5)
         assert (record.id, record.actor, record.target) == (outcome.edit_id, "console", RACE_1)
+
+
+async def test_a_cli_edit_reaches_a_running_bot_through_its_folder_watch(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, FRIDAY) as bot:
+        await eventually(lambda: "Race weekend: Hankook 12h Hockenheimring" in bot.posts())
+        database = str(tmp_path / "pitboard.sqlite3")
+        args = ["--schedules", str(bot.folder), "--at", FRIDAY.isoformat(), "edit", "time",
+                RACE_1, "15:00", "--as", "alice", "--database", database]  # fmt: skip
+        assert await asyncio.to_thread(main, args) == 0  # another "process": only the files tell
+        await eventually(lambda: "Time changed: Race – Part 1" in bot.posts())
+        start = bot.runtime.catalogs.current.sessions[RACE_1].start_utc
+        assert start == datetime.fromisoformat(NEW_START_UTC)
+        [record] = await bot.runtime.editor.audit()  # the same audit log as the bot's
+        assert record.actor == "cli:alice"

@@ -69,14 +69,23 @@ class _Word:
 
 
 class _Bad(Exception):
+    """A problem with the command's words (a row's problems are collected, not raised)."""
+
     def __init__(self, message: str, column: int | None = None, line: int = 1) -> None:
         super().__init__(message)
         self.problem = EditProblem(message, line, column)
 
 
-def parse_edit_command(text: str, catalog: Catalog) -> ParsedEdit:
-    """The edit a `/edit ...` text asks for (the command word itself may be left out)."""
+def parse_edit_command(text: str, catalog: Catalog, *, rows: str | None = None) -> ParsedEdit:
+    """The edit a `/edit ...` text asks for (the command word itself may be left out).
+
+    In a chat the rows follow the command in the same message (from its line 2). The CLI gives
+    them apart (`rows`, numbered from line 1 of its file); its command words are shell
+    arguments, so their problems name no line or column."""
     head, _, body = text.partition("\n")
+    if rows is not None:
+        body = rows
+    first_rows_line = 1 if rows is not None else 2
     words = [_Word(m.group(0), m.start() + 1) for m in _TOKEN.finditer(head)]
     if words and words[0].text.lstrip("/").split("@")[0].casefold() == "edit":
         words = words[1:]
@@ -86,13 +95,16 @@ def parse_edit_command(text: str, catalog: Catalog) -> ParsedEdit:
     parser = _PARSERS.get(action)
     if parser is None:
         known = ", ".join(_PARSERS)
-        return ParsedEdit(
-            None, (EditProblem(f"unknown edit {action!r} (use {known})", 1, words[0].column),)
-        )
+        unknown = EditProblem(f"unknown edit {action!r} (use {known})", 1, words[0].column)
+        return ParsedEdit(None, (_placed(unknown, rows is None),))
     try:
-        return parser(args, body, catalog, words[0].column)
+        return parser(args, body, catalog, words[0].column, first_rows_line)
     except _Bad as bad:
-        return ParsedEdit(None, (bad.problem,))
+        return ParsedEdit(None, (_placed(bad.problem, rows is None),))
+
+
+def _placed(problem: EditProblem, keep: bool) -> EditProblem:
+    return problem if keep else EditProblem(problem.message)
 
 
 def _resolve(words: list[_Word], candidates: list[Candidate], what: str, at: int) -> str:
@@ -134,7 +146,7 @@ def _looks_like_day(word: _Word) -> bool:
     return re.fullmatch(r"\d{4}-\d{2}-\d{2}", word.text) is not None
 
 
-def _time(args: list[_Word], body: str, catalog: Catalog, at: int) -> ParsedEdit:
+def _time(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
     if len(args) < 2:
         raise _Bad("say the session and the new time: " + USAGE[0], at)
     clock = _clock(args[-1])
@@ -144,15 +156,15 @@ def _time(args: list[_Word], body: str, catalog: Catalog, at: int) -> ParsedEdit
     return ParsedEdit(SetSessionTime(session, day, clock))
 
 
-def _cancel(cancelled: bool) -> Callable[[list[_Word], str, Catalog, int], ParsedEdit]:
-    def parse(args: list[_Word], body: str, catalog: Catalog, at: int) -> ParsedEdit:
+def _cancel(cancelled: bool) -> Callable[[list[_Word], str, Catalog, int, int], ParsedEdit]:
+    def parse(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
         session = _resolve(args, session_candidates(catalog), "session", at)
         return ParsedEdit(CancelSession(session, cancelled))
 
     return parse
 
 
-def _postpone(args: list[_Word], body: str, catalog: Catalog, at: int) -> ParsedEdit:
+def _postpone(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
     day = _day(args.pop()) if args and _looks_like_day(args[-1]) else None
     session = _resolve(args, session_candidates(catalog), "session", at)
     return ParsedEdit(PostponeSession(session, day))
@@ -188,7 +200,7 @@ def _no_more(options: dict[str, tuple[str, int]]) -> None:
         raise _Bad(f"unknown option {key}=", column)
 
 
-def _add_event(args: list[_Word], body: str, catalog: Catalog, at: int) -> ParsedEdit:
+def _add_event(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
     plain, options = _options(args)
     if len(plain) != 2:
         raise _Bad("say the series and the new event's id: " + USAGE[4], at)
@@ -204,7 +216,7 @@ def _add_event(args: list[_Word], body: str, catalog: Catalog, at: int) -> Parse
     return ParsedEdit(AddEvent(series, slug, name, number, track, zone, start, end))
 
 
-def _add_session(args: list[_Word], body: str, catalog: Catalog, at: int) -> ParsedEdit:
+def _add_session(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
     plain, options = _options(args)
     if len(plain) < 2:
         raise _Bad("say the event and the new session's id: " + USAGE[5], at)
@@ -220,14 +232,14 @@ def _add_session(args: list[_Word], body: str, catalog: Catalog, at: int) -> Par
     return ParsedEdit(AddSession(event, slug, name, kind, day, start, duration))
 
 
-def _results(mode: str) -> Callable[[list[_Word], str, Catalog, int], ParsedEdit]:
-    def parse(args: list[_Word], body: str, catalog: Catalog, at: int) -> ParsedEdit:
+def _results(mode: str) -> Callable[[list[_Word], str, Catalog, int, int], ParsedEdit]:
+    def parse(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
         complete = bool(args) and args[-1].text.casefold() == "complete"
         session_id = _resolve(args[:-1] if complete else args, session_candidates(catalog),
                               "session", at)  # fmt: skip
         if not body.strip():
-            raise _Bad("the rows go on the lines below the command, one per line", at)
-        pasted = read_pasted(body, catalog.sessions[session_id], catalog, first_line=2)
+            raise _Bad("no rows: one per line (in a chat below the command; in the CLI --rows)", at)
+        pasted = read_pasted(body, catalog.sessions[session_id], catalog, first_line=first)
         if pasted.problems:
             return ParsedEdit(None, pasted.problems)
         results = EnterResults(
@@ -244,7 +256,7 @@ def _results(mode: str) -> Callable[[list[_Word], str, Catalog, int], ParsedEdit
     return parse
 
 
-def _standings(args: list[_Word], body: str, catalog: Catalog, at: int) -> ParsedEdit:
+def _standings(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
     plain, options = _options(args)
     note = _option(options, "note", formats.text, at)
     _no_more(options)
@@ -257,7 +269,7 @@ def _standings(args: list[_Word], body: str, catalog: Catalog, at: int) -> Parse
     rows: list[StandingsRowInput] = []
     problems: list[EditProblem] = []
     for offset, content in enumerate(body.splitlines()):
-        line = offset + 2
+        line = offset + first
         words = [_Word(m.group(0), m.start() + 1) for m in _TOKEN.finditer(content)]
         if not words:
             continue
@@ -268,7 +280,7 @@ def _standings(args: list[_Word], body: str, catalog: Catalog, at: int) -> Parse
     if problems:
         return ParsedEdit(None, tuple(problems))
     if not rows:
-        raise _Bad("the rows go on the lines below the command: POSITION DRIVER POINTS", at)
+        raise _Bad("no rows: one per line, POSITION DRIVER POINTS", at)
     return ParsedEdit(EnterStandings(series, event, tuple(rows), note))
 
 
@@ -288,7 +300,7 @@ def _standings_row(words: list[_Word], drivers: list[Candidate], line: int) -> S
     return StandingsRowInput(line, position, driver, points, words[0].column)
 
 
-_PARSERS: dict[str, Callable[[list[_Word], str, Catalog, int], ParsedEdit]] = {
+_PARSERS: dict[str, Callable[[list[_Word], str, Catalog, int, int], ParsedEdit]] = {
     "time": _time,
     "cancel": _cancel(True),
     "reinstate": _cancel(False),
