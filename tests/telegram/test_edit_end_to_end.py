@@ -62,7 +62,7 @@ async def test_an_admin_moves_a_session_and_fans_get_the_change_and_the_new_remi
         assert '- time = "19:05"' in preview.text and '+ time = "19:35"' in preview.text
         assert 'time = "19:05"' in series_file.read_text(), "nothing written before Confirm"
         done = await walk(fake, ADMIN, "Confirm")
-        assert "undo with /undo 1" in done.text
+        assert "Undo with /undo 1" in done.text
         print("\n" + transcript(fake.sent(ADMIN), start=first))  # the README's example
 
         # Written with its comments kept, live at once: fans told, reminders re-planned.
@@ -120,7 +120,7 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
         preview = await next_message(fake, ADMIN)
         assert preview.text.startswith("Preview:"), preview.text
         done = await walk(fake, ADMIN, "Confirm")
-        assert "undo with /undo 1" in done.text
+        assert "Undo with /undo 1" in done.text
         post = await fake.wait_for_message(FAN, containing("Results: Race 1"), TIMEOUT)
         # Qualifying 1 (2nd, 8 points) and Race 1 (a win, 25): 33 points so far.
         won = "Jessica Bäckman: WIN, fastest lap — 33 pts from the results known so far"
@@ -145,7 +145,7 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
         assert "new entry" in preview.text and "Martin Andersen" in preview.text
         assert fake.downloads(), "the document was fetched with getFile"
         done = await walk(fake, ADMIN, "Confirm")
-        assert "undo with /undo 2" in done.text
+        assert "Undo with /undo 2" in done.text
         print("\n" + transcript(fake.sent(ADMIN), start=first) + "\n" + post.text)
         text = series_file.read_text()
         assert 'time = "25:03.456"' in text and "laps = 20" in text

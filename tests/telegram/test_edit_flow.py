@@ -167,7 +167,7 @@ async def test_a_file_in_the_results_step_is_read_and_elsewhere_explained(tmp_pa
         preview = await next_message(fake, ADMIN)
         assert preview.text.startswith("Preview:"), preview.text
         done = await walk(fake, ADMIN, "Confirm")
-        assert "undo with /undo 1" in done.text
+        assert "Undo with /undo 1" in done.text
         assert "laps = 12" in series_file.read_text()
         assert len(fake.downloads()) == 1, "only the file sent in the results step was read"
 
@@ -196,7 +196,7 @@ async def test_an_event_a_session_and_standings_are_added_through_the_flow(tmp_p
         preview = await next_message(fake, ADMIN)
         assert preview.text.startswith("Preview:"), preview.text
         done = await walk(fake, ADMIN, "Confirm")
-        assert "undo with /undo 2" in done.text
+        assert "Undo with /undo 2" in done.text
         assert 'note = "top two"' in series_file.read_text()
         fake.push_message(ADMIN, "/edit")
         await next_message(fake, ADMIN)
@@ -209,3 +209,23 @@ async def test_an_event_a_session_and_standings_are_added_through_the_flow(tmp_p
         await walk(fake, ADMIN, "Confirm")
         most = runtime.catalogs.current.events["tcr-germany-2022/most"]
         assert (most.round, most.timezone) == (None, "Europe/Prague")
+
+
+async def test_edit_with_arguments_stays_the_routers_text_command(tmp_path: Path) -> None:
+    schedules = copy_schedules(tmp_path)
+    async with running_bot(
+        tmp_path, FixedClock(cest("2022-05-13T10:00")), channels=(), schedules=schedules
+    ) as (fake, runtime):
+        qualifying = "24h-series-2022/hockenheim/qualifying"
+        fake.push_message(ADMIN, f"/edit cancel {qualifying}", username="anna")
+        done = await next_message(fake, ADMIN)
+        assert "Edit #1 done" in done.text and "Undo with /undo 1" in done.text
+        (record,) = await runtime.store.recent_edits(5)
+        assert record.actor == f"telegram:{ADMIN} (@anna)"
+        fake.push_message(ADMIN, "/edit")  # no arguments: the guided edit, not the usage
+        menu = await next_message(fake, ADMIN)
+        assert "which series?" in menu.text
+        fake.push_message(FAN, f"/edit reinstate {qualifying}")
+        refused = await next_message(fake, FAN)
+        assert refused.text == "Sorry, /edit is only for Pitboard's admins."
+        assert runtime.catalogs.current.sessions[qualifying].cancelled

@@ -45,6 +45,7 @@ from bot.core.reply import Reply
 from bot.editing import Editor
 from bot.frontends.telegram.callbacks import CallbackRegistry
 from bot.frontends.telegram.edit_flow import EDIT_GROUP, EditFlow
+from bot.frontends.telegram.edit_gate import display_name
 from bot.frontends.telegram.polling import PollingRecord, WatchedRequest
 from bot.frontends.telegram.sender import PLATFORM, TelegramSender
 from bot.frontends.telegram.transport import AiohttpRequest
@@ -367,6 +368,7 @@ class TelegramFrontend:
             user_id=user_id,
             is_admin=is_admin,
             can_manage=is_admin or await self._can_manage(chat, kind, user),
+            display=display_name(user) if user else None,  # the audit log's "(@anna)"
         )
 
     async def _can_manage(self, chat: TgChat, kind: ChatKind, user: User | None) -> bool:

@@ -45,6 +45,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.chats.edits import outcome_reply
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
 from bot.core.edits.operations import ResultsMode
@@ -284,11 +285,8 @@ class EditFlow:
         actor = self._gate.actor(update)
         outcome = await self._editor.apply(draft.edit, actor, source_file=draft.source_file)
         self._gate.drop(update)
-        if not outcome.ok:
-            reply = steps.problems_reply(draft, outcome.problems, retry=False)
-        else:
-            reply = steps.applied_reply(outcome)
-        await self._gate.reply(update, reply)
+        # As the text commands answer it: done with the audit id to undo it, or refused.
+        await self._gate.reply(update, outcome_reply(outcome))
         return END
 
     async def _cancel(self, update: Update) -> object:

@@ -53,8 +53,7 @@ class EditGate:
 
     def actor(self, update: Update) -> Actor:
         _, user = who(update)
-        name = f"@{user.username}" if user.username else user.full_name
-        return Actor(PLATFORM, str(user.id), name, self.is_admin(user))
+        return Actor(PLATFORM, str(user.id), display_name(user), self.is_admin(user))
 
     # -- which edit --------------------------------------------------------------------------
 
@@ -151,6 +150,11 @@ class EditGate:
             await query.answer(text, show_alert=True)
         elif update.effective_chat is not None:
             await self.send(update.effective_chat, problem(ReplyStatus.INVALID, text))
+
+
+def display_name(user: User) -> str:
+    """How the audit log names a Telegram user beside their id: @username, else their name."""
+    return f"@{user.username}" if user.username else user.full_name
 
 
 def who(update: Update) -> tuple[TgChat, User]:

@@ -24,7 +24,7 @@ from bot.core.catalog import Catalog
 from bot.core.edits.operations import CancelSession, PostponeSession, SetSessionTime
 from bot.core.model import Event, Series, Session
 from bot.core.reply import Choice, Reply, ReplyStatus, paragraph
-from bot.editing import EditOutcome, EditPreview
+from bot.editing import EditPreview
 from bot.editing.editor import Edits
 from bot.frontends.telegram.edit_forms import NEW_EVENT_HELP, NEW_SESSION_HELP, STANDINGS_HELP
 
@@ -249,14 +249,6 @@ def problems_reply(draft: Draft, problems: Sequence[object], *, retry: bool) -> 
         choices=(_cancel(token),) if retry else (),
         status=ReplyStatus.INVALID,
     )
-
-
-def applied_reply(outcome: EditOutcome) -> Reply:
-    """Done: what the running bot saw change, and how to undo it."""
-    lines = [*outcome.changes]
-    if outcome.edit_id is not None:
-        lines.append(f"Saved as edit #{outcome.edit_id}: undo with /undo {outcome.edit_id}")
-    return Reply(title=f"Done: {outcome.summary}", blocks=(paragraph(*lines),) if lines else ())
 
 
 # -- what typed answers mean -----------------------------------------------------------------
