@@ -11,6 +11,7 @@ from bot.core.audience import ChatRef
 from bot.core.reply import plain_text
 from bot.core.schedules import load_catalog
 from bot.frontends.telegram import edit_steps as steps
+from bot.frontends.telegram.edit_input import read_import_caption
 from bot.frontends.telegram.render import MAX_CALLBACK_BYTES, render
 from tests.telegram.harness import SCHEDULES
 
@@ -108,3 +109,15 @@ def test_the_action_menu_offers_reinstate_for_a_cancelled_session() -> None:
     assert "Reinstate" in again and "Cancel session" not in again
     question = plain_text(steps.action_menu(draft, cancelled, event).blocks[0].lines[0])
     assert "(cancelled)" in question
+
+
+def test_an_import_caption_names_its_session_or_lists_captions_to_send_it_again_with() -> None:
+    found = read_import_caption("/import oschersleben race 1", CATALOG)
+    assert found == "tcr-germany-2022/oschersleben/race-1"
+    which = read_import_caption("/import race", CATALOG)
+    assert not isinstance(which, str)
+    assert which.choices == (), "a button cannot carry the file: no buttons"
+    (message,) = render(which)
+    assert "/import tcr-germany-2022/oschersleben/race-2  (Race 2" in message.text
+    usage = read_import_caption("/import", CATALOG)
+    assert not isinstance(usage, str) and "caption /import SESSION" in render(usage)[0].text

@@ -23,7 +23,7 @@ from bot.core.imports import ImportedResults, read_results
 from bot.core.imports.preview import preview_lines
 from bot.core.lookup import lookup, session_candidates
 from bot.core.model import Session
-from bot.core.reply import Reply, ReplyStatus, problem
+from bot.core.reply import Reply, ReplyStatus, paragraph, problem
 from bot.editing.imports import MAX_EXPORT_BYTES, decode_export, import_edits, read_export
 
 FILE_SUFFIXES = (".csv", ".txt")
@@ -43,15 +43,24 @@ class ReadResults:
 
 
 def read_import_caption(caption: str, catalog: Catalog) -> str | Reply:
-    """The session id a caption "/import SESSION" names, or the reply asking which."""
+    """The session id a caption "/import SESSION" names, or the reply asking which. Its
+    choices are captions to send the file again with, as text: a button cannot carry a file."""
     _, rest = split_command_line(caption)
     if not rest:
         return problem(ReplyStatus.INVALID, IMPORT_USAGE)
-    return lookup(
+    found = lookup(
         rest,
         session_candidates(catalog),
         what="session",
-        command=lambda found: f"/import {found}",
+        command=lambda session_id: f"/import {session_id}",
+    )
+    if isinstance(found, str):
+        return found
+    again = [f"{choice.command}  ({choice.label})" for choice in found.choices]
+    if again:
+        again.insert(0, "Send the file again with one of these captions:")
+    return replace(
+        found, blocks=(*found.blocks, paragraph(*again)) if again else found.blocks, choices=()
     )
 
 
