@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.announce import compose
+from bot.core.audience import Chat, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import FixedClock
+from bot.core.plan import AnnouncementKind, PlanSettings, plan
 from bot.core.schedules import load_catalog
 from bot.core.service import ChatContext, Service
 from bot.core.standings import TableKind, standings
@@ -92,6 +95,7 @@ async def test_the_dry_run_shows_the_rows_and_writes_nothing(desk: Desk) -> None
         preview.lines
     )
     assert any(line.startswith("drivers.toml:") for line in preview.changes)
+    assert "2023/endurance-demo.toml:111: + [sources.import-1]" in preview.changes
     assert desk.files() == before
     assert await desk.editor.audit() == []
     assert desk.catalogs.current.sessions[ENDURANCE].results == ()
@@ -257,3 +261,32 @@ def test_exports_are_decoded_as_utf8_with_or_without_bom_else_windows_1252() -> 
     assert decode_export("Öberg".encode()) == "Öberg"
     assert decode_export("Öberg".encode("cp1252")) == "Öberg"
     assert decode_export(b"\x81") == "\x81"  # undefined in Windows-1252: Latin-1, never an error
+
+
+async def test_the_results_post_after_an_import_names_the_followed_driver_and_the_table(
+    desk: Desk,
+) -> None:
+    name = "endurance-12h-alkamel.csv"
+    assert (await import_apply(desk.editor, ENDURANCE, name, data(name), OPERATOR)).ok
+    catalog = desk.catalogs.current
+    (post,) = [
+        a
+        for a in plan(catalog, PlanSettings())
+        if a.subject == ENDURANCE and a.kind is AnnouncementKind.RESULTS
+    ]
+    ref = ChatRef("console", "fan")
+    fan = Subscription(
+        ref,
+        series=frozenset({"endurance-demo-2023"}),
+        drivers=frozenset({"jessica-backman"}),
+    )
+    reply = compose(post, catalog, Chat(ref, zone="Europe/Stockholm"), fan, post.due)
+    assert reply is not None and reply.contains_results
+    lines = render(reply, colour=False, width=100).splitlines()
+    assert lines[0] == "Results: 12h Race — Demo 12 Hours"
+    assert "Jessica Bäckman: 2nd, fastest lap — 5th in the championship, 36 pts" in lines
+    assert "Fastest lap (TCE): #131 Jessica Bäckman, Tove Testa, Ulf Uddén, Vera Vik, 1'43.900" in (
+        lines
+    )
+    assert "Standings: Endurance Demo Series 2023 — drivers" in lines
+    assert ["5", "Jessica", "Bäckman", "SE", "36"] in [line.split() for line in lines]

@@ -79,15 +79,18 @@ class Editor:
         """The catalog edits are checked against now (an import matches its rows to it)."""
         return self._catalogs.current
 
-    async def preview(self, edit: Edits, actor: Actor) -> EditPreview:
-        """What `edit` would change, and its problems; nothing is written."""
+    async def preview(
+        self, edit: Edits, actor: Actor, *, source_file: str | None = None
+    ) -> EditPreview:
+        """What `edit` would change, and its problems; nothing is written. `source_file` as for
+        `apply`: an import's preview shows the `[sources.import-N]` it would write."""
         _, _, summary = describe(edit)
         if not actor.is_admin:
             return EditPreview(False, summary, problems=(EditProblem(ADMINS_ONLY),))
         async with self._lock:
             texts = await asyncio.to_thread(read_texts, self.directory)
             edit_id = await self._store.next_edit_id()
-            plan, problems = await self._checked(edit, texts, edit_id, actor, None)
+            plan, problems = await self._checked(edit, texts, edit_id, actor, source_file)
         if problems:
             return EditPreview(False, summary, problems=problems)
         return EditPreview(True, summary, changed_lines(texts, plan.texts), (), plan.texts)

@@ -107,7 +107,7 @@ async def import_preview(
     lines = preview_lines(imported, catalog)
     if not imported.ok:
         return ImportPreview(False, lines, imported=imported)
-    preview = await editor.preview(import_edits(imported, catalog), actor)
+    preview = await editor.preview(import_edits(imported, catalog), actor, source_file=file_name)
     if not preview.ok:
         return ImportPreview(
             False, (*lines, *_problems(file_name, preview.problems)), imported=imported
