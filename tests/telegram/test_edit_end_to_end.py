@@ -143,6 +143,7 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
         preview = await next_message(fake, ADMIN)
         assert preview.text.startswith("Preview:"), preview.text
         assert "new entry" in preview.text and "Martin Andersen" in preview.text
+        assert "+ [sources.import-2]" in preview.text
         assert fake.downloads(), "the document was fetched with getFile"
         done = await walk(fake, ADMIN, "Confirm")
         assert "Undo with /undo 2" in done.text

@@ -324,7 +324,8 @@ class EditFlow:
             matched = given.matched
         else:
             edit = given
-        preview = await self._editor.preview(edit, self._gate.actor(update))
+        actor = self._gate.actor(update)
+        preview = await self._editor.preview(edit, actor, source_file=draft.source_file)
         if not preview.ok:
             reply = steps.problems_reply(draft, preview.problems, retry=True)
             await self._gate.reply(update, reply)
