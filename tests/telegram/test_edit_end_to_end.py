@@ -88,6 +88,7 @@ async def test_an_admin_moves_a_session_and_fans_get_the_change_and_the_new_remi
         assert not [k for k in keys if k.startswith(qualifying) and "17:05" in k]
         told = [m for m in fake.sent(FAN) if "Qualifying starts in" in m.text]
         assert told == [reminder]
+        print(f"\n{changed.text}\n\n{reminder.text}")  # what the fan read, for the README
 
 
 async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results(
