@@ -229,3 +229,21 @@ async def test_edit_with_arguments_stays_the_routers_text_command(tmp_path: Path
         refused = await next_message(fake, FAN)
         assert refused.text == "Sorry, /edit is only for Pitboard's admins."
         assert runtime.catalogs.current.sessions[qualifying].cancelled
+
+
+async def test_an_action_that_changes_nothing_says_so_and_offers_the_actions_again(
+    tmp_path: Path,
+) -> None:
+    schedules = copy_schedules(tmp_path)
+    async with running_bot(
+        tmp_path, FixedClock(cest("2022-04-21T10:00")), channels=(), schedules=schedules
+    ) as (fake, _):
+        fake.push_message(ADMIN, "/edit")
+        await next_message(fake, ADMIN)
+        to_race_1 = ("TCR Germany 2022", "R1 Oschersleben (22 Apr)", "Race 1 · Sat 23 Apr 2022 TBA")
+        refused = await walk(fake, ADMIN, *to_race_1, "Make it TBA")  # it is TBA already
+        menu = await next_message(fake, ADMIN)
+        assert "nothing to change" in refused.text and "Nothing changed." in refused.text
+        assert "What would you like to do?" in menu.text
+        preview = await walk(fake, ADMIN, "Cancel session")
+        assert preview.text.startswith("Preview:") and "+ cancelled = true" in preview.text

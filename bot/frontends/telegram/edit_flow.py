@@ -327,9 +327,11 @@ class EditFlow:
         actor = self._gate.actor(update)
         preview = await self._editor.preview(edit, actor, source_file=draft.source_file)
         if not preview.ok:
-            reply = steps.problems_reply(draft, preview.problems, retry=True)
+            typed = draft.action in steps.TYPED
+            reply = steps.problems_reply(draft, preview.problems, retry=typed)
             await self._gate.reply(update, reply)
-            return State.INPUT if draft.action in steps.TYPED else State.ACTION
+            # A typed answer may be sent again; a button's action: the menu again.
+            return State.INPUT if typed else await self._again(update, draft)
         draft.edit = edit
         await self._gate.reply(update, steps.preview_reply(draft, preview, matched))
         return State.CONFIRM

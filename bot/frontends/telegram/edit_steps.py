@@ -24,7 +24,7 @@ from bot.core.catalog import Catalog
 from bot.core.edits.operations import CancelSession, PostponeSession, SetSessionTime
 from bot.core.model import Event, Series, Session
 from bot.core.reply import Choice, Reply, ReplyStatus, paragraph
-from bot.editing import EditPreview
+from bot.editing import ADMINS_ONLY, EditPreview
 from bot.editing.editor import Edits
 from bot.frontends.telegram.edit_forms import NEW_EVENT_HELP, NEW_SESSION_HELP, STANDINGS_HELP
 
@@ -34,7 +34,7 @@ BUTTON = re.compile(r"/edit~([A-Za-z0-9_-]{1,16})~([a-z0-9:-]{1,24})")
 # EXPIRED. PTB's conversation_timeout would need PTB's JobQueue, which the bot does not run.
 IDLE_LIMIT = timedelta(minutes=30)
 
-REFUSED = "Sorry, /edit is only for Pitboard's admins."
+REFUSED = ADMINS_ONLY  # "Sorry, /edit is only for Pitboard's admins.", as every front-end says
 EXPIRED = "That edit has expired — start again with /edit."
 NOT_YOURS = "Only the admin who started this edit can use its buttons."
 EARLIER_STEP = "That button is from an earlier step: use the latest message, or /cancel."
