@@ -222,6 +222,7 @@ class Runtime:
         metrics.watch(engine, sorted(senders), announcer)
         if telegram is not None:
             telegram.attach(engine.reply)
+            telegram.enable_edits(editor)  # the admins' guided /edit and file imports
         runtime = cls(
             config=config,
             catalogs=catalogs,
