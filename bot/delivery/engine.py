@@ -317,6 +317,7 @@ class DeliveryEngine:
                     if await self._record_failure(lane, delivery, chat, error) and done:
                         self._drafts.keep(delivery.id, parts)
                     return
+                lane.limiter.answered(chat)
                 done += 1
                 if done < len(parts):
                     self._record(MarkPartSent(delivery.id, done, message_id))

@@ -124,6 +124,20 @@ class TokenBucket:
         pause = max(0.0, self._paused_until - now)
         return pause + max(0.0, needed) / self.rate
 
+    def answered(self, min_interval: float) -> None:
+        """A send that took this bucket's last token has been answered by the platform, so it
+        arrived by now: the next one may leave `min_interval` from now, even where the refill
+        (slowed by its margin for jitter) would make it wait longer. A request is answered
+        only after it arrived, so sends spaced this way arrive more than `min_interval` apart
+        whatever the jitter; a pause (a "retry after") is never shortened."""
+        now = self._monotonic()
+        if now < self._paused_until:
+            return
+        self._refill(now)
+        floor = 1.0 - min_interval * self.rate
+        if self._tokens < floor:
+            self._tokens = floor
+
     def at_rest(self) -> bool:
         """Full and unused: indistinguishable from a new bucket, so safe to forget."""
         now = self._monotonic()
@@ -291,6 +305,17 @@ class PlatformLimiter:
         if group is not None:
             await group.acquire(priority)
         await self.global_bucket.acquire(priority)
+
+    def answered(self, chat: Chat) -> None:
+        """A send to `chat` got the platform's answer: the chat's next send need only be a
+        whole interval of its limit after now (`TokenBucket.answered`). The chat's margin is
+        for sends whose arrival is unknown; a fan asking again a second later is not kept
+        waiting the extra tenth. Only for a chat limit that is a plain spacing (a burst of
+        one, as Telegram's); a limit with a burst (Discord's five in five seconds) and groups'
+        twenty a minute are counts per window, and keep their margin."""
+        bucket = self._chats.get(chat.ref)
+        if bucket is not None and bucket.burst <= 1.0:
+            bucket.answered(1.0 / self.limits.per_chat_per_second)
 
     def chat_wait_estimate(self, chat: Chat) -> float:
         """How long a bulk send to `chat` would wait on that chat's own limits alone."""

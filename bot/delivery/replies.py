@@ -45,7 +45,9 @@ async def send_reply_part(
     for _ in range(REPLY_MAX_TRIES):
         await lane.limiter.acquire(chat, priority=True)
         try:
-            return chat, await send_part(lane.sender, chat, part)
+            message_id = await send_part(lane.sender, chat, part)
+            lane.limiter.answered(chat)
+            return chat, message_id
         except RetryAfter as error:
             lane.rate_limited(chat, error)
             waited += error.seconds
