@@ -62,11 +62,11 @@ class ChatRows:
             self._version = version
         return version
 
-    def get(self, ref: ChatRef) -> Chat | None:
-        """The row read since the last commit; None when not kept (read it)."""
-        if self.version() is None:
-            return None
-        return self._rows.get(ref)
+    def get(self, ref: ChatRef) -> tuple[Chat | None, int | None]:
+        """The row kept since the last commit (None: not kept, read it) and the version now,
+        to hand to `keep` with the row read: one look at the version per call."""
+        version = self.version()
+        return (None if version is None else self._rows.get(ref)), version
 
     def keep(self, chat: Chat, read_at: int | None) -> None:
         """Keep a row read from the database when the version was `read_at` (taken before

@@ -105,8 +105,8 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept):
     async def get_chat(self, ref: ChatRef) -> Chat | None:
         # From memory while nothing was committed since it was read (bot.store.chat_rows).
         cache = self._chat_cache()
-        read_at = cache.version() if cache is not None else None
-        if cache is not None and read_at is not None and (kept := cache.get(ref)) is not None:
+        kept, read_at = cache.get(ref) if cache is not None else (None, None)
+        if kept is not None:
             return kept
         rows = await self._fetch(
             f"SELECT {_CHAT_COLUMNS} FROM chats c WHERE c.platform = ? AND c.chat_id = ?",

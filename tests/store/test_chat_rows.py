@@ -101,10 +101,10 @@ def test_a_row_read_before_a_commit_is_not_kept(tmp_path: Path) -> None:
             writer.execute("INSERT INTO t VALUES (1)")  # commits between the read and keep
             writer.commit()
             rows.keep(Chat(FAN), read_at)
-            assert rows.get(FAN) is None
+            assert rows.get(FAN)[0] is None
             read_at = rows.version()
             rows.keep(Chat(FAN), read_at)  # nothing committed since: kept
-            assert rows.get(FAN) == Chat(FAN)
+            assert rows.get(FAN)[0] == Chat(FAN)
         finally:
             rows.close()
 
