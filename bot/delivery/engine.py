@@ -300,7 +300,7 @@ class DeliveryEngine:
                 lane.stats.failed += 1
                 return
             chat = self._moves.follow(chat)
-            await lane.limiter.acquire(chat, priority=priority)
+            grant = await lane.limiter.acquire(chat, priority=priority)
             if self._moves.follow(chat) != chat:
                 hops += 1
                 continue  # moved while we waited: take the new chat's tokens instead
@@ -317,6 +317,7 @@ class DeliveryEngine:
                     if await self._record_failure(lane, delivery, chat, error) and done:
                         self._drafts.keep(delivery.id, parts)
                     return
+                lane.limiter.answered(chat, grant)
                 done += 1
                 if done < len(parts):
                     self._record(MarkPartSent(delivery.id, done, message_id))

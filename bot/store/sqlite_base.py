@@ -30,7 +30,7 @@ from bot.store.protocol import SchemaTooNew, StoreError
 from bot.store.records import as_utc
 from bot.store.sqlite_files import prepare_file
 
-__all__ = ["Row", "SQLiteBase", "fetch_all", "instant", "micros", "to_json"]
+__all__ = ["Row", "SQLiteBase", "fetch_all", "instant", "is_file_path", "micros", "to_json"]
 
 Row = tuple[Any, ...]
 
@@ -89,7 +89,7 @@ def _checkpoint_file(path: Path) -> None:
         log.warning("checkpoint after a long write failed (the next one will do): %s", error)
 
 
-def _is_file_path(path: str | Path) -> bool:
+def is_file_path(path: str | Path) -> bool:
     """A path on disk, not ":memory:" nor a "file:" URI (which SQLite opens its own way)."""
     text = str(path)
     return text != ":memory:" and text != "" and not text.startswith("file:")
@@ -145,7 +145,7 @@ class SQLiteBase:
     async def open(self) -> None:
         if self._conn is not None:
             return
-        if _is_file_path(self._path):
+        if is_file_path(self._path):
             path = Path(self._path)
             await asyncio.to_thread(prepare_file, path, new_database=self._new_database)
         try:
@@ -255,7 +255,7 @@ class SQLiteBase:
         A checkpoint on another connection holds no lock this connection needs (WAL lets
         readers and the writer go on meanwhile), so commands are answered while it runs.
         Nothing is less durable: the log is the database until it is checkpointed."""
-        if not _is_file_path(self._path):
+        if not is_file_path(self._path):
             yield
             return
         if self._long_writes == 0:
