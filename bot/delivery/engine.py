@@ -142,12 +142,13 @@ class DeliveryEngine:
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Put deliveries a dead process left in flight back in the queue, then start sending."""
+        """Put deliveries whose lease expired (a dead process left them in flight) back in the
+        queue, then start sending. Leases not expired are another live process's sends."""
         if self._started:
             return
-        requeued = await self.store.requeue_in_flight()
-        if requeued:
-            log.warning("requeued %d deliveries left in flight by a previous run", requeued)
+        reclaimed = await self.store.reclaim_expired_leases(self.clock.now())
+        if reclaimed:
+            log.warning("took back %d deliveries whose lease expired in flight", reclaimed)
         self._started = True
         self._recorder.start()
         for lane in self._lanes.values():

@@ -25,6 +25,7 @@ from typing import Any, Self, cast
 
 import aiosqlite
 
+from bot.store.leases import DEFAULT_LEASE, checked_lease, new_owner
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.protocol import SchemaTooNew, StoreError
 from bot.store.records import as_utc
@@ -115,7 +116,8 @@ async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] 
 class SQLiteBase:
     """Connection, lifecycle and migrations; the tables' methods live in the subclasses.
     `auto_migrate=False` opens without touching the schema (to report its version first);
-    `migrations` is for tests of the mechanism."""
+    `migrations` is for tests of the mechanism. `lease_owner` and `lease`: this handle's claims
+    (bot.store.leases); the owner is new for each handle unless given."""
 
     # The log's length, in pages, at which a commit copies it into the database (SQLite's
     # default; a class attribute so that a test can make it small).
@@ -128,6 +130,8 @@ class SQLiteBase:
         auto_migrate: bool = True,
         migrations: Sequence[Migration] = MIGRATIONS,
         new_database: bool = False,
+        lease_owner: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         if [m.version for m in migrations] != list(range(1, len(migrations) + 1)):
             raise ValueError("migrations must be numbered 1, 2, 3, ... in order")
@@ -135,6 +139,8 @@ class SQLiteBase:
         self._auto_migrate = auto_migrate
         self._migrations = tuple(migrations)
         self._new_database = new_database
+        self.lease_owner = lease_owner or new_owner()
+        self.lease = checked_lease(lease)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._long_writes = 0  # writes running with the automatic checkpoint suspended
