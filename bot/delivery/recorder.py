@@ -10,7 +10,8 @@ seconds plus the write before it (if a write is under way). Until then the deliv
 SENDING in the store, exactly like a send in flight, so a process killed meanwhile loses no
 delivery: once its lease expires it is taken back (`Store.reclaim_expired_leases`, and any
 claim) and sent again, at most once, as any send in flight at a crash is. A post of several
-messages resends only the messages whose `MarkPartSent` was not written yet. A graceful `stop()` writes everything.
+messages resends only the messages whose `MarkPartSent` was not written yet. A graceful
+`stop()` writes everything.
 
 A batch the store refuses (one delivery deleted meanwhile, say) is written again mark by mark,
 so one bad mark cannot lose the others; a mark that still fails is logged and its delivery
