@@ -213,9 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = with_log_options(config, args)
     if args.command != "run" and _log_options_given(args):
         # `run` sets up its own log (bot.app); the others log only when asked to.
-        tokens = (config.telegram_token, config.discord_token, config.telegram_webhook_secret)
         configure_logging(
-            [token for token in tokens if token],
+            config.secrets,
             LEVELS[config.logging.level],
             formatter=formatter_for(config.logging.format),
         )
