@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.store.leases import DEFAULT_LEASE, checked_lease, new_owner
+from bot.store.leases import DEFAULT_LEASE, checked_lease, default_process, new_owner
 from bot.store.migrations import Migration
 from bot.store.postgres_migrations import POSTGRES_MIGRATIONS
 from bot.store.protocol import SchemaTooNew, StoreError
@@ -75,8 +75,8 @@ class PostgresBase:
     """Pool, lifecycle and migrations; the tables' methods live in the subclasses.
 
     `schema`: keep the tables in that schema (created if missing) instead of the connection's
-    default one; the tests give each test a schema of its own. `lease_owner` and `lease`: this
-    handle's claims (bot.store.leases)."""
+    default one; the tests give each test a schema of its own. `process_name` (host and pid by
+    default) and `lease`: this handle's claims (bot.store.leases)."""
 
     def __init__(
         self,
@@ -86,7 +86,7 @@ class PostgresBase:
         auto_migrate: bool = True,
         migrations: Sequence[Migration] = POSTGRES_MIGRATIONS,
         pool_size: int = 4,
-        lease_owner: str | None = None,
+        process_name: str | None = None,
         lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         if not is_postgres_url(url):
@@ -101,7 +101,7 @@ class PostgresBase:
         self._migrations = tuple(migrations)
         self._pool_size = max(2, pool_size)
         self._pool: Any = None
-        self.lease_owner = lease_owner or new_owner()
+        self.lease_owner = new_owner(process_name or default_process())
         self.lease = checked_lease(lease)
 
     def __repr__(self) -> str:
@@ -118,7 +118,13 @@ class PostgresBase:
                 self._url, min_size=1, max_size=self._pool_size, server_settings=settings
             )
             if self._schema:
-                async with self._pool.acquire() as conn:
+                # Under a lock: two CREATE SCHEMA IF NOT EXISTS at once can both try to create
+                # it, and one then fails (processes starting together).
+                async with self._pool.acquire() as conn, conn.transaction():
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtext('pitboard.schema.' || $1))",
+                        self._schema,
+                    )
                     await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self._schema}")
         except (OSError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             await self.close()
@@ -181,6 +187,10 @@ class PostgresBase:
     async def schema_version(self) -> int:
         async with self._connection() as conn:
             return await self._version(conn)
+
+    def begin_run(self) -> str:
+        self.lease_owner = new_owner(self.lease_owner.rsplit("/", 1)[0])
+        return self.lease_owner
 
     # --- plumbing --------------------------------------------------------------------------
 

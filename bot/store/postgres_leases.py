@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.store.leases import previous_runs
 from bot.store.postgres_base import Connection, PostgresBase, row_count
 from bot.store.records import as_utc
 
@@ -20,11 +21,15 @@ _RENEW_LEASES = (
     "UPDATE deliveries SET lease_expires_at = $1 WHERE id IN (SELECT id FROM deliveries"
     " WHERE status = 'sending' AND lease_owner = $2 FOR UPDATE SKIP LOCKED)"
 )
-# Back to the queue, due when it was (so at once, as a rule), its attempts kept.
+# Back to the queue, due when it was (so at once, as a rule), its attempts kept: expired
+# leases, and those of this process's earlier runs ($2: what their owners start with, $3:
+# this run's owner), which are dead.
 _RECLAIM_EXPIRED = (
     f"UPDATE deliveries SET status = {PENDING_IF_ACTIVE}, lease_owner = NULL,"
     " lease_expires_at = NULL WHERE id IN (SELECT id FROM deliveries"
-    " WHERE status = 'sending' AND lease_expires_at <= $1 FOR UPDATE SKIP LOCKED)"
+    " WHERE status = 'sending' AND (lease_expires_at <= $1"
+    "  OR (left(lease_owner, char_length($2)) = $2 AND lease_owner <> $3))"
+    " FOR UPDATE SKIP LOCKED)"
 )
 
 
@@ -32,7 +37,7 @@ class PostgresLeases(PostgresBase):
     async def reclaim_expired_leases(self, now: datetime) -> int:
         at = as_utc(now, "now")
         async with self._transaction() as conn:
-            return row_count(await conn.execute(_RECLAIM_EXPIRED, at))
+            return row_count(await conn.execute(_RECLAIM_EXPIRED, *self._reclaim_params(at)))
 
     async def renew_leases(self, now: datetime) -> int:
         until = as_utc(now, "now") + self.lease
@@ -45,5 +50,8 @@ class PostgresLeases(PostgresBase):
         claims). Returns the new expiry, for the deliveries claimed next."""
         until = at + self.lease
         await conn.execute(_RENEW_LEASES, until, self.lease_owner)
-        await conn.execute(_RECLAIM_EXPIRED, at)
+        await conn.execute(_RECLAIM_EXPIRED, *self._reclaim_params(at))
         return until
+
+    def _reclaim_params(self, at: datetime) -> tuple[datetime, str, str]:
+        return at, previous_runs(self.lease_owner), self.lease_owner

@@ -19,9 +19,10 @@ Invariants every engine keeps, which the delivery engine relies on:
 - A delivery is claimed by one worker at a time, under a lease: the claiming store handle
   (one per process; its `lease_owner`, chosen at start) holds it until the lease expires, and
   every claim it makes, or `renew_leases`, moves the expiry of all it holds on. Only a lease
-  that expired (its process died mid-send, or stalled past the lease) is taken back
+  that expired (its process died mid-send, or stalled past the lease), or one of an earlier
+  run of the same process (by its process name: that run is dead), is taken back
   (`reclaim_expired_leases`, and every claim), so one process restarting never resends
-  another's sends, and a delivery is sent a second time at most once per expiry. For a post
+  another's sends, and a delivery is sent a second time at most once per take-back. For a post
   of several messages that second send is of the one message in flight: the messages
   recorded by `mark_part_sent` are not sent again.
 - No PENDING delivery belongs to an inactive chat: deactivating a chat skips its pending
@@ -243,11 +244,19 @@ class Store(Protocol):
         Raises UnknownDelivery, writing nothing, when one of the ids was never stored."""
         ...
 
+    def begin_run(self) -> str:
+        """Claim under a new owner name from now on (the same process name, a new run): the
+        delivery engine calls it at each start, so that what its earlier run left SENDING
+        (claimed, never sent, when it stopped or died) is taken back by the next
+        `reclaim_expired_leases` or claim. Returns the new owner name."""
+        ...
+
     async def reclaim_expired_leases(self, now: datetime) -> int:
         """Deliveries SENDING under a lease expired by `now` (a process died, or stalled, mid-
-        send) go back to PENDING (SKIPPED for an inactive chat), due when they were. Returns
-        how many. Leases not expired, whoever holds them, are left alone: a process calls it
-        at start, and its own claims do it too."""
+        send), or held by an earlier run of this same process (it died: this is its restart),
+        go back to PENDING (SKIPPED for an inactive chat), due when they were. Returns how
+        many. Other processes' leases not expired are left alone. A process calls it at
+        start, and its own claims do it too."""
         ...
 
     async def renew_leases(self, now: datetime) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.store.leases import previous_runs
 from bot.store.sqlite_base import SQLiteBase, micros
 
 __all__ = ["PENDING_IF_ACTIVE", "SQLiteLeases"]
@@ -20,10 +21,13 @@ PENDING_IF_ACTIVE = (
 _RENEW_LEASES = (
     "UPDATE deliveries SET lease_expires_at = ? WHERE status = 'sending' AND lease_owner = ?"
 )
-# Back to the queue, due when it was (so at once, as a rule), its attempts kept.
+# Back to the queue, due when it was (so at once, as a rule), its attempts kept: expired
+# leases, and those of this process's earlier runs (?2: what their owners start with, ?3: this
+# run's owner), which are dead.
 _RECLAIM_EXPIRED = (
     f"UPDATE deliveries SET status = {PENDING_IF_ACTIVE}, lease_owner = NULL,"
-    " lease_expires_at = NULL WHERE status = 'sending' AND lease_expires_at <= ?"
+    " lease_expires_at = NULL WHERE status = 'sending' AND (lease_expires_at <= ?1"
+    " OR (substr(lease_owner, 1, length(?2)) = ?2 AND lease_owner <> ?3))"
 )
 
 
@@ -31,7 +35,7 @@ class SQLiteLeases(SQLiteBase):
     async def reclaim_expired_leases(self, now: datetime) -> int:
         at = micros(now, "now")
         async with self._write() as conn:
-            cursor = await conn.execute(_RECLAIM_EXPIRED, (at,))
+            cursor = await conn.execute(_RECLAIM_EXPIRED, self._reclaim_params(at))
             return cursor.rowcount
 
     async def renew_leases(self, now: datetime) -> int:
@@ -46,8 +50,11 @@ class SQLiteLeases(SQLiteBase):
         back by its own claims. Returns the new expiry, for the deliveries claimed next."""
         until = at + self._lease_micros()
         await conn.execute(_RENEW_LEASES, (until, self.lease_owner))
-        await conn.execute(_RECLAIM_EXPIRED, (at,))
+        await conn.execute(_RECLAIM_EXPIRED, self._reclaim_params(at))
         return until
+
+    def _reclaim_params(self, at: int) -> tuple[int, str, str]:
+        return at, previous_runs(self.lease_owner), self.lease_owner
 
     def _lease_micros(self) -> int:
         return self.lease // timedelta(microseconds=1)

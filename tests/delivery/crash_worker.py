@@ -15,7 +15,6 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from pathlib import Path
 
 # Run as a script: make the repository importable.
@@ -60,13 +59,8 @@ async def prepare(store: SQLiteStore, recipients: int) -> None:
     await store.enqueue(item, [c.ref for c in chats])
 
 
-# The sends a killed run left in flight are taken back once their lease expires: a short one
-# here, so that the restarted run picks them up within seconds (the default is a minute).
-LEASE = timedelta(seconds=2)
-
-
 async def run(db: Path, log_path: Path, recipients: int, rate: float) -> int:
-    store = SQLiteStore(db, lease=LEASE)
+    store = SQLiteStore(db)
     await store.open()
     try:
         await prepare(store, recipients)

@@ -9,8 +9,9 @@ from an empty database, at the cost of a CREATE SCHEMA.
 """
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -19,7 +20,13 @@ from bot.store.postgres import PostgresStore
 
 from .postgres_server import ServerUnavailable, start_server, unavailable
 
-OpenStore = Callable[[], Awaitable[Store]]
+
+class OpenStore(Protocol):
+    """Open another handle: another process (a process name of its own), or, given the name
+    of one opened before, a restart of that process."""
+
+    def __call__(self, process_name: str | None = None) -> Awaitable[Store]: ...
+
 
 _not_started: list[str] = []  # why the PostgreSQL server could not start, for the summary
 
@@ -53,13 +60,13 @@ async def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         url = request.getfixturevalue("postgres_url")
         schema = f"test_{uuid.uuid4().hex[:16]}"
 
-    def engine() -> Store:
+    def engine(process_name: str) -> Store:
         if request.param == "sqlite":
-            return SQLiteStore(tmp_path / "pitboard.sqlite3")
-        return PostgresStore(url, schema=schema)
+            return SQLiteStore(tmp_path / "pitboard.sqlite3", process_name=process_name)
+        return PostgresStore(url, schema=schema, process_name=process_name)
 
-    async def open_another() -> Store:
-        store = engine()
+    async def open_another(process_name: str | None = None) -> Store:
+        store = engine(process_name or f"process-{len(opened) + 1}")
         await store.open()
         opened.append(store)
         return store

@@ -700,6 +700,35 @@ async def test_another_process_never_takes_back_a_lease_that_has_not_expired(
     assert await statuses(starting) == {tg(1): DeliveryStatus.SENDING}
 
 
+async def test_a_restarted_process_takes_back_its_own_earlier_sends_at_once(
+    open_store: OpenStore,
+) -> None:
+    other = await open_store("other")
+    await add_chats(other, tg(1), tg(2))
+    await other.enqueue(announcement(), [tg(1), tg(2)])
+    (others,) = await other.claim(T0, 1)
+    before_crash = await open_store("worker-1")
+    (mine,) = await before_crash.claim(T0, 1)
+    # worker-1 dies and starts again under the same name: its earlier run is certainly dead.
+    restarted = await open_store("worker-1")
+    assert await restarted.reclaim_expired_leases(T0) == 1
+    (again,) = await restarted.claim(T0, 10)
+    assert (again.id, again.attempts) == (mine.id, 2)
+    assert others.id != mine.id
+    assert (await statuses(restarted))[others.chat] is DeliveryStatus.SENDING  # not its own
+
+
+async def test_a_new_run_on_the_same_handle_takes_back_the_last_runs_claims(
+    store: Store,
+) -> None:
+    delivery = await claimed_one(store)  # claimed, then the engine stopped before sending
+    first_run = store.begin_run()
+    assert store.begin_run() != first_run
+    assert first_run.rsplit("/", 1)[0] == store.begin_run().rsplit("/", 1)[0]  # same process
+    (again,) = await store.claim(T0, 10)
+    assert (again.id, again.attempts) == (delivery.id, 2)
+
+
 async def test_an_expired_lease_is_taken_back_by_a_claim_of_another_process(
     open_store: OpenStore,
 ) -> None:
