@@ -59,6 +59,7 @@ class RunOptions:
     until: datetime | None = None
     zone: str | None = None
     database: Path | None = None  # kept even in a replay (restart tests resume from it)
+    database_url: str | None = None  # --database postgresql://...: as database, on PostgreSQL
     new_database: bool = False  # start empty although the database's marker says it held chats
 
 
@@ -163,8 +164,12 @@ def console_log_file(config: Config, options: RunOptions) -> Path:
 async def _run(
     config: Config, options: RunOptions, catalogs: CatalogHolder, clock: Clock, chat_zone: str
 ) -> int:
-    if config.database_url and options.database is None and options.start is None:
-        return await _run_on_postgres(config, options, catalogs, clock, chat_zone)
+    # A replay keeps to a throwaway SQLite file unless a database is named for it.
+    url = options.database_url
+    if url is None and options.database is None and options.start is None:
+        url = config.database_url or None
+    if url is not None:
+        return await _run_on_postgres(config, options, catalogs, clock, chat_zone, url)
     with contextlib.ExitStack() as stack:
         database = options.database or config.general.database
         if options.start is not None and options.database is None:
@@ -187,12 +192,17 @@ async def _run(
 
 
 async def _run_on_postgres(
-    config: Config, options: RunOptions, catalogs: CatalogHolder, clock: Clock, chat_zone: str
+    config: Config,
+    options: RunOptions,
+    catalogs: CatalogHolder,
+    clock: Clock,
+    chat_zone: str,
+    url: str,
 ) -> int:
-    """database.url (or DATABASE_URL) names a PostgreSQL database: serve from it. A replay or
-    --database keeps to a SQLite file (a replay's must be a throwaway one)."""
+    """database.url (or DATABASE_URL, or --database) names a PostgreSQL database: serve from
+    it. There is no marker file to keep: the server keeps the tables."""
     # Opening names an unreachable server or a refused login (StoreError), never the password.
-    store = PostgresStore(config.database_url)
+    store = PostgresStore(url, process_name=config.database.process_name or None)
     await store.open()
     try:
         return await _serve(config, options, catalogs, clock, chat_zone, store)

@@ -52,6 +52,10 @@ class DatabaseConfig:
     # database (bot.store.postgres), for several processes; its password, if any, comes from
     # the DATABASE_URL environment variable or PGPASSWORD, never from this file.
     url: str = ""
+    # How this process signs the deliveries it claims, on PostgreSQL (bot.store.leases). Empty:
+    # its host and pid. Name each process (worker-1, worker-2, ...) and a restarted one takes
+    # back at once what it left in flight when it died, instead of after the lease (a minute).
+    process_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -326,6 +330,18 @@ def _check_database_url(url: str) -> str | None:
     if parts.scheme not in _DATABASE_SCHEMES:
         return "expected a URL starting with postgresql:// (or postgres://), or empty for SQLite"
     return None
+
+
+def database_url_problem(url: str) -> str | None:
+    """What is wrong with a database URL given outside the environment (a file, a command
+    line): not a postgresql:// URL, or one holding a password. None when it is fine."""
+    return _check_database_url_in_file(url)
+
+
+def _check_process_name(name: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z0-9_.:-]{0,64}", name):
+        return None
+    return "expected up to 64 of A-Z, a-z, 0-9, _ . : and -"
 
 
 def _check_database_url_in_file(url: str) -> str | None:
@@ -633,6 +649,7 @@ def _at_most(maximum: int, check: Callable[[Any], str | None]) -> Callable[[Any]
 _RATE_MAX = 1_000_000_000
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "database.url": _check_database_url_in_file,
+    "database.process_name": _check_process_name,
     "general.timezone": _check_zone,
     "general.language": _check_language,
     "announcements.preview_days": _at_most(366, _at_least(0)),

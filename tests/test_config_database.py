@@ -65,3 +65,10 @@ def test_anything_but_a_postgresql_url_is_refused(tmp_path: Path, url: str) -> N
         raised.value
     )
     assert url not in str(raised.value)  # an environment value is never echoed
+
+
+def test_a_process_name_is_checked(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[database]\nprocess_name = "worker-1"\n'), {})
+    assert config.database.process_name == "worker-1"
+    with pytest.raises(ConfigError, match=r"database\.process_name: expected up to 64"):
+        load_config(write(tmp_path, '[database]\nprocess_name = "a/b"\n'), {})
