@@ -22,13 +22,14 @@ _RENEW_LEASES = (
     " WHERE status = 'sending' AND lease_owner = $2 FOR UPDATE SKIP LOCKED)"
 )
 # Back to the queue, due when it was (so at once, as a rule), its attempts kept: expired
-# leases, and those of this process's earlier runs ($2: what their owners start with, $3:
-# this run's owner), which are dead.
+# leases, and those of this process's earlier runs ($2: what their owners start with), which
+# are dead; never this run's own ($3), however late: a renewal can skip a row that another of
+# its own transactions holds (SKIP LOCKED), so "renewed just before" is no guarantee.
 _RECLAIM_EXPIRED = (
     f"UPDATE deliveries SET status = {PENDING_IF_ACTIVE}, lease_owner = NULL,"
     " lease_expires_at = NULL WHERE id IN (SELECT id FROM deliveries"
-    " WHERE status = 'sending' AND (lease_expires_at <= $1"
-    "  OR (left(lease_owner, char_length($2)) = $2 AND lease_owner <> $3))"
+    " WHERE status = 'sending' AND coalesce(lease_owner, '') <> $3"
+    "  AND (lease_expires_at <= $1 OR left(lease_owner, char_length($2)) = $2)"
     " FOR UPDATE SKIP LOCKED)"
 )
 
@@ -46,8 +47,8 @@ class PostgresLeases(PostgresBase):
 
     async def _renew_and_reclaim(self, conn: Connection, at: datetime) -> datetime:
         """Before a claim, in its transaction: renew this owner's leases, then take back the
-        expired ones (renewing first: this owner's own sends are never taken back by its own
-        claims). Returns the new expiry, for the deliveries claimed next."""
+        expired ones (never this owner's). Returns the new expiry, for the deliveries claimed
+        next."""
         until = at + self.lease
         await conn.execute(_RENEW_LEASES, until, self.lease_owner)
         await conn.execute(_RECLAIM_EXPIRED, *self._reclaim_params(at))

@@ -196,9 +196,9 @@ class Store(Protocol):
         first, then earliest next_attempt_at, then enqueue order; mark them SENDING with one
         more attempt, leased to this handle's owner until `now` + the lease, and return them
         in that order. Concurrent claimers, in this process or another, never get the same
-        delivery. In the same transaction, first renews this owner's leases (as
-        `renew_leases`), then takes back the leases expired by `now` (as
-        `reclaim_expired_leases`), which may then be claimed at once."""
+        delivery. In the same transaction, renews this owner's leases (as `renew_leases`)
+        and takes back other owners' leases expired by `now` (as `reclaim_expired_leases`),
+        which may then be claimed at once."""
         ...
 
     async def claim_with_chats(
@@ -255,8 +255,9 @@ class Store(Protocol):
         """Deliveries SENDING under a lease expired by `now` (a process died, or stalled, mid-
         send), or held by an earlier run of this same process (it died: this is its restart),
         go back to PENDING (SKIPPED for an inactive chat), due when they were. Returns how
-        many. Other processes' leases not expired are left alone. A process calls it at
-        start, and its own claims do it too."""
+        many. Other processes' leases not expired are left alone, and this run's own are
+        never taken back (it is sending them). A process calls it at start, and its own
+        claims do it too."""
         ...
 
     async def renew_leases(self, now: datetime) -> int:

@@ -22,12 +22,12 @@ _RENEW_LEASES = (
     "UPDATE deliveries SET lease_expires_at = ? WHERE status = 'sending' AND lease_owner = ?"
 )
 # Back to the queue, due when it was (so at once, as a rule), its attempts kept: expired
-# leases, and those of this process's earlier runs (?2: what their owners start with, ?3: this
-# run's owner), which are dead.
+# leases, and those of this process's earlier runs (?2: what their owners start with), which
+# are dead; never this run's own (?3), which it is working on, however late.
 _RECLAIM_EXPIRED = (
     f"UPDATE deliveries SET status = {PENDING_IF_ACTIVE}, lease_owner = NULL,"
-    " lease_expires_at = NULL WHERE status = 'sending' AND (lease_expires_at <= ?1"
-    " OR (substr(lease_owner, 1, length(?2)) = ?2 AND lease_owner <> ?3))"
+    " lease_expires_at = NULL WHERE status = 'sending' AND coalesce(lease_owner, '') <> ?3"
+    " AND (lease_expires_at <= ?1 OR substr(lease_owner, 1, length(?2)) = ?2)"
 )
 
 
@@ -46,8 +46,8 @@ class SQLiteLeases(SQLiteBase):
 
     async def _renew_and_reclaim(self, conn: aiosqlite.Connection, at: int) -> int:
         """Before a claim, in its transaction: renew this owner's leases, then take back the
-        expired ones. Renewing first: this owner's own sends, however slow, are never taken
-        back by its own claims. Returns the new expiry, for the deliveries claimed next."""
+        expired ones (never this owner's). Returns the new expiry, for the deliveries claimed
+        next."""
         until = at + self._lease_micros()
         await conn.execute(_RENEW_LEASES, (until, self.lease_owner))
         await conn.execute(_RECLAIM_EXPIRED, self._reclaim_params(at))

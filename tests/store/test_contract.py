@@ -676,13 +676,15 @@ async def test_a_post_half_sent_at_a_crash_keeps_its_sent_messages(open_store: O
     assert (again.id, again.parts_sent) == (delivery.id, 1)
 
 
-async def test_a_send_reported_late_still_counts_as_sent(store: Store) -> None:
-    delivery = await claimed_one(store)
-    # The lease ran out (a process stalled) and another process took the delivery back.
-    await store.reclaim_expired_leases(T0 + DEFAULT_LEASE)
-    await store.mark_sent(delivery.id, "77", T0)
-    assert await store.claim(T0 + DEFAULT_LEASE, 10) == []
-    assert (await store.delivery_counts(KEY))[DeliveryStatus.SENT] == 1
+async def test_a_send_reported_late_still_counts_as_sent(open_store: OpenStore) -> None:
+    stalled = await open_store()
+    delivery = await claimed_one(stalled)
+    # The lease ran out (the process stalled) and another process took the delivery back.
+    other = await open_store()
+    assert await other.reclaim_expired_leases(T0 + DEFAULT_LEASE) == 1
+    await stalled.mark_sent(delivery.id, "77", T0)
+    assert await other.claim(T0 + DEFAULT_LEASE, 10) == []
+    assert (await other.delivery_counts(KEY))[DeliveryStatus.SENT] == 1
 
 
 # --- leases across processes -------------------------------------------------------------------
@@ -770,6 +772,7 @@ async def test_a_process_never_takes_back_its_own_sends_however_slow(store: Stor
     # Long past its lease (a flood wait, a slow platform), the same process claims again:
     # its claim renews its own leases first, so the send it is still making is not repeated.
     assert await store.claim(T0 + DEFAULT_LEASE * 10, 10) == []
+    assert await store.reclaim_expired_leases(T0 + DEFAULT_LEASE * 10) == 0
     assert await statuses(store) == {tg(1): DeliveryStatus.SENDING}
     assert delivery.status is DeliveryStatus.SENDING
 
