@@ -2,12 +2,13 @@
 
     python -m bench.soak [--telegram-chats 10000] [--discord-channels 1000] [--kills 3]
         [--kill-signal KILL|TERM] [--window season|hockenheim] [--speed S] [--rate 300]
-        [--scale 100] [--seed 7] [--quick] [--keep DIR]
+        [--scale 100] [--seed 7] [--quick] [--keep DIR] [--database postgresql://...]
 
 The fake Telegram Bot API and the fake Discord (tests/fakes/) run in this process, so they
 outlive the bot. The bot is the real `pitboard run` in a subprocess, replaying the schedules
-with a database that survives restarts. Before the first start the benchmark stores the
-audience itself (SQLiteStore): mixed filters (series, drivers, session kinds), zones and
+with a database that survives restarts: a SQLite file, or with --database a schema of its own
+on that PostgreSQL server (bench/_soak_db.py). Before the first start the benchmark stores the
+audience itself (through the store): mixed filters (series, drivers, session kinds), zones and
 reminder offsets. During the run:
 
 - every posting request risks a fault: 5 % 429 with a retry-after, 1 % 5xx, 0.5 % connection
