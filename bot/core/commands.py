@@ -186,6 +186,37 @@ COMMANDS: tuple[Command, ...] = (
         admin_only=True,
         scope="admin",
     ),
+    Command(
+        "edit",
+        "Admins: change the schedules (times, cancellations, results, standings)",
+        (
+            Argument(
+                "what",
+                ArgKind.TEXT,
+                "time, cancel, reinstate, postpone, add-event, add-session, results, "
+                "results-replace or standings, then what it needs",
+            ),
+        ),
+        example="/edit time oschersleben race 1 2022-04-23 10:30",
+        admin_only=True,
+        scope="admin",
+    ),
+    Command(
+        "audit",
+        "Admins: the last edits, who made them and when",
+        (Argument("count", ArgKind.TEXT, "how many to show (default 10)"),),
+        example="/audit 20",
+        admin_only=True,
+        scope="admin",
+    ),
+    Command(
+        "undo",
+        "Admins: undo an edit by its number (see /audit)",
+        (Argument("edit", ArgKind.TEXT, "the edit's number", required=True),),
+        example="/undo 3",
+        admin_only=True,
+        scope="admin",
+    ),
 )
 
 _BY_NAME = {command.name: command for command in COMMANDS}

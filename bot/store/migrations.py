@@ -170,12 +170,34 @@ _CHART_WITH_RESULTS = Migration(
     ),
 )
 
+# The operators' edits to the schedules (bot.editing): who changed which files when, with each
+# file's text before and after, so that an edit can be shown, traced and undone. `at` is UTC
+# ISO text (the audit log is read by people and ordered by id, never compared as instants).
+_EDITS = Migration(
+    6,
+    "the audit log of operator edits",
+    (
+        """
+        CREATE TABLE edits (
+            id        INTEGER PRIMARY KEY,
+            at        TEXT NOT NULL,
+            actor     TEXT NOT NULL,
+            action    TEXT NOT NULL,
+            target    TEXT NOT NULL,
+            summary   TEXT NOT NULL,
+            files     TEXT NOT NULL,
+            undone_by INTEGER REFERENCES edits (id)
+        )
+        """,
+    ),
+)
+
 # A claimed delivery is leased to the process that claimed it, until an expiry that its claims
 # renew (bot.store.leases): a starting process takes back only expired leases, never the sends
 # of another process still at work. Deliveries left in flight by a Pitboard without leases
 # get an expired one (0: 1970), so that they are taken back as before.
 _LEASES = Migration(
-    6,
+    7,
     "claimed deliveries carry a lease: an owner and an expiry",
     (
         "ALTER TABLE deliveries ADD COLUMN lease_owner TEXT",
@@ -194,5 +216,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     _PARTS_SENT,
     _ENQUEUE_IN_CHUNKS,
     _CHART_WITH_RESULTS,
+    _EDITS,
     _LEASES,
 )

@@ -2,7 +2,8 @@
 
 Selected by a `postgresql://` database URL (bot.store.engines). Its parts: postgres_base
 (pool, transactions, migrations), postgres_outbox and postgres_leases (the outbox and its
-deliveries), postgres_kept (button callbacks, kept values) and, here, chats and subscriptions.
+deliveries), postgres_kept (button callbacks, kept values), postgres_edits (the audit log of
+operator edits) and, here, chats and subscriptions.
 
 The audience is read from the server at every `audience()` call, not kept between calls as the
 SQLite engine keeps it: other processes change it too, and nothing here would hear of that.
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from bot.core.audience import Chat, ChatRef, Subscription
 from bot.store.audience_cache import AudienceCache, Member
 from bot.store.postgres_base import Connection, row_count
+from bot.store.postgres_edits import PostgresEdits
 from bot.store.postgres_kept import PostgresKept
 from bot.store.postgres_outbox import PostgresOutbox
 from bot.store.postgres_rows import (
@@ -58,7 +60,7 @@ def _moved_to(new: ChatRef) -> str:
     return f"moved to {new}"
 
 
-class PostgresStore(PostgresOutbox, PostgresKept):
+class PostgresStore(PostgresOutbox, PostgresKept, PostgresEdits):
     """The `Store` on PostgreSQL: `PostgresStore(url)`, then `open()` or `async with`."""
 
     _audience: AudienceCache | None = None

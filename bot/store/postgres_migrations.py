@@ -141,4 +141,30 @@ _LEASES = Migration(
     ),
 )
 
-POSTGRES_MIGRATIONS: tuple[Migration, ...] = (_INITIAL, _CALLBACKS_AND_VALUES, _LEASES)
+# The operators' edits to the schedules (bot.editing), as the SQLite schema's `edits`: who
+# changed which files when, each file's text before and after ({path: [before, after]}).
+_EDITS = Migration(
+    4,
+    "the audit log of operator edits",
+    (
+        """
+        CREATE TABLE edits (
+            id        bigint PRIMARY KEY,
+            at        timestamptz NOT NULL,
+            actor     text NOT NULL,
+            action    text NOT NULL,
+            target    text NOT NULL,
+            summary   text NOT NULL,
+            files     jsonb NOT NULL,
+            undone_by bigint REFERENCES edits (id)
+        )
+        """,
+    ),
+)
+
+POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
+    _INITIAL,
+    _CALLBACKS_AND_VALUES,
+    _LEASES,
+    _EDITS,
+)
