@@ -322,9 +322,7 @@ def results_reply(catalog: Catalog, session: Session, zone: str, now: datetime) 
     if fastest:
         blocks.append(paragraph(*fastest))
     if not session.results_complete:
-        blocks.append(
-            paragraph(line(italic("Partial results: not the whole classification.")))
-        )
+        blocks.append(paragraph(line(italic("Partial results: not the whole classification."))))
     reasons = inferred.result_reasons(catalog, (session,))
     if reasons:
         blocks.append(paragraph(line(italic(inferred.results_note(reasons)))))
