@@ -192,6 +192,24 @@ _EDITS = Migration(
     ),
 )
 
+# A claimed delivery is leased to the process that claimed it, until an expiry that its claims
+# renew (bot.store.leases): a starting process takes back only expired leases, never the sends
+# of another process still at work. Deliveries left in flight by a Pitboard without leases
+# get an expired one (0: 1970), so that they are taken back as before.
+_LEASES = Migration(
+    7,
+    "claimed deliveries carry a lease: an owner and an expiry",
+    (
+        "ALTER TABLE deliveries ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE deliveries ADD COLUMN lease_expires_at INTEGER",
+        "UPDATE deliveries SET lease_expires_at = 0 WHERE status = 'sending'",
+        """
+        CREATE INDEX deliveries_by_lease ON deliveries (lease_owner, lease_expires_at)
+            WHERE status = 'sending'
+        """,
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
@@ -199,4 +217,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _ENQUEUE_IN_CHUNKS,
     _CHART_WITH_RESULTS,
     _EDITS,
+    _LEASES,
 )

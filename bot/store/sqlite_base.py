@@ -25,6 +25,7 @@ from typing import Any, Self, cast
 
 import aiosqlite
 
+from bot.store.leases import DEFAULT_LEASE, SQLITE_PROCESS, checked_lease, new_owner
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.protocol import SchemaTooNew, StoreError
 from bot.store.records import as_utc
@@ -115,7 +116,8 @@ async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] 
 class SQLiteBase:
     """Connection, lifecycle and migrations; the tables' methods live in the subclasses.
     `auto_migrate=False` opens without touching the schema (to report its version first);
-    `migrations` is for tests of the mechanism."""
+    `migrations` is for tests of the mechanism. `process_name` and `lease`: this handle's claims
+    (bot.store.leases)."""
 
     # The log's length, in pages, at which a commit copies it into the database (SQLite's
     # default; a class attribute so that a test can make it small).
@@ -128,6 +130,8 @@ class SQLiteBase:
         auto_migrate: bool = True,
         migrations: Sequence[Migration] = MIGRATIONS,
         new_database: bool = False,
+        process_name: str = SQLITE_PROCESS,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         if [m.version for m in migrations] != list(range(1, len(migrations) + 1)):
             raise ValueError("migrations must be numbered 1, 2, 3, ... in order")
@@ -135,6 +139,8 @@ class SQLiteBase:
         self._auto_migrate = auto_migrate
         self._migrations = tuple(migrations)
         self._new_database = new_database
+        self.lease_owner = new_owner(process_name)
+        self.lease = checked_lease(lease)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._long_writes = 0  # writes running with the automatic checkpoint suspended
@@ -215,6 +221,10 @@ class SQLiteBase:
     async def schema_version(self) -> int:
         async with self._lock:
             return await self._version(self._connection())
+
+    def begin_run(self) -> str:
+        self.lease_owner = new_owner(self.lease_owner.rsplit("/", 1)[0])
+        return self.lease_owner
 
     # --- plumbing --------------------------------------------------------------------------
 
