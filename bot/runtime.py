@@ -326,13 +326,13 @@ class Runtime:
 
     def start_clock(self) -> None:
         """Start a replay's clock and its pacer (once); nothing for the system clock. Only
-        the planning leader paces: another process's clock runs on unheld, and is paced from
-        when it takes the lead."""
+        the planning leader runs a replay's clock: a process standing by (on PostgreSQL, a
+        restart that found its killed predecessor's lock not yet released) starts it when it
+        takes the lead, paced from its first moment, so no replayed moment passes unpaced."""
         clock = self.clock
         if not isinstance(clock, ScaledClock) or self._pacing:
             return
         if not self.cluster.leadership.planning:
-            clock.start()
             self.cluster.on_lead = self.start_clock
             return
         self._pacing = True
@@ -343,8 +343,7 @@ class Runtime:
             self.engine.wake,
             until=self.replay_until,
         )
-        if not clock.started:
-            pacer.start_clock()
+        pacer.start_clock()
         self._tasks.append(asyncio.create_task(pacer.run()))
 
     async def stop(self) -> None:
