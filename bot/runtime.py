@@ -50,7 +50,10 @@ from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
 from bot.frontends.console.sender import ConsoleSender
 from bot.logsafe import RedactSecrets
 from bot.scheduling import Announcer, ScheduleReloader
+from bot.scheduling.cluster import Cluster
 from bot.scheduling.pacer import ReplayPacer
+from bot.store.coordination import Coordinator, LocalCoordinator
+from bot.store.postgres import PostgresStore
 from bot.store.protocol import Store
 from bot.store.records import OutboxItem
 from bot.web.context import FrontendState, WebContext
@@ -94,6 +97,9 @@ class Runtime:
     chat_zone: str
     # Operator edits of the schedule files; each reloads through `reloader` at once.
     editor: Editor
+    # This process among others on one PostgreSQL store: the planning leader and the signals
+    # between processes (bot.scheduling.cluster); alone (SQLite), it always leads.
+    cluster: Cluster
     telegram: TelegramFrontend | None = None
     discord: DiscordFrontend | None = None
     console: ConsoleWriter | None = None
@@ -128,13 +134,13 @@ class Runtime:
             reminder_minutes=frozenset(reminders),
             live_grace=timedelta(minutes=config.announcements.live_grace_minutes),
         )
-        engine_ref: list[DeliveryEngine] = []
+        cluster_ref: list[Cluster] = []
         announcer = Announcer(
             catalogs,
             store,
             clock,
             plan_settings,
-            on_enqueued=lambda: engine_ref[0].wake() if engine_ref else None,
+            on_enqueued=lambda: cluster_ref[0].enqueued() if cluster_ref else None,
         )
         reloader = ScheduleReloader(
             schedules, catalogs, announcer.replan, poll_seconds=reload_poll_seconds
@@ -218,7 +224,8 @@ class Runtime:
             # Only the terminal: one worker keeps its posts in due order.
             workers_per_platform=1 if list(senders) == ["console"] else 8,
         )
-        engine_ref.append(engine)
+        cluster = Cluster(coordinator_for(store), store, announcer, reloader, engine.wake)
+        cluster_ref.append(cluster)
         metrics.watch(engine, sorted(senders), announcer)
         if telegram is not None:
             telegram.attach(engine.reply)
@@ -236,6 +243,7 @@ class Runtime:
             health=health,
             chat_zone=chat_zone,
             editor=editor,
+            cluster=cluster,
             telegram=telegram,
             discord=discord,
             console=console,
@@ -291,7 +299,8 @@ class Runtime:
         instant until `start_clock()` (a test that sets up chats first)."""
         await self.engine.start()
         await self._prepare_telegram()
-        await self.announcer.start()
+        # The announcer starts here if this process leads (always, alone on SQLite).
+        await self.cluster.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
         if self.web is not None:
             # Before the chats: /healthz can tell a platform still starting. A port in use
@@ -317,9 +326,15 @@ class Runtime:
                 raise
 
     def start_clock(self) -> None:
-        """Start a replay's clock and its pacer (once); nothing for the system clock."""
+        """Start a replay's clock and its pacer (once); nothing for the system clock. Only
+        the planning leader runs a replay's clock: a process standing by (on PostgreSQL, a
+        restart that found its killed predecessor's lock not yet released) starts it when it
+        takes the lead, paced from its first moment, so no replayed moment passes unpaced."""
         clock = self.clock
         if not isinstance(clock, ScaledClock) or self._pacing:
+            return
+        if not self.cluster.leadership.planning:
+            self.cluster.on_lead = self.start_clock
             return
         self._pacing = True
         pacer = ReplayPacer(
@@ -342,11 +357,19 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
-        await self.announcer.stop()
+        await self.cluster.stop()  # the announcer first: nothing new is enqueued
         await self.engine.stop()
         for startup in reversed(self._startups):
             await startup.stop()
         self._startups.clear()
+
+
+def coordinator_for(store: Store) -> Coordinator:
+    """PostgreSQL: an advisory lock and LISTEN/NOTIFY shared with the other processes;
+    any other store serves one process, which leads alone."""
+    if isinstance(store, PostgresStore):
+        return store.coordinator()
+    return LocalCoordinator()
 
 
 def web_startup(runtime: Runtime, server: WebServer) -> FrontendStartup:

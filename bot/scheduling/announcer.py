@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
@@ -99,6 +99,18 @@ class Announcer:
         )
         self.last_report = PlanReport()
         self.plans_made = 0  # for /metrics
+        # Set while another process is the planning leader (bot.scheduling.leadership): a
+        # replan asked for here (a chat's new reminder offsets) is passed on to the leader.
+        self._ask_leader: Callable[[], Awaitable[None]] | None = None
+
+    def follow(self, ask_leader: Callable[[], Awaitable[None]] | None) -> None:
+        """Another process plans (`ask_leader` passes a replan on to it); None: this one."""
+        self._ask_leader = ask_leader
+
+    @property
+    def following(self) -> bool:
+        """Whether another process is the planning leader."""
+        return self._ask_leader is not None
 
     async def start(self) -> PlanReport:
         self._scheduler.start()
@@ -141,6 +153,9 @@ class Announcer:
                 job.reschedule(ClockTrigger(self._clock, due))
 
     async def replan(self) -> PlanReport:
+        if self._ask_leader is not None:
+            await self._ask_leader()  # the leader plans; nothing is scheduled here
+            return PlanReport()
         async with self._lock:
             catalog, now = self._catalogs.current, self._clock.now()
             announced = await self._store.announcement_keys()

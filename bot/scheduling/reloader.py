@@ -88,12 +88,15 @@ class ScheduleReloader:
         self._catalogs = catalogs
         self._on_swap = on_swap
         self._poll_seconds = poll_seconds
+        # Told after a reload applied here, not after one heard of: other processes reading
+        # the same (shared) folder reload too (bot.store.coordination's RELOADED).
+        self.on_reloaded: Callable[[], Awaitable[None]] | None = None
         self._signature = folder_signature(directory)
         self._unsettled: Signature | None = None  # a removal seen once, waiting for a second look
         self._lock = asyncio.Lock()
         self.last_result: ReloadResult | None = None
 
-    async def reload(self) -> ReloadResult:
+    async def reload(self, *, tell_others: bool = True) -> ReloadResult:
         """Re-read the folder now and apply it (`/reload`, and a settled change)."""
         async with self._lock:
             self._signature = folder_signature(self._directory)
@@ -117,7 +120,16 @@ class ScheduleReloader:
                 )
             self.last_result = ReloadResult(ok=True, changes=changes)
         await self._on_swap()
+        if tell_others and self.on_reloaded is not None:
+            await self.on_reloaded()
         return self.last_result
+
+    async def reload_if_changed(self) -> ReloadResult | None:
+        """Another process reloaded the shared folder: reload too, unless this process has
+        already seen the folder as it is (its own watch got there first)."""
+        if folder_signature(self._directory) == self._signature:
+            return None
+        return await self.reload(tell_others=False)  # heard of: not told on again
 
     async def poll(self) -> ReloadResult | None:
         """One look at the folder (the watch's step); the result when a change was applied."""

@@ -23,6 +23,7 @@ import asyncpg
 
 from bot.store.leases import DEFAULT_LEASE, checked_lease, default_process, new_owner
 from bot.store.migrations import Migration
+from bot.store.postgres_coordination import PostgresCoordinator
 from bot.store.postgres_migrations import POSTGRES_MIGRATIONS
 from bot.store.protocol import SchemaTooNew, StoreError
 
@@ -187,6 +188,11 @@ class PostgresBase:
     async def schema_version(self) -> int:
         async with self._connection() as conn:
             return await self._version(conn)
+
+    def coordinator(self) -> PostgresCoordinator:
+        """The planning leadership and signals between the processes on this database (on
+        a connection of its own, opened by the caller)."""
+        return PostgresCoordinator(self._url, schema=self._schema)
 
     def begin_run(self) -> str:
         self.lease_owner = new_owner(self.lease_owner.rsplit("/", 1)[0])

@@ -85,8 +85,10 @@ def _scheduler(context: WebContext, report: HealthReport) -> None:
     report.body["scheduler"] = {
         "running": announcer.running,
         "next_job": next_job.isoformat() if next_job else None,
+        # Several processes on PostgreSQL: one plans, the others follow (healthy, not planning).
+        "leader": not announcer.following,
     }
-    if not announcer.running:
+    if not announcer.running and not announcer.following:
         report.problems.append("scheduler: not running")
 
 
