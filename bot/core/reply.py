@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from bot.core.i18n import ChatLocale, current_locale
 
 
 class Style(StrEnum):
@@ -141,6 +143,10 @@ class Reply:
     # platform that can recognise a repeat (Discord's message nonce) posts it only once.
     idempotency_key: str | None = None
     attachment: Attachment | None = None
+    # The language (and clock) it was written in, taken from whoever built it
+    # (`bot.core.i18n.use_language`): renderers show its moments and their own words in it, and
+    # a cache of rendered replies keys on it with the rest of the reply.
+    locale: ChatLocale = field(default_factory=current_locale)
 
     @property
     def ok(self) -> bool:

@@ -170,10 +170,18 @@ _CHART_WITH_RESULTS = Migration(
     ),
 )
 
+# Languages (issue 13): a chat may choose a 12- or 24-hour clock; NULL keeps its language's.
+_CLOCK = Migration(
+    6,
+    "chats choose a 12- or 24-hour clock",
+    ("ALTER TABLE chats ADD COLUMN clock INTEGER CHECK (clock IN (12, 24))",),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
     _PARTS_SENT,
     _ENQUEUE_IN_CHUNKS,
     _CHART_WITH_RESULTS,
+    _CLOCK,
 )
