@@ -22,12 +22,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_skeleton
+from babel.dates import format_interval, format_skeleton
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 __all__ = [
@@ -38,9 +39,12 @@ __all__ = [
     "N_",
     "ChatLocale",
     "_",
+    "and_list",
     "current_language",
     "current_locale",
+    "format_date_span",
     "format_day",
+    "format_decimal_places",
     "format_number",
     "format_time_of_day",
     "language_from_tag",
@@ -169,13 +173,45 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def format_decimal_places(value: float, places: int) -> str:
+    """4.574 -> "4.574", "4,574" (a track's length: a fixed number of decimals)."""
+    shown = f"{value:.{places}f}"
+    if current_language() == DEFAULT_LANGUAGE:
+        return shown
+    return format_decimal(
+        Decimal(shown), format="0." + "0" * places, locale=_CLDR[current_language()]
+    )
+
+
+def format_date_span(start: date, end: date) -> str:
+    """'13 May 2022', '13–15 May 2022', '30 Apr – 1 May 2022'; '13–15 maj 2022',
+    '13.–15. Mai 2022'."""
+    language = current_language()
+    if language == DEFAULT_LANGUAGE:  # the product's English shape, as it always was
+        if start == end:
+            return f"{start.day} {start:%b %Y}"
+        if start.month == end.month:
+            return f"{start.day}–{end.day} {end:%b %Y}"
+        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+    if start == end:
+        return format_skeleton("yMMMd", start, locale=_CLDR[language])
+    return format_interval(start, end, "yMMMd", locale=_CLDR[language])
+
+
+def and_list(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C' ("A, B och C", "A, B und C")."""
+    if len(items) < 2:
+        return "".join(items)
+    return format_list(items, locale=_CLDR[current_language()])
+
+
 def uses_24_hour_clock() -> bool:
     """The chat's choice, else the language's default (24-hour in all three, as shown so far)."""
     chosen = current_locale().clock_24h
     return True if chosen is None else chosen
 
 
-def format_day(local: datetime) -> str:
+def format_day(local: date) -> str:
     """A weekday and date in the reader's language: "Fri 13 May", "fre 13 maj", "Fr., 13. Mai"."""
     language = current_language()
     if language == DEFAULT_LANGUAGE:

@@ -125,6 +125,7 @@ class Attachment:
     description: str = ""  # alt text
 
     def __repr__(self) -> str:  # never the bytes in a log line or a failed assertion
+        # i18n: not user text
         return f"Attachment({self.filename!r}, {len(self.data)} bytes, spoiler={self.spoiler})"
 
 
@@ -190,7 +191,7 @@ def to_jsonable(reply: Reply) -> dict[str, Any]:
         if isinstance(value, datetime):
             return value.isoformat()
         if isinstance(value, bytes):
-            return f"<{len(value)} bytes>"
+            return f"<{len(value)} bytes>"  # i18n: not user text
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             out: dict[str, object] = {"type": type(value).__name__}
             out.update({f.name: convert(getattr(value, f.name)) for f in dataclasses.fields(value)})

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.core.audience import ChatRef, Subscription
 from bot.core.catalog import Catalog
+from bot.core.i18n import DEFAULT_LANGUAGE, language_from_tag, use_language
 from bot.feeds.ics import build_feed
 from bot.feeds.select import feed_name, feed_sessions, followed_sessions
 from bot.feeds.tokens import chat_for_token
@@ -58,12 +59,15 @@ class CatalogFeeds:
         self._context = context
         self._versions = versions
         self._catalog: Catalog | None = None
-        self._built: dict[FeedKey, bytes] = {}
+        self._built: dict[tuple[object, ...], bytes] = {}
 
-    async def body(self, catalog: Catalog, kind: str, item: str) -> bytes:
+    async def body(
+        self, catalog: Catalog, kind: str, item: str, language: str = DEFAULT_LANGUAGE
+    ) -> bytes:
         return await self._kept(
             catalog,
             (kind, item),
+            language,
             lambda versions: build_feed(
                 catalog,
                 feed_sessions(catalog, kind, item),
@@ -73,7 +77,12 @@ class CatalogFeeds:
             ),
         )
 
-    async def chat_body(self, catalog: Catalog, subscription: Subscription | None) -> bytes:
+    async def chat_body(
+        self,
+        catalog: Catalog,
+        subscription: Subscription | None,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> bytes:
         follows = subscription or Subscription(ChatRef("", ""))
         key: FeedKey = (
             "chat",
@@ -84,6 +93,7 @@ class CatalogFeeds:
         return await self._kept(
             catalog,
             key,
+            language,
             lambda versions: build_feed(
                 catalog,
                 followed_sessions(catalog, subscription),
@@ -94,16 +104,29 @@ class CatalogFeeds:
         )
 
     async def _kept(
-        self, catalog: Catalog, key: FeedKey, build: Callable[[Mapping[str, Version]], bytes]
+        self,
+        catalog: Catalog,
+        key: FeedKey,
+        language: str,
+        build: Callable[[Mapping[str, Version]], bytes],
     ) -> bytes:
+        """The feed for `key` in `language` (its texts: summaries, descriptions), built once."""
         versions = await self._versions.of(catalog)
         if catalog is not self._catalog:
             self._catalog, self._built = catalog, {}
-        body = self._built.get(key)
+        kept_as = (language, *key)
+        body = self._built.get(kept_as)
         if body is None:
-            body = build(versions)
-            self._built[key] = body
+            with use_language(language):
+                body = build(versions)
+            self._built[kept_as] = body
         return body
+
+
+def _asked_language(request: web.Request) -> str:
+    """A public feed's language: `?lang=` (a calendar app sends no Accept-Language we could
+    trust to be the subscriber's), else English."""
+    return language_from_tag(request.query.get("lang"))
 
 
 def _suggest(asked: str, known: list[str]) -> str:
@@ -125,7 +148,7 @@ def routes(context: WebContext) -> list[web.RouteDef]:
                 f"No series with the id “{series_id}”. A series' feed is at "
                 f"/calendar/SERIES.ics. {_suggest(series_id, list(catalog.series))}"
             )
-        body = await feeds.body(catalog, "series", series_id)
+        body = await feeds.body(catalog, "series", series_id, _asked_language(request))
         return feed_response(request, body, f"{series_id}.ics", private=False)
 
     async def driver_feed(request: web.Request) -> web.Response:
@@ -136,7 +159,7 @@ def routes(context: WebContext) -> list[web.RouteDef]:
                 f"No driver with the id “{driver_id}”. A driver's feed is at "
                 f"/calendar/driver/DRIVER.ics. {_suggest(driver_id, list(catalog.drivers))}"
             )
-        body = await feeds.body(catalog, "driver", driver_id)
+        body = await feeds.body(catalog, "driver", driver_id, _asked_language(request))
         return feed_response(request, body, f"{driver_id}.ics", private=False)
 
     async def chat_feed(request: web.Request) -> web.Response:
@@ -147,7 +170,11 @@ def routes(context: WebContext) -> list[web.RouteDef]:
                 "current link."
             )
         catalog = context.catalogs.current
-        body = await feeds.chat_body(catalog, await context.store.get_subscription(ref))
+        # A chat's feed speaks the chat's language.
+        chat = await context.store.get_chat(ref)
+        language = chat.language if chat else DEFAULT_LANGUAGE
+        subscription = await context.store.get_subscription(ref)
+        body = await feeds.chat_body(catalog, subscription, language)
         return feed_response(request, body, "pitboard.ics", private=True)
 
     return [

@@ -20,11 +20,13 @@ from aiohttp import web
 
 from bot.config import Config
 from bot.core.catalog import Catalog
+from bot.core.i18n import DEFAULT_LANGUAGE, use_language
 from bot.feeds.links import series_path
 from bot.feeds.links import webcal as feed_webcal
 from bot.web import page_view
 from bot.web.conditional import etag_of, not_modified
 from bot.web.context import WebContext
+from bot.web.language import request_language
 
 # Pages kept: every series page and event page across a few cuts, for a replay's sake.
 CACHE_SIZE = 256
@@ -72,13 +74,19 @@ class Pages:
         self.context = context
         self._kept: OrderedDict[tuple[Any, ...], tuple[Catalog, Rendered]] = OrderedDict()
 
-    def page(self, series_id: str | None, event_slug: str | None = None) -> Rendered:
+    def page(
+        self,
+        series_id: str | None,
+        event_slug: str | None = None,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> Rendered:
         catalog = self.context.catalogs.current
         now = self.context.clock.now()
         key = (
             id(catalog),
             series_id,
             event_slug,
+            language,  # the same page in another language is another page
             page_view.counted(catalog, now),
             self.context.base_url,
         )
@@ -87,7 +95,8 @@ class Pages:
         if kept is not None and kept[0] is catalog:
             self._kept.move_to_end(key)
             return kept[1]
-        rendered = self._render(catalog, series_id, event_slug)
+        with use_language(language):
+            rendered = self._render(catalog, series_id, event_slug)
         self._kept[key] = (catalog, rendered)
         if len(self._kept) > CACHE_SIZE:
             self._kept.popitem(last=False)
@@ -135,8 +144,14 @@ def _rendered(status: int, template: str, **values: Any) -> Rendered:
     return Rendered(status, body, etag_of(body))
 
 
-def respond(request: web.Request, rendered: Rendered) -> web.Response:
-    headers = {"ETag": rendered.etag, "Cache-Control": "no-cache"}
+def respond(request: web.Request, rendered: Rendered, language: str) -> web.Response:
+    headers = {
+        "ETag": rendered.etag,
+        "Cache-Control": "no-cache",
+        "Content-Language": language,
+        # A shared cache must not hand a Swedish page to a German browser.
+        "Vary": "Accept-Language",
+    }
     if rendered.status == 200 and not_modified(request, rendered.etag):
         return web.Response(status=304, headers=headers)
     return web.Response(
@@ -152,14 +167,17 @@ def routes(context: WebContext) -> list[web.RouteDef]:
     pages = Pages(context)
 
     async def index(request: web.Request) -> web.Response:
-        return respond(request, pages.page(None))
+        language = request_language(request)
+        return respond(request, pages.page(None, language=language), language)
 
     async def series(request: web.Request) -> web.Response:
-        return respond(request, pages.page(request.match_info["series"]))
+        language = request_language(request)
+        page = pages.page(request.match_info["series"], language=language)
+        return respond(request, page, language)
 
     async def event(request: web.Request) -> web.Response:
-        info = request.match_info
-        return respond(request, pages.page(info["series"], info["event"]))
+        info, language = request.match_info, request_language(request)
+        return respond(request, pages.page(info["series"], info["event"], language), language)
 
     return [
         web.get("/", index),

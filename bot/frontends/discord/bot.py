@@ -167,12 +167,15 @@ class DiscordFrontend:
         user_id = str(interaction.user.id)
         is_admin = user_id in self._admins
         can_manage = not in_guild or is_admin or interaction.permissions.manage_guild
+        # A new channel starts in its server's preferred language; a DM in the user's.
+        locale = interaction.guild_locale if in_guild else interaction.locale
         return Caller(
             ChatRef(PLATFORM, str(target)),
             ChatKind.CHANNEL if in_guild else ChatKind.PRIVATE,
             user_id=user_id,
             is_admin=is_admin,
             can_manage=can_manage,
+            language=locale.value if locale is not None else None,
         )
 
     async def answer(

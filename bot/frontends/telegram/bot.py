@@ -351,6 +351,8 @@ class TelegramFrontend:
             user_id=user_id,
             is_admin=is_admin,
             can_manage=is_admin or await self._can_manage(chat, kind, user),
+            # A new chat starts in the language of the fan who first writes to the bot.
+            language=user.language_code if user else None,
         )
 
     async def _can_manage(self, chat: TgChat, kind: ChatKind, user: User | None) -> bool:
