@@ -48,20 +48,20 @@ lint: $(STAMP)
 # messages changes only those lines, so parallel branches merge (see .gitattributes).
 LANGS := sv de
 i18n: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k N_ --sort-output --add-location=file \
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k N_ --sort-output --add-location=file \
 		--no-wrap --project=Pitboard -o bot/locale/pitboard.pot bot
 	@set -e; for lang in $(LANGS); do \
 		po=bot/locale/$$lang/LC_MESSAGES/pitboard.po; \
 		if [ -f "$$po" ]; then \
-			$(BIN)/pybabel update --quiet --no-wrap --no-fuzzy-matching --ignore-obsolete \
+			$(BIN)/pybabel --quiet update --no-wrap --no-fuzzy-matching --ignore-obsolete \
 				-D pitboard -i bot/locale/pitboard.pot -d bot/locale -l $$lang; \
 		else \
-			$(BIN)/pybabel init --quiet --no-wrap -D pitboard -i bot/locale/pitboard.pot \
+			$(BIN)/pybabel --quiet init --no-wrap -D pitboard -i bot/locale/pitboard.pot \
 				-d bot/locale -l $$lang; \
 		fi; \
 	done
 	$(BIN)/python tools/i18n_catalogs.py tidy
-	$(BIN)/pybabel compile --quiet -D pitboard -d bot/locale
+	$(BIN)/pybabel --quiet compile -D pitboard -d bot/locale
 
 # Every bench/*.py is a benchmark, run as a module so it can import its helpers;
 # bench/_*.py are those helpers (the catalog generator), not benchmarks.

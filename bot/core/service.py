@@ -122,7 +122,7 @@ class Service:
             "session": _("Which session?"),
             "driver": _("Which driver?"),
             "track": _("Which track?"),
-        }.get(what, _("Which {what}?").format(what=what))
+        }.get(what, _("Which one?"))
         return lookup.choose(
             ReplyStatus.AMBIGUOUS,
             _("{question} Usage: {usage}").format(question=question, usage=command.usage),
