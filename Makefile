@@ -48,7 +48,7 @@ lint: $(STAMP)
 # messages changes only those lines, so parallel branches merge (see .gitattributes).
 LANGS := sv de
 i18n: $(STAMP)
-	$(BIN)/pybabel --quiet extract -F babel.cfg -k N_ --sort-output --add-location=file \
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k N_ -k NP_:1c,2 --sort-output --add-location=file \
 		--no-wrap --project=Pitboard -o bot/locale/pitboard.pot bot
 	@set -e; for lang in $(LANGS); do \
 		po=bot/locale/$$lang/LC_MESSAGES/pitboard.po; \

@@ -46,7 +46,7 @@ TEXT_PACKAGES = (
 # Not text at all: the schedule files' parser (its problems are for the data's authors, in
 # the project's working language), the store, the language machinery itself.
 NOT_TEXT = ("bot/core/schedules/", "bot/core/i18n.py")
-WRAPPERS = {"_", "ngettext", "pgettext", "N_", "translate_for"}
+WRAPPERS = {"_", "ngettext", "pgettext", "N_", "NP_", "translate_for"}
 LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical", "log"}
 ESCAPE = "# i18n: not user text"
 WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")

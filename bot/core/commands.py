@@ -157,7 +157,9 @@ COMMANDS: tuple[Command, ...] = (
         "settings",
         N_("This chat's time zone, reminders, spoiler-safe results, language and clock"),
         (
-            Argument("setting", ArgKind.TEXT, N_("zone, reminders, spoilers, chart, language or clock")),
+            Argument(
+                "setting", ArgKind.TEXT, N_("zone, reminders, spoilers, chart, language or clock")
+            ),
             Argument("value", ArgKind.TEXT, N_("the new value")),
         ),
         example="/settings zone new york",

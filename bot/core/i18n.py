@@ -36,6 +36,7 @@ __all__ = [
     "DOMAIN",
     "LANGUAGES",
     "LOCALE_DIR",
+    "NP_",
     "N_",
     "ChatLocale",
     "_",
@@ -145,9 +146,17 @@ def N_(message: str) -> str:
     return message
 
 
-def translate_for(language: str, message: str) -> str:
+def translate_for(language: str, message: str, context: str | None = None) -> str:
     """`message` in `language`, outside any chat's context (command menus for each language)."""
-    return _translations(supported(language)).gettext(message)
+    translations = _translations(supported(language))
+    if context is not None:
+        return translations.pgettext(context, message)
+    return translations.gettext(message)
+
+
+def NP_(context: str, message: str) -> str:
+    """`N_` for a message with a context: marked for extraction, translated where used."""
+    return message
 
 
 # -- numbers, ordinals, dates ------------------------------------------------------------------

@@ -44,6 +44,7 @@ from bot.frontends.discord.sender import (
 )
 from bot.frontends.discord.slash import register_commands
 from bot.frontends.discord.sync import sync_if_changed
+from bot.frontends.discord.translate import CatalogTranslator
 from bot.store.protocol import Store
 
 log = logging.getLogger("pitboard.discord")
@@ -86,6 +87,8 @@ class PitboardClient(discord.Client):
         self.frontend.gateway.disconnected_now()
 
     async def setup_hook(self) -> None:
+        # Command names and descriptions in Swedish and German clients' languages too.
+        await self.tree.set_translator(CatalogTranslator())
         register_commands(self.tree, self.frontend)
         await sync_if_changed(self.tree, self.frontend.store, self.frontend.config.sync_guild)
 

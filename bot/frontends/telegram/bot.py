@@ -20,8 +20,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, Message, Update, User
 from telegram import Chat as TgChat
+from telegram import Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
@@ -40,9 +40,9 @@ from bot.config import TelegramConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
-from bot.core.commands import COMMANDS
 from bot.core.reply import Reply
 from bot.frontends.telegram.callbacks import CallbackRegistry
+from bot.frontends.telegram.menus import menus
 from bot.frontends.telegram.polling import PollingRecord, WatchedRequest
 from bot.frontends.telegram.sender import PLATFORM, TelegramSender
 from bot.frontends.telegram.transport import AiohttpRequest
@@ -147,9 +147,11 @@ class TelegramFrontend:
         await self.application.initialize()  # getMe
         self._prepared = True
         try:
-            await self.application.bot.set_my_commands(
-                [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin_only]
-            )
+            # A menu per language and kind of chat (bot.frontends.telegram.menus).
+            for scope, language, commands in menus():
+                await self.application.bot.set_my_commands(
+                    commands, scope=scope, language_code=language
+                )
         except Exception as error:  # the menu is a nicety; commands work without it
             log.error("telegram: setting the command menu failed: %s", _describe(error))
         await self.check_channels()
