@@ -19,25 +19,25 @@ __all__ = ["COMMAND_NAMES", "CatalogTranslator", "discord_language"]
 
 # Discord's locales for the languages Pitboard speaks besides English (the default).
 _LANGUAGES = {discord.Locale.swedish: "sv", discord.Locale.german: "de"}
-NAME_CONTEXT = "discord command name"
+NAME_CONTEXT = "discord command name"  # i18n: not user text (a catalog context)
 # Lower case, no spaces (Discord's rule for command names), each under 32 characters.
 COMMAND_NAMES = (
-    NP_(NAME_CONTEXT, "help"),
-    NP_(NAME_CONTEXT, "next"),
-    NP_(NAME_CONTEXT, "schedule"),
-    NP_(NAME_CONTEXT, "watch"),
-    NP_(NAME_CONTEXT, "standings"),
-    NP_(NAME_CONTEXT, "chart"),
-    NP_(NAME_CONTEXT, "results"),
-    NP_(NAME_CONTEXT, "driver"),
-    NP_(NAME_CONTEXT, "track"),
-    NP_(NAME_CONTEXT, "subscribe"),
-    NP_(NAME_CONTEXT, "unsubscribe"),
-    NP_(NAME_CONTEXT, "settings"),
-    NP_(NAME_CONTEXT, "calendar"),
-    NP_(NAME_CONTEXT, "status"),
-    NP_(NAME_CONTEXT, "reload"),
-    NP_(NAME_CONTEXT, "announce"),
+    NP_("discord command name", "help"),
+    NP_("discord command name", "next"),
+    NP_("discord command name", "schedule"),
+    NP_("discord command name", "watch"),
+    NP_("discord command name", "standings"),
+    NP_("discord command name", "chart"),
+    NP_("discord command name", "results"),
+    NP_("discord command name", "driver"),
+    NP_("discord command name", "track"),
+    NP_("discord command name", "subscribe"),
+    NP_("discord command name", "unsubscribe"),
+    NP_("discord command name", "settings"),
+    NP_("discord command name", "calendar"),
+    NP_("discord command name", "status"),
+    NP_("discord command name", "reload"),
+    NP_("discord command name", "announce"),
 )
 
 
