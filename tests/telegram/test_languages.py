@@ -36,7 +36,7 @@ async def test_menus_are_set_per_language_and_scope(tmp_path: Path) -> None:
 
 
 async def test_a_new_chat_starts_in_the_fans_language(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, FixedClock(QUIET_DAY)) as (fake, runtime):
+    async with running_bot(tmp_path, FixedClock(QUIET_DAY)) as (fake, _):
         fake.push_message(FAN, "/settings", language_code="sv")
         swedish = await fake.wait_for_message(FAN, timeout=30)
         assert "Inställningar för den här chatten" in swedish.text
