@@ -3,10 +3,13 @@
 pitboard standings tcr-germany-2022
 pitboard chart tcr-germany-2022 -o chart.png
 pitboard --at 2022-05-12T09:00+02:00 --tz America/New_York next --series 24h-series-2022
+pitboard recap jessica oschersleben   # a press recap, plain text to paste
 pitboard check schedules/
+pitboard check --sources         # every fact with its source; the ones without are reported
 pitboard calendar tcr-germany-2022 -o tcr.ics   # a feed, as the web server serves it
 pitboard run            # the terminal front-end (or the chat bots when tokens are set)
 pitboard init mybot     # a starter config.toml and schedules/ for a new operator
+pitboard import results tcr-germany-2022/oschersleben/race-1 race-1.csv --dry-run
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from zoneinfo import ZoneInfo
 from bot import __version__
 from bot.bundled import default_schedules, example_config
 from bot.cli_chart import add_chart_parser, chart_command
+from bot.cli_edit import EDIT_COMMANDS, add_edit_parsers, edit_command
+from bot.cli_import import add_import_parser, import_command
 from bot.cli_json import reply_data
+from bot.cli_sources import SOURCES_HELP, run_check_sources
 from bot.config import Config, ConfigError, load_config
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, SystemClock, require_aware
@@ -92,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "directory", nargs="?", type=Path, help="folder to check (default: the schedules folder)"
     )
+    check.add_argument("--sources", action="store_true", help=SOURCES_HELP)
 
     nxt = commands.add_parser("next", help="the next sessions")
     nxt.add_argument("--series", help="only this series")
@@ -119,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     driver = commands.add_parser("driver", help="a driver's profile and weekend")
     driver.add_argument("name", nargs="+")
     driver.add_argument("--event", help="which weekend (default: the latest)")
+
+    recap = commands.add_parser("recap", help="a press recap: a driver's weekend, or a whole event")
+    recap.add_argument("what", nargs="+", metavar="DRIVER|SERIES [EVENT]")
+    recap.add_argument("--event", help="which event (default: the latest with results)")
 
     track = commands.add_parser("track", help="track facts")
     track.add_argument("name", nargs="+")
@@ -159,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start with an empty database although the old one held chats and is gone",
     )
+
+    add_import_parser(commands)
+    add_edit_parsers(commands)
 
     init = commands.add_parser(
         "init", help="write a starter config.toml and schedules/ into a folder (never overwrites)"
@@ -223,9 +237,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         Path(config.general.schedules), from_operator_config=chosen_config is not None
     )
     if args.command == "check":
+        if args.sources:
+            return run_check_sources(args.directory or schedules)
         return run_check(args.directory or schedules)
     if args.command == "db":
         return run_db_upgrade(args.database or Path(config.general.database))
+    if args.command == "import":
+        return import_command(args, config, schedules)
+    if args.command in EDIT_COMMANDS:
+        return edit_command(args, config, schedules)
     if args.command == "run":
         from bot.app import RunOptions, run_app
 
@@ -275,6 +295,8 @@ async def answer(service: Service, args: argparse.Namespace) -> Reply:
             return await service.driver(" ".join(args.name), args.event, zone=zone)
         case "track":
             return await service.track(" ".join(args.name))
+        case "recap":
+            return await service.recap(" ".join(args.what), args.event)
         case "chart":
             return await chart_command(service, args)
     raise AssertionError(f"no handler for {args.command}")

@@ -30,6 +30,7 @@ from bot.charts import ChartMaker
 from bot.charts.posts import with_charts
 from bot.chats import Router
 from bot.chats.admin import Admin
+from bot.chats.edits import EditCommands
 from bot.chats.health import ChannelHealth
 from bot.chats.settings import ChatSettings
 from bot.config import DISCORD_TOKEN_ENV, TELEGRAM_TOKEN_ENV, Config
@@ -42,6 +43,7 @@ from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import DISCORD_LIMITS, RateLimits
 from bot.delivery.sender import Composer, Sender
+from bot.editing import Editor
 from bot.feeds.links import CalendarLinks
 from bot.frontend_startup import FrontendStartup, TokenRejected
 from bot.frontends.console.repl import ConsolePoster, ConsoleWriter
@@ -90,6 +92,8 @@ class Runtime:
     engine: DeliveryEngine
     health: ChannelHealth
     chat_zone: str
+    # Operator edits of the schedule files; each reloads through `reloader` at once.
+    editor: Editor
     telegram: TelegramFrontend | None = None
     discord: DiscordFrontend | None = None
     console: ConsoleWriter | None = None
@@ -115,7 +119,7 @@ class Runtime:
         store: Store,
         chat_zone: str,
         console: ConsoleWriter | None = None,
-        reload_poll_seconds: float = 2.0,
+        reload_poll_seconds: float = 0.5,
     ) -> Runtime:
         service = Service(catalogs, clock, default_zone=config.general.timezone)
         reminders = tuple(config.announcements.reminder_minutes)
@@ -135,6 +139,7 @@ class Runtime:
         reloader = ScheduleReloader(
             schedules, catalogs, announcer.replan, poll_seconds=reload_poll_seconds
         )
+        editor = Editor(schedules, store, catalogs, clock, reloader.reload)
         chat_settings = ChatSettings(
             store,
             service,
@@ -156,6 +161,7 @@ class Runtime:
             on_answered=metrics.observe_command,
             charts=charts,
             calendar=calendar,
+            edits=EditCommands(editor, catalogs),
         )
         senders: dict[str, Sender] = {}
         limits: dict[str, RateLimits] = {}
@@ -221,6 +227,7 @@ class Runtime:
             engine=engine,
             health=health,
             chat_zone=chat_zone,
+            editor=editor,
             telegram=telegram,
             discord=discord,
             console=console,

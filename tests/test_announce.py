@@ -228,8 +228,12 @@ def test_results_for_a_driver_fan() -> None:
     text = render(reply, colour=False)
     assert title(text) == "Results: Race 1 — Oschersleben"
     assert "TCR Germany 2022, round 1 of 7 · Sat 23 Apr · time TBA" in text
-    # 25 for the win and 8 for 2nd in Q1, but the partial results cannot rank her yet.
-    assert "Jessica Bäckman: WIN — 33 pts from the results known so far" in text
+    # 25 for the win and 8 for 2nd in Q1, but the partial results cannot rank her yet; the
+    # bundled scales are inferred (no seed publishes them), which the post says.
+    assert (
+        "Jessica Bäckman: WIN — 33 pts from the results known so far "
+        "(unpublished points scale, inferred)"
+    ) in text.split("\n")
     assert "Pos" not in text  # the series table is for series followers
     q2 = results_of("qualifying-2")
     assert "Jessica Bäckman: DNS (fuel pump)" in shown(q2, q2.due, subscription=JESSICA_FAN)
@@ -259,7 +263,14 @@ def test_a_late_results_post_carries_the_standings_as_of_its_session() -> None:
     race_1 = results_of("race-1")
     fan = Subscription(REF, series=frozenset({"tcr-germany-2022"}), drivers=JESSICA_FAN.drivers)
     text = shown(race_1, berlin("2022-04-25T12:00"), subscription=fan)
-    assert "Jessica Bäckman: WIN — 33 pts from the results known so far" in text
+    assert (
+        "Jessica Bäckman: WIN — 33 pts from the results known so far "
+        "(unpublished points scale, inferred)"
+    ) in text.split("\n")
+    assert text.endswith(
+        "Points computed with an unpublished scale (inferred: not published in the seeds; "
+        "chosen to match Jessica Bäckman's points in the release's standings after round 1)."
+    )
     assert "Round 1 of 7 (Oschersleben) under way: after Qualifying 1 and Race 1" in text
     assert "After round 1" not in text and "Martin Andersen" not in text
     assert [line.split()[-1] for line in text.split("\n") if "Jessica Bäckman  SE" in line] == [

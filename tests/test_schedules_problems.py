@@ -58,8 +58,8 @@ def test_unknown_key_suggests_the_nearest_and_lists_the_allowed(tmp_path: Path) 
     assert unknown.key == "events[0].sessions[1].tme"
     assert unknown.message == (
         "unknown key 'tme' (did you mean 'time'?); allowed: broadcasts, cancelled, date, duration, "
-        "id, kind, live_timing, name, part, points, results, results_complete, short, time, "
-        "utc_offset"
+        "id, inferred, kind, live_timing, name, part, points, results, results_complete, short, "
+        "source, time, utc_offset"
     )
     # The session, now without a time, also lacks a required key: reported at its header.
     assert (missing.line, missing.key) == (

@@ -13,6 +13,7 @@ import pytest
 from bot.core.schedules import load_catalog
 from bot.core.schedules.events import CLASS_KEYS, ENTRY_KEYS, EVENT_KEYS
 from bot.core.schedules.links import LINK_KEYS
+from bot.core.schedules.provenance import PROVENANCE_KEYS, SOURCE_KEYS
 from bot.core.schedules.published import ROW_KEYS, STANDINGS_KEYS
 from bot.core.schedules.results import RESULT_KEYS
 from bot.core.schedules.series import FILE_KEYS, SERIES_KEYS
@@ -31,8 +32,9 @@ def keys(tables: list[dict[str, Any]]) -> set[str]:
     return {key for table in tables for key in table}
 
 
-def test_the_readme_has_the_four_example_files() -> None:
+def test_the_readme_has_the_five_example_files() -> None:
     assert set(EXAMPLES) == {
+        "sources.toml",
         "scales.toml",
         "tracks.toml",
         "drivers.toml",
@@ -56,6 +58,10 @@ def test_the_example_loads_without_problems(tmp_path: Path) -> None:
 
 def test_the_example_uses_every_key() -> None:
     docs = {name: tomllib.loads(text) for name, text in EXAMPLES.items()}
+    sources = [
+        *docs["sources.toml"]["sources"].values(),
+        *docs["2022/example-cup.toml"]["sources"].values(),
+    ]
     scales = list(docs["scales.toml"]["scales"].values())
     tracks = list(docs["tracks.toml"]["tracks"].values())
     drivers = list(docs["drivers.toml"]["drivers"].values())
@@ -63,12 +69,18 @@ def test_the_example_uses_every_key() -> None:
     events = series["events"]
     sessions = [s for e in events for s in e.get("sessions", [])]
     standings = series["standings"]
+    shared_tops = keys([{k: v for k, v in docs[name].items() if k != name[:-5]} for name in docs])
     expected = [
+        (keys(sources), SOURCE_KEYS),
+        (set(docs["sources.toml"]), ("sources",)),
+        # The top level of the shared files, as of a series file: `source` and `inferred`.
+        (shared_tops - {"series", "events", "standings", "sources"}, PROVENANCE_KEYS),
         (keys(scales), SCALE_KEYS),
         (keys(tracks), TRACK_KEYS),
         (keys([r for t in tracks for r in t.get("lap_records", [])]), LAP_RECORD_KEYS),
         (keys(drivers), DRIVER_KEYS),
-        (set(series), FILE_KEYS),
+        # A file's top-level `source` and `inferred` are the same keys in every file.
+        (set(series) | (shared_tops & set(PROVENANCE_KEYS)), FILE_KEYS),
         (set(series["series"]), SERIES_KEYS),
         (keys(events), EVENT_KEYS),
         (keys([b for e in events for b in e.get("broadcasts", [])]), LINK_KEYS),
@@ -90,7 +102,7 @@ def test_the_example_uses_every_key() -> None:
         {
             *SCALE_KEYS, *TRACK_KEYS, *LAP_RECORD_KEYS, *DRIVER_KEYS, *FILE_KEYS, *SERIES_KEYS,
             *EVENT_KEYS, *LINK_KEYS, *CLASS_KEYS, *ENTRY_KEYS, *SESSION_KEYS, *RESULT_KEYS,
-            *STANDINGS_KEYS, *ROW_KEYS,
+            *STANDINGS_KEYS, *ROW_KEYS, *SOURCE_KEYS, *PROVENANCE_KEYS,
         }
     ),
 )  # fmt: skip

@@ -42,6 +42,7 @@ TEXT_PACKAGES = (
     "bot/frontends",
     "bot/scheduling",
     "bot/delivery",
+    "bot/editing",
 )
 # Not text at all: the schedule files' parser (its problems are for the data's authors, in
 # the project's working language), the store, the language machinery itself.

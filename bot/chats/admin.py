@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.chats.edits import audit_lines
 from bot.chats.health import ChannelHealth
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
@@ -99,6 +100,9 @@ class Admin:
                     f"last reload kept the old data ({count(len(last.problems), 'problem')})",
                 )
             )
+        edits = await self._store.recent_edits(SHOWN)
+        lines.append(line(bold("Last edits:"), "" if edits else " none"))
+        lines.extend(line("• ", *each) for each in audit_lines(edits, zone, private=private))
         return Reply(title="Pitboard status", blocks=(paragraph(*lines),))
 
     async def reload(self) -> Reply:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from bot.charts import ChartMaker
 from bot.chats.admin import Admin
 from bot.chats.chart import chart_reply
+from bot.chats.edits import EditCommands
 from bot.chats.settings import ChatSettings
 from bot.chats.throttle import CommandThrottle
 from bot.core.audience import Chat, ChatKind, ChatRef
@@ -27,6 +28,7 @@ from bot.core.commands import find_command, parse_arguments, split_command_line
 from bot.core.i18n import _, language_from_tag, use_language
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.core.service import ChatContext, Service, unknown_command
+from bot.editing import Actor
 from bot.feeds.links import NOT_OFFERED, CalendarLinks
 
 log = logging.getLogger("pitboard.commands")
@@ -38,6 +40,8 @@ class Caller:
     chat_kind: ChatKind = ChatKind.PRIVATE
     user_id: str | None = None
     is_admin: bool = False
+    # How the user is shown in the audit log of their edits ("@anna", "anna#0"), if known.
+    display: str | None = None
     # May change what this chat follows and its settings (Discord: Manage Server; Telegram
     # groups: an admin of the group).
     can_manage: bool = True
@@ -65,6 +69,7 @@ class Router:
         on_answered: Callable[[str, Caller, float], None] | None = None,
         charts: ChartMaker | None = None,
         calendar: CalendarLinks | None = None,
+        edits: EditCommands | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -75,6 +80,8 @@ class Router:
         self.charts = charts or ChartMaker()
         # /calendar's links (bot.feeds); None: no feeds on this bot at all.
         self._calendar = calendar
+        # /edit, /audit, /undo (bot.chats.edits); None: this bot takes no edits.
+        self._edits = edits
 
     async def handle(self, text: str, caller: Caller) -> Reply:
         return (await self.answer(text, caller)).reply
@@ -178,7 +185,24 @@ class Router:
                 return await self._admin.reload()
             case "announce":
                 return await self._admin.announce(args.get("text"))
+            case "edit" | "audit" | "undo" if self._edits is None:
+                return problem(ReplyStatus.EMPTY, "This bot takes no edits.")
+            case "edit":
+                assert self._edits is not None
+                return await self._edits.edit(text, actor_of(caller))
+            case "audit":
+                assert self._edits is not None
+                private = caller.chat_kind is ChatKind.PRIVATE
+                return await self._edits.audit(args.get("count"), chat.zone, private=private)
+            case "undo":
+                assert self._edits is not None
+                return await self._edits.undo(args.get("edit"), actor_of(caller))
         raise AssertionError(f"/{command.name} is in the table but has no route")
+
+
+def actor_of(caller: Caller) -> Actor:
+    """Who makes an edit from a chat, as the audit log names them."""
+    return Actor(caller.chat.platform, caller.user_id, caller.display, caller.is_admin)
 
 
 def _may_change_chat(name: str) -> bool:

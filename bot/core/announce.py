@@ -31,12 +31,12 @@ from bot.core.reply import (
     line,
     paragraph,
 )
+from bot.core.results_view import result_label
 from bot.core.standings import TableKind, driver_total, standings
 from bot.core.views import (
     championship_text,
     event_heading,
     link_line,
-    result_label,
     results_reply,
     standings_reply,
     timetable_reply,

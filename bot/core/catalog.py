@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TypeVar, cast
 
 from bot.core.model import Driver, Entry, Event, PointsScale, Series, Session, Track
+from bot.core.provenance import Provenances
 
 T = TypeVar("T")
 
@@ -48,6 +49,9 @@ class Catalog:
     # timetable place without a time-zone conversion (the first table after a reload asks
     # for every session of its series).
     timeline_index: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # Where every fact came from: the sources the files name and the provenance each table
+    # states (`source`, `inferred`); see bot.core.provenance.
+    provenance: Provenances = field(default_factory=Provenances)
 
     @classmethod
     def build(
@@ -56,6 +60,8 @@ class Catalog:
         drivers: Iterable[Driver],
         tracks: Iterable[Track],
         scales: Iterable[PointsScale],
+        *,
+        provenance: Provenances | None = None,
     ) -> Catalog:
         all_series = tuple(series)
         events = tuple(event for s in all_series for event in s.events)
@@ -81,6 +87,7 @@ class Catalog:
             longest_session=max((s.duration for s in sessions if s.duration), default=timedelta(0)),
             entries_by_driver=MappingProxyType({k: tuple(v) for k, v in entries.items()}),
             timeline_index=MappingProxyType({s.id: i for i, s in enumerate(timeline)}),
+            provenance=provenance or Provenances(),
         )
 
     @classmethod

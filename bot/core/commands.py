@@ -128,6 +128,20 @@ COMMANDS: tuple[Command, ...] = (
         example="/driver jessica oschersleben",
     ),
     Command(
+        "recap",
+        N_("A press recap: a driver's weekend, or a whole event, ready to paste"),
+        (
+            Argument(
+                "what",
+                ArgKind.SERIES_OR_DRIVER,
+                N_("a driver, or a series and an event, e.g. jessica"),
+                required=True,
+            ),
+            Argument("event", ArgKind.EVENT, N_("which event (default: the latest with results)")),
+        ),
+        example="/recap jessica oschersleben",
+    ),
+    Command(
         "track",
         N_("Track facts: location, length, corners, lap records"),
         (Argument("name", ArgKind.TRACK, N_("a track, e.g. hockenheim"), required=True),),
@@ -197,6 +211,39 @@ COMMANDS: tuple[Command, ...] = (
         N_("Admins: post a message to every channel and subscriber"),
         (Argument("text", ArgKind.TEXT, N_("the message"), required=True),),
         example="/announce Race 2 is delayed by 30 minutes",
+        admin_only=True,
+        scope="admin",
+    ),
+    Command(
+        "edit",
+        N_("Admins: change the schedules (times, cancellations, results, standings)"),
+        (
+            Argument(
+                "what",
+                ArgKind.TEXT,
+                N_(
+                    "time, cancel, reinstate, postpone, add-event, add-session, results, "
+                    "results-replace or standings, then what it needs"
+                ),
+            ),
+        ),
+        example="/edit time oschersleben race 1 2022-04-23 10:30",
+        admin_only=True,
+        scope="admin",
+    ),
+    Command(
+        "audit",
+        N_("Admins: the last edits, who made them and when"),
+        (Argument("count", ArgKind.TEXT, N_("how many to show (default 10)")),),
+        example="/audit 20",
+        admin_only=True,
+        scope="admin",
+    ),
+    Command(
+        "undo",
+        N_("Admins: undo an edit by its number (see /audit)"),
+        (Argument("edit", ArgKind.TEXT, N_("the edit's number"), required=True),),
+        example="/undo 3",
         admin_only=True,
         scope="admin",
     ),

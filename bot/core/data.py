@@ -126,6 +126,12 @@ def results(catalog: Catalog, item: Session, now: datetime) -> Data:
                 "team": car.team if car else None,
                 "note": row.note,
                 "points": points(earned),
+                "class": row.class_name or (car.class_name if car else None),
+                "laps": row.laps,
+                "time": row.time,
+                "gap": row.gap,
+                "best_lap": row.best_lap,
+                "fastest_lap": row.fastest_lap,
             }
         )
     rows.sort(key=lambda r: (r["position"] is None, r["position"] or 0))
@@ -189,6 +195,7 @@ def _weekend(catalog: Catalog, weekend: DriverWeekend, zone: str) -> Data:
                 "position": one.result.position if one.result else None,
                 "status": one.result.status.value if one.result else None,
                 "note": one.result.note if one.result else None,
+                "fastest_lap": one.result.fastest_lap if one.result else False,
             }
             for one in weekend.items
         ],

@@ -31,10 +31,11 @@ class ResultStatus(StrEnum):
     DNF = "dnf"
     DNS = "dns"
     DSQ = "dsq"
+    DNQ = "dnq"  # did not qualify: entered, but not in the race
 
     @property
     def scores(self) -> bool:
-        """Only a classified finish scores; DNF, DNS and DSQ score nothing."""
+        """Only a classified finish scores; DNF, DNS, DSQ and DNQ score nothing."""
         return self is ResultStatus.CLASSIFIED
 
 
@@ -100,6 +101,13 @@ class ResultRow:
     position: int | None = None  # None only for a row that is not classified
     note: str | None = None
     car_number: str | None = None
+    # As the timing sheet gives them; shown, never computed with.
+    laps: int | None = None
+    time: str | None = None  # total time, e.g. "5:44'41.101"
+    gap: str | None = None  # to the leader, e.g. "+1.234" or "1 lap"
+    best_lap: str | None = None  # e.g. "1:47.095"
+    fastest_lap: bool = False  # the session's (or its class's) fastest lap
+    class_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Scoring (`session_score`, `scored_rows`, `session_points`):
 
 - A session scores by its `points_scale` (an id into `catalog.scales`); a session without one
   scores nothing.
-- Only a classified finish scores; DNF, DNS and DSQ score 0.
+- Only a classified finish scores; DNF, DNS, DSQ and DNQ score 0.
 - Every driver of a shared car gets the car's points.
 - A dead heat shares points: k rows classified at the same position p share the points for
   positions p .. p+k-1 equally, so two cars at P2 on a 25-20-16-13 scale get 18 each and the

@@ -19,6 +19,7 @@ from typing import Literal
 
 from bot.core.catalog import Catalog
 from bot.core.cut import Cut, finished_at
+from bot.core.inferred import scale_note
 from bot.core.model import Session
 from bot.core.reply import Reply, ReplyStatus, bold, italic, line, paragraph
 from bot.core.standings import Standings, TableKind, scoring_sessions, standings, table_at
@@ -68,6 +69,8 @@ class Progression:
     table: Standings  # the last step's table: what /standings answers at the same moment
     # The sessions counted: with the highlighted drivers, what identifies one chart.
     sessions_counted: tuple[str, ...]
+    # Why the points scales of the computed steps are inferred, when any is (bot.core.inferred).
+    inferred_scales: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -137,6 +140,14 @@ def _build(
         drivers=drivers,
         table=last,
         sessions_counted=tuple(s.id for s in counted),
+        inferred_scales=tuple(
+            dict.fromkeys(
+                reason
+                for table in (*tables, last)
+                if table.source == "computed"
+                for reason in table.inferred_scales
+            )
+        ),
     )
 
 
@@ -181,6 +192,8 @@ def chart_caption(progression: Progression) -> Reply:
         lines.append(line(italic("The last points are the organiser’s published table.")))
     elif not table.complete:
         lines.append(line(italic("From incomplete results: not the championship order.")))
+    if progression.inferred_scales:
+        lines.append(line(italic(scale_note(progression.inferred_scales))))
     return Reply(title=None, blocks=(paragraph(*lines),), contains_results=True)
 
 

@@ -33,6 +33,7 @@ from typing import Literal
 from bot.core.catalog import Catalog
 from bot.core.cut import Cut
 from bot.core.entry_index import event_entries
+from bot.core.inferred import published_reasons, table_basis
 from bot.core.model import (
     Entry,
     PublishedStandings,
@@ -93,6 +94,11 @@ class Standings:
     # that are counted ("round 1 under way: after Qualifying 1 and Race 1").
     event_over: bool = True
     sessions_in: tuple[str, ...] = ()
+    # What the table is built on that no source states (bot.core.inferred): the reasons given
+    # for the points scales a computed table used, and for the rows it counts (result rows, or
+    # a published table's own rows).
+    inferred_scales: tuple[str, ...] = ()
+    inferred_rows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,7 @@ def table_at(catalog: Catalog, series_id: str, kind: TableKind, cut: Cut) -> Sta
         if published is not None:
             return _published_table(catalog, series, published, total)
     last_event = max((s.event_id for s in run), key=event_order(series).__getitem__)
+    inferred_scales, inferred_rows = table_basis(catalog, run)
     over = cut.event_over(catalog, catalog.events[last_event])
     return Standings(
         series_id=series_id,
@@ -156,6 +163,8 @@ def table_at(catalog: Catalog, series_id: str, kind: TableKind, cut: Cut) -> Sta
         rounds_total=total,
         event_over=over,
         sessions_in=() if over else tuple(s.id for s in run if s.event_id == last_event),
+        inferred_scales=inferred_scales,
+        inferred_rows=inferred_rows,
     )
 
 
@@ -389,4 +398,5 @@ def _published_table(
         note=table.note,
         rounds_done=_round_of(series, table.after_event),
         rounds_total=total,
+        inferred_rows=published_reasons(catalog, table),
     )

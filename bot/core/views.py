@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from fractions import Fraction
 
+from bot.core import inferred
 from bot.core.catalog import Catalog
 from bot.core.formatting import format_duration, format_points
 from bot.core.i18n import (
@@ -20,13 +21,9 @@ from bot.core.i18n import (
 )
 from bot.core.model import (
     Driver,
-    Entry,
     Event,
     Link,
-    ResultRow,
-    ResultStatus,
     Session,
-    SessionKind,
     Track,
     zone_info,
 )
@@ -48,6 +45,7 @@ from bot.core.reply import (
     line,
     paragraph,
 )
+from bot.core.results_view import result_label, results_table
 from bot.core.standings import DriverTotal, Standings, TableKind
 
 
@@ -261,6 +259,9 @@ def standings_reply(catalog: Catalog, table: Standings) -> Reply:
         else:
             note = _("Published standings: our results for this series are incomplete.")
         blocks.append(paragraph(line(italic(note))))
+    notes = inferred.standings_notes(table.source, table.inferred_scales, table.inferred_rows)
+    if notes:
+        blocks.append(paragraph(*(line(italic(note)) for note in notes)))
     return Reply(title=title, blocks=tuple(blocks), contains_results=True)
 
 
@@ -338,30 +339,19 @@ def championship_text(total: DriverTotal, table: Standings) -> str | None:
         return None
     points = points_text(total.points)
     if total.position is not None and total.ranked:
-        return _("{position} in the championship, {points}").format(
+        text = _("{position} in the championship, {points}").format(
             position=ordinal(total.position), points=points
         )
-    return _("{points} from the results known so far").format(points=points)
+    else:
+        text = _("{points} from the results known so far").format(points=points)
+    if table.source == "computed" and table.inferred_scales:
+        text += f" ({inferred.SCALE_MARK})"
+    return text
 
 
 def points_text(points: Fraction | int) -> str:
     """'44 pts', '44 p.', '44 Pkt.'."""
     return _("{points} pts").format(points=format_points(points))
-
-
-def result_label(session: Session, row: ResultRow | None) -> str:
-    """'WIN', '2nd', 'DNS (fuel pump)', '–' for a session in a driver's weekend."""
-    if row is None:
-        return "–"
-    if row.status is ResultStatus.CLASSIFIED and row.position is not None:
-        text = (
-            _("WIN")
-            if row.position == 1 and session.kind is SessionKind.RACE
-            else ordinal(row.position)
-        )
-    else:
-        text = row.status.value.upper()
-    return f"{text} ({row.note})" if row.note else text
 
 
 def weekend_summary(weekend: DriverWeekend, championship: str | None) -> str:
@@ -381,34 +371,18 @@ def results_reply(catalog: Catalog, session: Session, zone: str, now: datetime) 
     heading = paragraph(line(event_heading(catalog, event), " · ", *when(session, zone)))
     if not results_known(session, now):
         return Reply(title=title, blocks=(heading, paragraph(_("No results yet."))))
-    rows = []
-    for row in sorted(session.results, key=lambda r: (r.position is None, r.position or 0)):
-        names = ", ".join(catalog.drivers[d].name for d in row.drivers if d in catalog.drivers)
-        entry = _entry_for_row(event, row)
-        team = entry.team if entry and entry.team else ""
-        rows.append((str(row.position) if row.position else "–", names, team, _status_text(row)))
-    columns = (
-        Column(_("Pos"), numeric=True),
-        Column(_("Driver")),
-        Column(_("Team")),
-        Column(_("Note")),
-    )
-    table = Table(columns, tuple(rows))
+    table, fastest = results_table(catalog, event, session)
     blocks: list[Paragraph | Table] = [heading, table]
+    if fastest:
+        blocks.append(paragraph(*fastest))
     if not session.results_complete:
         blocks.append(
             paragraph(line(italic(_("Partial results: only what the press releases state."))))
         )
+    reasons = inferred.result_reasons(catalog, (session,))
+    if reasons:
+        blocks.append(paragraph(line(italic(inferred.results_note(reasons)))))
     return Reply(title=title, blocks=tuple(blocks), contains_results=True)
-
-
-def _status_text(row: ResultRow) -> str:
-    status = "" if row.status is ResultStatus.CLASSIFIED else row.status.value.upper()
-    return " ".join(part for part in (status, f"({row.note})" if row.note else "") if part)
-
-
-def _entry_for_row(event: Event, row: ResultRow) -> Entry | None:
-    return next((e for e in event.entries if set(row.drivers) & set(e.drivers)), None)
 
 
 def driver_reply(
@@ -429,6 +403,8 @@ def driver_reply(
             for p in (f"#{entry.number}" if entry.number else "", entry.team or "", entry.car or "")
             if p
         )
+        if inferred.entry_reason(catalog, event_id, entry):
+            car += f" ({inferred.ENTRY_MARK})"
         facts.append((series_label(catalog, event.series_id), f"{event.name}: {car}"))
     blocks: list[Paragraph | Table] = []
     if facts:
@@ -441,12 +417,14 @@ def driver_reply(
             )
         )
     if weekend is not None:
-        blocks.append(
-            paragraph(
-                line(bold(f"{weekend.event.name} ({event_heading(catalog, weekend.event)}): ")),
-                weekend_summary(weekend, championship),
-            )
-        )
+        weekend_lines: list[Line | str] = [
+            line(bold(f"{weekend.event.name} ({event_heading(catalog, weekend.event)}): ")),
+            weekend_summary(weekend, championship),
+        ]
+        entry_reason = inferred.entry_reason(catalog, weekend.event.id, weekend.entry)
+        if entry_reason:
+            weekend_lines.append(line(italic(inferred.entry_note(entry_reason))))
+        blocks.append(paragraph(*weekend_lines))
     if driver.highlights:
         highlights = (f"• {h}" for h in driver.highlights)
         blocks.append(paragraph(line(bold(_("Highlights"))), *highlights))
@@ -471,6 +449,9 @@ def track_reply(catalog: Catalog, track: Track, events: list[Event]) -> Reply:
         items.append((label, f"{record.time}{holder}"))
     for event in events:
         items.append((event_heading(catalog, event), f"{event.name}, {event_dates(event)}"))
+    reason = inferred.track_reason(catalog, track.id)
+    if reason:
+        items.append((_("Inferred"), reason))
     if not items:
         return Reply(
             title=track.name,

@@ -42,6 +42,8 @@ def folder_signature(directory: Path) -> Signature:
 
 def describe_changes(old: Catalog, new: Catalog) -> tuple[str, ...]:
     lines: list[str] = []
+    for event_id in sorted(new.events.keys() - old.events.keys()):
+        lines.append(f"added event {event_id}")
     for session_id in sorted(new.sessions.keys() - old.sessions.keys()):
         lines.append(f"added {session_id}")
     for session_id in sorted(old.sessions.keys() - new.sessions.keys()):
@@ -52,6 +54,8 @@ def describe_changes(old: Catalog, new: Catalog) -> tuple[str, ...]:
             was = before.start_utc.isoformat() if before.start_utc else f"{before.day} TBA"
             now = after.start_utc.isoformat() if after.start_utc else f"{after.day} TBA"
             lines.append(f"moved {session_id}: {was} -> {now}")
+        if before.cancelled != after.cancelled:
+            lines.append(f"{'cancelled' if after.cancelled else 'reinstated'} {session_id}")
         if len(before.results) != len(after.results) or before.results != after.results:
             lines.append(f"results changed for {session_id}")
     if not lines and old != new:
@@ -78,7 +82,7 @@ class ScheduleReloader:
         catalogs: CatalogHolder,
         on_swap: Callable[[], Awaitable[object]],
         *,
-        poll_seconds: float = 2.0,
+        poll_seconds: float = 0.5,
     ) -> None:
         self._directory = directory
         self._catalogs = catalogs

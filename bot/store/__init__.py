@@ -3,14 +3,30 @@
 Import from here: `Store` (the protocol), the records, the errors, and `SQLiteStore`.
 """
 
-from bot.store.protocol import SchemaTooNew, Store, StoreError, UnknownChat, UnknownDelivery
-from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
+from bot.store.protocol import (
+    EditIdTaken,
+    SchemaTooNew,
+    Store,
+    StoreError,
+    UnknownChat,
+    UnknownDelivery,
+)
+from bot.store.records import (
+    Backlog,
+    Delivery,
+    DeliveryStatus,
+    EditRecord,
+    OutboxItem,
+    RecentError,
+)
 from bot.store.sqlite import SQLiteStore, upgrade_database
 
 __all__ = [
     "Backlog",
     "Delivery",
     "DeliveryStatus",
+    "EditIdTaken",
+    "EditRecord",
     "OutboxItem",
     "RecentError",
     "SQLiteStore",

@@ -170,9 +170,31 @@ _CHART_WITH_RESULTS = Migration(
     ),
 )
 
+# The operators' edits to the schedules (bot.editing): who changed which files when, with each
+# file's text before and after, so that an edit can be shown, traced and undone. `at` is UTC
+# ISO text (the audit log is read by people and ordered by id, never compared as instants).
+_EDITS = Migration(
+    6,
+    "the audit log of operator edits",
+    (
+        """
+        CREATE TABLE edits (
+            id        INTEGER PRIMARY KEY,
+            at        TEXT NOT NULL,
+            actor     TEXT NOT NULL,
+            action    TEXT NOT NULL,
+            target    TEXT NOT NULL,
+            summary   TEXT NOT NULL,
+            files     TEXT NOT NULL,
+            undone_by INTEGER REFERENCES edits (id)
+        )
+        """,
+    ),
+)
+
 # Languages (issue 13): a chat may choose a 12- or 24-hour clock; NULL keeps its language's.
 _CLOCK = Migration(
-    6,
+    7,
     "chats choose a 12- or 24-hour clock",
     ("ALTER TABLE chats ADD COLUMN clock INTEGER CHECK (clock IN (12, 24))",),
 )
@@ -183,5 +205,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     _PARTS_SENT,
     _ENQUEUE_IN_CHUNKS,
     _CHART_WITH_RESULTS,
+    _EDITS,
     _CLOCK,
 )

@@ -12,6 +12,7 @@ Errors, all in one place:
     StoreError            base
     ├── UnknownChat       (also a LookupError) a chat the operation needs is not stored
     ├── UnknownDelivery   (also a LookupError) no delivery has that id
+    ├── EditIdTaken       an edit was recorded under that id meanwhile (another process)
     └── SchemaTooNew      the database was written by a newer Pitboard than this one
 
 Invariants every engine keeps, which the delivery engine relies on:
@@ -34,9 +35,16 @@ from typing import Protocol, Self
 
 from bot.core.audience import Chat, ChatRef, Subscription
 from bot.store.marks import DeliveryMark
-from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
+from bot.store.records import (
+    Backlog,
+    Delivery,
+    DeliveryStatus,
+    EditRecord,
+    OutboxItem,
+    RecentError,
+)
 
-__all__ = ["SchemaTooNew", "Store", "StoreError", "UnknownChat", "UnknownDelivery"]
+__all__ = ["EditIdTaken", "SchemaTooNew", "Store", "StoreError", "UnknownChat", "UnknownDelivery"]
 
 
 class StoreError(Exception):
@@ -55,6 +63,12 @@ class UnknownDelivery(StoreError, LookupError):
     def __init__(self, delivery_id: int) -> None:
         super().__init__(f"no delivery with id {delivery_id}")
         self.delivery_id = delivery_id
+
+
+class EditIdTaken(StoreError):
+    def __init__(self, edit_id: int) -> None:
+        super().__init__(f"edit id {edit_id} is already taken")
+        self.edit_id = edit_id
 
 
 class SchemaTooNew(StoreError):
@@ -302,4 +316,36 @@ class Store(Protocol):
     async def set_value(self, key: str, value: str) -> None:
         """Keep `value` under `key`, replacing what was there (state the last writer owns,
         such as the hash of the Discord commands last synced)."""
+        ...
+
+    # --- the audit log of operator edits ---------------------------------------------------
+
+    async def record_edit(
+        self,
+        *,
+        edit_id: int,
+        at: datetime,
+        actor: str,
+        action: str,
+        target: str,
+        summary: str,
+        files: Mapping[str, tuple[str | None, str]],
+    ) -> int:
+        """Record an edit under `edit_id` (the caller reserves it with `next_edit_id`, since
+        the id is written into the files before they are); returns the id. An id already
+        taken (another process edited meanwhile) raises `EditIdTaken`."""
+        ...
+
+    async def next_edit_id(self) -> int:
+        """The id the next recorded edit should take: one more than the highest so far."""
+        ...
+
+    async def recent_edits(self, limit: int = 10) -> list[EditRecord]:
+        """The latest edits, newest first."""
+        ...
+
+    async def get_edit(self, edit_id: int) -> EditRecord | None: ...
+
+    async def mark_undone(self, edit_id: int, by_id: int) -> None:
+        """Say that edit `edit_id` was undone by edit `by_id`."""
         ...

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.core.audience import ChatRef
 
-__all__ = ["Delivery", "DeliveryStatus", "OutboxItem", "RecentError", "as_utc"]
+__all__ = ["Delivery", "DeliveryStatus", "EditRecord", "OutboxItem", "RecentError", "as_utc"]
 
 
 def as_utc(moment: datetime, what: str = "time") -> datetime:
@@ -98,3 +98,18 @@ class Backlog:
 
     unsent: int
     oldest_due: datetime
+
+
+@dataclass(frozen=True)
+class EditRecord:
+    """One operator edit of the schedule files, as the audit log keeps it."""
+
+    id: int
+    at: datetime  # UTC
+    actor: str  # e.g. "telegram:12345 (@anna)", "cli:alice", "console"
+    action: str  # e.g. "time", "results", "undo"
+    target: str  # the id edited, e.g. "tcr-germany-2022/oschersleben/race-1", or "#3"
+    summary: str  # one line
+    # relative path -> (text before, text after); None before: the edit created the file
+    files: Mapping[str, tuple[str | None, str]]
+    undone_by: int | None = None

@@ -17,6 +17,7 @@ from bot.core.audience import Chat, ChatRef, Subscription
 from bot.store.audience_cache import AudienceCache, Member
 from bot.store.protocol import UnknownChat
 from bot.store.sqlite_base import Row, fetch_all, to_json
+from bot.store.sqlite_edits import SQLiteEdits
 from bot.store.sqlite_kept import SQLiteKept
 from bot.store.sqlite_outbox import SQLiteOutbox
 from bot.store.sqlite_rows import Decoder, Encoder, chat_params
@@ -67,7 +68,7 @@ def _moved_to(new: ChatRef) -> str:
     return f"moved to {new}"
 
 
-class SQLiteStore(SQLiteOutbox, SQLiteKept):
+class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
     """The `Store` on one SQLite file: `SQLiteStore(path)`, then `open()` or `async with`."""
 
     # The audience in memory (bot.store.audience_cache), read on the first audience() call,

@@ -15,6 +15,7 @@ from bot.store import (
     Backlog,
     Delivery,
     DeliveryStatus,
+    EditIdTaken,
     OutboxItem,
     RecentError,
     Store,
@@ -907,3 +908,55 @@ async def test_a_value_is_kept_by_name_replaced_and_survives_a_reopen(
     again = await open_store()
     assert await again.get_value("discord.commands") == NASTY
     assert await again.get_value("other") == EMOJI
+
+
+# --- the audit log of operator edits ----------------------------------------------------------
+
+
+async def test_an_edit_is_recorded_with_who_when_what_and_each_files_texts(store: Store) -> None:
+    assert await store.recent_edits(5) == []
+    first = await store.next_edit_id()
+    at = datetime(2022, 4, 23, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    files = {"2022/tcr.toml": (f"# {EMOJI}\ntime = 'TBA'\n", "time = '10:00'\n")}
+    edit_id = await store.record_edit(
+        edit_id=first,
+        at=at,
+        actor="telegram:1 (@anna)",
+        action="time",
+        target="tcr-germany-2022/oschersleben/race-1",
+        summary=NASTY,
+        files=files,
+    )
+    assert edit_id == first
+    second = await store.record_edit(
+        edit_id=await store.next_edit_id(),
+        at=at,
+        actor="cli:alice",
+        action="undo",
+        target=f"#{first}",
+        summary="undo",
+        files={"new.toml": (None, "x = 1\n")},
+    )
+    assert second == first + 1
+    record = await store.get_edit(first)
+    assert record is not None
+    assert record.at == at and record.at.tzinfo is UTC
+    assert (record.actor, record.action, record.summary) == ("telegram:1 (@anna)", "time", NASTY)
+    assert record.files == files and record.undone_by is None
+    assert [r.id for r in await store.recent_edits(5)] == [second, first]
+    assert [r.id for r in await store.recent_edits(1)] == [second]
+    await store.mark_undone(first, second)
+    undone = await store.get_edit(first)
+    assert undone is not None and undone.undone_by == second
+    assert await store.get_edit(999) is None
+
+
+async def test_an_edit_id_taken_meanwhile_is_refused(open_store: OpenStore) -> None:
+    one, other = await open_store(), await open_store()
+    reserved = await one.next_edit_id()
+    assert await other.next_edit_id() == reserved
+    kwargs = {"at": T0, "actor": "console", "action": "cancel", "target": "x", "summary": "s"}
+    await one.record_edit(edit_id=reserved, files={}, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(EditIdTaken):
+        await other.record_edit(edit_id=reserved, files={}, **kwargs)  # type: ignore[arg-type]
+    assert [r.id for r in await other.recent_edits()] == [reserved]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import date
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from bot.core.model import ClassInfo, Entry, Event, Link, SessionKind
+from bot.core.provenance import FactKind
 from bot.core.schedules import formats
 from bot.core.schedules.links import parse_links
 from bot.core.schedules.problems import KeyPath, format_path
+from bot.core.schedules.provenance import PROVENANCE_KEYS, record, record_listed
 from bot.core.schedules.reader import Node, unknown_reference
 from bot.core.schedules.results import Roster, SharedRows
 from bot.core.schedules.sessions import EventScope, ParsedSession, parse_session
@@ -18,9 +21,9 @@ from bot.core.schedules.shared import Shared
 
 EVENT_KEYS = (
     "id", "name", "round", "track", "timezone", "start_date", "end_date", "date_note",
-    "live_timing", "website", "broadcasts", "classes", "sessions", "entries",
+    "live_timing", "website", "broadcasts", "classes", "sessions", "entries", *PROVENANCE_KEYS,
 )  # fmt: skip
-ENTRY_KEYS = ("number", "team", "car", "class", "drivers")
+ENTRY_KEYS = ("number", "team", "car", "class", "drivers", *PROVENANCE_KEYS)
 _ENTRY_KEY_SET = frozenset(ENTRY_KEYS)
 CLASS_KEYS = ("name", "cars")
 
@@ -44,8 +47,12 @@ def parse_event(
     website = node.formatted("website", formats.url)
     broadcasts = parse_links(node, "broadcasts")
     classes = _classes(node)
-    entries, roster = _entries(node, shared.driver_ids, {c.name for c in classes})
+    class_names = {c.name for c in classes}
+    entries, roster = _entries(node, shared.driver_ids, class_names)
+    roster = replace(roster, classes=frozenset(class_names))
     event_id = f"{series_id}/{slug or node.path[-1]}"
+    record(node, (FactKind.EVENT, event_id, -1))
+    record_listed(node, "entries", FactKind.ENTRY, event_id)
     scope = EventScope(
         series_id=series_id,
         event_id=event_id,

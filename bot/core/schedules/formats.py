@@ -28,6 +28,8 @@ _OFFSET = re.compile(r"([+-])(\d{2}):([0-5]\d)", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
 _LAP_TIME = re.compile(r"\d{1,2}:[0-5]\d\.\d{3}", re.ASCII)
+# A time off a timing sheet: "41.101", "1:47.095", "25:03.456", "5:44'41.101", "1:02:03.4".
+_TIMING = re.compile(r"(?:(?:\d{1,3}[:'])?[0-5]?\d[:'])?[0-5]?\d(?:\.\d{1,4})?", re.ASCII)
 
 
 def describe(value: object) -> str:
@@ -135,6 +137,14 @@ def lap_time(value: object) -> str:
     word = text(value)
     if not _LAP_TIME.fullmatch(word):
         raise ValueError(f"{word!r} is not a lap time like '1:47.095' (M:SS.mmm)")
+    return word
+
+
+def timing(value: object) -> str:
+    """A race time or lap time kept as the timing sheet wrote it, once it looks like one."""
+    word = text(value)
+    if not _TIMING.fullmatch(word):
+        raise ValueError(f"{word!r} is not a time like '1:47.095', '25:03.456' or \"5:44'41.101\"")
     return word
 
 

@@ -8,13 +8,16 @@ import gc
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.core.catalog import Catalog
+from bot.core.provenance import DataSource, Provenances
 from bot.core.schedules import toml_text
 from bot.core.schedules.problems import Problem, ScheduleError
+from bot.core.schedules.provenance import SOURCES_FILE, parse_sources
 from bot.core.schedules.published import PointsPaths, check_published
-from bot.core.schedules.reader import FileContext
+from bot.core.schedules.reader import FileContext, Node
 from bot.core.schedules.series import ParsedSeries, parse_series_file
 from bot.core.schedules.shared import Shared, parse_drivers, parse_scales, parse_tracks
 
@@ -54,10 +57,15 @@ def load_catalog(directory: Path) -> Catalog:
     return catalog
 
 
-def check_directory(directory: Path) -> tuple[Catalog | None, tuple[Problem, ...]]:
-    """Parse and validate every file; the catalog only when there is no problem at all."""
+def check_directory(
+    directory: Path, overrides: Mapping[str, str] | None = None
+) -> tuple[Catalog | None, tuple[Problem, ...]]:
+    """Parse and validate every file; the catalog only when there is no problem at all.
+
+    `overrides` maps relative paths ("2022/tcr-germany.toml") to text read instead of the
+    file's (or as a new file): an edit is checked as the directory would be once written."""
     with _cyclic_gc_paused():
-        return _check_directory(directory)
+        return _check_directory(directory, overrides or {})
 
 
 @contextlib.contextmanager
@@ -76,15 +84,22 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_directory(directory: Path) -> tuple[Catalog | None, tuple[Problem, ...]]:
+def _check_directory(
+    directory: Path, overrides: Mapping[str, str]
+) -> tuple[Catalog | None, tuple[Problem, ...]]:
     if not directory.is_dir():
         return None, (Problem(".", 1, "", f"schedules directory {str(directory)!r} not found"),)
-    paths = sorted(path for path in directory.rglob("*.toml") if path.is_file())
-    files = {path.relative_to(directory).as_posix(): _read(directory, path) for path in paths}
+    paths = {path for path in directory.rglob("*.toml") if path.is_file()}
+    paths.update(directory / name for name in overrides)
+    files = {
+        path.relative_to(directory).as_posix(): _read(directory, path, overrides)
+        for path in sorted(paths)
+    }
+    sources = _load_sources(files)
     shared = _load_shared(files)
     parsed: dict[str, ParsedSeries] = {}
     for name, file in files.items():
-        if name not in SHARED_FILES and file.doc is not None:
+        if name not in SHARED_FILES and name != SOURCES_FILE and file.doc is not None:
             item = parse_series_file(file.ctx, file.doc, shared)
             if _stands(file):
                 parsed[name] = item
@@ -96,12 +111,20 @@ def _check_directory(directory: Path) -> tuple[Catalog | None, tuple[Problem, ..
     if problems:
         return None, problems
     series = [p.series for p in parsed.values() if p.series is not None]
-    return Catalog.build(series, shared.drivers, shared.tracks, shared.scales), ()
+    stated = {key: found for file in files.values() for key, found in file.ctx.provenance.items()}
+    provenance = Provenances(
+        MappingProxyType(stated), MappingProxyType({source.id: source for source in sources})
+    )
+    return Catalog.build(
+        series, shared.drivers, shared.tracks, shared.scales, provenance=provenance
+    ), ()
 
 
-def _read(directory: Path, path: Path) -> _File:
+def _read(directory: Path, path: Path, overrides: Mapping[str, str]) -> _File:
     name = path.relative_to(directory).as_posix()
     ctx = FileContext(name)
+    if name in overrides:
+        return _parsed(ctx, overrides[name])
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -114,6 +137,11 @@ def _read(directory: Path, path: Path) -> _File:
         message = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line})"
         ctx.problems.append(Problem(name, line, "", message))
         return _File(ctx, None)
+    return _parsed(ctx, text)
+
+
+def _parsed(ctx: FileContext, text: str) -> _File:
+    name = ctx.file
     parsed = toml_text.parse(name, text)
     if parsed.problem is not None:
         ctx.problems.append(parsed.problem)
@@ -141,6 +169,40 @@ def _stands(file: _File) -> bool:
     file.ctx.problems[:] = [problem]
     file.doc = None
     return False
+
+
+def _load_sources(files: Mapping[str, _File]) -> list[DataSource]:
+    """Every `[sources.<id>]` table, from sources.toml and the series files: one namespace (an
+    edit's source, kept in the series file it edited, may be named by a driver it added). Each
+    file learns the ids it may refer to; while a file that could define some cannot be read,
+    every id passes, as for the shared files."""
+    sources: list[DataSource] = []
+    defined_in: dict[str, str] = {}
+    unreadable = False
+    # sources.toml first, then the series files in sorted order: a duplicate is reported in
+    # the later one.
+    for name in sorted(files, key=lambda name: (name != SOURCES_FILE, name)):
+        file = files[name]
+        if name in SHARED_FILES:
+            continue
+        if file.doc is None:
+            unreadable = True
+            continue
+        root = Node(file.ctx, (), file.doc)
+        if name == SOURCES_FILE:
+            root.check_keys(("sources",))
+        found, ids = parse_sources(root.child("sources"))
+        sources += found
+        for source_id in sorted(ids):
+            if source_id in defined_in:
+                message = f"duplicate source id {source_id!r} (also in {defined_in[source_id]})"
+                file.ctx.report(("sources", source_id), message)
+            else:
+                defined_in[source_id] = name
+    known: Collection[str] = _AnyId() if unreadable else frozenset(defined_in)
+    for file in files.values():
+        file.ctx.source_ids = known
+    return sources
 
 
 def _load_shared(files: Mapping[str, _File]) -> Shared:

@@ -9,13 +9,15 @@ from fractions import Fraction
 
 from bot.core.catalog import Catalog
 from bot.core.model import PublishedRow, PublishedStandings
+from bot.core.provenance import FactKind
 from bot.core.published_check import published_disagreements
 from bot.core.schedules import formats
 from bot.core.schedules.problems import KeyPath, format_path
+from bot.core.schedules.provenance import PROVENANCE_KEYS, record, record_listed
 from bot.core.schedules.reader import FileContext, Node
 
-STANDINGS_KEYS = ("after", "note", "rows")
-ROW_KEYS = ("position", "driver", "points")
+STANDINGS_KEYS = ("after", "note", "rows", *PROVENANCE_KEYS)
+ROW_KEYS = ("position", "driver", "points", *PROVENANCE_KEYS)
 
 # (event id, driver id) -> path of that driver's published `points`, per series file
 PointsPaths = dict[tuple[str, str], KeyPath]
@@ -40,10 +42,13 @@ def parse_standings(
                 "after", f"standings after {after!r} are already given ({format_path(seen[after])})"
             )
         rows = _rows(node, driver_ids)
+        # Keyed by the event the table follows (read even for a bad `after`, to report values).
+        event_id = f"{series_id}/{after or node.path[-1]}"
+        record(node, (FactKind.STANDINGS, event_id, -1))
+        record_listed(node, "rows", FactKind.STANDINGS_ROW, event_id)
         if after is None or after in seen:
             continue
         seen[after] = node.path
-        event_id = f"{series_id}/{after}"
         tables.append(PublishedStandings(series_id, event_id, tuple(row for row, _ in rows), note))
         paths.update(((event_id, row.driver), path) for row, path in rows)
     return tuple(tables), paths

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
+from bot.core.provenance import FactKey, Provenance
 from bot.core.schedules import formats
 from bot.core.schedules.locate import Locator, locate
 from bot.core.schedules.problems import KeyPath, Problem, format_path
@@ -32,6 +33,20 @@ class FileContext:
     text: str = ""
     problems: list[Problem] = field(default_factory=list)
     _locator: Locator | None = field(default=None, repr=False, compare=False)
+    # Every source id the directory defines (`[sources.<id>]`), for `source = "<id>"` keys, and
+    # the provenance each table of this file states (see bot.core.schedules.provenance).
+    source_ids: Collection[str] = frozenset()
+    provenance: dict[FactKey, Provenance] = field(default_factory=dict, repr=False)
+    _mentions_provenance: bool | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def mentions_provenance(self) -> bool:
+        """Whether the text may hold a `source` or `inferred` key: a file that never spells
+        either word (every file of a big generated catalog) is not searched for them."""
+        if self._mentions_provenance is None:
+            text = self.text
+            self._mentions_provenance = not text or "source" in text or "inferred" in text
+        return self._mentions_provenance
 
     @property
     def locator(self) -> Locator:

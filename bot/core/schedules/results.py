@@ -6,14 +6,21 @@ from bisect import bisect_left
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from bot.core.model import Entry, ResultRow, ResultStatus
 from bot.core.schedules import formats
 from bot.core.schedules.problems import format_path
 from bot.core.schedules.reader import Node
 
-RESULT_KEYS = ("position", "driver", "car", "status", "note")
-_RESULT_KEY_SET = frozenset(RESULT_KEYS)
+RESULT_KEYS = (
+    "position", "driver", "car", "status", "note",
+    "class", "laps", "time", "gap", "best_lap", "fastest_lap",
+    "source", "inferred",
+)  # fmt: skip
+# The keys the fast path reads (and the provenance keys, read by their own walk); a row with
+# any timing-sheet key takes the general path.
+_PLAIN_KEY_SET = frozenset((*RESULT_KEYS[:5], "source", "inferred"))
 # (driver id, position) -> that classified single-driver row. Rows are immutable and one driver
 # finishes in the same place in many sessions of a season: each such row is built once per file
 # and shared (building a frozen row costs more than everything else the plain path does for it).
@@ -27,6 +34,7 @@ class Roster:
 
     drivers: frozenset[str] = frozenset()
     cars: Mapping[str, Entry] = field(default_factory=lambda: MappingProxyType({}))
+    classes: frozenset[str] = frozenset()  # the event's class names, when it lists any
 
 
 def parse_results(
@@ -48,9 +56,17 @@ def parse_results(
     rows: list[ResultRow] = []
     seen: dict[str, int] = {}  # driver id -> index of the row that already has a result for them
     positions: list[tuple[int, int]] = []  # (classified position, row index)
+    fastest: dict[str | None, int] = {}  # class -> index of the row with its fastest lap
     for index, item in session.tables("results"):
         node = Node(session.ctx, session.at("results", index), item)
         found, status, position, note = _checked_row(node, roster, driver_ids)
+        details = _details(node, roster)
+        if details.fastest_lap:
+            if details.class_name in fastest:
+                earlier = format_path(session.at("results", fastest[details.class_name]))
+                within = f" in class {details.class_name!r}" if details.class_name else ""
+                node.report("fastest_lap", f"the fastest lap{within} is already {earlier}'s")
+            fastest.setdefault(details.class_name, index)
         if found is not None:
             drivers, _, key = found
             for driver in drivers:
@@ -63,7 +79,7 @@ def parse_results(
         if status is ResultStatus.CLASSIFIED and position is not None:
             positions.append((position, index))
         if found is not None and status is not None:
-            rows.append(ResultRow(found[0], status, position, note, found[1]))
+            rows.append(ResultRow(found[0], status, position, note, found[1], *details))
     _check_positions(session, positions, complete)
     return tuple(rows)
 
@@ -109,7 +125,7 @@ def _plain_results(
                 row = shared_rows[driver, position] = ResultRow((driver,), classified, position)
             rows.append(row)
             continue
-        if not item.keys() <= _RESULT_KEY_SET:
+        if not item.keys() <= _PLAIN_KEY_SET:
             return None
         if position is not None and (
             type(position) is not int or not 1 <= position <= formats.LARGEST_INT
@@ -171,9 +187,37 @@ def _checked_row(
     note = node.text("note")
     if status is ResultStatus.CLASSIFIED and not node.has("position"):
         node.report(
-            "position", "a classified result needs a position (or a status: 'dnf', 'dns' or 'dsq')"
+            "position",
+            "a classified result needs a position (or a status: 'dnf', 'dns', 'dsq' or 'dnq')",
         )
     return _who(node, roster, driver_ids), status, position, note
+
+
+class RowDetails(NamedTuple):
+    """What a timing sheet adds to a row, in ResultRow's field order."""
+
+    laps: int | None
+    time: str | None
+    gap: str | None
+    best_lap: str | None
+    fastest_lap: bool
+    class_name: str | None
+
+
+def _details(node: Node, roster: Roster) -> RowDetails:
+    class_name = node.text("class")
+    if class_name is not None and roster.classes and class_name not in roster.classes:
+        known = ", ".join(sorted(roster.classes))
+        hint = formats.suggestion(class_name, roster.classes)
+        node.report("class", f"unknown class {class_name!r}{hint}; this event's classes: {known}")
+    return RowDetails(
+        laps=node.integer("laps", minimum=0),
+        time=node.formatted("time", formats.timing),
+        gap=node.text("gap"),
+        best_lap=node.formatted("best_lap", formats.timing),
+        fastest_lap=node.flag("fastest_lap") or False,
+        class_name=class_name,
+    )
 
 
 def _who(

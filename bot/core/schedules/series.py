@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from bot.core.model import Event, Series, SessionKind
-from bot.core.schedules import formats
+from bot.core.provenance import FactKind
+from bot.core.schedules import formats, provenance
 from bot.core.schedules.events import parse_event
 from bot.core.schedules.problems import KeyPath, format_path
 from bot.core.schedules.published import PointsPaths, parse_standings
@@ -15,8 +16,11 @@ from bot.core.schedules.reader import FileContext, Node
 from bot.core.schedules.results import SharedRows
 from bot.core.schedules.shared import Shared
 
-FILE_KEYS = ("series", "events", "standings")
-SERIES_KEYS = ("id", "name", "short_name", "season", "rounds", "website", "points")
+FILE_KEYS = ("series", "events", "standings", "sources", *provenance.PROVENANCE_KEYS)
+SERIES_KEYS = (
+    "id", "name", "short_name", "season", "rounds", "website", "points",
+    *provenance.PROVENANCE_KEYS,
+)  # fmt: skip
 SESSION_KINDS = tuple(kind.value for kind in SessionKind)
 
 
@@ -46,6 +50,10 @@ def parse_series_file(ctx: FileContext, doc: Mapping[str, object], shared: Share
     # Events still need some series id for their ids while the real one is missing or bad.
     scope_id = series_id or PurePosixPath(ctx.file).stem
     scales = _scales(head, shared) if head else {}
+    # The file's own `source` / `inferred` is the series' unless [series] states its own.
+    inherited = provenance.file_level(root)
+    if head is not None:
+        provenance.record(head, (FactKind.SERIES, scope_id, -1), inherited)
     events: list[Event] = []
     slugs: dict[str, KeyPath] = {}
     shared_rows: SharedRows = {}

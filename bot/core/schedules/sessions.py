@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.core.model import Link, Session, SessionKind, wall_time_problem
+from bot.core.provenance import FactKind
 from bot.core.schedules import formats
 from bot.core.schedules.links import parse_links
 from bot.core.schedules.problems import KeyPath
+from bot.core.schedules.provenance import PROVENANCE_KEYS, record, record_listed
 from bot.core.schedules.reader import Node
 from bot.core.schedules.results import Roster, SharedRows, parse_results
 
 SESSION_KEYS = (
     "id", "name", "short", "kind", "date", "time", "duration", "part", "utc_offset", "points",
-    "live_timing", "results_complete", "broadcasts", "results", "cancelled",
+    "live_timing", "results_complete", "broadcasts", "results", "cancelled", *PROVENANCE_KEYS,
 )  # fmt: skip
 
 
@@ -62,6 +64,9 @@ def parse_session(node: Node, scope: EventScope) -> ParsedSession | None:
     broadcasts = parse_links(node, "broadcasts") if node.has("broadcasts") else scope.broadcasts
     results = parse_results(node, scope.roster, scope.driver_ids, complete, scope.shared_rows)
     local_time = clock if isinstance(clock, time) else None
+    session_id = f"{scope.event_id}/{slug or node.path[-1]}"
+    record(node, (FactKind.SESSION, session_id, -1))
+    record_listed(node, "results", FactKind.RESULT, session_id)
 
     start, end = scope.start_date, scope.end_date
     if day is not None and start and end and not start <= day <= end:
@@ -76,7 +81,7 @@ def parse_session(node: Node, scope: EventScope) -> ParsedSession | None:
     if scope.timezone is None:
         return None
     session = Session(
-        id=f"{scope.event_id}/{slug}",
+        id=session_id,
         slug=slug,
         event_id=scope.event_id,
         series_id=scope.series_id,

@@ -10,13 +10,18 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from bot.core.model import Driver, LapRecord, PointsScale, Track
+from bot.core.provenance import FactKind, Provenance
 from bot.core.schedules import formats
+from bot.core.schedules.provenance import PROVENANCE_KEYS, file_level, record, record_listed
 from bot.core.schedules.reader import FileContext, Node
 
-SCALE_KEYS = ("name", "points")
-TRACK_KEYS = ("name", "aliases", "location", "country", "length_km", "corners", "lap_records")
-LAP_RECORD_KEYS = ("class", "time", "holder", "year")
-DRIVER_KEYS = ("name", "country", "home_town", "highlights", "aliases")
+SCALE_KEYS = ("name", "points", *PROVENANCE_KEYS)
+TRACK_KEYS = (
+    "name", "aliases", "location", "country", "length_km", "corners", "lap_records",
+    *PROVENANCE_KEYS,
+)  # fmt: skip
+LAP_RECORD_KEYS = ("class", "time", "holder", "year", *PROVENANCE_KEYS)
+DRIVER_KEYS = ("name", "country", "home_town", "highlights", "aliases", *PROVENANCE_KEYS)
 
 
 @dataclass(frozen=True)
@@ -31,19 +36,24 @@ class Shared:
     driver_ids: Collection[str] = frozenset()
 
 
-def _root_tables(ctx: FileContext, doc: Mapping[str, object], name: str) -> list[tuple[str, Node]]:
+def _root_tables(
+    ctx: FileContext, doc: Mapping[str, object], name: str
+) -> list[tuple[str, Node, Provenance | None]]:
+    """Each `[name.<id>]` table, with the file's top-level provenance it inherits."""
     root = Node(ctx, (), doc)
-    root.check_keys((name,))
+    root.check_keys((name, *PROVENANCE_KEYS))
+    inherited = file_level(root)
     table = root.child(name)
-    return list(table.named_tables()) if table else []
+    return [(key, node, inherited) for key, node in table.named_tables()] if table else []
 
 
 def parse_scales(ctx: FileContext, doc: Mapping[str, object]) -> tuple[list[PointsScale], set[str]]:
     scales: list[PointsScale] = []
     ids: set[str] = set()
-    for scale_id, node in _root_tables(ctx, doc, "scales"):
+    for scale_id, node, inherited in _root_tables(ctx, doc, "scales"):
         ids.add(scale_id)
         node.check_keys(SCALE_KEYS)
+        record(node, (FactKind.SCALE, scale_id, -1), inherited)
         name = node.text("name", required=True)
         points = _points(node)
         if name is not None and points is not None:
@@ -73,9 +83,11 @@ def _points(node: Node) -> tuple[int, ...] | None:
 def parse_tracks(ctx: FileContext, doc: Mapping[str, object]) -> tuple[list[Track], set[str]]:
     tracks: list[Track] = []
     ids: set[str] = set()
-    for track_id, node in _root_tables(ctx, doc, "tracks"):
+    for track_id, node, inherited in _root_tables(ctx, doc, "tracks"):
         ids.add(track_id)
         node.check_keys(TRACK_KEYS)
+        record(node, (FactKind.TRACK, track_id, -1), inherited)
+        record_listed(node, "lap_records", FactKind.LAP_RECORD, track_id)
         name = node.text("name", required=True)
         aliases = node.texts("aliases") or ()
         location = node.text("location")
@@ -105,9 +117,10 @@ def _lap_record(node: Node) -> LapRecord | None:
 def parse_drivers(ctx: FileContext, doc: Mapping[str, object]) -> tuple[list[Driver], set[str]]:
     drivers: list[Driver] = []
     ids: set[str] = set()
-    for driver_id, node in _root_tables(ctx, doc, "drivers"):
+    for driver_id, node, inherited in _root_tables(ctx, doc, "drivers"):
         ids.add(driver_id)
         node.check_keys(DRIVER_KEYS)
+        record(node, (FactKind.DRIVER, driver_id, -1), inherited)
         name = node.text("name", required=True)
         country = node.formatted("country", formats.country)
         home_town = node.text("home_town")

@@ -134,6 +134,12 @@ def register_commands(tree: app_commands.CommandTree[discord.Client], bot: Disco
     async def driver(interaction: discord.Interaction, name: str, event: str | None = None) -> None:
         await bot.answer(interaction, line("/driver", name, event))
 
+    @tree.command(name="recap", description=describe("recap"))
+    @app_commands.describe(what=arg_help("recap", "what"), event=arg_help("recap", "event"))
+    @app_commands.autocomplete(what=series_or_driver, event=events)
+    async def recap(interaction: discord.Interaction, what: str, event: str | None = None) -> None:
+        await bot.answer(interaction, line("/recap", what, event))
+
     @tree.command(name="track", description=describe("track"))
     @app_commands.describe(name=arg_help("track", "name"))
     @app_commands.autocomplete(name=tracks)

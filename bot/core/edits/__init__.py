@@ -1,0 +1,1 @@
+"""Operator edits, pure: the edit operations, their inputs and the pasted-rows parser."""
