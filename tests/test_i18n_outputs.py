@@ -190,3 +190,20 @@ def test_reminder_post(language: str, clock_24h: bool | None) -> None:
     post = compose(reminder, CATALOG, chat, follows, reminder.due)
     assert post is not None
     assert render(post, colour=False) == REMINDER[(language, clock_24h)]
+
+
+DRIVER_WEEKEND = {
+    "en": "FP1 2nd · FP2 2nd · Q1 2nd · Race 1 WIN · Q2 DNS (fuel pump) · Race 2 5th"
+    " — 3rd in the championship, 44 pts",
+    "sv": "FP1 2:a · FP2 2:a · Q1 2:a · Race 1 SEGER · Q2 DNS (fuel pump) · Race 2 5:e"
+    " — 3:e i mästerskapet, 44 p.",
+    "de": "FP1 2. · FP2 2. · Q1 2. · Race 1 SIEG · Q2 DNS (fuel pump) · Race 2 5."
+    " — 3. in der Meisterschaft, 44 Pkt.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "de"])
+async def test_a_drivers_weekend_line(service: Service, language: str) -> None:
+    with use_language(language):
+        reply = await service.handle("/driver jessica oschersleben")
+    assert DRIVER_WEEKEND[language] in render(reply, colour=False).split("\n")

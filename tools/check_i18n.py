@@ -12,7 +12,8 @@
    why in the comment.
 2. The allow-list names only modules that exist and still need converting: a converted
    module must leave it (so that it is checked from then on).
-3. Every committed .mo file is its .po compiled (`make i18n` was run after the last edit).
+3. The committed .pot holds exactly the messages the code marks, and every committed .mo file
+   is its .po compiled (`make i18n` was run after the last change).
 
 Exit 1 with one line per problem, `file:line: message`, as the schedule checker writes them.
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # A sibling script, not a package: found through the path above.
-from i18n_catalogs import stale_mo_files
+from i18n_catalogs import stale_mo_files, template_is_stale
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOW_LIST = Path(__file__).resolve().parent / "i18n_unconverted.txt"
@@ -178,7 +179,7 @@ def problems() -> list[str]:
             continue
         for lineno, text in hits:
             found.append(f"{name}:{lineno}: user-facing text outside _(): {text.strip()!r}")
-    found += stale_mo_files()
+    found += template_is_stale() + stale_mo_files()
     return found
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -57,6 +58,40 @@ def tidy() -> None:
         write(po, read(po, locale=po.parent.parent.name))
 
 
+# What `make i18n` extracts with (keep in step with the Makefile's pybabel extract).
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "NP_": ((1, "c"), 2)}
+
+
+def messages_in_code() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message the code marks, as pybabel extract finds them."""
+    found = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
+        ROOT / "bot", method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.add((context, msgid))
+    return found
+
+
+def template_is_stale() -> list[str]:
+    """Messages in the code that the committed .pot lacks, and the other way round."""
+    in_template = {
+        (m.context, m.id[0] if isinstance(m.id, tuple) else m.id) for m in read(TEMPLATE)
+    }
+    in_template.discard((None, ""))
+    in_code = messages_in_code()
+    problems = [
+        f"{TEMPLATE.relative_to(ROOT)}: lacks {m[1]!r} (run make i18n)"
+        for m in sorted(in_code - in_template, key=str)
+    ]
+    problems += [
+        f"{TEMPLATE.relative_to(ROOT)}: {m[1]!r} is no longer in the code (run make i18n)"
+        for m in sorted(in_template - in_code, key=str)
+    ]
+    return problems
+
+
 def stale_mo_files() -> list[str]:
     """The .po files whose committed .mo is missing or differs from compiling them now."""
     problems = []
@@ -75,7 +110,7 @@ def main(argv: list[str]) -> int:
             tidy()
             return 0
         case ["check"]:
-            problems = stale_mo_files()
+            problems = template_is_stale() + stale_mo_files()
             for problem in problems:
                 print(problem, file=sys.stderr)
             return 1 if problems else 0
