@@ -66,7 +66,10 @@ def messages_in_code() -> set[tuple[str | None, str]]:
     """(context, msgid) of every message the code marks, as pybabel extract finds them."""
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(
-        ROOT / "bot", method_map=[("**.py", "python")], keywords=KEYWORDS
+        ROOT / "bot",
+        method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2")],
+        options_map={"web/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}},
+        keywords=KEYWORDS,
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:

@@ -242,7 +242,7 @@ def standings_reply(catalog: Catalog, table: Standings) -> Reply:
     if heading:
         blocks.append(paragraph(heading))
     if not table.lines:
-        empty = table.note.capitalize() + "." if table.note else _("No results yet.")
+        empty = _(table.note).capitalize() + "." if table.note else _("No results yet.")
         blocks.append(paragraph(empty))
         return Reply(title=title, blocks=tuple(blocks))
     # A partial computation's order is not the championship's: it gets no positions, and says
@@ -345,7 +345,7 @@ def championship_text(total: DriverTotal, table: Standings) -> str | None:
     else:
         text = _("{points} from the results known so far").format(points=points)
     if table.source == "computed" and table.inferred_scales:
-        text += f" ({inferred.SCALE_MARK})"
+        text += f" ({_(inferred.SCALE_MARK)})"
     return text
 
 
@@ -404,7 +404,7 @@ def driver_reply(
             if p
         )
         if inferred.entry_reason(catalog, event_id, entry):
-            car += f" ({inferred.ENTRY_MARK})"
+            car += f" ({_(inferred.ENTRY_MARK)})"
         facts.append((series_label(catalog, event.series_id), f"{event.name}: {car}"))
     blocks: list[Paragraph | Table] = []
     if facts:

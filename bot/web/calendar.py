@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.core.audience import ChatRef, Subscription
 from bot.core.catalog import Catalog
-from bot.core.i18n import DEFAULT_LANGUAGE, language_from_tag, use_language
+from bot.core.i18n import DEFAULT_LANGUAGE, N_, _, language_from_tag, use_language
 from bot.feeds.ics import build_feed
 from bot.feeds.select import feed_name, feed_sessions, followed_sessions
 from bot.feeds.tokens import chat_for_token
@@ -27,7 +27,7 @@ from bot.web.context import WebContext
 CONTENT_TYPE = "text/calendar"
 # Clients may reuse a feed for five minutes before asking again (with If-None-Match).
 CACHE_SECONDS = 300
-CHAT_FEED_NAME = "Followed on Pitboard"
+CHAT_FEED_NAME = N_("Followed on Pitboard")  # translated in the feed's language
 
 
 def feed_response(
@@ -35,10 +35,11 @@ def feed_response(
 ) -> web.Response:
     etag = etag_of(body)
     scope = "private" if private else "public"
+    # i18n: not user text (HTTP headers)
     headers = {"ETag": etag, "Cache-Control": f"{scope}, max-age={CACHE_SECONDS}"}
     if not_modified(request, etag):
         return web.Response(status=304, headers=headers)
-    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'  # i18n: not user text
     return web.Response(body=body, content_type=CONTENT_TYPE, charset="utf-8", headers=headers)
 
 
@@ -97,7 +98,7 @@ class CatalogFeeds:
             lambda versions: build_feed(
                 catalog,
                 followed_sessions(catalog, subscription),
-                name=CHAT_FEED_NAME,
+                name=_(CHAT_FEED_NAME),
                 versions=versions,
                 stamp=self._context.clock.now(),
             ),
@@ -132,8 +133,14 @@ def _asked_language(request: web.Request) -> str:
 def _suggest(asked: str, known: list[str]) -> str:
     close = difflib.get_close_matches(asked, known, n=3, cutoff=0.5)
     if close:
-        return "Did you mean " + " or ".join(close) + "?"
-    return "Known: " + ", ".join(sorted(known)[:10]) + (" …" if len(known) > 10 else "")
+        return _("Did you mean {names}?").format(names=_or_list(close))
+    more = " …" if len(known) > 10 else ""
+    return _("Known: {names}").format(names=", ".join(sorted(known)[:10]) + more)
+
+
+def _or_list(items: list[str]) -> str:
+    """'a or b or c', as it was; in Swedish and German with their own word."""
+    return (" " + _("or") + " ").join(items)
 
 
 def routes(context: WebContext) -> list[web.RouteDef]:
@@ -144,10 +151,13 @@ def routes(context: WebContext) -> list[web.RouteDef]:
         catalog = context.catalogs.current
         series_id = request.match_info["series"]
         if series_id not in catalog.series:
-            return not_found(
-                f"No series with the id “{series_id}”. A series' feed is at "
-                f"/calendar/SERIES.ics. {_suggest(series_id, list(catalog.series))}"
-            )
+            with use_language(_asked_language(request)):
+                return not_found(
+                    _(
+                        "No series with the id “{id}”. A series' feed is at "
+                        "/calendar/SERIES.ics. {suggestion}"
+                    ).format(id=series_id, suggestion=_suggest(series_id, list(catalog.series)))
+                )
         body = await feeds.body(catalog, "series", series_id, _asked_language(request))
         return feed_response(request, body, f"{series_id}.ics", private=False)
 
@@ -155,20 +165,26 @@ def routes(context: WebContext) -> list[web.RouteDef]:
         catalog = context.catalogs.current
         driver_id = request.match_info["driver"]
         if driver_id not in catalog.drivers:
-            return not_found(
-                f"No driver with the id “{driver_id}”. A driver's feed is at "
-                f"/calendar/driver/DRIVER.ics. {_suggest(driver_id, list(catalog.drivers))}"
-            )
+            with use_language(_asked_language(request)):
+                return not_found(
+                    _(
+                        "No driver with the id “{id}”. A driver's feed is at "
+                        "/calendar/driver/DRIVER.ics. {suggestion}"
+                    ).format(id=driver_id, suggestion=_suggest(driver_id, list(catalog.drivers)))
+                )
         body = await feeds.body(catalog, "driver", driver_id, _asked_language(request))
         return feed_response(request, body, f"{driver_id}.ics", private=False)
 
     async def chat_feed(request: web.Request) -> web.Response:
         ref = await chat_for_token(context.store, request.match_info["token"])
         if ref is None:
-            return not_found(
-                "This calendar link is not known here. Send /calendar in your chat to get its "
-                "current link."
-            )
+            with use_language(_asked_language(request)):
+                return not_found(
+                    _(
+                        "This calendar link is not known here. Send /calendar in your chat to "
+                        "get its current link."
+                    )
+                )
         catalog = context.catalogs.current
         # A chat's feed speaks the chat's language.
         chat = await context.store.get_chat(ref)

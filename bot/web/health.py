@@ -61,6 +61,7 @@ def _frontends(context: WebContext, report: HealthReport) -> None:
             "connection": dict(state.connection) if state.connection is not None else None,
         }
         if not state.healthy:
+            # i18n: not user text (/healthz is read by a monitor, in the log's English)
             report.problems.append(f"{platform}: {state.problem or 'not running'}")
     report.body["frontends"] = shown
 
@@ -87,6 +88,7 @@ def _scheduler(context: WebContext, report: HealthReport) -> None:
         "next_job": next_job.isoformat() if next_job else None,
     }
     if not announcer.running:
+        # i18n: not user text (/healthz is read by a monitor, in the log's English)
         report.problems.append("scheduler: not running")
 
 
@@ -114,6 +116,7 @@ def _outbox(
     }
     if worst > limit:
         report.problems.append(
+            # i18n: not user text (/healthz is read by a monitor, in the log's English)
             f"outbox: the oldest unsent delivery has been due for {worst:.0f} s "
             f"(more than web.max_outbox_lag_seconds = {limit})"
         )

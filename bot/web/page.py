@@ -20,7 +20,7 @@ from aiohttp import web
 
 from bot.config import Config
 from bot.core.catalog import Catalog
-from bot.core.i18n import DEFAULT_LANGUAGE, use_language
+from bot.core.i18n import DEFAULT_LANGUAGE, _, current_language, ngettext, use_language
 from bot.feeds.links import series_path
 from bot.feeds.links import webcal as feed_webcal
 from bot.web import page_view
@@ -41,13 +41,20 @@ class Rendered:
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("bot.web", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    # The catalogs' own functions: they read the language the page is rendered in (set around
+    # each render), so one environment serves every language. Old-style: the templates call
+    # _("… {name} …").format(name=…), the placeholders every other message uses.
+    env.install_gettext_callables(_, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.globals["page_language"] = current_language
+    return env
 
 
 def telegram_target(config: Config) -> str | None:
@@ -110,7 +117,7 @@ class Pages:
             return _rendered(200, "index.html", home=home, entries=entries)
         series = catalog.series.get(series_id)
         if series is None:
-            return not_found(home, f"There is no series “{series_id}”.")
+            return not_found(home, _("There is no series “{id}”.").format(id=series_id))
         series_url = context.link(f"/s/{series.id}")
         if event_slug is None:
             view = page_view.series_view(catalog, series, now)
@@ -119,7 +126,10 @@ class Pages:
             event = catalog.events.get(f"{series.id}/{event_slug}")
             if event is None:
                 return not_found(
-                    home, f"{series.name} {series.season} has no event “{event_slug}”."
+                    home,
+                    _("{series} has no event “{slug}”.").format(
+                        series=f"{series.name} {series.season}", slug=event_slug
+                    ),
                 )
             view = page_view.event_page_view(catalog, event, now)
             title = f"{event.name} · {view.name}"
@@ -145,12 +155,13 @@ def _rendered(status: int, template: str, **values: Any) -> Rendered:
 
 
 def respond(request: web.Request, rendered: Rendered, language: str) -> web.Response:
+    # i18n: not user text (HTTP headers)
     headers = {
-        "ETag": rendered.etag,
+        "ETag": rendered.etag,  # i18n: not user text (a header)
         "Cache-Control": "no-cache",
         "Content-Language": language,
         # A shared cache must not hand a Swedish page to a German browser.
-        "Vary": "Accept-Language",
+        "Vary": "Accept-Language",  # i18n: not user text
     }
     if rendered.status == 200 and not_modified(request, rendered.etag):
         return web.Response(status=304, headers=headers)
