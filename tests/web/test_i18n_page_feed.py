@@ -4,11 +4,18 @@ the language, the feeds' SUMMARY and DESCRIPTION lines, the 404 texts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.chats import Caller
+from bot.config import Config
+from bot.core.audience import ChatRef
 from bot.core.i18n import use_language
 from bot.feeds.ics import build_feed
+from bot.frontends.console.render import render
 from tests.web.conftest import WebBot
+from tests.web.test_calendar_chats import runtime_with
 from tests.web.test_calendar_feed import CALLED_OFF, STAMP, TBA, _catalog, _parse
 
 HOCKENHEIM = "/s/24h-series-2022/hockenheim"
@@ -109,3 +116,20 @@ def test_the_feeds_texts_in_swedish_and_german(language: str) -> None:
     assert str(called_off["DESCRIPTION"]) == called_off_text  # type: ignore[index]
     # iCalendar's own values are not words for a person: never translated.
     assert str(called_off["STATUS"]) == "CANCELLED"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [
+        ("sv", "Den här boten erbjuder inga kalenderflöden."),
+        ("de", "Dieser Bot bietet keine Kalender-Feeds an."),
+    ],
+)
+async def test_calendar_without_feeds_is_refused_in_the_chats_language(
+    tmp_path: Path, language: str, refusal: str
+) -> None:
+    async with runtime_with(tmp_path, Config()) as runtime:
+        fan = Caller(ChatRef("console", f"fan-{language}"), user_id="fan", language=language)
+        refused = await runtime.router.handle("/calendar tcr-germany-2022", fan)
+        with use_language(refused.locale.language):
+            assert render(refused, colour=False).strip() == refusal
