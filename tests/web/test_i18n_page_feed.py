@@ -14,9 +14,10 @@ from bot.core.audience import ChatRef
 from bot.core.i18n import use_language
 from bot.feeds.ics import build_feed
 from bot.frontends.console.render import render
-from tests.web.conftest import WebBot
+from tests.web.conftest import WebBot, running_web_bot
 from tests.web.test_calendar_chats import runtime_with
 from tests.web.test_calendar_feed import CALLED_OFF, STAMP, TBA, _catalog, _parse
+from tests.web.test_page_browser import dump_dom, parsed
 
 HOCKENHEIM = "/s/24h-series-2022/hockenheim"
 
@@ -133,3 +134,37 @@ async def test_calendar_without_feeds_is_refused_in_the_chats_language(
         refused = await runtime.router.handle("/calendar tcr-germany-2022", fan)
         with use_language(refused.locale.language):
             assert render(refused, colour=False).strip() == refusal
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "note", "tooltip"),
+    [
+        (
+            "sv",
+            "fre 13 maj",
+            "Tider i din tidszon (Asia/Tokyo).",
+            "På banan: fre 13 maj 16:20 CEST",
+        ),
+        (
+            "de",
+            "Fr., 13. Mai",
+            "Zeiten in deiner Zeitzone (Asia/Tokyo).",
+            "An der Strecke: Fr., 13. Mai 16:20 CEST",
+        ),
+    ],
+)
+async def test_the_browser_writes_the_visitors_times_in_the_pages_language(
+    tmp_path: Path, language: str, day: str, note: str, tooltip: str
+) -> None:
+    """The script's own words come from the catalogs; the day and month names from the
+    browser's CLDR data for the page's language (their punctuation varies a little between
+    browser versions, so only the day and the time are pinned)."""
+    async with running_web_bot(tmp_path) as bot:
+        dom = await dump_dom(
+            f"{bot.url}{HOCKENHEIM}?lang={language}", "Asia/Tokyo", tmp_path / "profile"
+        )
+    found = parsed(dom)
+    shown = found.times["2022-05-13T14:20:00Z"]
+    assert shown.startswith(day) and "23:20" in shown
+    assert found.notes == [note]
+    assert f'title="{tooltip}"' in dom
