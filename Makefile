@@ -4,6 +4,7 @@
 #   make test    lint gates, then the test suite (what CI runs: .ci/run)
 #   make lint    ruff, ruff format --check, mypy --strict, import-linter contracts
 #   make bench   every benchmark in bench/
+#   make i18n    extract the messages, update the sv/de catalogs, compile them (bot/locale)
 #   make lock    re-pin requirements.lock to the newest versions the index offers
 #   make clean   remove the virtualenv and caches
 
@@ -13,7 +14,7 @@ BIN := $(VENV)/bin
 # Lives inside the venv, so that deleting the venv also forgets that it was set up.
 STAMP := $(VENV)/.pitboard-installed
 
-.PHONY: all setup run test lint bench lock clean
+.PHONY: all setup run test lint bench lock clean i18n
 
 all: test
 
@@ -39,6 +40,28 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python tools/check_i18n.py
+
+# Messages: bot/locale/pitboard.pot from the code, each language's .po brought up to date
+# with it, and the .po files compiled into the .mo files the bot reads (all committed).
+# Sorted by message, file names without line numbers and fixed header dates: a helper who adds
+# messages changes only those lines, so parallel branches merge (see .gitattributes).
+LANGS := sv de
+i18n: $(STAMP)
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k N_ -k NP_:1c,2 --sort-output --add-location=file \
+		--no-wrap --project=Pitboard -o bot/locale/pitboard.pot bot
+	@set -e; for lang in $(LANGS); do \
+		po=bot/locale/$$lang/LC_MESSAGES/pitboard.po; \
+		if [ -f "$$po" ]; then \
+			$(BIN)/pybabel --quiet update --no-wrap --no-fuzzy-matching --ignore-obsolete \
+				-D pitboard -i bot/locale/pitboard.pot -d bot/locale -l $$lang; \
+		else \
+			$(BIN)/pybabel --quiet init --no-wrap -D pitboard -i bot/locale/pitboard.pot \
+				-d bot/locale -l $$lang; \
+		fi; \
+	done
+	$(BIN)/python tools/i18n_catalogs.py tidy
+	$(BIN)/pybabel --quiet compile -D pitboard -d bot/locale
 
 # Every bench/*.py is a benchmark, run as a module so it can import its helpers;
 # bench/_*.py are those helpers (the catalog generator), not benchmarks.

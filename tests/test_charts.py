@@ -82,3 +82,19 @@ def test_the_docs_chart_is_one_the_bundled_data_makes() -> None:
     # pitboard --at 2022-04-25T12:00+02:00 chart tcr-germany-2022 --driver jessica -o …
     png = (SCHEDULES.parent / "docs" / "images" / "standings-chart.png").read_bytes()
     assert ihdr_size(png) == (1200, 800)
+
+
+def test_a_chart_is_kept_per_language(catalog: Catalog) -> None:
+    """Its labels are in the asker's language: a Swedish chat never gets the German drawing."""
+    from bot.core.i18n import use_language
+
+    maker = ChartMaker()
+    after = progression(catalog, SERIES, until=MONDAY_AFTER_RACE_2)
+    with use_language("sv"):
+        swedish = maker.chart(catalog, after)
+    with use_language("de"):
+        german = maker.chart(catalog, after)
+    assert german is not swedish and maker.drawn == 2
+    with use_language("sv"):
+        assert maker.chart(catalog, after) is swedish
+    assert maker.drawn == 2

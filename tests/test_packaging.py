@@ -245,3 +245,15 @@ def test_the_public_pages_templates_come_with_the_wheel(installed: Installed) ->
     assert done.returncode == 0, done.stderr
     path = Path(done.stdout.strip())
     assert path.is_relative_to(installed.venv) and path.exists(), path
+
+
+def test_the_message_catalogs_come_with_the_wheel(installed: Installed) -> None:
+    done = installed.python(
+        "from bot.core.i18n import LOCALE_DIR, translate_for; "
+        "print(translate_for('sv', 'Next up'), translate_for('de', 'Next up'), LOCALE_DIR, "
+        "sep='|')"
+    )
+    assert done.returncode == 0, done.stderr
+    swedish, german, where = done.stdout.strip().split("|")
+    assert (swedish, german) == ("Härnäst", "Als Nächstes")
+    assert Path(where).is_relative_to(installed.venv)

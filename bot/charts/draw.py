@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import io
 import math
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from bot.core.i18n import DEFAULT_LANGUAGE, _, current_language, format_number
 from bot.core.progression import Progression
 
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ TITLE_SIZE, SUBTITLE_SIZE, TICK_SIZE, NAME_SIZE = 26, 18, 16, 17
 # of the chart's scale are converted to this share of the axis height).
 NAME_GAP = 0.065
 # Stamped into the PNG instead of matplotlib's version: the same data gives the same bytes.
-METADATA = {"Software": "Pitboard"}
+METADATA = {"Software": "Pitboard"}  # i18n: not user text (PNG metadata)
 
 
 def draw_png(progression: Progression) -> bytes:
@@ -65,12 +67,12 @@ def draw_png(progression: Progression) -> bytes:
     axes.set_xticks(xs, labels, fontsize=TICK_SIZE, rotation=30 if rotated else 0)
     figure.subplots_adjust(bottom=0.2 if rotated else 0.1)
     axes.set_xlim(-0.2, max(len(xs) - 0.8, 0.8))
-    top = max((y for y, *_ in ends), default=1.0)
+    top = max((end[0] for end in ends), default=1.0)
     axes.set_ylim(0, top * 1.08 + 1)
     _name_line_ends(axes, ends, top * 1.08 + 1)
-    axes.set_ylabel("Points", fontsize=TICK_SIZE)
+    axes.set_ylabel(_("Points"), fontsize=TICK_SIZE)
     figure.suptitle(
-        f"{progression.title} — drivers’ championship",
+        _("{series} — drivers’ championship").format(series=progression.title),
         fontsize=TITLE_SIZE,
         fontweight="bold",
         x=0.03,
@@ -82,7 +84,7 @@ def draw_png(progression: Progression) -> bytes:
 
 def blank_png() -> bytes:
     """An empty figure of the same size and settings: the benchmark's baseline."""
-    figure, _ = _figure()
+    figure, _axes = _figure()
     return _png(figure)
 
 
@@ -105,19 +107,19 @@ def _name_line_ends(axes: Axes, ends: list[tuple[float, str, str, bool]], height
     """Each line's name beside its last point, pushed apart so that none overlaps another."""
     gap = NAME_GAP * height
     placed: list[float] = []
-    for y, *_ in sorted(ends, key=lambda end: end[0]):
+    for y, *_rest in sorted(ends, key=lambda end: end[0]):
         placed.append(max(y, placed[-1] + gap) if placed else y)
     # Pushed past the top: shift the whole stack down, keeping the gaps.
     overflow = max(0.0, (placed[-1] if placed else 0.0) - height * 0.98)
     order = sorted(range(len(ends)), key=lambda i: ends[i][0])
     for position, index in enumerate(order):
-        _, name, colour, highlighted = ends[index]
+        _y, name, colour, highlighted = ends[index]
         axes.annotate(
             name,
             xy=(1.0, placed[position] - overflow),
-            xycoords=("axes fraction", "data"),
+            xycoords=("axes fraction", "data"),  # i18n: not user text (matplotlib's)
             xytext=(12, 0),
-            textcoords="offset points",
+            textcoords="offset points",  # i18n: not user text (matplotlib's)
             va="center",
             fontsize=NAME_SIZE,
             color=colour,
@@ -131,7 +133,9 @@ def _any_highlighted(progression: Progression) -> bool:
 
 
 def _points_text(value: float) -> str:
-    return f"{value:g}"
+    """A line's total at its end: 44, 17.5 (17,5 in Swedish and German)."""
+    shown = f"{value:g}"
+    return shown if current_language() == DEFAULT_LANGUAGE else format_number(Decimal(shown))
 
 
 def _png(figure: Figure) -> bytes:

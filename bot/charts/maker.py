@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bot.charts.draw import draw_png
 from bot.core.catalog import Catalog
+from bot.core.i18n import current_language
 from bot.core.progression import Progression
 
 __all__ = ["Chart", "ChartMaker", "chart_filename"]
@@ -40,7 +41,8 @@ class ChartMaker:
 
     def chart(self, catalog: Catalog, progression: Progression) -> Chart:
         """The chart for `progression` (made from `catalog`), drawn at most once per catalog."""
-        key = ("standings-chart", progression.key)
+        # Its labels are in the asker's language: one drawing per language.
+        key = ("standings-chart", current_language(), progression.key)
         # One at a time: two chats asking at once for a chart not drawn yet get one drawing.
         with self._drawing:
             return catalog.derived(key, lambda: self._draw(progression))

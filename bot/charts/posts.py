@@ -16,6 +16,7 @@ from dataclasses import replace
 from bot.charts.maker import ChartMaker
 from bot.core.audience import Chat, ChatRef
 from bot.core.catalog import CatalogHolder
+from bot.core.i18n import use_language
 from bot.core.model import SessionKind
 from bot.core.plan_types import AnnouncementKind
 from bot.core.progression import alt_text, progression
@@ -40,7 +41,9 @@ def with_charts(
         if item.kind != AnnouncementKind.RESULTS.value:
             return reply
         try:
-            image = _race_chart(charts, catalogs, item.subject, chat, followed(chat.ref))
+            # The chart's labels in the chat's language, like its post.
+            with use_language(chat.language, chat.clock_24h):
+                image = _race_chart(charts, catalogs, item.subject, chat, followed(chat.ref))
         except Exception:  # the post matters more than its picture
             log.exception("drawing the standings chart for %s failed", item.subject)
             return reply

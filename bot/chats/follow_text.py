@@ -7,16 +7,26 @@ from __future__ import annotations
 
 from bot.core.audience import Chat, Subscription
 from bot.core.catalog import Catalog
+from bot.core.i18n import N_, _, and_list
 from bot.core.lookup import ALL_SESSIONS, MAX_CHOICES
 from bot.core.model import SessionKind
 from bot.core.reply import Choice, Reply, ReplyStatus, bold, line, paragraph
 
+# The words a fan types after /subscribe (and that buttons repeat): keywords, never translated.
 KIND_NAMES = {
     SessionKind.PRACTICE: "practice",
     SessionKind.QUALIFYING: "qualifying",
     SessionKind.RACE: "races",
     SessionKind.WARMUP: "warm-ups",
-    SessionKind.OTHER: "other sessions",
+    SessionKind.OTHER: "other sessions",  # i18n: not user text (typed words; see KIND_TEXT)
+}
+# The same kinds as a reader sees them, translated where shown.
+KIND_TEXT = {
+    SessionKind.PRACTICE: N_("practice"),
+    SessionKind.QUALIFYING: N_("qualifying"),
+    SessionKind.RACE: N_("races"),
+    SessionKind.WARMUP: N_("warm-ups"),
+    SessionKind.OTHER: N_("other sessions"),
 }
 
 
@@ -30,8 +40,7 @@ def label(catalog: Catalog, kind: str, item: str) -> str:
 
 def kinds_text(kinds: frozenset[SessionKind]) -> str:
     """'races and qualifying' (in the order of a weekend)."""
-    names = [KIND_NAMES[kind] for kind in SessionKind if kind in kinds]
-    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return and_list([_(KIND_TEXT[kind]) for kind in SessionKind if kind in kinds])
 
 
 def kinds_words(sub: Subscription) -> str:
@@ -44,20 +53,18 @@ def following(catalog: Catalog, sub: Subscription, chat: Chat, head: str) -> Rep
     names += [label(catalog, "driver", d) for d in sorted(sub.drivers)]
     lines = [line(head)]
     if names:
-        lines.append(line(bold("This chat follows: "), ", ".join(names)))
+        lines.append(line(bold(_("This chat follows: ")), ", ".join(names)))
         if sub.session_kinds:
-            lines.append(
-                line(
-                    bold("Sessions: "),
-                    f"{kinds_text(sub.session_kinds)} only "
-                    f"(/subscribe {ALL_SESSIONS} for every session)",
-                )
+            only = _("{kinds} only (/subscribe {all} for every session)").format(
+                kinds=kinds_text(sub.session_kinds), all=ALL_SESSIONS
             )
-        lines.append(
-            line(f"Reminders: {minutes_text(chat.reminder_minutes)}; times in {chat.zone}.")
+            lines.append(line(bold(_("Sessions: ")), only))
+        reminders = _("Reminders: {minutes}; times in {zone}.").format(
+            minutes=minutes_text(chat.reminder_minutes), zone=chat.zone
         )
+        lines.append(line(reminders))
     else:
-        lines.append(line("This chat follows nothing now."))
+        lines.append(line(_("This chat follows nothing now.")))
     return Reply(title=None, blocks=(paragraph(*lines),))
 
 
@@ -77,8 +84,8 @@ def offer(
     shown = choices[:MAX_CHOICES]
     if len(choices) > len(shown):
         # Never a silent cut: say how many more and how to name one.
-        more = (
-            f"And {len(choices) - len(shown)} more: /{command} NAME follows any series or driver."
+        more = _("And {count} more: /{command} NAME follows any series or driver.").format(
+            count=len(choices) - len(shown), command=command
         )
         question = f"{question} {more}".strip()
     blocks = (paragraph(question),) if question else ()
@@ -87,5 +94,6 @@ def offer(
 
 def minutes_text(minutes: tuple[int, ...]) -> str:
     if not minutes:
-        return "off"
-    return " and ".join(str(m) for m in minutes) + " min before each session"
+        return _("off")
+    joined = and_list([str(m) for m in minutes])
+    return _("{minutes} min before each session").format(minutes=joined)

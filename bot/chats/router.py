@@ -25,6 +25,7 @@ from bot.chats.settings import ChatSettings
 from bot.chats.throttle import CommandThrottle
 from bot.core.audience import Chat, ChatKind, ChatRef
 from bot.core.commands import find_command, parse_arguments, split_command_line
+from bot.core.i18n import _, language_from_tag, use_language
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.core.service import ChatContext, Service, unknown_command
 from bot.editing import Actor
@@ -44,6 +45,9 @@ class Caller:
     # May change what this chat follows and its settings (Discord: Manage Server; Telegram
     # groups: an admin of the group).
     can_manage: bool = True
+    # The platform's word on the asker's language (Telegram's language_code, Discord's guild
+    # or user locale): a chat seen for the first time starts in it.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,24 +103,30 @@ class Router:
         verdict = "ok" if caller.is_admin else self._throttle.check(key)
         if verdict != "ok":
             wait = max(1, round(self._throttle.wait_seconds(key)))
-            message = f"Slow down a little: try again in {wait} s."
+            with use_language(language_from_tag(caller.language)):
+                message = _("Slow down a little: try again in {seconds} s.").format(seconds=wait)
             reply = problem(ReplyStatus.INVALID, message)
             return Answer(replace(reply, silent=verdict == "drop"))
         chat: Chat | None = None
         try:
             # Every chat that writes is stored first, so even a refusal has somewhere to go.
-            chat = await self.settings.chat(caller.chat, caller.chat_kind)
-            reply = await self._route(name, rest, text, caller, chat)
+            chat = await self.settings.chat(caller.chat, caller.chat_kind, caller.language)
+            # The reply is written in the chat's language, with its clock.
+            with use_language(chat.language, chat.clock_24h):
+                reply = await self._route(name, rest, text, caller, chat)
             if _may_change_chat(name):
                 chat = await self.settings.stored(caller.chat)
             return Answer(reply, chat)
         except Exception:
             log.exception("command /%s failed in %s", name, caller.chat)
-            sorry = problem(
-                ReplyStatus.INVALID,
-                f"Sorry, something went wrong answering /{name}. It has been logged; "
-                "please try again in a moment.",
-            )
+            with use_language(chat.language if chat else caller.language):
+                sorry = problem(
+                    ReplyStatus.INVALID,
+                    _(
+                        "Sorry, something went wrong answering /{command}. It has been "
+                        "logged; please try again in a moment."
+                    ).format(command=name),
+                )
             return Answer(sorry, chat)
 
     async def _route(self, name: str, rest: str, text: str, caller: Caller, chat: Chat) -> Reply:
@@ -125,13 +135,16 @@ class Router:
             return unknown_command(name)
         if command.scope == "admin" and (not caller.is_admin or self._admin is None):
             return problem(
-                ReplyStatus.INVALID, f"Sorry, /{command.name} is only for Pitboard's admins."
+                ReplyStatus.INVALID,
+                _("Sorry, /{command} is only for Pitboard's admins.").format(command=command.name),
             )
         if command.scope == "chat" and not caller.can_manage:
             return problem(
                 ReplyStatus.INVALID,
-                f"Sorry, /{command.name} changes what this chat gets, so it needs a chat admin "
-                "(on Discord: the Manage Server permission).",
+                _(
+                    "Sorry, /{command} changes what this chat gets, so it needs a chat admin "
+                    "(on Discord: the Manage Server permission)."
+                ).format(command=command.name),
             )
         args = parse_arguments(command, rest)
         match command.scope, command.name:
@@ -173,7 +186,7 @@ class Router:
             case "announce":
                 return await self._admin.announce(args.get("text"))
             case "edit" | "audit" | "undo" if self._edits is None:
-                return problem(ReplyStatus.EMPTY, "This bot takes no edits.")
+                return problem(ReplyStatus.EMPTY, _("This bot takes no edits."))
             case "edit":
                 assert self._edits is not None
                 return await self._edits.edit(text, actor_of(caller))

@@ -18,8 +18,11 @@ from bot.chats.follow_text import (
     minutes_text,
     offer,
 )
+from bot.chats.settings_locale import clock_name, clock_reply, language_reply
+from bot.chats.settings_text import mark, minutes_short, on_off, parse_minutes
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.clock import Clock
+from bot.core.i18n import N_, _, format_time_of_day, language_from_tag, language_name
 from bot.core.lookup import split_session_kinds
 from bot.core.model import zone_info
 from bot.core.reply import Choice, Reply, ReplyStatus, bold, line, paragraph, problem
@@ -27,8 +30,6 @@ from bot.core.service import Service
 from bot.core.zones import find_zone
 from bot.store.protocol import Store
 
-MAX_REMINDERS = 5
-MAX_REMINDER_MINUTES = 7 * 24 * 60
 COMMON_ZONES = (
     "Europe/Stockholm",
     "Europe/London",
@@ -37,10 +38,16 @@ COMMON_ZONES = (
     "America/Los_Angeles",
     "Asia/Tokyo",
     "Australia/Sydney",
-    "UTC",
+    "UTC",  # i18n: not user text (a zone's name)
 )
-REMINDER_PRESETS = (("60 and 15 min", "60 15"), ("30 min", "30"), ("15 min", "15"), ("Off", "off"))
-LANGUAGES = {"en": "English"}
+# (label, value): the label is translated where the menu is built.
+REMINDER_PRESETS = (
+    (N_("60 and 15 min"), "60 15"),
+    (N_("30 min"), "30"),
+    (N_("15 min"), "15"),
+    (N_("Off"), "off"),
+)
+SETTING_NAMES = ("zone", "reminders", "spoilers", "chart", "language", "clock")
 
 
 class ChatSettings:
@@ -62,12 +69,18 @@ class ChatSettings:
         self._default_zone = default_zone
         self._default_reminders = default_reminders
 
-    async def chat(self, ref: ChatRef, kind: ChatKind) -> Chat:
-        """The stored chat, created with the defaults on first contact."""
+    async def chat(self, ref: ChatRef, kind: ChatKind, language: str | None = None) -> Chat:
+        """The stored chat, created with the defaults on first contact, in `language` (the
+        platform's tag for the asker's language, e.g. Telegram's "sv-SE") when it is one
+        Pitboard speaks."""
         chat = await self._store.get_chat(ref)
         if chat is None:
             chat = Chat(
-                ref, kind=kind, zone=self._default_zone, reminder_minutes=self._default_reminders
+                ref,
+                kind=kind,
+                zone=self._default_zone,
+                reminder_minutes=self._default_reminders,
+                language=language_from_tag(language),
             )
             await self._store.upsert_chat(chat)
         return chat
@@ -98,14 +111,16 @@ class ChatSettings:
                 await self._store.set_subscription(current)
                 kinds_now = current.session_kinds
                 head = (
-                    f"Only {kinds_text(kinds_now)} from now on."
+                    _("Only {kinds} from now on.").format(kinds=kinds_text(kinds_now))
                     if kinds_now
-                    else ("Every session again.")
+                    else _("Every session again.")
                 )
                 return following(catalog, current, chat, head)
-            question = "What would you like to follow here?"
+            question = _("What would you like to follow here?")
             if kinds:
-                question += f" (only {kinds_text(current.session_kinds)}: name a series or driver)"
+                question += " " + _("(only {kinds}: name a series or driver)").format(
+                    kinds=kinds_text(current.session_kinds)
+                )
             return offer(catalog, current, "subscribe", question, kinds_words(current))
         found = self._service.find_series_or_driver(what, "subscribe")
         if isinstance(found, Reply):
@@ -122,13 +137,15 @@ class ChatSettings:
         await self._store.set_subscription(updated)
         name = label(catalog, kind_found, item)
         already = item in (stored.series if kind_found == "series" else stored.drivers)
-        head = f"You already follow {name}." if already else f"Following {name}."
+        head = (_("You already follow {name}.") if already else _("Following {name}.")).format(
+            name=name
+        )
         if updated.session_kinds != stored.session_kinds:
             kinds_now = updated.session_kinds
-            head += (
-                f" Only {kinds_text(kinds_now)} from now on."
+            head += " " + (
+                _("Only {kinds} from now on.").format(kinds=kinds_text(kinds_now))
                 if kinds_now
-                else (" Every session again.")
+                else _("Every session again.")
             )
         reply = following(catalog, updated, chat, head)
         more = offer(catalog, updated, "subscribe", "")
@@ -141,7 +158,7 @@ class ChatSettings:
         if current is None or not (current.series or current.drivers):
             return Reply(
                 title=None,
-                blocks=(paragraph("This chat follows nothing yet. Try /subscribe."),),
+                blocks=(paragraph(_("This chat follows nothing yet. Try /subscribe.")),),
                 status=ReplyStatus.EMPTY,
             )
         if not what:
@@ -153,11 +170,12 @@ class ChatSettings:
                 Choice(label(catalog, "driver", d), f"/unsubscribe {d}")
                 for d in sorted(current.drivers)
             ]
-            choices.append(Choice("Everything", "/unsubscribe all"))
-            return problem(ReplyStatus.AMBIGUOUS, "Stop following what?", choices)
+            choices.append(Choice(_("Everything"), "/unsubscribe all"))
+            return problem(ReplyStatus.AMBIGUOUS, _("Stop following what?"), choices)
         if what.strip().casefold() in {"all", "everything"}:
             await self._store.remove_subscription(ref)
-            return Reply(title=None, blocks=(paragraph("Done: this chat follows nothing now."),))
+            done = _("Done: this chat follows nothing now.")
+            return Reply(title=None, blocks=(paragraph(done),))
         found = self._service.find_series_or_driver(what, "unsubscribe")
         if isinstance(found, Reply):
             return found
@@ -169,12 +187,14 @@ class ChatSettings:
         )
         name = label(catalog, kind_found, item)
         if updated == current:
-            return following(catalog, current, chat, f"This chat was not following {name}.")
+            head = _("This chat was not following {name}.").format(name=name)
+            return following(catalog, current, chat, head)
         if updated.series or updated.drivers:
             await self._store.set_subscription(updated)
         else:
             await self._store.remove_subscription(ref)
-        return following(catalog, updated, chat, f"Stopped following {name}.")
+        stopped = _("Stopped following {name}.").format(name=name)
+        return following(catalog, updated, chat, stopped)
 
     async def set_mention_role(self, ref: ChatRef, kind: ChatKind, role_id: str | None) -> None:
         """Discord: the role a channel's posts mention (None: mention nobody)."""
@@ -197,63 +217,91 @@ class ChatSettings:
             case "spoilers" | "spoiler":
                 return await self._spoilers(chat, value)
             case "language" | "lang":
-                return await self._language(chat, value)
+                return await language_reply(self._store, chat, value)
+            case "clock":
+                return await clock_reply(self._store, chat, value)
             case "chart" | "charts":
                 return await self._chart(chat, value)
-        choices = [
-            Choice(name, f"/settings {name}")
-            for name in ("zone", "reminders", "spoilers", "chart", "language")
-        ]
+        choices = [Choice(name, f"/settings {name}") for name in SETTING_NAMES]
         return problem(
             ReplyStatus.INVALID,
-            f"No setting called “{setting}”: choose zone, reminders, spoilers, chart or language.",
+            _(
+                "No setting called “{setting}”: choose zone, reminders, spoilers, chart, "
+                "language or clock."
+            ).format(setting=setting),
             choices,
         )
 
     def _overview(self, chat: Chat) -> Reply:
         now = self._local_now(chat.zone)
         reminders = minutes_text(chat.reminder_minutes)
+        language = language_name(chat.language)
         lines = [
-            line(bold("Time zone: "), f"{chat.zone} (it is {now:%H:%M} there now)"),
-            line(bold("Reminders: "), reminders),
-            line(bold("Results: "), "hidden behind a spoiler" if chat.spoiler_safe else "shown"),
             line(
-                bold("Standings chart with results: "),
-                "yes, after races" if chat.chart_with_results else "no",
+                bold(_("Time zone: ")),
+                _("{zone} (it is {time} there now)").format(
+                    zone=chat.zone, time=format_time_of_day(now)
+                ),
             ),
-            line(bold("Language: "), LANGUAGES.get(chat.language, chat.language)),
+            line(bold(_("Reminders: ")), reminders),
+            line(
+                bold(_("Results: ")),
+                _("hidden behind a spoiler") if chat.spoiler_safe else _("shown"),
+            ),
+            line(
+                bold(_("Standings chart with results: ")),
+                _("yes, after races") if chat.chart_with_results else _("no"),
+            ),
+            line(bold(_("Language: ")), language),
+            line(bold(_("Clock: ")), clock_name(chat.clock_24h)),
         ]
         # Each button says the setting's current value and opens its own menu, where the
         # chosen option carries a check mark.
         choices = (
-            Choice(f"Time zone: {chat.zone}", "/settings zone"),
-            Choice(f"Reminders: {_minutes_short(chat.reminder_minutes)}", "/settings reminders"),
-            Choice(f"Spoiler-safe results: {_on_off(chat.spoiler_safe)}", "/settings spoilers"),
-            Choice(f"Chart with results: {_on_off(chat.chart_with_results)}", "/settings chart"),
+            Choice(_("Time zone: {zone}").format(zone=chat.zone), "/settings zone"),
             Choice(
-                f"Language: {LANGUAGES.get(chat.language, chat.language)}", "/settings language"
+                _("Reminders: {minutes}").format(minutes=minutes_short(chat.reminder_minutes)),
+                "/settings reminders",
             ),
+            Choice(
+                _("Spoiler-safe results: {state}").format(state=on_off(chat.spoiler_safe)),
+                "/settings spoilers",
+            ),
+            Choice(
+                _("Chart with results: {state}").format(state=on_off(chat.chart_with_results)),
+                "/settings chart",
+            ),
+            Choice(_("Language: {language}").format(language=language), "/settings language"),
+            Choice(_("Clock: {clock}").format(clock=clock_name(chat.clock_24h)), "/settings clock"),
         )
-        return Reply(title="Settings for this chat", blocks=(paragraph(*lines),), choices=choices)
+        return Reply(
+            title=_("Settings for this chat"), blocks=(paragraph(*lines),), choices=choices
+        )
 
     async def _zone(self, chat: Chat, value: str | None) -> Reply:
         if not value:
             zones = COMMON_ZONES if chat.zone in COMMON_ZONES else (chat.zone, *COMMON_ZONES)
             choices = [
-                Choice(_mark(zone, zone == chat.zone), f"/settings zone {zone}") for zone in zones
+                Choice(mark(zone, zone == chat.zone), f"/settings zone {zone}") for zone in zones
             ]
             return problem(
                 ReplyStatus.AMBIGUOUS,
-                "Which time zone? Send /settings zone followed by a city or an IANA name, "
-                "e.g. /settings zone new york — or pick one:",
+                _(
+                    "Which time zone? Send /settings zone followed by a city or an IANA name, "
+                    "e.g. /settings zone new york — or pick one:"
+                ),
                 choices,
             )
         zone, suggestions = find_zone(value)
         if zone is None:
-            hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+            hint = (
+                " " + _("Did you mean {zones}?").format(zones=", ".join(suggestions))
+                if suggestions
+                else ""
+            )
             return problem(
                 ReplyStatus.NOT_FOUND,
-                f"Unknown time zone “{value}”.{hint}",
+                _("Unknown time zone “{zone}”.").format(zone=value) + hint,
                 [Choice(s, f"/settings zone {s}") for s in suggestions],
             )
         await self._store.upsert_chat(replace(chat, zone=zone))
@@ -261,7 +309,11 @@ class ChatSettings:
         return Reply(
             title=None,
             blocks=(
-                paragraph(f"Time zone set to {zone}: it is {now:%H:%M} ({now:%Z}) there now."),
+                paragraph(
+                    _("Time zone set to {zone}: it is {time} ({abbreviation}) there now.").format(
+                        zone=zone, time=format_time_of_day(now), abbreviation=f"{now:%Z}"
+                    )
+                ),
             ),
         )
 
@@ -269,14 +321,16 @@ class ChatSettings:
         if not value:
             chosen = " ".join(str(m) for m in chat.reminder_minutes) or "off"
             choices = [
-                Choice(_mark(label, spec == chosen), f"/settings reminders {spec}")
+                Choice(mark(_(label), spec == chosen), f"/settings reminders {spec}")
                 for label, spec in REMINDER_PRESETS
             ]
             current = minutes_text(chat.reminder_minutes)
             return problem(
                 ReplyStatus.AMBIGUOUS,
-                f"Reminders now: {current}. How many minutes before a session? "
-                "E.g. /settings reminders 60 15, or off.",
+                _(
+                    "Reminders now: {current}. How many minutes before a session? "
+                    "E.g. /settings reminders 60 15, or off."
+                ).format(current=current),
                 choices,
             )
         minutes = parse_minutes(value)
@@ -285,7 +339,8 @@ class ChatSettings:
         await self._store.upsert_chat(replace(chat, reminder_minutes=minutes))
         if self._on_reminders_changed is not None and set(minutes) - set(chat.reminder_minutes):
             await self._on_reminders_changed()
-        return Reply(title=None, blocks=(paragraph(f"Reminders: {minutes_text(minutes)}."),))
+        done = _("Reminders: {minutes}.").format(minutes=minutes_text(minutes))
+        return Reply(title=None, blocks=(paragraph(done),))
 
     async def _spoilers(self, chat: Chat, value: str | None) -> Reply:
         return await self._switch(
@@ -293,9 +348,9 @@ class ChatSettings:
             "spoilers",
             chat.spoiler_safe,
             lambda on: replace(chat, spoiler_safe=on),
-            "Hide results behind a spoiler in this chat?",
-            "Results will be hidden behind a spoiler.",
-            "Results will be shown as they come.",
+            _("Hide results behind a spoiler in this chat?"),
+            _("Results will be hidden behind a spoiler."),
+            _("Results will be shown as they come."),
         )
 
     async def _chart(self, chat: Chat, value: str | None) -> Reply:
@@ -304,9 +359,9 @@ class ChatSettings:
             "chart",
             chat.chart_with_results,
             lambda on: replace(chat, chart_with_results=on),
-            "Add the standings chart to results posts after a race?",
-            "Results posts after a race will carry the standings chart.",
-            "Results posts after a race will come without the chart.",
+            _("Add the standings chart to results posts after a race?"),
+            _("Results posts after a race will carry the standings chart."),
+            _("Results posts after a race will come without the chart."),
         )
 
     async def _switch(
@@ -324,59 +379,14 @@ class ChatSettings:
         if wanted not in {"on", "off"}:
             return problem(
                 ReplyStatus.AMBIGUOUS,
-                f"{question} Now: {_on_off(current)}.",
+                _("{question} Now: {state}.").format(question=question, state=on_off(current)),
                 [
-                    Choice(_mark("On", current), f"/settings {setting} on"),
-                    Choice(_mark("Off", not current), f"/settings {setting} off"),
+                    Choice(mark(_("On"), current), f"/settings {setting} on"),
+                    Choice(mark(_("Off"), not current), f"/settings {setting} off"),
                 ],
             )
         await self._store.upsert_chat(switched(wanted == "on"))
         return Reply(title=None, blocks=(paragraph(when_on if wanted == "on" else when_off),))
 
-    async def _language(self, chat: Chat, value: str | None) -> Reply:
-        wanted = (value or "").strip().casefold()
-        if wanted in LANGUAGES:
-            await self._store.upsert_chat(replace(chat, language=wanted))
-            return Reply(title=None, blocks=(paragraph(f"Language: {LANGUAGES[wanted]}."),))
-        choices = [
-            Choice(_mark(name, code == chat.language), f"/settings language {code}")
-            for code, name in LANGUAGES.items()
-        ]
-        asked = f"“{value}” is not available yet. " if wanted else ""
-        return problem(ReplyStatus.AMBIGUOUS, f"{asked}Pitboard speaks English so far.", choices)
-
     def _local_now(self, zone: str) -> datetime:
         return self._clock.now().astimezone(zone_info(zone))
-
-
-def parse_minutes(value: str) -> tuple[int, ...] | str:
-    """'60 15' -> (60, 15); 'off' -> (); otherwise the reason it is not valid."""
-    text = value.replace(",", " ").strip().casefold()
-    if text in {"off", "none", "0"}:
-        return ()
-    parts = text.split()
-    if not all(part.isdigit() for part in parts):
-        return f"“{value}” is not a list of minutes: try /settings reminders 60 15, or off."
-    minutes = sorted({int(part) for part in parts}, reverse=True)
-    if len(minutes) > MAX_REMINDERS:
-        return f"At most {MAX_REMINDERS} reminders per session, please."
-    if any(m < 1 or m > MAX_REMINDER_MINUTES for m in minutes):
-        return f"Reminders go from 1 minute to {MAX_REMINDER_MINUTES} minutes (a week) before."
-    return tuple(minutes)
-
-
-CHECK = "✓ "
-
-
-def _mark(label: str, chosen: bool) -> str:
-    """A menu option's label, with a check mark when it is the chat's current choice."""
-    return CHECK + label if chosen else label
-
-
-def _on_off(value: bool) -> str:
-    return "on" if value else "off"
-
-
-def _minutes_short(minutes: tuple[int, ...]) -> str:
-    """'60, 15 min' or 'off': short enough for a button."""
-    return ", ".join(str(m) for m in minutes) + " min" if minutes else "off"

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.catalog import Catalog
+from bot.core.i18n import _, and_list
 from bot.core.model import Event, Series
 from bot.core.queries import driver_event_ids, event_window
 from bot.core.reply import Reply, ReplyStatus, bold, line, paragraph
-from bot.core.views import and_list, event_dates, event_heading, series_label
+from bot.core.views import event_dates, event_heading, series_label
 
 __all__ = ["Scope", "nothing_ahead_reply"]
 
@@ -54,33 +55,32 @@ def nothing_ahead_reply(catalog: Catalog, now: datetime, scope: Scope, who: str 
     undated = [e for e in events if e.is_tba]
     to_come = [e for e in undated if e.series_id in current]
     rounds = _rounds_to_come(catalog, scope, current, past) if scope.driver_id is None else []
-    subject = f" for {who}" if who else ""
     lines = []
     if to_come or rounds:
-        lines.append(line(f"The next rounds' dates{subject} are not published yet."))
+        if who:
+            not_yet = _("The next rounds' dates for {who} are not published yet.")
+        else:
+            not_yet = _("The next rounds' dates are not published yet.")
+        lines.append(line(not_yet.format(who=who)))
         lines.extend(line(text) for text in rounds)
         if to_come:
-            lines.append(
-                line("Without dates so far: ", and_list([_named(catalog, e) for e in to_come]), ".")
-            )
-        title = "Dates not published yet"
+            names = and_list([_named(catalog, e) for e in to_come])
+            lines.append(line(_("Without dates so far: {events}.").format(events=names)))
+        title = _("Dates not published yet")
     else:
-        lines.append(
-            line(f"No sessions ahead{subject} in the data: the seasons it covers are over.")
-        )
-        title = "Nothing ahead"
+        if who:
+            over = _("No sessions ahead for {who} in the data: the seasons it covers are over.")
+        else:
+            over = _("No sessions ahead in the data: the seasons it covers are over.")
+        lines.append(line(over.format(who=who)))
+        title = _("Nothing ahead")
     if last is not None:
-        lines.append(
-            line(
-                "The last event was ",
-                bold(last.name),
-                f" ({event_heading(catalog, last)}), {event_dates(last)}.",
-            )
-        )
+        about = f" ({event_heading(catalog, last)}), {event_dates(last)}."
+        lines.append(line(_("The last event was "), bold(last.name), about))
     never = [e for e in undated if e not in to_come]
     if never:
         names = ", ".join(f"{e.name} ({series_label(catalog, e.series_id)})" for e in never)
-        lines.append(line(f"Never given dates in the data: {names}."))
+        lines.append(line(_("Never given dates in the data: {events}.").format(events=names)))
     return Reply(title=title, blocks=(paragraph(*lines),), status=ReplyStatus.EMPTY)
 
 
@@ -96,7 +96,8 @@ def _rounds_to_come(
         left = series.rounds - max(run, default=0)
         if left > 0:
             label = series_label(catalog, series.id)
-            found.append(f"{label}: {left} of {series.rounds} rounds to come.")
+            to_come = _("{series}: {left} of {rounds} rounds to come.")
+            found.append(to_come.format(series=label, left=left, rounds=series.rounds))
     return found
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from bot.core.audience import Chat, Subscription
 from bot.core.catalog import Catalog
 from bot.core.formatting import format_countdown, format_duration
+from bot.core.i18n import _, pgettext, use_language
 from bot.core.model import Entry, Event, Session, SessionKind, zone_info
 from bot.core.plan import Announcement, AnnouncementKind, is_session_id, preview_start
 from bot.core.queries import results_known
@@ -58,7 +59,19 @@ def compose(
     subscription: Subscription | None,
     now: datetime,
 ) -> Reply | None:
-    """The reply to post to `chat`, or None when the announcement no longer holds."""
+    """The reply to post to `chat`, or None when the announcement no longer holds; written in
+    the chat's language, with its clock."""
+    with use_language(chat.language, chat.clock_24h):
+        return _compose(announcement, catalog, chat, subscription, now)
+
+
+def _compose(
+    announcement: Announcement,
+    catalog: Catalog,
+    chat: Chat,
+    subscription: Subscription | None,
+    now: datetime,
+) -> Reply | None:
     match announcement.kind:
         case AnnouncementKind.PREVIEW:
             return _preview(announcement, catalog, chat.zone, subscription, now)
@@ -91,27 +104,27 @@ def _preview(
     blocks: list[Block] = list(timetable_reply(catalog, event, zone, now).blocks)
     blocks.extend(_entry_blocks(catalog, event, subscription))
     blocks.extend(_track_blocks(catalog, event))
-    return Reply(title=f"Race weekend: {event.name}", blocks=tuple(blocks))
+    return Reply(title=_("Race weekend: {event}").format(event=event.name), blocks=tuple(blocks))
 
 
 def _entry_blocks(catalog: Catalog, event: Event, subscription: Subscription | None) -> list[Block]:
     follows_series = subscription is None or event.series_id in subscription.series
     if follows_series and 0 < len(event.entries) <= FEW_ENTRIES:
-        entries, heading = list(event.entries), "Entry list"
+        entries, heading = list(event.entries), _("Entry list")
     else:
-        entries, heading = _followed_entries(event, subscription), "Entries you follow"
+        entries, heading = _followed_entries(event, subscription), _("Entries you follow")
     if not entries:
         return []
     with_class = any(entry.class_name for entry in entries)
     # The drivers go under their car: four names in one narrow column would be cut to pieces.
     columns = [
-        Column("No", numeric=True),
-        Column("Drivers", below=True),
-        Column("Team"),
-        Column("Car"),
+        Column(pgettext("column: car number", "No"), numeric=True),
+        Column(_("Drivers"), below=True),
+        Column(_("Team")),
+        Column(_("Car")),
     ]
     if with_class:
-        columns.append(Column("Class"))
+        columns.append(Column(_("Class")))
     rows = []
     for entry in entries:
         row = [
@@ -133,7 +146,7 @@ def _track_blocks(catalog: Catalog, event: Event) -> list[Block]:
     facts = track_reply(catalog, track, []).blocks
     if not any(isinstance(block, Fields) for block in facts):
         return []  # the track has no facts beyond its name, which the heading gives
-    return [paragraph(line(bold(f"The track: {track.name}"))), *facts]
+    return [paragraph(line(bold(_("The track: {track}").format(track=track.name)))), *facts]
 
 
 # -- reminder and start ----------------------------------------------------------------------
@@ -157,10 +170,10 @@ def _session_call(
     event = catalog.event_of(session)
     lines: list[Line] = [_event_line(catalog, event)]
     duration = f" · {format_duration(session.duration)}" if session.duration else ""
-    lines.append(line(bold("Start: "), Moment(start, zone), duration))
+    lines.append(line(bold(_("Start: ")), Moment(start, zone), duration))
     if _offset_at(zone, start) != _offset_at(session.timezone, start):
         lines.append(
-            line(italic("At the track: "), Moment(start, session.timezone, MomentStyle.TIME))
+            line(italic(_("At the track: ")), Moment(start, session.timezone, MomentStyle.TIME))
         )
     lines.extend(_following_lines(catalog, event, subscription))
     lines.append(_watch_line(session, live=announcement.kind is AnnouncementKind.START))
@@ -170,17 +183,21 @@ def _session_call(
 def _call_title(name: str, start: datetime, now: datetime) -> str:
     """'Race starts in 15 min' (the true time left), 'is starting now', 'is live now (...)'."""
     if start - now >= STARTING_NOW:
-        return f"{name} starts {format_countdown(start - now)}"
+        return _("{session} starts {countdown}").format(
+            session=name, countdown=format_countdown(start - now)
+        )
     if now - start <= STARTING_NOW:
-        return f"{name} is starting now"
-    return f"{name} is live now (started {format_countdown(start - now)})"
+        return _("{session} is starting now").format(session=name)
+    return _("{session} is live now (started {countdown})").format(
+        session=name, countdown=format_countdown(start - now)
+    )
 
 
 def _watch_line(session: Session, *, live: bool) -> Line:
     links = link_line(session.broadcasts, session.live_timing)
     if not links:
-        return line(italic("No stream or live timing published for this session."))
-    return line(bold("Watch live: " if live else "Watch: "), *links)
+        return line(italic(_("No stream or live timing published for this session.")))
+    return line(bold(_("Watch live: ") if live else _("Watch: ")), *links)
 
 
 def _following_lines(
@@ -194,7 +211,7 @@ def _following_lines(
         team = " ".join(part for part in (number, entry.team) if part)
         car = ", ".join(part for part in (team, entry.car) if part)
         found.append(
-            line(bold("Following: "), _names(catalog, followed), f" · {car}" if car else "")
+            line(bold(_("Following: ")), _names(catalog, followed), f" · {car}" if car else "")
         )
     return found
 
@@ -215,7 +232,7 @@ def _results(
     event = catalog.event_of(session)
     follows_series = subscription is None or session.series_id in subscription.series
     race = session.kind is SessionKind.RACE
-    title = f"Results: {session.name} — {event.name}"
+    title = _("Results: {session} — {event}").format(session=session.name, event=event.name)
     # The heading, the known rows and a note on partial results, as /results shows them.
     full = results_reply(catalog, session, zone, now).blocks
     blocks: list[Block] = [full[0]]
@@ -250,7 +267,7 @@ def _driver_result_lines(
         if driver_id not in subscription.drivers:
             continue
         row = next((r for r in session.results if driver_id in r.drivers), None)
-        text = result_label(session, row) if row else "no result published"
+        text = result_label(session, row) if row else _("no result published")
         if with_championship:
             championship = _championship(catalog, session.series_id, driver_id, session.id)
             text += f" — {championship}" if championship else ""
@@ -272,7 +289,8 @@ def _standings_blocks(catalog: Catalog, series_id: str, session_id: str) -> list
     if not table.lines:
         return []
     reply = standings_reply(catalog, table)
-    return [paragraph(line(bold(f"Standings: {reply.title}"))), *reply.blocks]
+    heading = _("Standings: {table}").format(table=reply.title)
+    return [paragraph(line(bold(heading))), *reply.blocks]
 
 
 # -- time changes ----------------------------------------------------------------------------
@@ -292,22 +310,22 @@ def _session_changed(
         lines.append(_event_line(catalog, event))
     was = announcement.previous_start
     # No previous start: fans were last told it was cancelled or its time was to be announced.
-    earlier = _at(was, zone) if was else line(italic("cancelled or time TBA"))
-    lines.append(line(bold("Was: "), *earlier))
+    earlier = _at(was, zone) if was else line(italic(_("cancelled or time TBA")))
+    lines.append(line(bold(_("Was: ")), *earlier))
     if session is None:
-        title = f"Cancelled: {name}"
-        lines.append(line(bold("Now: "), "off the schedule (cancelled or postponed)"))
+        title = _("Cancelled: {name}")
+        lines.append(line(bold(_("Now: ")), _("off the schedule (cancelled or postponed)")))
     elif session.cancelled:
-        title = f"Cancelled: {name}"
-        lines.append(line(bold("Now: "), "cancelled"))
+        title = _("Cancelled: {name}")
+        lines.append(line(bold(_("Now: ")), _("cancelled")))
     elif current is None:
-        title = f"Time to be announced: {name}"
-        lines.append(line(bold("Now: "), *when(session, zone)))
+        title = _("Time to be announced: {name}")
+        lines.append(line(bold(_("Now: ")), *when(session, zone)))
     else:
-        title = f"Time changed: {name}" if was else f"Back on the schedule: {name}"
-        lines.append(line(bold("Now: "), *when(session, zone, now)))
+        title = _("Time changed: {name}") if was else _("Back on the schedule: {name}")
+        lines.append(line(bold(_("Now: ")), *when(session, zone, now)))
         lines.append(_watch_line(session, live=False))
-    return Reply(title=title, blocks=(paragraph(*lines),))
+    return Reply(title=title.format(name=name), blocks=(paragraph(*lines),))
 
 
 def _weekend_changed(
@@ -320,14 +338,17 @@ def _weekend_changed(
         return None
     name = event.name if event else _name_from_id(announcement.subject)
     was = announcement.previous_start
-    was_line = line(bold("Was: "), *(_weekend_at(was, event, zone) if was else line("dates TBA")))
+    earlier = _weekend_at(was, event, zone) if was else line(_("dates TBA"))
+    was_line = line(bold(_("Was: ")), *earlier)
     if event is None or current is None:
-        now_text = "off the calendar" if event is None else "dates to be announced"
-        title = f"Cancelled: {name}" if event is None else f"Dates to be announced: {name}"
-        return Reply(title=title, blocks=(paragraph(was_line, line(bold("Now: "), now_text)),))
-    now_line = line(bold("Now: "), *_weekend_at(current, event, zone))
+        now_text = _("off the calendar") if event is None else _("dates to be announced")
+        title = _("Cancelled: {name}") if event is None else _("Dates to be announced: {name}")
+        gone = (paragraph(was_line, line(bold(_("Now: ")), now_text)),)
+        return Reply(title=title.format(name=name), blocks=gone)
+    now_line = line(bold(_("Now: ")), *_weekend_at(current, event, zone))
     published = was is not None and _untimed(was, event) and not _untimed(current, event)
-    title = f"Times published: {name}" if published else f"Schedule changed: {name}"
+    title = _("Times published: {name}") if published else _("Schedule changed: {name}")
+    title = title.format(name=name)
     blocks = (paragraph(was_line, now_line), *timetable_reply(catalog, event, zone, now).blocks)
     return Reply(title=title, blocks=blocks)
 
@@ -335,7 +356,7 @@ def _weekend_changed(
 def _weekend_at(at: datetime, event: Event | None, zone: str) -> Line:
     """A weekend's first start, or its first day when it had no session times."""
     if event is not None and _untimed(at, event):
-        return (Moment(at, event.timezone, MomentStyle.DATE), italic(" · times TBA"))
+        return (Moment(at, event.timezone, MomentStyle.DATE), italic(" · " + _("times TBA")))
     return _at(at, zone)
 
 

@@ -43,6 +43,7 @@ class Chat:
     active: bool = True
     mention_role: str | None = None  # Discord: a role id to mention in posts
     chart_with_results: bool = False  # results posts after a race carry the standings chart
+    clock_24h: bool | None = None  # 24- or 12-hour times; None: the language's default
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.i18n import N_
+
 
 class ArgKind(StrEnum):
     SERIES = "series"
@@ -36,6 +38,8 @@ class Argument:
 @dataclass(frozen=True)
 class Command:
     name: str
+    # English, marked for the catalogs: shown through `_(command.summary)` in the reader's
+    # language (each menu, /help, the Discord command descriptions).
     summary: str
     arguments: tuple[Argument, ...] = ()
     example: str = ""
@@ -58,95 +62,99 @@ TABLES = ("drivers", "teams", "classes")
 EVENT_ID = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*")
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", "Welcome: what Pitboard does and how to begin", example="/start"),
+    Command("start", N_("Welcome: what Pitboard does and how to begin"), example="/start"),
     Command(
         "help",
-        "List the commands, or explain one",
-        (Argument("command", ArgKind.COMMAND, "a command name, e.g. standings"),),
+        N_("List the commands, or explain one"),
+        (Argument("command", ArgKind.COMMAND, N_("a command name, e.g. standings")),),
         example="/help standings",
     ),
     Command(
         "next",
-        "The next sessions, with a countdown",
-        (Argument("filter", ArgKind.SERIES_OR_DRIVER, "a series or a driver to follow"),),
+        N_("The next sessions, with a countdown"),
+        (Argument("filter", ArgKind.SERIES_OR_DRIVER, N_("a series or a driver to follow")),),
         example="/next 24h-series-2022",
     ),
     Command(
         "schedule",
-        "An event's timetable in your time zone",
-        (Argument("event", ArgKind.EVENT, "an event, e.g. hockenheim", required=True),),
+        N_("An event's timetable in your time zone"),
+        (Argument("event", ArgKind.EVENT, N_("an event, e.g. hockenheim"), required=True),),
         example="/schedule 24h-series-2022/hockenheim",
     ),
     Command(
         "watch",
-        "Where to watch: streams and live timing",
-        (Argument("event", ArgKind.EVENT, "an event (default: the next one)"),),
+        N_("Where to watch: streams and live timing"),
+        (Argument("event", ArgKind.EVENT, N_("an event (default: the next one)")),),
         example="/watch hockenheim",
     ),
     Command(
         "standings",
-        "Championship standings: drivers, teams or classes",
+        N_("Championship standings: drivers, teams or classes"),
         (
-            Argument("series", ArgKind.SERIES, "a series, e.g. tcr-germany-2022", required=True),
-            Argument("table", ArgKind.TABLE, "which table", choices=TABLES),
+            Argument(
+                "series", ArgKind.SERIES, N_("a series, e.g. tcr-germany-2022"), required=True
+            ),
+            Argument("table", ArgKind.TABLE, N_("which table"), choices=TABLES),
         ),
         example="/standings tcr-germany-2022",
     ),
     Command(
         "chart",
-        "The championship as a chart: points round by round",
-        (Argument("series", ArgKind.SERIES, "a series, e.g. tcr-germany-2022", required=True),),
+        N_("The championship as a chart: points round by round"),
+        (Argument("series", ArgKind.SERIES, N_("a series, e.g. tcr-germany-2022"), required=True),),
         example="/chart tcr-germany-2022",
     ),
     Command(
         "results",
-        "A session's results",
+        N_("A session's results"),
         (
             Argument(
-                "session", ArgKind.SESSION, "a session, e.g. oschersleben race 1", required=True
+                "session", ArgKind.SESSION, N_("a session, e.g. oschersleben race 1"), required=True
             ),
         ),
         example="/results tcr-germany-2022/oschersleben/race-1",
     ),
     Command(
         "driver",
-        "A driver's profile and weekend results",
+        N_("A driver's profile and weekend results"),
         (
-            Argument("name", ArgKind.DRIVER, "a driver's name, accents optional", required=True),
             Argument(
-                "event", ArgKind.EVENT, "which weekend, e.g. oschersleben (default: the latest)"
+                "name", ArgKind.DRIVER, N_("a driver's name, accents optional"), required=True
+            ),
+            Argument(
+                "event", ArgKind.EVENT, N_("which weekend, e.g. oschersleben (default: the latest)")
             ),
         ),
         example="/driver jessica oschersleben",
     ),
     Command(
         "recap",
-        "A press recap: a driver's weekend, or a whole event, ready to paste",
+        N_("A press recap: a driver's weekend, or a whole event, ready to paste"),
         (
             Argument(
                 "what",
                 ArgKind.SERIES_OR_DRIVER,
-                "a driver, or a series and an event, e.g. jessica",
+                N_("a driver, or a series and an event, e.g. jessica"),
                 required=True,
             ),
-            Argument("event", ArgKind.EVENT, "which event (default: the latest with results)"),
+            Argument("event", ArgKind.EVENT, N_("which event (default: the latest with results)")),
         ),
         example="/recap jessica oschersleben",
     ),
     Command(
         "track",
-        "Track facts: location, length, corners, lap records",
-        (Argument("name", ArgKind.TRACK, "a track, e.g. hockenheim", required=True),),
+        N_("Track facts: location, length, corners, lap records"),
+        (Argument("name", ArgKind.TRACK, N_("a track, e.g. hockenheim"), required=True),),
         example="/track hockenheimring",
     ),
     Command(
         "subscribe",
-        "Follow a series or a driver: reminders, starts and results in this chat",
+        N_("Follow a series or a driver: reminders, starts and results in this chat"),
         (
             Argument(
                 "what",
                 ArgKind.SERIES_OR_DRIVER,
-                "a series or a driver, then races, qualifying or practice to get only those",
+                N_("a series or a driver, then races, qualifying or practice to get only those"),
             ),
         ),
         example="/subscribe tcr-germany-2022 races",
@@ -154,25 +162,31 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "unsubscribe",
-        "Stop following a series or a driver (or everything)",
-        (Argument("what", ArgKind.SERIES_OR_DRIVER, "a series, a driver, or 'all'"),),
+        N_("Stop following a series or a driver (or everything)"),
+        (Argument("what", ArgKind.SERIES_OR_DRIVER, N_("a series, a driver, or 'all'")),),
         example="/unsubscribe all",
         scope="chat",
     ),
     Command(
         "settings",
-        "This chat's time zone, reminder times, spoiler-safe results and language",
+        N_("This chat's time zone, reminders, spoiler-safe results, language and clock"),
         (
-            Argument("setting", ArgKind.TEXT, "zone, reminders, spoilers, chart or language"),
-            Argument("value", ArgKind.TEXT, "the new value"),
+            Argument(
+                "setting", ArgKind.TEXT, N_("zone, reminders, spoilers, chart, language or clock")
+            ),
+            Argument("value", ArgKind.TEXT, N_("the new value")),
         ),
         example="/settings zone new york",
         scope="chat",
     ),
     Command(
         "calendar",
-        "Calendar feeds to subscribe to: this chat's, or a series' or a driver's",
-        (Argument("what", ArgKind.SERIES_OR_DRIVER, "a series or a driver (default: this chat)"),),
+        N_("Calendar feeds to subscribe to: this chat's, or a series' or a driver's"),
+        (
+            Argument(
+                "what", ArgKind.SERIES_OR_DRIVER, N_("a series or a driver (default: this chat)")
+            ),
+        ),
         example="/calendar tcr-germany-2022",
         # Its own scope: it reads what the chat follows (any member may ask), and answers
         # only where the web server runs (bot.feeds.links).
@@ -180,35 +194,37 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "status",
-        "Admins: subscribers, next announcements, delivery errors",
+        N_("Admins: subscribers, next announcements, delivery errors"),
         example="/status",
         admin_only=True,
         scope="admin",
     ),
     Command(
         "reload",
-        "Admins: re-read the schedules and report problems or changes",
+        N_("Admins: re-read the schedules and report problems or changes"),
         example="/reload",
         admin_only=True,
         scope="admin",
     ),
     Command(
         "announce",
-        "Admins: post a message to every channel and subscriber",
-        (Argument("text", ArgKind.TEXT, "the message", required=True),),
+        N_("Admins: post a message to every channel and subscriber"),
+        (Argument("text", ArgKind.TEXT, N_("the message"), required=True),),
         example="/announce Race 2 is delayed by 30 minutes",
         admin_only=True,
         scope="admin",
     ),
     Command(
         "edit",
-        "Admins: change the schedules (times, cancellations, results, standings)",
+        N_("Admins: change the schedules (times, cancellations, results, standings)"),
         (
             Argument(
                 "what",
                 ArgKind.TEXT,
-                "time, cancel, reinstate, postpone, add-event, add-session, results, "
-                "results-replace or standings, then what it needs",
+                N_(
+                    "time, cancel, reinstate, postpone, add-event, add-session, results, "
+                    "results-replace or standings, then what it needs"
+                ),
             ),
         ),
         example="/edit time oschersleben race 1 2022-04-23 10:30",
@@ -217,16 +233,16 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "audit",
-        "Admins: the last edits, who made them and when",
-        (Argument("count", ArgKind.TEXT, "how many to show (default 10)"),),
+        N_("Admins: the last edits, who made them and when"),
+        (Argument("count", ArgKind.TEXT, N_("how many to show (default 10)")),),
         example="/audit 20",
         admin_only=True,
         scope="admin",
     ),
     Command(
         "undo",
-        "Admins: undo an edit by its number (see /audit)",
-        (Argument("edit", ArgKind.TEXT, "the edit's number", required=True),),
+        N_("Admins: undo an edit by its number (see /audit)"),
+        (Argument("edit", ArgKind.TEXT, N_("the edit's number"), required=True),),
         example="/undo 3",
         admin_only=True,
         scope="admin",

@@ -54,13 +54,17 @@ def report_lines(catalog: Catalog, report: SourcesReport) -> list[str]:
     lines: list[str] = []
     for source_id, facts in report.by_source.items():
         source = catalog.provenance.sources.get(source_id)
+        # i18n: not user text (pitboard sources: the operator's terminal report, English)
         about = source.label() if source is not None else "(not defined)"
         lines.append(f"{source_id}: {about} — {count(len(facts), 'fact')}")
+        # i18n: not user text (pitboard sources: the operator's terminal report, English)
         lines += [f"  {fact.label}" for fact in facts] or ["  (no fact names it)"]
         lines.append("")
+    # i18n: not user text (pitboard sources: the operator's terminal report, English)
     lines.append(f"Inferred — {count(len(report.inferred), 'fact')}")
     lines += [f"  {fact.label}: {reason}" for fact, reason in report.inferred]
     lines.append("")
+    # i18n: not user text (pitboard sources: the operator's terminal report, English)
     lines.append(f"Without a source — {count(len(report.unsourced), 'fact')}")
     lines += [f"  {fact.label}" for fact in report.unsourced]
     return lines
@@ -76,6 +80,7 @@ def all_facts(catalog: Catalog) -> Iterator[Fact]:
     for track in catalog.tracks.values():
         yield Fact((FactKind.TRACK, track.id, -1), f"track {track.id}")
         for index, record in enumerate(track.lap_records):
+            # i18n: not user text (pitboard sources: the operator's terminal report, English)
             label = f"lap record {track.id} {record.class_name} {record.time}"
             yield Fact((FactKind.LAP_RECORD, track.id, index), label)
     for driver in catalog.drivers.values():
@@ -89,9 +94,11 @@ def _series_facts(series: Series) -> Iterator[Fact]:
     for table in series.published_standings:
         owner = table.after_event
         after = owner.rsplit("/", 1)[-1]
+        # i18n: not user text (pitboard sources: the operator's terminal report, English)
         yield Fact((FactKind.STANDINGS, owner, -1), f"standings {series.id} after {after}")
         for index, row in enumerate(table.rows):
             label = (
+                # i18n: not user text (pitboard sources: the operator's terminal report, English)
                 f"standings row {series.id} after {after}: {row.position} {row.driver} "
                 f"{format_points(row.points)} pts"
             )
@@ -102,11 +109,13 @@ def _event_facts(event: Event) -> Iterator[Fact]:
     yield Fact((FactKind.EVENT, event.id, -1), f"event {event.id}")
     for index, entry in enumerate(event.entries):
         car = f"#{entry.number} " if entry.number else ""
+        # i18n: not user text (pitboard sources: the operator's terminal report, English)
         label = f"entry {event.id}: {car}{', '.join(entry.drivers)}"
         yield Fact((FactKind.ENTRY, event.id, index), label)
     for session in event.sessions:
         yield Fact((FactKind.SESSION, session.id, -1), f"session {session.id}")
         for index, row in enumerate(session.results):
+            # i18n: not user text (pitboard sources: the operator's terminal report, English)
             label = f"result {session.id}: {_row_text(row)}"
             yield Fact((FactKind.RESULT, session.id, index), label)
 

@@ -5,15 +5,32 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
+from bot.core.i18n import (
+    DEFAULT_LANGUAGE,
+    _,
+    current_language,
+    format_day,
+    format_number,
+    format_time_of_day,
+    ordinal,
+)
 from bot.core.model import zone_info
 from bot.core.reply import Moment, MomentStyle
 
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+__all__ = [
+    "count",
+    "display_width",
+    "format_countdown",
+    "format_duration",
+    "format_moment",
+    "format_points",
+    "in_zone",
+    "ordinal",
+    "truncate",
+]
 
 
 def format_points(points: Fraction | int) -> str:
@@ -22,7 +39,10 @@ def format_points(points: Fraction | int) -> str:
     # built from a Fraction costs a slow type check, once per line of every table shown).
     if points.denominator == 1:
         return str(points.numerator)
-    return f"{points.numerator / points.denominator:.2f}".rstrip("0").rstrip(".")
+    shown = f"{points.numerator / points.denominator:.2f}".rstrip("0").rstrip(".")
+    if current_language() == DEFAULT_LANGUAGE:
+        return shown
+    return format_number(Decimal(shown))
 
 
 def format_countdown(delta: timedelta) -> str:
@@ -31,20 +51,24 @@ def format_countdown(delta: timedelta) -> str:
     # not "59 min".
     seconds = round(delta.total_seconds() / 60) * 60
     if abs(seconds) < 60:
-        return "now"
+        return _("now")
     span = _span(abs(seconds))
-    return f"in {span}" if seconds > 0 else f"{span} ago"
+    return _("in {span}").format(span=span) if seconds > 0 else _("{span} ago").format(span=span)
 
 
 def _span(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
+    # Unit abbreviations, translated: "2 d 3 h", "2 T. 3 Std.".
+    day, hour, minute = _("{n} d"), _("{n} h"), _("{n} min")
     if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+        shown = [day.format(n=days)] + ([hour.format(n=hours)] if hours else [])
+    elif hours:
+        shown = [hour.format(n=hours)] + ([minute.format(n=minutes)] if minutes else [])
+    else:
+        shown = [minute.format(n=minutes)]
+    return " ".join(shown)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -56,17 +80,17 @@ def in_zone(moment: datetime, zone: str) -> datetime:
 
 
 def format_moment(moment: Moment) -> str:
+    """A moment in its zone, in the current language and clock: "Fri 13 May 16:20 CEST",
+    "fre 13 maj 16:20 CEST", "Fr., 13. Mai 16:20 CEST"."""
     local = in_zone(moment.at, moment.zone)
     abbreviation = local.tzname() or moment.zone
     if moment.style is MomentStyle.TIME:
-        return f"{local:%H:%M} {abbreviation}"
+        return f"{format_time_of_day(local)} {abbreviation}"
     if moment.style is MomentStyle.DATE:
-        return f"{local:%a} {local.day} {local:%b}"
-    if moment.style is MomentStyle.RELATIVE:
-        if moment.reference is None:
-            return f"{local:%a} {local.day} {local:%b} {local:%H:%M} {abbreviation}"
+        return format_day(local)
+    if moment.style is MomentStyle.RELATIVE and moment.reference is not None:
         return format_countdown(moment.at - moment.reference)
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M} {abbreviation}"
+    return f"{format_day(local)} {format_time_of_day(local)} {abbreviation}"
 
 
 ELLIPSIS = "…"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bot.core.catalog import Catalog
+from bot.core.i18n import N_, _
 from bot.core.model import Entry, PublishedStandings, Session
 from bot.core.provenance import FactKind
 
@@ -24,6 +25,7 @@ def table_basis(
     if not catalog.provenance.stated:
         return (), ()
     return catalog.derived(
+        # i18n: not user text (a cache key)
         ("inferred basis", tuple(session.id for session in sessions)),
         lambda: (scale_reasons(catalog, sessions), result_reasons(catalog, sessions)),
     )
@@ -99,20 +101,24 @@ def standings_notes(
 
 def scale_note(reasons: tuple[str, ...]) -> str:
     """Under a table computed with an inferred scale."""
-    return f"Points computed with an unpublished scale (inferred: {'; '.join(reasons)})."
+    # The reasons are the schedule files' own words: quoted, not translated.
+    return _("Points computed with an unpublished scale (inferred: {reasons}).").format(
+        reasons="; ".join(reasons)
+    )
 
 
 def results_note(reasons: tuple[str, ...]) -> str:
-    return f"Some of these results are inferred: {'; '.join(reasons)}."
+    return _("Some of these results are inferred: {reasons}.").format(reasons="; ".join(reasons))
 
 
 def published_note(reasons: tuple[str, ...]) -> str:
-    return f"Parts of this table are inferred: {'; '.join(reasons)}."
+    return _("Parts of this table are inferred: {reasons}.").format(reasons="; ".join(reasons))
 
 
 def entry_note(reason: str) -> str:
-    return f"Entry inferred: {reason}."
+    return _("Entry inferred: {reason}.").format(reason=reason)
 
 
-SCALE_MARK = "unpublished points scale, inferred"
-ENTRY_MARK = "entry inferred"
+# Marks beside a value, translated where shown: _(SCALE_MARK).
+SCALE_MARK = N_("unpublished points scale, inferred")
+ENTRY_MARK = N_("entry inferred")

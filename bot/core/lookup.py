@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 
 from bot.core.catalog import Catalog
+from bot.core.i18n import N_, _
 from bot.core.model import SessionKind
 from bot.core.names import Candidate, Resolution, normalize, resolve
 from bot.core.reply import Choice, Reply, ReplyStatus, problem
@@ -20,6 +21,48 @@ LookupResult = str | Reply
 # with a way to narrow. Ten fits every platform: a Telegram keyboard, Discord's 25 buttons in
 # 5 rows, and a terminal screen.
 MAX_CHOICES = 10
+
+# The three sentences of a lookup per kind of thing looked for, whole (a noun glued into one
+# sentence cannot take Swedish or German gender and case): which one, did you mean, known.
+# Placeholders: query, names, known, whose.
+_SENTENCES: dict[str, tuple[str, str, str]] = {
+    "series": (
+        N_("Which series do you mean by “{query}”?"),
+        N_("No series called “{query}”. Did you mean {names}?"),
+        N_("No series called “{query}”. Known: {known}."),
+    ),
+    "driver": (
+        N_("Which driver do you mean by “{query}”?"),
+        N_("No driver called “{query}”. Did you mean {names}?"),
+        N_("No driver called “{query}”. Known: {known}."),
+    ),
+    "event": (
+        N_("Which event do you mean by “{query}”?"),
+        N_("No event called “{query}”. Did you mean {names}?"),
+        N_("No event called “{query}”. Known: {known}."),
+    ),
+    "session": (
+        N_("Which session do you mean by “{query}”?"),
+        N_("No session called “{query}”. Did you mean {names}?"),
+        N_("No session called “{query}”. Known: {known}."),
+    ),
+    "track": (
+        N_("Which track do you mean by “{query}”?"),
+        N_("No track called “{query}”. Did you mean {names}?"),
+        N_("No track called “{query}”. Known: {known}."),
+    ),
+    "event_of": (
+        N_("Which event of {whose} do you mean by “{query}”?"),
+        N_("No event of {whose} called “{query}”. Did you mean {names}?"),
+        N_("No event of {whose} called “{query}”. Known: {known}."),
+    ),
+}
+# Anything else (the operator's CLI looks up "item"s): a neutral wording.
+_ANY = (
+    N_("Which one do you mean by “{query}”?"),
+    N_("Nothing called “{query}”. Did you mean {names}?"),
+    N_("Nothing called “{query}”. Known: {known}."),
+)
 
 
 def series_candidates(catalog: Catalog) -> list[Candidate]:
@@ -85,8 +128,13 @@ def lookup(
     *,
     what: str,
     command: Callable[[str], str],
+    whose: str = "",
 ) -> LookupResult:
-    """The id `query` names, or a reply that asks which one or suggests the nearest."""
+    """The id `query` names, or a reply that asks which one or suggests the nearest.
+
+    `what` is the kind looked for ("series", "driver", "event", "session", "track", or
+    "event_of" with `whose`: a series' or a driver's name)."""
+    which, did_you_mean, known_are = _SENTENCES.get(what, _ANY)
     pool = list(candidates)
     # An exact id always wins: choice buttons send ids.
     exact = next((c for c in pool if c.id == query.strip()), None)
@@ -98,7 +146,7 @@ def lookup(
     if found.ambiguous:
         return choose(
             ReplyStatus.AMBIGUOUS,
-            f"Which {what} do you mean by “{query}”?",
+            _(which).format(query=query, whose=whose),
             found.ambiguous,
             command,
             narrow=command(f"{query.strip()} …"),
@@ -107,13 +155,16 @@ def lookup(
         names = ", ".join(c.label for c in found.suggestions[:3])
         return problem(
             ReplyStatus.NOT_FOUND,
-            f"No {what} called “{query}”. Did you mean {names}?",
+            _(did_you_mean).format(query=query, whose=whose, names=names),
             [Choice(c.label, command(c.id)) for c in found.suggestions],
         )
     shown = pool[:6]
     known = ", ".join(c.label for c in shown)
-    more = f" and {len(pool) - len(shown)} more" if len(pool) > len(shown) else ""
-    return problem(ReplyStatus.NOT_FOUND, f"No {what} called “{query}”. Known: {known}{more}.")
+    if len(pool) > len(shown):
+        known = _("{names} and {n} more").format(names=known, n=len(pool) - len(shown))
+    return problem(
+        ReplyStatus.NOT_FOUND, _(known_are).format(query=query, whose=whose, known=known)
+    )
 
 
 def choose(
@@ -129,9 +180,11 @@ def choose(
     shown = candidates[:MAX_CHOICES]
     hidden = len(candidates) - len(shown)
     if hidden:
-        question += (
-            f" Here are {len(shown)} of {len(candidates)}, and {hidden} more:"
-            f" add a word to narrow it down, e.g. {narrow}"
+        more = _(
+            "Here are {shown} of {total}, and {n} more: add a word to narrow it down, e.g. {narrow}"
+        )
+        question += " " + more.format(
+            shown=len(shown), total=len(candidates), n=hidden, narrow=narrow
         )
     return problem(status, question, [Choice(c.label, command(c.id)) for c in shown])
 
@@ -182,7 +235,7 @@ _KIND_WORDS = {
     "warmups": SessionKind.WARMUP,
 }
 _FILLERS = frozenset({"and", "only", "just"})
-ALL_SESSIONS = "all sessions"
+ALL_SESSIONS = "all sessions"  # i18n: not user text (words a fan types)
 
 
 def split_session_kinds(text: str) -> tuple[str, frozenset[SessionKind] | None]:

@@ -261,6 +261,7 @@ def wall_time_problem(wall: datetime, zone: str, utc_offset: timedelta | None) -
     first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
     round_trip = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if round_trip != wall:
+        # i18n: not user text (a schedule file's problem, for the data's authors)
         return f"{wall:%Y-%m-%d %H:%M} does not exist in {zone} (summer time starts that night)"
     offsets = {first.utcoffset(), second.utcoffset()}
     if len(offsets) > 1:
@@ -269,12 +270,15 @@ def wall_time_problem(wall: datetime, zone: str, utc_offset: timedelta | None) -
         shown = " or ".join(sorted(format_offset(o) for o in offsets if o is not None))
         if utc_offset is not None:  # the key is there but names neither instant: blame it
             return (
+                # i18n: not user text (a schedule file's problem, for the data's authors)
                 f"utc_offset {format_offset(utc_offset)} is neither of {zone}'s offsets at "
                 f"{wall:%Y-%m-%d %H:%M} (it happens twice); use {shown}"
             )
+        # i18n: not user text (a schedule file's problem, for the data's authors)
         return f"{wall:%Y-%m-%d %H:%M} happens twice in {zone}; add utc_offset = {shown}"
     if utc_offset is not None and utc_offset not in offsets:
         shown_offset = format_offset(utc_offset)
+        # i18n: not user text (a schedule file's problem, for the data's authors)
         return f"utc_offset {shown_offset} is not {zone}'s offset at {wall:%Y-%m-%d %H:%M}"
     return None
 

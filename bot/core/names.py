@@ -20,7 +20,7 @@ _FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ß": "ss", "ł": "l", 
 def normalize(value: str) -> str:
     """Lower case, accents removed, punctuation folded to single spaces."""
     folded = value.casefold().translate(_FOLD)
-    decomposed = unicodedata.normalize("NFKD", folded)
+    decomposed = unicodedata.normalize("NFKD", folded)  # i18n: not user text
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", stripped).strip()
 

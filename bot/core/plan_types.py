@@ -147,6 +147,7 @@ def parse_key(key: str) -> ParsedKey | None:
             subject=subject,
             kind=AnnouncementKind(kind),
             offset_minutes=int(offset) if offset else None,
+            # i18n: not user text (names the field in a parse error)
             planned_start=_parse_instant(start, "planned start") if start else None,
         )
     except ValueError:

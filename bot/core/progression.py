@@ -19,6 +19,7 @@ from typing import Literal
 
 from bot.core.catalog import Catalog
 from bot.core.cut import Cut, finished_at
+from bot.core.i18n import N_, _, current_language
 from bot.core.inferred import scale_note
 from bot.core.model import Session
 from bot.core.reply import Reply, ReplyStatus, bold, italic, line, paragraph
@@ -37,7 +38,8 @@ __all__ = [
 ]
 
 DEFAULT_TOP = 6
-START_LABEL = "Start"
+# The first step's label, translated when the progression is built (in the reader's language).
+START_LABEL = N_("Start")
 
 StepKind = Literal["start", "round", "session"]
 
@@ -97,7 +99,9 @@ def progression(
     cut = Cut.through(catalog, catalog.sessions[through]) if through else Cut.at(until)
     counted = [s for s in scoring_sessions(catalog, series, cut) if s.has_results]
     wanted = tuple(sorted(set(highlight)))
-    key = ("progression", series_id, tuple(s.id for s in counted), wanted, top)
+    # Its labels and heading are in the reader's language: one progression per language.
+    language = current_language()
+    key = ("progression", language, series_id, tuple(s.id for s in counted), wanted, top)
     return catalog.derived(key, lambda: _build(catalog, series_id, counted, wanted, top, cut))
 
 
@@ -109,7 +113,7 @@ def _build(
     top: int,
     cut: Cut,
 ) -> Progression:
-    steps = (Step(START_LABEL, "start", None), *_steps(catalog, counted))
+    steps = (Step(_(START_LABEL), "start", None), *_steps(catalog, counted))
     tables = [
         standings(catalog, series_id, TableKind.DRIVERS, through=step.through)
         for step in steps[1:]
@@ -164,8 +168,12 @@ def _steps(catalog: Catalog, counted: list[Session]) -> list[Step]:
     steps = []
     for event_id in events:
         event = catalog.events[event_id]
-        number = f"R{event.round} " if event.round else ""
-        steps.append(Step(f"{number}{event.name}", "round", last_of[event_id].id))
+        label = (
+            _("R{round} {event}").format(round=event.round, event=event.name)
+            if event.round
+            else event.name
+        )
+        steps.append(Step(label, "round", last_of[event_id].id))
     return steps
 
 
@@ -184,14 +192,14 @@ def _table_at(catalog: Catalog, series_id: str, cut: Cut) -> Standings:
 def chart_caption(progression: Progression) -> Reply:
     """The words that go with the chart: the series, and how far the championship has got in
     the words /standings uses ("After round 1 of 7 (Oschersleben)")."""
-    lines = [line(bold(f"{progression.title} — drivers’ championship"))]
+    lines = [line(bold(_("{series} — drivers’ championship").format(series=progression.title)))]
     if progression.heading:
         lines.append(line(progression.heading))
     table = progression.table
     if table.source == "published":
-        lines.append(line(italic("The last points are the organiser’s published table.")))
+        lines.append(line(italic(_("The last points are the organiser’s published table."))))
     elif not table.complete:
-        lines.append(line(italic("From incomplete results: not the championship order.")))
+        lines.append(line(italic(_("From incomplete results: not the championship order."))))
     if progression.inferred_scales:
         lines.append(line(italic(scale_note(progression.inferred_scales))))
     return Reply(title=None, blocks=(paragraph(*lines),), contains_results=True)
@@ -200,15 +208,22 @@ def chart_caption(progression: Progression) -> Reply:
 def alt_text(progression: Progression) -> str:
     """The image described in words, for screen readers: "TCR Germany 2022: championship
     points after round 1 of 7 (Oschersleben)"."""
-    heading = progression.heading[:1].lower() + progression.heading[1:]
-    return f"{progression.title}: championship points {heading}".strip()
+    heading = progression.heading
+    if current_language() != "de":  # German nouns keep their capital mid-sentence
+        heading = heading[:1].lower() + heading[1:]
+    text = (
+        _("{series}: championship points {after}")
+        if heading
+        else _("{series}: championship points")
+    )
+    return text.format(series=progression.title, after=heading)
 
 
 def no_chart_reply(catalog: Catalog, series_id: str) -> Reply:
     """For a series with nothing to draw yet: what to ask instead."""
     name = series_label(catalog, series_id)
-    message = (
-        f"No results in {name} yet, so there is no chart to draw: it starts after the first "
-        f"session that scores points. /next {series_id} says when that is."
-    )
+    message = _(
+        "No results in {series} yet, so there is no chart to draw: it starts after the first "
+        "session that scores points. /next {series_id} says when that is."
+    ).format(series=name, series_id=series_id)
     return Reply(title=None, blocks=(paragraph(message),), status=ReplyStatus.EMPTY)

@@ -51,6 +51,7 @@ class DataSource:
         2026-12-03 07:10 UTC', 'import of results.csv by cli:anna, …'."""
         kind = self.kind.value.replace("-", " ")
         if self.kind is SourceKind.OPERATOR:
+            # i18n: not user text (pitboard sources' labels, English; values are keys)
             kind = "operator edit"
         text = f"{kind} “{self.title}”" if self.title else kind
         if self.file:
@@ -59,6 +60,7 @@ class DataSource:
             text += f" by {self.by}"
         when = [self.published.isoformat()] if self.published else []
         if self.at:
+            # i18n: not user text (pitboard sources' labels, English; values are keys)
             when.append(f"{self.at:%Y-%m-%d %H:%M} UTC")
         if self.url:
             when.append(self.url)
@@ -72,9 +74,11 @@ class FactKind(StrEnum):
     RESULT = "result"
     ENTRY = "entry"
     STANDINGS = "standings"
+    # i18n: not user text (pitboard sources' labels, English; values are keys)
     STANDINGS_ROW = "standings row"
     SCALE = "scale"
     TRACK = "track"
+    # i18n: not user text (pitboard sources' labels, English; values are keys)
     LAP_RECORD = "lap record"
     DRIVER = "driver"
 

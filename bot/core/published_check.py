@@ -38,10 +38,12 @@ class Disagreement:
     def message(self) -> str:
         if self.key == "position":
             return (
+                # i18n: not user text (pitboard check: a schedule problem for the operator)
                 f"published position {format_points(self.published)}, results give "
                 f"{format_points(self.computed)}" + (f" ({self.reason})" if self.reason else "")
             )
         published, computed = format_points(self.published), format_points(self.computed)
+        # i18n: not user text (pitboard check: a schedule problem for the operator)
         return f"published {published} points, results give {computed}"
 
 
@@ -112,10 +114,13 @@ def _order_problems(
             continue
         other = ahead[0]
         if place[other.driver] == place[row.driver]:
+            # i18n: not user text (pitboard check: a schedule problem for the operator)
             reason = f"count-back cannot separate it from {other.driver!r}: they share a position"
         elif tallies[row.driver].points > tallies[other.driver].points:
+            # i18n: not user text (pitboard check: a schedule problem for the operator)
             reason = f"more points than {other.driver!r}"
         else:
+            # i18n: not user text (pitboard check: a schedule problem for the operator)
             reason = f"equal points with {other.driver!r}, ahead by count-back"
         expected = Fraction(other.position)
         found.append(_disagree(table, row, Fraction(row.position), expected, "position", reason))

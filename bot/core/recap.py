@@ -20,9 +20,10 @@ from bot.core.catalog import Catalog
 from bot.core.cut import finished_at, last_to_finish
 from bot.core.entry_index import event_entries
 from bot.core.formatting import format_points, ordinal
+from bot.core.i18n import _, and_list, current_language
 from bot.core.model import Entry, Event, ResultRow, ResultStatus, Session, SessionKind
 from bot.core.queries import results_known
-from bot.core.recap_words import and_list, car_text, names, outcome, team_text, timing_text
+from bot.core.recap_words import car_text, names, outcome, team_text, timing_text
 from bot.core.reply import (
     Line,
     Paragraph,
@@ -75,21 +76,31 @@ def driver_recap(catalog: Catalog, driver_id: str, event: Event, now: datetime) 
     driver = catalog.drivers[driver_id]
     entry = _entry(catalog, driver_id, event)
     if entry is None:
-        return problem(ReplyStatus.NOT_FOUND, f"{driver.name} is not entered in {event.name}.")
-    title = f"Recap: {driver.name} at {event.name}"
+        return problem(
+            ReplyStatus.NOT_FOUND,
+            _("{driver} is not entered in {event}.").format(driver=driver.name, event=event.name),
+        )
+    title = _("Recap: {driver} at {event}").format(driver=driver.name, event=event.name)
     sessions = [s for s in recap_sessions(catalog, event, now) if _row_of(s, driver_id)]
     if not sessions:
-        return _nothing_yet(title, f"No results for {driver.name} at {event.name} yet.")
+        return _nothing_yet(
+            title,
+            _("No results for {driver} at {event} yet.").format(
+                driver=driver.name, event=event.name
+            ),
+        )
     intro = [_event_line(catalog, event)]
-    class_text = f"{entry.class_name} class" if entry.class_name else ""
+    class_text = (
+        _("{class_name} class").format(class_name=entry.class_name) if entry.class_name else ""
+    )
     about = ", ".join(part for part in (car_text(entry), class_text) if part)
     if about and inferred.entry_reason(catalog, event.id, entry):
-        about += f" ({inferred.ENTRY_MARK})"
+        about += f" ({_(inferred.ENTRY_MARK)})"
     if about:
         intro.append(line(f"{driver.name}: {about}."))
     if (to_come := _still_to_come(catalog, event, now)) is not None:
         intro.append(to_come)
-    results = [line(bold(f"{driver.name}'s results:"))]
+    results = [line(bold(_("{driver}'s results:").format(driver=driver.name)))]
     for session in sessions:
         row = _row_of(session, driver_id)
         assert row is not None  # kept above
@@ -103,15 +114,15 @@ def driver_recap(catalog: Catalog, driver_id: str, event: Event, now: datetime) 
 
 
 def event_recap(catalog: Catalog, event: Event, now: datetime) -> Reply:
-    title = f"Recap: {event.name}"
+    title = _("Recap: {event}").format(event=event.name)
     sessions = recap_sessions(catalog, event, now)
     if not sessions:
-        return _nothing_yet(title, f"No results from {event.name} yet.")
+        return _nothing_yet(title, _("No results from {event} yet.").format(event=event.name))
     intro: list[Line] = [_event_line(catalog, event)]
     if (to_come := _still_to_come(catalog, event, now)) is not None:
         intro.append(to_come)
     blocks: list[Paragraph] = [Paragraph(tuple(intro))]
-    results = [line(bold("Results:"))]
+    results = [line(bold(_("Results:")))]
     missing: list[Line] = []
     for session in _with_cancelled(catalog, event, sessions, now):
         results += _session_lines(catalog, event, session)
@@ -123,7 +134,7 @@ def event_recap(catalog: Catalog, event: Event, now: datetime) -> Reply:
     results += _inferred_results(catalog, sessions)
     blocks.append(Paragraph(tuple(results)))
     if missing:
-        blocks.append(Paragraph((line(bold("Not classified:")), *missing)))
+        blocks.append(Paragraph((line(bold(_("Not classified:"))), *missing)))
     championship = _championship(catalog, event, now, None)
     if championship is not None:
         blocks.append(championship)
@@ -145,8 +156,12 @@ def _event_line(catalog: Catalog, event: Event) -> Line:
     such as Oschersleben's full one, is left out rather than printed with a caveat)."""
     series = catalog.series[event.series_id]
     heading = f"{series.name} {series.season}"
-    if event.round is not None:
-        heading += f", round {event.round}" + (f" of {series.rounds}" if series.rounds else "")
+    if event.round is not None and series.rounds:
+        heading = _("{series}, round {round} of {rounds}").format(
+            series=heading, round=event.round, rounds=series.rounds
+        )
+    elif event.round is not None:
+        heading = _("{series}, round {round}").format(series=heading, round=event.round)
     track = catalog.tracks.get(event.track_id or "")
     stated = track is not None and not inferred.track_reason(catalog, track.id)
     where = ", ".join(p for p in (event.name, track.name if track and stated else "") if p)
@@ -160,7 +175,9 @@ def _still_to_come(catalog: Catalog, event: Event, now: datetime) -> Line | None
     waiting.sort(key=lambda s: catalog.timeline_index[s.id])
     if not waiting:
         return None
-    return line(italic(f"Still to come: {and_list([s.name for s in waiting])}."))
+    return line(
+        italic(_("Still to come: {sessions}.").format(sessions=and_list([s.name for s in waiting])))
+    )
 
 
 def _with_cancelled(
@@ -178,40 +195,60 @@ def _session_lines(catalog: Catalog, event: Event, session: Session) -> list[Lin
     """'Race 1: won by Jessica Bäckman (ROJA Motorsport).', and in a multi-class race each
     class's winner on its own line."""
     if session.cancelled and not session.results:
-        return [line(f"{session.name}: cancelled.")]
+        return [line(_("{session}: cancelled.").format(session=session.name))]
     classified = _classified(session.results)
     if classified and classified[0].position == 1:
         first = classified[0]
         words = _first_place_words(event, session)
         timing = timing_text(first, session.kind is SessionKind.RACE)
-        lines = [line(f"{session.name}: {words} {_who(catalog, event, first)}{timing}.")]
+        who = _who(catalog, event, first)
+        lines = [
+            line(words.format(session=session.name, who=who, timing=timing, part=session.part))
+        ]
         for class_name, winner in _class_winners(catalog, session):
-            lines.append(line(f"  {class_name} class: {_who(catalog, event, winner)}."))
+            won = _("{class_name} class: {who}.")
+            lines.append(
+                line("  " + won.format(class_name=class_name, who=_who(catalog, event, winner)))
+            )
         fastest = next((r for r in _classified(session.results) if r.fastest_lap), None)
         if fastest is not None and session.kind is SessionKind.RACE:
             lap = f", {fastest.best_lap}" if fastest.best_lap else ""
-            lines.append(line(f"  Fastest lap: {_who(catalog, event, fastest)}{lap}."))
+            fastest_text = _("Fastest lap: {who}{lap}.")
+            lines.append(
+                line("  " + fastest_text.format(who=_who(catalog, event, fastest), lap=lap))
+            )
         return lines
     if classified:
         known = ", ".join(
             f"{names(catalog, r.drivers)} {ordinal(r.position or 0)}" for r in classified[:TOP]
         )
-        return [line(f"{session.name}: partial results only: {known}.")]
-    return [line(f"{session.name}: partial results only, no one classified in them.")]
+        text = _("{session}: partial results only: {known}.").format(
+            session=session.name, known=known
+        )
+        # A German ordinal ends in its own dot ("2."), which then ends the sentence too.
+        return [line(text[:-1] if text.endswith("..") else text)]
+    return [
+        line(
+            _("{session}: partial results only, no one classified in them.").format(
+                session=session.name
+            )
+        )
+    ]
 
 
 def _first_place_words(event: Event, session: Session) -> str:
+    """The winner's line for the session's kind, to format with session, who, timing, part."""
     if session.kind is SessionKind.RACE:
         later_part = any(
             s.kind is SessionKind.RACE and (s.part or 0) > (session.part or 0)
             for s in event.sessions
         )
         if session.part is not None and later_part:
-            return f"leader after part {session.part}:"
-        return "won by"
+            return _("{session}: leader after part {part}: {who}{timing}.")
+        return _("{session}: won by {who}{timing}.")
     if session.kind is SessionKind.QUALIFYING:
-        return "pole position:"
-    return "fastest:"
+        return _("{session}: pole position: {who}{timing}.")
+    return _("{session}: fastest: {who}{timing}.")
 
 
 def _classified(rows: tuple[ResultRow, ...]) -> list[ResultRow]:
@@ -298,35 +335,46 @@ def _championship(
         return None
     series = catalog.series[event.series_id]
     heading = standings_heading(catalog, table)
-    where = f"{series.name} {series.season}" + (
-        f", {heading[0].lower()}{heading[1:]}" if heading else ""
-    )
-    lines: list[Line] = [line(bold("Championship standings:"))]
+    where = f"{series.name} {series.season}"
+    if heading:
+        # Mid-sentence: "after round 1 …", but German nouns keep their capital ("Nach Lauf 1").
+        lowered = heading if current_language() == "de" else heading[0].lower() + heading[1:]
+        where = _("{series}, {after}").format(series=where, after=lowered)
+    lines: list[Line] = [line(bold(_("Championship standings:")))]
     own = next((x for x in table.lines if x.key == driver_id), None)
     if not (table.complete or table.source == "published"):
         # A partial computation's order is not the championship's: no top three from it.
         lines.append(line(f"{where}."))
         lines.append(
-            line("Our results are incomplete, so the championship order is not known yet.")
+            line(_("Our results are incomplete, so the championship order is not known yet."))
         )
         if own is not None:
             lines.append(
                 line(
-                    f"{own.label} has {format_points(own.points)} points from the results we have."
+                    _("{driver} has {points} points from the results we have.").format(
+                        driver=own.label, points=format_points(own.points)
+                    )
                 )
             )
         return Paragraph((*lines, *_inferred_basis(table)))
-    lines.append(line(f"{where}, top three:"))
+    lines.append(line(_("{standings}, top three:").format(standings=where)))
     for item in table.lines[:TOP]:
         country = f" ({item.country})" if item.country else ""
         lines.append(
-            line(f"{item.position}: {item.label}{country}, {format_points(item.points)} p.")
+            line(
+                _("{position}: {driver}{country}, {points} p.").format(
+                    position=item.position,
+                    driver=item.label,
+                    country=country,
+                    points=format_points(item.points),
+                )
+            )
         )
     if table.source == "published":
         note = f" ({table.note})" if table.note else ""
-        lines.append(line(italic(f"As published by the organiser{note}.")))
+        lines.append(line(italic(_("As published by the organiser{note}.").format(note=note))))
     else:
-        lines.append(line(italic("Computed from our results.")))
+        lines.append(line(italic(_("Computed from our results."))))
     if own is not None:
         lines.append(line(_driver_place(table, own.key)))
     return Paragraph((*lines, *_inferred_basis(table)))
@@ -345,10 +393,22 @@ def _driver_place(table: Standings, driver_id: str) -> str:
     if own.position == 1:
         rivals = [x for x in table.lines if x.key != driver_id]
         lead = own.points - rivals[0].points if rivals else 0
-        return f"{own.label} leads the championship" + (
-            f" by {format_points(lead)} points." if lead > 0 else "."
-        )
-    points = "" if own.position <= TOP else f" with {format_points(own.points)} p."
+        if lead > 0:
+            return _("{driver} leads the championship by {points} points.").format(
+                driver=own.label, points=format_points(lead)
+            )
+        return _("{driver} leads the championship.").format(driver=own.label)
     behind = format_points(leader.points - own.points)
-    place = f"{ordinal(own.position)} in the championship{points}"
-    return f"{own.label} is {place}, {behind} points behind the leader."
+    if own.position <= TOP:
+        text = _("{driver} is {place} in the championship, {behind} points behind the leader.")
+    else:
+        text = _(
+            "{driver} is {place} in the championship with {points} p., "
+            "{behind} points behind the leader."
+        )
+    return text.format(
+        driver=own.label,
+        place=ordinal(own.position),
+        points=format_points(own.points),
+        behind=behind,
+    )

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.core import lookup
 from bot.core.catalog import Catalog
+from bot.core.i18n import _
 from bot.core.names import Candidate, Resolution, resolve
 from bot.core.recap import driver_recap, event_recap, latest_event
 from bot.core.reply import Reply, ReplyStatus, problem
@@ -63,7 +64,7 @@ def find_target(
     latest = latest_event(catalog, now, **options)
     if latest is None:
         who = catalog.drivers[subject].name if kind == "driver" else _series_name(catalog, subject)
-        return problem(ReplyStatus.EMPTY, f"No results for {who} yet.")
+        return problem(ReplyStatus.EMPTY, _("No results for {who} yet.").format(who=who))
     return RecapTarget(latest.id, driver_id)
 
 
@@ -111,7 +112,7 @@ def _subject(catalog: Catalog, what: str, event: str | None) -> tuple[str, str] 
         if as_event.status is ReplyStatus.AMBIGUOUS:
             return as_event
     choices = (*as_series.choices, *as_driver.choices)
-    message = f"No series, driver or event called “{what.strip()}”."
+    message = _("No series, driver or event called “{query}”.").format(query=what.strip())
     return problem(ReplyStatus.NOT_FOUND, message, choices)
 
 
@@ -129,11 +130,14 @@ def _event(catalog: Catalog, query: str, kind: str, subject: str) -> str | Reply
         whose = catalog.drivers[subject].name
     candidates = [c for c in lookup.event_candidates(catalog) if c.id in allowed]
     if not candidates:
-        return problem(ReplyStatus.NOT_FOUND, f"{whose} has no events in the data.")
+        return problem(
+            ReplyStatus.NOT_FOUND, _("{whose} has no events in the data.").format(whose=whose)
+        )
     return lookup.lookup(
         query,
         candidates,
-        what=f"event of {whose}",
+        what="event_of",
+        whose=whose,
         command=lambda eid: f"/recap {subject} {eid}",
     )
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.core.catalog import Catalog
 from bot.core.formatting import ordinal
+from bot.core.i18n import _, and_list, ngettext
 from bot.core.model import Entry, ResultRow, ResultStatus
 
 # A note naming a part of the car is a technical problem, as the press releases put it ("did not
@@ -71,16 +72,21 @@ def outcome(row: ResultRow, class_place: tuple[str, int] | None = None) -> str:
     """'2nd place', '14th place (2nd in TCR)', 'DNS. Due to technical problems (fuel pump).',
     'DNF. Accident at turn 1.' — the words after 'Race 1: '."""
     if row.status is ResultStatus.CLASSIFIED and row.position is not None:
-        text = f"{ordinal(row.position)} place"
+        text = _("{place} place").format(place=ordinal(row.position))
         if class_place is not None:
-            text += f" ({ordinal(class_place[1])} in {class_place[0]})"
+            text = _("{place} place ({class_place} in {class_name})").format(
+                place=ordinal(row.position),
+                class_place=ordinal(class_place[1]),
+                class_name=class_place[0],
+            )
         if row.fastest_lap:
-            text += ", fastest lap"
+            text = _("{result}, fastest lap").format(result=text)
         return f"{text} ({row.note})" if row.note else text
     text = f"{status_word(row.status)}."
     if row.note:
         if is_technical(row.note):
-            text += f" Due to technical problems ({row.note.strip()})."
+            # The note is the data's own words: quoted as it is, not translated.
+            text += " " + _("Due to technical problems ({note}).").format(note=row.note.strip())
         else:
             text += f" {sentence(row.note)}"
     return text
@@ -91,9 +97,13 @@ def timing_text(row: ResultRow, race: bool) -> str:
     lap (', 1:31.234') for a qualifying or practice; '' when it gives nothing."""
     if not race:
         return f", {row.best_lap}" if row.best_lap else ""
-    laps = f"{row.laps} laps" if row.laps is not None else ""
+    laps = (
+        ngettext("{n} lap", "{n} laps", row.laps).format(n=row.laps) if row.laps is not None else ""
+    )
     if row.time:
-        return f", {laps} in {row.time}" if laps else f", in {row.time}"
+        if laps:
+            return ", " + _("{laps} in {time}").format(laps=laps, time=row.time)
+        return ", " + _("in {time}").format(time=row.time)
     return f", {laps}" if laps else ""
 
 
@@ -101,11 +111,6 @@ def names(catalog: Catalog, driver_ids: Sequence[str]) -> str:
     """'Jessica Bäckman'; a shared car: 'Andreas Bäckman, Oliver Söderström and Emil Sällberg'."""
     labels = [catalog.drivers[d].name if d in catalog.drivers else d for d in driver_ids]
     return and_list(labels)
-
-
-def and_list(items: Sequence[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    return " and ".join(part for part in (", ".join(items[:-1]), *items[-1:]) if part)
 
 
 def car_text(entry: Entry | None) -> str:

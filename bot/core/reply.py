@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from bot.core.i18n import ChatLocale, current_locale
 
 
 class Style(StrEnum):
@@ -123,6 +125,7 @@ class Attachment:
     description: str = ""  # alt text
 
     def __repr__(self) -> str:  # never the bytes in a log line or a failed assertion
+        # i18n: not user text
         return f"Attachment({self.filename!r}, {len(self.data)} bytes, spoiler={self.spoiler})"
 
 
@@ -141,6 +144,10 @@ class Reply:
     # platform that can recognise a repeat (Discord's message nonce) posts it only once.
     idempotency_key: str | None = None
     attachment: Attachment | None = None
+    # The language (and clock) it was written in, taken from whoever built it
+    # (`bot.core.i18n.use_language`): renderers show its moments and their own words in it, and
+    # a cache of rendered replies keys on it with the rest of the reply.
+    locale: ChatLocale = field(default_factory=current_locale)
 
     @property
     def ok(self) -> bool:
@@ -184,7 +191,7 @@ def to_jsonable(reply: Reply) -> dict[str, Any]:
         if isinstance(value, datetime):
             return value.isoformat()
         if isinstance(value, bytes):
-            return f"<{len(value)} bytes>"
+            return f"<{len(value)} bytes>"  # i18n: not user text
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             out: dict[str, object] = {"type": type(value).__name__}
             out.update({f.name: convert(getattr(value, f.name)) for f in dataclasses.fields(value)})

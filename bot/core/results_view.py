@@ -8,7 +8,7 @@ classification shows its classes and gaps, each car's team and drivers under it.
 from __future__ import annotations
 
 from bot.core.catalog import Catalog
-from bot.core.formatting import ordinal
+from bot.core.i18n import _, ngettext, ordinal, pgettext
 from bot.core.model import Entry, Event, ResultRow, ResultStatus, Session, SessionKind
 from bot.core.reply import Column, Line, Table, bold, line
 
@@ -19,14 +19,14 @@ def result_label(session: Session, row: ResultRow | None) -> str:
         return "–"
     if row.status is ResultStatus.CLASSIFIED and row.position is not None:
         text = (
-            "WIN"
+            _("WIN")
             if row.position == 1 and session.kind is SessionKind.RACE
             else ordinal(row.position)
         )
     else:
         text = row.status.value.upper()
     if row.fastest_lap:
-        text += ", fastest lap"
+        text += ", " + _("fastest lap")
     return f"{text} ({row.note})" if row.note else text
 
 
@@ -50,15 +50,15 @@ def results_table(catalog: Catalog, event: Event, session: Session) -> tuple[Tab
     several_classes = len({c for c in classes if c}) > 1
     # Laps get a column only when nothing else says how far a car went.
     laps_column = not timed and any(row.laps is not None for row in rows)
-    columns = [Column("Pos", numeric=True)]
-    columns += [Column("Class")] if several_classes else []
-    columns += [Column("No", numeric=True)] if crews else []
-    columns.append(Column("Drivers" if crews else "Driver", below=crews))
-    columns += [Column("Team")] if not crews and not timed else []
-    columns += [Column("Laps", numeric=True)] if laps_column else []
+    columns = [Column(_("Pos"), numeric=True)]
+    columns += [Column(_("Class"))] if several_classes else []
+    columns += [Column(pgettext("column: car number", "No"), numeric=True)] if crews else []
+    columns.append(Column(_("Drivers") if crews else _("Driver"), below=crews))
+    columns += [Column(_("Team"))] if not crews and not timed else []
+    columns += [Column(_("Laps"), numeric=True)] if laps_column else []
     # A timing sheet's table has no Note column: a non-finisher's status takes the place of its
     # gap, and notes go under the table, where they need not squeeze the names.
-    columns += [Column("Time", numeric=True)] if timed else [Column("Note")]
+    columns += [Column(_("Time"), numeric=True)] if timed else [Column(_("Note"))]
     cells: list[tuple[str, ...]] = []
     for row, entry, class_name in zip(rows, entries, classes, strict=True):
         team = entry.team if entry and entry.team else ""
@@ -101,7 +101,11 @@ def _distance(rows: list[ResultRow]) -> list[Line]:
     winner = next((row for row in rows if row.position == 1), None)
     if winner is None or winner.laps is None:
         return []
-    return [line(bold("Distance: "), f"{winner.laps} laps")]
+    return [line(bold(_("Distance: ")), _laps(winner.laps))]
+
+
+def _laps(laps: int) -> str:
+    return ngettext("{laps} lap", "{laps} laps", laps).format(laps=laps)
 
 
 def _time_or_gap(row: ResultRow) -> str:
@@ -111,7 +115,7 @@ def _time_or_gap(row: ResultRow) -> str:
         return row.status.value.upper()
     if row.gap and row.position != 1:
         return row.gap
-    return row.time or row.gap or (f"{row.laps} laps" if row.laps is not None else "")
+    return row.time or row.gap or (_laps(row.laps) if row.laps is not None else "")
 
 
 def _fastest_laps(catalog: Catalog, rows: list[ResultRow], classes: list[str | None]) -> list[Line]:
@@ -120,7 +124,11 @@ def _fastest_laps(catalog: Catalog, rows: list[ResultRow], classes: list[str | N
     for row, class_name in zip(rows, classes, strict=True):
         if not row.fastest_lap:
             continue
-        label = f"Fastest lap ({class_name}): " if several and class_name else "Fastest lap: "
+        label = (
+            _("Fastest lap ({class_name}): ").format(class_name=class_name)
+            if several and class_name
+            else _("Fastest lap: ")
+        )
         who = driver_names(catalog, row.drivers)
         car = f"#{row.car_number} " if row.car_number and len(row.drivers) > 1 else ""
         found.append(line(bold(label), car + who + (f", {row.best_lap}" if row.best_lap else "")))

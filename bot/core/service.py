@@ -24,6 +24,7 @@ from bot.core.commands import (
     split_command_line,
 )
 from bot.core.cut import finished_at, last_to_finish
+from bot.core.i18n import _
 from bot.core.progression import Progression, chart_caption, no_chart_reply, progression
 from bot.core.recap_lookup import recap_reply
 from bot.core.reply import Choice, Reply, ReplyStatus, bold, line, paragraph, problem
@@ -65,7 +66,9 @@ class Service:
         if command.scope != "query":
             return problem(
                 ReplyStatus.INVALID,
-                f"/{command.name} works in a chat: Telegram, Discord or `pitboard run`.",
+                _("/{command} works in a chat: Telegram, Discord or `pitboard run`.").format(
+                    command=command.name
+                ),
             )
         args = parse_arguments(command, rest)
         missing = [a for a in command.arguments if a.required and a.name not in args]
@@ -121,11 +124,19 @@ class Service:
         candidates = kind_choices.get(argument, [])
         what = {
             "name": "driver" if command.name == "driver" else "track",
-            "what": "driver or series",
+            "what": "driver-or-series",
         }.get(argument, argument)
+        question = {
+            "series": _("Which series?"),
+            "event": _("Which event?"),
+            "session": _("Which session?"),
+            "driver": _("Which driver?"),
+            "track": _("Which track?"),
+            "driver-or-series": _("Which driver or series?"),
+        }.get(what, _("Which one?"))
         return lookup.choose(
             ReplyStatus.AMBIGUOUS,
-            f"Which {what}? Usage: {command.usage}",
+            _("{question} Usage: {usage}").format(question=question, usage=command.usage),
             candidates,
             lambda cid: f"/{command.name} {cid}",
             narrow=command.example or command.usage,
@@ -135,39 +146,41 @@ class Service:
 
     async def start(self) -> Reply:
         body = paragraph(
-            "Pitboard follows touring-car and endurance racing: TCR, the 24H Series, STCC.",
-            "Timetables in your time zone, reminders before every broadcast with the stream and",
-            "live-timing links, results and championship standings.",
+            _("Pitboard follows touring-car and endurance racing: TCR, the 24H Series, STCC."),
+            _(
+                "Timetables in your time zone, reminders before every broadcast with the stream "
+                "and live-timing links, results and championship standings."
+            ),
             line(
-                "Try ",
+                _("Try "),
                 bold("/next"),
                 ", ",
                 bold("/standings tcr-germany-2022"),
-                " or ",
+                _(" or "),
                 bold("/driver jessica"),
                 ".",
             ),
         )
-        choices = (Choice("Subscribe", "/subscribe"), Choice("Commands", "/help"))
-        return Reply(title="Welcome to Pitboard", blocks=(body,), choices=choices)
+        choices = (Choice(_("Subscribe"), "/subscribe"), Choice(_("Commands"), "/help"))
+        return Reply(title=_("Welcome to Pitboard"), blocks=(body,), choices=choices)
 
     async def help(self, command_name: str | None = None, *, admin: bool = False) -> Reply:
         if command_name:
             command = find_command(command_name)
             if command is None:
                 return unknown_command(command_name.lstrip("/"))
-            lines = [line(command.summary), line(bold("Usage: "), command.usage)]
+            lines = [line(_(command.summary)), line(bold(_("Usage: ")), command.usage)]
             lines += [
-                line(f"  {a.name}: {a.help}" + ("" if a.required else " (optional)"))
+                line(f"  {a.name}: {_(a.help)}" + ("" if a.required else _(" (optional)")))
                 for a in command.arguments
             ]
             if command.example:
-                lines.append(line(bold("Example: "), command.example))
+                lines.append(line(bold(_("Example: ")), command.example))
             return Reply(title=f"/{command.name}", blocks=(paragraph(*lines),))
         rows = [
-            line(bold(c.usage), f" — {c.summary}") for c in COMMANDS if admin or not c.admin_only
+            line(bold(c.usage), f" — {_(c.summary)}") for c in COMMANDS if admin or not c.admin_only
         ]
-        return Reply(title="Pitboard commands", blocks=(paragraph(*rows),))
+        return Reply(title=_("Pitboard commands"), blocks=(paragraph(*rows),))
 
     async def next(
         self,
@@ -203,7 +216,7 @@ class Service:
             who = views.series_label(catalog, series)
         if not sessions and not untimed:
             return nothing_ahead_reply(catalog, now, Scope(series, driver), who)
-        title = f"Next for {who}" if who else "Next up"
+        title = _("Next for {who}").format(who=who) if who else _("Next up")
         return views.next_reply(catalog, sessions, untimed, zone_or_reply, now, title)
 
     async def schedule(self, event: str, *, zone: str | None = None) -> Reply:
@@ -237,7 +250,10 @@ class Service:
     async def standings(self, series: str, table: str = "drivers") -> Reply:
         if table not in {k.value for k in TableKind}:
             return problem(
-                ReplyStatus.INVALID, f"“{table}” is not a table: choose drivers, teams or classes."
+                ReplyStatus.INVALID,
+                _("“{table}” is not a table: choose drivers, teams or classes.").format(
+                    table=table
+                ),
             )
         found = self._find("series", series, "standings")
         if isinstance(found, Reply):
@@ -296,7 +312,9 @@ class Service:
         weekend = queries.driver_weekend(catalog, found, event_id, now) if event_id else None
         if event and weekend is None:
             event_name = catalog.events[event_id or ""].name
-            message = f"{catalog.drivers[found].name} is not entered in {event_name}."
+            message = _("{driver} is not entered in {event}.").format(
+                driver=catalog.drivers[found].name, event=event_name
+            )
             return problem(ReplyStatus.NOT_FOUND, message)
         championship = None
         if weekend is not None:
@@ -336,11 +354,12 @@ class Service:
         if found:
             return found
         hint = (
-            f" Did you mean {', '.join(suggestions)}?"
+            _("Did you mean {zones}?").format(zones=", ".join(suggestions))
             if suggestions
-            else " Use an IANA name such as Europe/Stockholm."
+            else _("Use an IANA name such as Europe/Stockholm.")
         )
-        return problem(ReplyStatus.INVALID, f"Unknown time zone “{zone}”.{hint}")
+        unknown = _("Unknown time zone “{zone}”.").format(zone=zone)
+        return problem(ReplyStatus.INVALID, f"{unknown} {hint}")
 
     def _find(self, kind: str, query: str, command: str) -> lookup.LookupResult:
         catalog = self.catalog
@@ -378,18 +397,20 @@ class Service:
             return as_driver
         if as_series.status is ReplyStatus.AMBIGUOUS:
             return as_series
-        return problem(ReplyStatus.NOT_FOUND, f"No series or driver called “{query}”.", choices)
+        message = _("No series or driver called “{name}”.").format(name=query)
+        return problem(ReplyStatus.NOT_FOUND, message, choices)
 
 
 def unknown_command(name: str) -> Reply:
     close = difflib.get_close_matches(name, command_names(), n=3, cutoff=0.5)
     hint = (
-        f" Did you mean {', '.join('/' + c for c in close)}?"
+        _("Did you mean {commands}?").format(commands=", ".join("/" + c for c in close))
         if close
-        else " Send /help for the list."
+        else _("Send /help for the list.")
     )
+    unknown = _("Unknown command /{command}.").format(command=name)
     return problem(
         ReplyStatus.INVALID,
-        f"Unknown command /{name}.{hint}",
+        f"{unknown} {hint}",
         [Choice(f"/{c}", f"/{c}") for c in close],
     )

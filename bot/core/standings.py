@@ -33,6 +33,7 @@ from typing import Literal
 from bot.core.catalog import Catalog
 from bot.core.cut import Cut
 from bot.core.entry_index import event_entries
+from bot.core.i18n import N_
 from bot.core.inferred import published_reasons, table_basis
 from bot.core.model import (
     Entry,
@@ -58,8 +59,9 @@ __all__ = [
 
 Source = Literal["computed", "published"]
 
-NOTE_PARTIAL = "computed from incomplete results"
-NOTE_NO_RESULTS = "no results yet"
+# Kept untranslated in the (cached, shared) table; translated where shown: _(table.note).
+NOTE_PARTIAL = N_("computed from incomplete results")
+NOTE_NO_RESULTS = N_("no results yet")
 
 
 class TableKind(StrEnum):

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from fractions import Fraction
 
 from bot.core import inferred
 from bot.core.catalog import Catalog
-from bot.core.formatting import format_duration, format_points, ordinal
+from bot.core.formatting import format_duration, format_points
+from bot.core.i18n import (
+    N_,
+    _,
+    and_list,
+    format_date_span,
+    format_day,
+    format_decimal_places,
+    format_time_of_day,
+    ordinal,
+    pgettext,
+)
 from bot.core.model import (
     Driver,
     Event,
@@ -44,21 +56,23 @@ def series_label(catalog: Catalog, series_id: str) -> str:
 
 def event_dates(event: Event) -> str:
     if event.start_date is None:
-        return f"dates TBA ({event.date_note})" if event.date_note else "dates TBA"
+        if event.date_note:
+            return _("dates TBA ({note})").format(note=event.date_note)
+        return _("dates TBA")
     start, end = event.start_date, event.end_date or event.start_date
-    if start == end:
-        return f"{start.day} {start:%b %Y}"
-    if start.month == end.month:
-        return f"{start.day}–{end.day} {end:%b %Y}"
-    return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+    return format_date_span(start, end)
 
 
 def event_heading(catalog: Catalog, event: Event) -> str:
     series = catalog.series[event.series_id]
-    round_text = ""
-    if event.round is not None:
-        round_text = f", round {event.round}" + (f" of {series.rounds}" if series.rounds else "")
-    return f"{series.short_name or series.name} {series.season}{round_text}"
+    name = f"{series.short_name or series.name} {series.season}"
+    if event.round is None:
+        return name
+    if series.rounds:
+        return _("{series}, round {round} of {rounds}").format(
+            series=name, round=event.round, rounds=series.rounds
+        )
+    return _("{series}, round {round}").format(series=name, round=event.round)
 
 
 def when(session: Session, zone: str, now: datetime | None = None) -> Line:
@@ -66,11 +80,11 @@ def when(session: Session, zone: str, now: datetime | None = None) -> Line:
     start = session.start_utc
     if start is None:
         day = Moment(session.sort_key, session.timezone, MomentStyle.DATE)
-        return (day, italic(" · time TBA"))
+        return (day, italic(" · " + _("time TBA")))
     parts: list[Inline] = [Moment(start, zone)]
     if now is not None:
         if is_live(session, now):
-            parts.append(bold(" · LIVE NOW"))
+            parts.append(bold(" · " + _("LIVE NOW")))
         else:
             parts += [line(" · ")[0], Moment(start, zone, MomentStyle.RELATIVE, reference=now)]
     return tuple(parts)
@@ -111,8 +125,10 @@ def next_reply(
     for event in untimed:
         heading = f" — {event_heading(catalog, event)}"
         lines.append(line(bold(event.name), heading))
-        lines.append(line(f"  {event_dates(event)} · ", italic("session times not published yet")))
-    note = ZoneNote((line(italic(f"Times in {zone_label(zone, now)}.")),))
+        lines.append(
+            line(f"  {event_dates(event)} · ", italic(_("session times not published yet")))
+        )
+    note = ZoneNote((line(italic(times_in(zone_label(zone, now)))),))
     return Reply(title=title, blocks=(Paragraph(tuple(lines)), note))
 
 
@@ -125,10 +141,10 @@ def timetable_reply(catalog: Catalog, event: Event, zone: str, now: datetime) ->
     if event.sessions:
         blocks += _timetable_blocks(event, zone)
     else:
-        blocks.append(paragraph("No session times published yet."))
+        blocks.append(paragraph(_("No session times published yet.")))
     links = link_line(event.broadcasts, event.live_timing)
     if links:
-        blocks.append(Paragraph((line("Watch: ", *links),)))
+        blocks.append(Paragraph((line(_("Watch: "), *links),)))
     return Reply(title=event.name, blocks=tuple(blocks))
 
 
@@ -145,14 +161,16 @@ def _timetable_blocks(event: Event, zone: str) -> list[Paragraph | Table]:
     rows = []
     for session in event.sessions:
         start = session.start_utc
-        name = f"{session.name} (cancelled)" if session.cancelled else session.name
+        if session.cancelled:
+            name = _("{session} (cancelled)").format(session=session.name)
+        else:
+            name = session.name
         if start is None:
-            day = f"{session.day:%a} {session.day.day} {session.day:%b}"
-            row = [day, "TBA", name, _length(session)]
+            row = [format_day(session.day), _("TBA"), name, _length(session)]
         else:
             local = start.astimezone(zone_info(zone))
             row = [
-                f"{local:%a} {local.day} {local:%b}",
+                format_day(local),
                 _clock(start, zone, own_label),
                 name,
                 _length(session),
@@ -160,17 +178,20 @@ def _timetable_blocks(event: Event, zone: str) -> list[Paragraph | Table]:
         if track_column:
             row.append("" if start is None else _clock(start, event.timezone, True))
         rows.append(tuple(row))
-    columns = [Column("Day"), Column("Time"), Column("Session"), Column("Length")]
+    columns = [Column(_("Day")), Column(_("Time")), Column(_("Session")), Column(_("Length"))]
     if track_column:
-        columns.append(Column("At the track"))
+        columns.append(Column(_("At the track")))
     # The zone's abbreviation that weekend (CEST in April), not today's.
     reference = min(s.sort_key for s in event.sessions)
     if own_label:
-        note = f"Times in {zone}, each with its own abbreviation: summer time changes that weekend."
+        note = _(
+            "Times in {zone}, each with its own abbreviation: summer time changes that weekend."
+        ).format(zone=zone)
     else:
-        note = f"Times in {zone_label(zone, reference)}."
+        note = times_in(zone_label(zone, reference))
     if at_track and not track_column:
-        note += f" At the track: {zone_label(event.timezone, reference)}."
+        track_zone = zone_label(event.timezone, reference)
+        note += " " + _("At the track: {zone}.").format(zone=track_zone)
     return [Table(tuple(columns), tuple(rows)), paragraph(line(italic(note)))]
 
 
@@ -181,7 +202,8 @@ def _abbreviation(zone: str, at: datetime) -> str:
 def _clock(at: datetime, zone: str, labelled: bool) -> str:
     """'13:00', or '13:00 BST' where one zone shows two abbreviations in one table."""
     local = at.astimezone(zone_info(zone))
-    return f"{local:%H:%M} {_abbreviation(zone, at)}" if labelled else f"{local:%H:%M}"
+    shown = format_time_of_day(local)
+    return f"{shown} {_abbreviation(zone, at)}" if labelled else shown
 
 
 def _length(session: Session) -> str:
@@ -192,7 +214,7 @@ def watch_reply(catalog: Catalog, event: Event, zone: str, now: datetime) -> Rep
     lines: list[Line] = [line(event_heading(catalog, event), " · ", event_dates(event))]
     event_links = link_line(event.broadcasts, event.live_timing)
     if event_links:
-        lines.append(line(bold("Every session: "), *event_links))
+        lines.append(line(bold(_("Every session: ")), *event_links))
     for session in event.sessions:
         own = session.broadcasts != event.broadcasts or session.live_timing != event.live_timing
         if own and (session.broadcasts or session.live_timing):
@@ -200,41 +222,65 @@ def watch_reply(catalog: Catalog, event: Event, zone: str, now: datetime) -> Rep
                 line(bold(f"{session.name}: "), *link_line(session.broadcasts, session.live_timing))
             )
     if len(lines) == 1:
-        lines.append(line("No streams or live timing published for this event yet."))
+        lines.append(line(_("No streams or live timing published for this event yet.")))
     upcoming = [
         s for s in event.sessions if s.start_utc and (s.start_utc >= now or is_live(s, now))
     ]
     if upcoming:
-        lines.append(line("Next: ", bold(upcoming[0].name), " · ", *when(upcoming[0], zone, now)))
-    return Reply(title=f"Where to watch: {event.name}", blocks=(Paragraph(tuple(lines)),))
+        lines.append(
+            line(_("Next: "), bold(upcoming[0].name), " · ", *when(upcoming[0], zone, now))
+        )
+    title = _("Where to watch: {event}").format(event=event.name)
+    return Reply(title=title, blocks=(Paragraph(tuple(lines)),))
 
 
 def standings_reply(catalog: Catalog, table: Standings) -> Reply:
     series = catalog.series[table.series_id]
-    title = f"{series.name} {series.season} — {table.kind.value}"
+    title = f"{series.name} {series.season} — {table_name(table.kind)}"
     blocks: list[Paragraph | Table] = []
     heading = standings_heading(catalog, table)
     if heading:
         blocks.append(paragraph(heading))
     if not table.lines:
-        blocks.append(paragraph((table.note or "no results yet").capitalize() + "."))
+        empty = _(table.note).capitalize() + "." if table.note else _("No results yet.")
+        blocks.append(paragraph(empty))
         return Reply(title=title, blocks=tuple(blocks))
     # A partial computation's order is not the championship's: it gets no positions, and says
     # so before the table rather than under it.
     ranked = table.complete or table.source == "published"
     if not ranked:
-        blocks.append(paragraph(line(bold(PARTIAL_WARNING))))
+        blocks.append(paragraph(line(bold(_(PARTIAL_WARNING)))))
     blocks.append(_standings_table(table, ranked))
     if table.source == "published":
-        note = "Published standings: our results for this series are incomplete"
-        blocks.append(paragraph(line(italic(note + (f" ({table.note})." if table.note else ".")))))
+        if table.note:
+            note = _(
+                "Published standings: our results for this series are incomplete ({note})."
+            ).format(note=table.note)
+        else:
+            note = _("Published standings: our results for this series are incomplete.")
+        blocks.append(paragraph(line(italic(note))))
     notes = inferred.standings_notes(table.source, table.inferred_scales, table.inferred_rows)
     if notes:
         blocks.append(paragraph(*(line(italic(note)) for note in notes)))
     return Reply(title=title, blocks=tuple(blocks), contains_results=True)
 
 
-PARTIAL_WARNING = "Incomplete: points from the results we have only, not the championship order."
+PARTIAL_WARNING = N_(
+    "Incomplete: points from the results we have only, not the championship order."
+)
+
+
+def table_name(kind: TableKind) -> str:
+    """A standings table's name in a title: "drivers", "förare", "Fahrer"."""
+    return {
+        TableKind.DRIVERS: pgettext("standings table", "drivers"),
+        TableKind.TEAMS: pgettext("standings table", "teams"),
+        TableKind.CLASSES: pgettext("standings table", "classes"),
+    }[kind]
+
+
+def times_in(zone: str) -> str:
+    return _("Times in {zone}.").format(zone=zone)
 
 
 def standings_heading(catalog: Catalog, table: Standings) -> str:
@@ -243,33 +289,34 @@ def standings_heading(catalog: Catalog, table: Standings) -> str:
     if not table.after_event:
         return ""
     event = catalog.events[table.after_event]
-    done = f"round {table.rounds_done}" if table.rounds_done else event.name
-    of = f" of {table.rounds_total}" if table.rounds_total and table.rounds_done else ""
-    if table.event_over:
-        return f"After {done}{of} ({event.name})"
     names = [catalog.sessions[s].name for s in table.sessions_in if s in catalog.sessions]
-    return f"{done.capitalize()}{of} ({event.name}) under way: after {and_list(names)}"
-
-
-def and_list(items: list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    return " and ".join(filter(None, (", ".join(items[:-1]), *items[-1:])))
+    done, total = table.rounds_done, table.rounds_total
+    if table.event_over:
+        if done and total:
+            text = _("After round {done} of {total} ({event})")
+        elif done:
+            text = _("After round {done} ({event})")
+        else:
+            text = _("After {event}")
+    elif done and total:
+        text = _("Round {done} of {total} ({event}) under way: after {sessions}")
+    elif done:
+        text = _("Round {done} ({event}) under way: after {sessions}")
+    else:
+        text = _("{event} under way: after {sessions}")
+    return text.format(done=done, total=total, event=event.name, sessions=and_list(names))
 
 
 def _standings_table(table: Standings, ranked: bool) -> Table:
-    name_header = {
-        TableKind.DRIVERS: "Driver",
-        TableKind.TEAMS: "Team",
-        TableKind.CLASSES: "Driver",
-    }[table.kind]
+    name_header = _("Team") if table.kind is TableKind.TEAMS else _("Driver")
     columns = [Column(name_header)]
     if ranked:
-        columns.insert(0, Column("Pos", numeric=True))
+        columns.insert(0, Column(_("Pos"), numeric=True))
     if table.kind is TableKind.CLASSES:
-        columns.insert(0, Column("Class"))
+        columns.insert(0, Column(_("Class")))
     if table.kind is not TableKind.TEAMS:
-        columns.append(Column("Nat"))
-    columns.append(Column("Pts", numeric=True))
+        columns.append(Column(pgettext("column: nationality", "Nat")))
+    columns.append(Column(pgettext("column: points", "Pts"), numeric=True))
     rows = []
     for item in table.lines:
         row = [item.label]
@@ -290,14 +337,21 @@ def championship_text(total: DriverTotal, table: Standings) -> str | None:
     the series has any points to show."""
     if not table.lines:
         return None
-    points = f"{format_points(total.points)} pts"
+    points = points_text(total.points)
     if total.position is not None and total.ranked:
-        text = f"{ordinal(total.position)} in the championship, {points}"
+        text = _("{position} in the championship, {points}").format(
+            position=ordinal(total.position), points=points
+        )
     else:
-        text = f"{points} from the results known so far"
+        text = _("{points} from the results known so far").format(points=points)
     if table.source == "computed" and table.inferred_scales:
-        text += f" ({inferred.SCALE_MARK})"
+        text += f" ({_(inferred.SCALE_MARK)})"
     return text
+
+
+def points_text(points: Fraction | int) -> str:
+    """'44 pts', '44 p.', '44 Pkt.'."""
+    return _("{points} pts").format(points=format_points(points))
 
 
 def weekend_summary(weekend: DriverWeekend, championship: str | None) -> str:
@@ -307,7 +361,7 @@ def weekend_summary(weekend: DriverWeekend, championship: str | None) -> str:
         for item in weekend.items
         if item.result
     ]
-    text = " · ".join(parts) if parts else "no results yet"
+    text = " · ".join(parts) if parts else _("no results yet")
     return f"{text} — {championship}" if championship else text
 
 
@@ -316,13 +370,13 @@ def results_reply(catalog: Catalog, session: Session, zone: str, now: datetime) 
     title = f"{session.name} — {event.name}"
     heading = paragraph(line(event_heading(catalog, event), " · ", *when(session, zone)))
     if not results_known(session, now):
-        return Reply(title=title, blocks=(heading, paragraph("No results yet.")))
+        return Reply(title=title, blocks=(heading, paragraph(_("No results yet."))))
     table, fastest = results_table(catalog, event, session)
     blocks: list[Paragraph | Table] = [heading, table]
     if fastest:
         blocks.append(paragraph(*fastest))
     if not session.results_complete:
-        blocks.append(paragraph(line(italic("Partial results: not the whole classification."))))
+        blocks.append(paragraph(line(italic(_("Partial results: not the whole classification.")))))
     reasons = inferred.result_reasons(catalog, (session,))
     if reasons:
         blocks.append(paragraph(line(italic(inferred.results_note(reasons)))))
@@ -337,9 +391,9 @@ def driver_reply(
 ) -> Reply:
     facts: list[tuple[str, Line | str]] = []
     if driver.country:
-        facts.append(("Country", driver.country))
+        facts.append((_("Country"), driver.country))
     if driver.home_town:
-        facts.append(("Home", driver.home_town))
+        facts.append((_("Home"), driver.home_town))
     for event_id, entry in catalog.entries_by_driver.get(driver.id, ()):
         event = catalog.events[event_id]
         car = " · ".join(
@@ -348,7 +402,7 @@ def driver_reply(
             if p
         )
         if inferred.entry_reason(catalog, event_id, entry):
-            car += f" ({inferred.ENTRY_MARK})"
+            car += f" ({_(inferred.ENTRY_MARK)})"
         facts.append((series_label(catalog, event.series_id), f"{event.name}: {car}"))
     blocks: list[Paragraph | Table] = []
     if facts:
@@ -370,32 +424,35 @@ def driver_reply(
             weekend_lines.append(line(italic(inferred.entry_note(entry_reason))))
         blocks.append(paragraph(*weekend_lines))
     if driver.highlights:
-        blocks.append(paragraph(line(bold("Highlights")), *(f"• {h}" for h in driver.highlights)))
+        highlights = (f"• {h}" for h in driver.highlights)
+        blocks.append(paragraph(line(bold(_("Highlights"))), *highlights))
     return Reply(title=driver.name, blocks=tuple(blocks), contains_results=weekend is not None)
 
 
 def track_reply(catalog: Catalog, track: Track, events: list[Event]) -> Reply:
     items: list[tuple[str, Line | str]] = []
     if track.location or track.country:
-        items.append(("Location", ", ".join(p for p in (track.location, track.country) if p)))
+        items.append((_("Location"), ", ".join(p for p in (track.location, track.country) if p)))
     if track.length_km is not None:
-        items.append(("Length", f"{track.length_km:.3f} km"))
+        items.append((_("Length"), f"{format_decimal_places(track.length_km, 3)} km"))
     if track.corners is not None:
-        items.append(("Corners", str(track.corners)))
+        items.append((_("Corners"), str(track.corners)))
     for record in track.lap_records:
         holder = (
             f" ({record.holder}{', ' + str(record.year) if record.year else ''})"
             if record.holder
             else ""
         )
-        items.append((f"Lap record ({record.class_name})", f"{record.time}{holder}"))
+        label = _("Lap record ({class_name})").format(class_name=record.class_name)
+        items.append((label, f"{record.time}{holder}"))
     for event in events:
         items.append((event_heading(catalog, event), f"{event.name}, {event_dates(event)}"))
     reason = inferred.track_reason(catalog, track.id)
     if reason:
-        items.append(("Inferred", reason))
+        items.append((_("Inferred"), reason))
     if not items:
         return Reply(
-            title=track.name, blocks=(paragraph("No facts about this track in the data yet."),)
+            title=track.name,
+            blocks=(paragraph(_("No facts about this track in the data yet.")),),
         )
     return Reply(title=track.name, blocks=(fields(items),))

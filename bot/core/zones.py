@@ -18,6 +18,7 @@ def _zones_by_key() -> dict[str, str]:
             continue
         keys.setdefault(normalize(zone), zone)
         keys.setdefault(normalize(zone.rsplit("/", 1)[1]), zone)
+    # i18n: not user text (a zone id)
     for zone in ("UTC",):
         keys[normalize(zone)] = zone
     return keys

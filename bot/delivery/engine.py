@@ -258,6 +258,7 @@ class DeliveryEngine:
     def _skipped_for(self, lane: Lane, delivery: Delivery, chat: Chat | None) -> bool:
         if chat is not None and chat.active:
             return False
+        # i18n: not user text (a delivery's recorded reason, for the operator's log)
         why = "chat not stored" if chat is None else "chat inactive"
         self._record(MarkSkipped(delivery.id, why))
         lane.stats.skipped += 1
@@ -279,6 +280,7 @@ class DeliveryEngine:
             lane.stats.failed += 1
             return ()
         if not parts:
+            # i18n: not user text (a delivery's recorded reason, for the operator's log)
             self._record(MarkSkipped(delivery.id, "nothing to send to this chat"))
             lane.stats.skipped += 1
         return parts
@@ -304,6 +306,7 @@ class DeliveryEngine:
         done, message_id, hops = delivery.parts_sent, delivery.message_id, 0
         while done < len(parts):
             if hops > MAX_MIGRATION_HOPS:
+                # i18n: not user text (a delivery's recorded reason, for the operator's log)
                 self._record(MarkFailed(delivery.id, "chat migrated too many times"))
                 lane.stats.failed += 1
                 return
@@ -379,6 +382,7 @@ class DeliveryEngine:
                 delivery.id, chat.ref, delivery.attempts, what,
             )  # fmt: skip
             self._record(
+                # i18n: not user text (a delivery's recorded reason, for the operator's log)
                 MarkFailed(delivery.id, f"{what} (gave up after {delivery.attempts} attempts)")
             )
             lane.stats.failed += 1

@@ -51,6 +51,7 @@ class RetryAfter(SendError):
     "global": true), so every send waits. Without that, only the chat waits."""
 
     def __init__(self, seconds: float, message: str = "", *, platform_wide: bool = False) -> None:
+        # i18n: not user text (an error's reason, for the log)
         super().__init__(message or f"rate limited: retry after {seconds:g} s")
         self.seconds = max(0.0, float(seconds))
         self.platform_wide = platform_wide
@@ -68,6 +69,7 @@ class ChatMigrated(SendError):
     """The chat moved to `new_id` on the same platform; the message was not delivered."""
 
     def __init__(self, new_id: str, message: str = "") -> None:
+        # i18n: not user text (an error's reason, for the log)
         super().__init__(message or f"chat migrated to {new_id}")
         self.new_id = str(new_id)
 

@@ -49,8 +49,10 @@ class _Turn:
     users: int = 0
 
 
+# i18n: not user text (a type's name)
 Feed = Callable[["Lane"], Coroutine[Any, Any, None]]
 # deliver(lane, delivery, unparked): unparked is True for a delivery back from parking.
+# i18n: not user text (a type's name)
 Deliver = Callable[["Lane", Delivery, bool], Coroutine[Any, Any, None]]
 
 

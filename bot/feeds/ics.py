@@ -21,10 +21,11 @@ from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
 from bot.core.catalog import Catalog
+from bot.core.i18n import _, format_day
 from bot.core.model import Link, Session
 from bot.feeds.versions import Version
 
-PRODID = "-//Pitboard//Race calendar//EN"
+PRODID = "-//Pitboard//Race calendar//EN"  # i18n: not user text (an iCalendar id)
 UID_DOMAIN = "pitboard"
 # How often a client should poll (RFC 7986, and the older Outlook/Apple property as text).
 REFRESH = timedelta(hours=3)
@@ -47,11 +48,15 @@ def build_feed(
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
+    # i18n: not user text (iCalendar values)
     calendar.add("calscale", "GREGORIAN")
+    # i18n: not user text (iCalendar values)
     calendar.add("method", "PUBLISH")
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
+    # i18n: not user text (iCalendar values)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    # i18n: not user text (iCalendar values)
     calendar.add("x-published-ttl", "PT3H")
     sessions = list(sessions)
     # A VTIMEZONE for each TZID used, from the zoneinfo rules the times were converted with,
@@ -88,10 +93,10 @@ def _vevent(catalog: Catalog, session: Session, version: Version) -> VEvent:
     start = session.start
     if start is None:
         # All day on its date: the day is published, the time is not.
-        item.add("summary", f"{summary} (time TBA)")
+        item.add("summary", _("{summary} (time TBA)").format(summary=summary))
         item.add("dtstart", session.day)
         item.add("dtend", session.day + timedelta(days=1))
-        item.add("transp", "TRANSPARENT")
+        item.add("transp", "TRANSPARENT")  # i18n: not user text (an iCalendar value)
     else:
         item.add("summary", summary)
         shown = start if _one_instant(start) else start.astimezone(UTC)
@@ -117,9 +122,10 @@ def _one_instant(start: datetime) -> bool:
 
 
 def _status(session: Session) -> str:
+    # i18n: not user text (iCalendar statuses)
     if session.cancelled:
-        return "CANCELLED"
-    return "TENTATIVE" if session.is_tba else "CONFIRMED"
+        return "CANCELLED"  # i18n: not user text (an iCalendar status)
+    return "TENTATIVE" if session.is_tba else "CONFIRMED"  # i18n: not user text (statuses)
 
 
 def _location(catalog: Catalog, session: Session) -> str | None:
@@ -135,20 +141,28 @@ def _description(catalog: Catalog, session: Session) -> str:
     series = catalog.series_of(session)
     lines = []
     if session.cancelled:
-        lines.append("Cancelled.")
-    round_text = f"Round {event.round} of " if event.round else ""
-    lines.append(f"{round_text}{series.name}, {event.name}: {session.name}.")
-    if session.is_tba:
-        lines.append(f"Time TBA: the start on {_day(session.day)} is not published yet.")
+        lines.append(_("Cancelled."))
+    names = {"series": series.name, "event": event.name, "session": session.name}
+    if event.round:
+        lines.append(
+            _("Round {round} of {series}, {event}: {session}.").format(round=event.round, **names)
+        )
     else:
-        lines.append(f"Local time at the track: {session.timezone}.")
+        # i18n: not user text (names and punctuation only)
+        lines.append("{series}, {event}: {session}.".format(**names))
+    if session.is_tba:
+        lines.append(
+            _("Time TBA: the start on {day} is not published yet.").format(day=_day(session.day))
+        )
+    else:
+        lines.append(_("Local time at the track: {zone}.").format(zone=session.timezone))
     for broadcast in session.broadcasts:
-        lines.append(f"Watch: {broadcast.label} {broadcast.url}")
+        lines.append(_("Watch: {label} {url}").format(label=broadcast.label, url=broadcast.url))
     if session.live_timing is not None:
-        lines.append(f"Live timing: {session.live_timing.url}")
+        lines.append(_("Live timing: {url}").format(url=session.live_timing.url))
     if event.website:
-        lines.append(f"Event: {event.website}")
-    lines.append(f"Session id: {session.id}")
+        lines.append(_("Event: {url}").format(url=event.website))
+    lines.append(_("Session id: {id}").format(id=session.id))
     return "\n".join(lines)
 
 
@@ -160,4 +174,5 @@ def _main_link(session: Session) -> Link | None:
 
 
 def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """'Fri 13 May 2022', 'fre 13 maj 2022', 'Fr., 13. Mai 2022'."""
+    return f"{format_day(day)} {day.year}"

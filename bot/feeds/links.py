@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from bot.core.audience import ChatRef
 from bot.core.catalog import Catalog
+from bot.core.i18n import N_, _
 from bot.core.reply import (
     Line,
     LinkText,
@@ -31,8 +32,9 @@ from bot.core.service import Service
 from bot.feeds.tokens import chat_token
 from bot.store.protocol import Store
 
-NOT_OFFERED = "Calendar feeds are not offered on this bot."
-HOW_TO_TURN_ON = (
+# Translated where shown: _(NOT_OFFERED).
+NOT_OFFERED = N_("Calendar feeds are not offered on this bot.")
+HOW_TO_TURN_ON = N_(
     "Calendar feeds need Pitboard's web server, which is off: set enabled = true in the [web] "
     "section of config.toml, and public_url to the address fans reach it at (see "
     "docs/OPERATIONS.md, “Calendar feeds”), then restart."
@@ -68,7 +70,7 @@ class CalendarLinks:
     async def reply(self, ref: ChatRef, what: str | None, *, operator: bool) -> Reply:
         base = self._base_url()
         if base is None:
-            return problem(ReplyStatus.EMPTY, HOW_TO_TURN_ON if operator else NOT_OFFERED)
+            return problem(ReplyStatus.EMPTY, _(HOW_TO_TURN_ON if operator else NOT_OFFERED))
         catalog = self._service.catalog
         if what:
             found = self._service.find_series_or_driver(what, "calendar")
@@ -76,7 +78,7 @@ class CalendarLinks:
                 return found
             kind, item = found
             return Reply(
-                title=f"Calendar: {_name(catalog, kind, item)}",
+                title=_("Calendar: {name}").format(name=_name(catalog, kind, item)),
                 blocks=(_feed(base, _path(kind, item), None), _how_to()),
             )
         token = await chat_token(self._store, ref)
@@ -85,8 +87,10 @@ class CalendarLinks:
             _feed(
                 base,
                 chat_path(token),
-                "This chat's calendar: what it follows, with its filters. Keep the link to "
-                "yourselves: anyone with it sees what this chat follows.",
+                _(
+                    "This chat's calendar: what it follows, with its filters. Keep the link to "
+                    "yourselves: anyone with it sees what this chat follows."
+                ),
             )
         ]
         followed = (
@@ -103,14 +107,15 @@ class CalendarLinks:
         if not followed:
             blocks.append(
                 paragraph(
-                    "This chat follows nothing yet, so its calendar is empty: /subscribe to a "
-                    "series or a driver, or ask for one's calendar, e.g. /calendar "
-                    + (next(iter(sorted(catalog.series)), "SERIES"))
-                    + "."
+                    _(
+                        "This chat follows nothing yet, so its calendar is empty: /subscribe to a "
+                        "series or a driver, or ask for one's calendar, e.g. /calendar {series}."
+                        # i18n: not user text (the command's argument, as /help writes it)
+                    ).format(series=next(iter(sorted(catalog.series)), "SERIES"))
                 )
             )
         blocks.append(_how_to())
-        return Reply(title="Calendar feeds", blocks=tuple(blocks))
+        return Reply(title=_("Calendar feeds"), blocks=tuple(blocks))
 
 
 def _path(kind: str, item: str) -> str:
@@ -128,14 +133,16 @@ def _feed(base: str, path: str, heading: str | None, *, heading_bold: bool = Fal
     lines: list[Line] = []
     if heading:
         lines.append(line(bold(heading) if heading_bold else text(heading)))
-    lines.append(line("Subscribe: ", text(webcal(url), Style.CODE)))
-    lines.append(line("Web: ", LinkText(url, url)))
+    lines.append(line(_("Subscribe:") + " ", text(webcal(url), Style.CODE)))
+    lines.append(line(_("Web:") + " ", LinkText(url, url)))
     return Paragraph(tuple(lines))
 
 
 def _how_to() -> Paragraph:
     return paragraph(
-        "Open the webcal link on your phone or computer to subscribe in your calendar app; in "
-        "Google Calendar, add the web link under Other calendars → From URL. Times update "
-        "when a session moves."
+        _(
+            "Open the webcal link on your phone or computer to subscribe in your calendar app; "
+            "in Google Calendar, add the web link under Other calendars → From URL. Times update "
+            "when a session moves."
+        )
     )

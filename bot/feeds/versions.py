@@ -42,6 +42,7 @@ def fingerprint(session: Session) -> str:
     """What a subscriber's calendar shows of the session's time: its start instant (a change
     in the zone's rules moves it too), or its day while TBA; its length; cancelled or not."""
     start = session.start_utc
+    # i18n: not user text (a fingerprint's part)
     when = start.isoformat() if start is not None else f"{session.day.isoformat()} TBA"
     length = int(session.duration.total_seconds()) if session.duration else 0
     return f"{when}|{length}|{'cancelled' if session.cancelled else 'on'}"

@@ -49,6 +49,7 @@ from bot.core.audience import Chat, ChatRef, Subscription
 from bot.core.catalog import Catalog, CatalogHolder
 from bot.core.clock import Clock
 from bot.core.formatting import count
+from bot.core.i18n import _, use_language
 from bot.core.plan import Announcement, AnnouncementKind, Decision, PlanSettings
 from bot.core.reply import Reply, paragraph
 from bot.scheduling.trigger import ClockTrigger
@@ -189,6 +190,7 @@ class Announcer:
                     report.skipped += 1
                     continue
                 if decision is Decision.LATE:
+                    # i18n: not user text (a log line's reason)
                     why = "due before the first plan" if fresh else "missed while down"
                     log.info("%s, sent late: %s", why, announcement.key)
                 late.append(announcement)
@@ -203,7 +205,7 @@ class Announcer:
                     self._retry_later(announcement, 1, refs)
             # One job per moment: announcements due together are enqueued one after the other
             # in plan order (separate jobs would race, and Race 2's results could go out first).
-            for _, together in groupby(ahead, key=lambda a: a.due):
+            for _due, together in groupby(ahead, key=lambda a: a.due):
                 self._schedule(list(together))
             self.last_report = report
             self.plans_made += 1
@@ -357,7 +359,7 @@ class Announcer:
     def _settings_for(self, audience: list[tuple[Chat, Subscription]]) -> PlanSettings:
         # Reminders are planned for every offset some chat asked for; each chat gets its own.
         offsets = set(self._base_settings.reminder_minutes)
-        for chat, _ in audience:
+        for chat, _followed in audience:
             offsets.update(chat.reminder_minutes)
         return replace(self._base_settings, reminder_minutes=frozenset(offsets))
 
@@ -384,9 +386,12 @@ class Announcer:
         return subscription.drivers if subscription else frozenset()
 
     def compose(self, item: OutboxItem, chat: Chat) -> Reply | None:
-        """The delivery engine's composer: the post for one chat, from the current catalog."""
+        """The delivery engine's composer: the post for one chat, from the current catalog,
+        in the chat's language."""
         if item.kind == FREE_POST:
-            return Reply(title="From Pitboard", blocks=(paragraph(str(item.payload["text"])),))
+            with use_language(chat.language, chat.clock_24h):
+                title = _("From Pitboard")
+                return Reply(title=title, blocks=(paragraph(str(item.payload["text"])),))
         announcement = Announcement.from_payload(item.payload)
         # Composing runs inside the delivery engine, synchronously: the store's audience in
         # memory answers without a query per message.
@@ -396,7 +401,7 @@ class Announcer:
 
 def _everyone(audience: list[tuple[Chat, Subscription]]) -> list[ChatRef]:
     """An admin's free post goes to every active chat with a subscription."""
-    return [chat.ref for chat, _ in audience if chat.active]
+    return [chat.ref for chat, _followed in audience if chat.active]
 
 
 def _one_late_reminder_per_chat(

@@ -210,6 +210,13 @@ _LEASES = Migration(
     ),
 )
 
+# Languages (issue 13): a chat may choose a 12- or 24-hour clock; NULL keeps its language's.
+_CLOCK = Migration(
+    8,
+    "chats choose a 12- or 24-hour clock",
+    ("ALTER TABLE chats ADD COLUMN clock INTEGER CHECK (clock IN (12, 24))",),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
@@ -218,4 +225,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _CHART_WITH_RESULTS,
     _EDITS,
     _LEASES,
+    _CLOCK,
 )

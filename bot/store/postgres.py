@@ -44,8 +44,8 @@ _AUDIENCE = (
 _THESE_CHATS = " AND (s.platform, s.chat_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))"
 _CHAT_VALUES = (
     "INSERT INTO chats (platform, chat_id, kind, zone, language, reminder_minutes,"
-    " spoiler_safe, active, mention_role, chart_with_results)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    " spoiler_safe, active, mention_role, chart_with_results, clock)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 )
 _SET_SUBSCRIPTION = (
     "INSERT INTO subscriptions (platform, chat_id, series, drivers, session_kinds)"
@@ -75,7 +75,7 @@ class PostgresStore(PostgresOutbox, PostgresKept, PostgresEdits):
                 " reminder_minutes = excluded.reminder_minutes,"
                 " spoiler_safe = excluded.spoiler_safe, active = excluded.active,"
                 " mention_role = excluded.mention_role,"
-                " chart_with_results = excluded.chart_with_results,"
+                " chart_with_results = excluded.chart_with_results, clock = excluded.clock,"
                 " inactive_reason = CASE WHEN excluded.active THEN NULL"
                 "  ELSE chats.inactive_reason END",
                 *chat_params(chat),
@@ -240,7 +240,7 @@ class PostgresStore(PostgresOutbox, PostgresKept, PostgresEdits):
             "UPDATE chats n SET kind = o.kind, zone = o.zone, language = o.language,"
             " reminder_minutes = o.reminder_minutes, spoiler_safe = o.spoiler_safe,"
             " mention_role = o.mention_role, chart_with_results = o.chart_with_results,"
-            " active = o.active OR n.active,"
+            " clock = o.clock, active = o.active OR n.active,"
             " inactive_reason = CASE WHEN o.active OR n.active THEN NULL"
             "  ELSE o.inactive_reason END"
             " FROM chats o WHERE o.platform = $1 AND o.chat_id = $2"

@@ -162,9 +162,18 @@ _EDITS = Migration(
     ),
 )
 
+# Languages (issue 13), as the SQLite schema's: a chat's 12- or 24-hour clock, NULL keeping its
+# language's own.
+_CLOCK = Migration(
+    5,
+    "chats choose a 12- or 24-hour clock",
+    ("ALTER TABLE chats ADD COLUMN clock integer CHECK (clock IN (12, 24))",),
+)
+
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
     _LEASES,
     _EDITS,
+    _CLOCK,
 )

@@ -16,7 +16,7 @@ __all__ = ["CHAT_COLUMNS", "Decoder", "chat_params", "decode_chat", "subscriptio
 
 CHAT_COLUMNS = (
     "c.platform, c.chat_id, c.kind, c.zone, c.language, c.reminder_minutes, c.spoiler_safe,"
-    " c.active, c.mention_role, c.chart_with_results"
+    " c.active, c.mention_role, c.chart_with_results, c.clock"
 )
 
 
@@ -32,6 +32,7 @@ def chat_params(chat: Chat) -> tuple[Any, ...]:
         chat.active,
         chat.mention_role,
         chat.chart_with_results,
+        None if chat.clock_24h is None else (24 if chat.clock_24h else 12),
     )
 
 
@@ -67,11 +68,12 @@ class Decoder:
             active=row[7],
             mention_role=row[8],
             chart_with_results=row[9],
+            clock_24h=None if row[10] is None else row[10] == 24,
         )
 
     def member(self, row: Any) -> Member:
         chat = self.chat(row)
-        return chat, self.subscription(chat.ref, row[10], row[11], row[12])
+        return chat, self.subscription(chat.ref, row[11], row[12], row[13])
 
     def subscription(
         self, ref: ChatRef, series: list[str], drivers: list[str], kinds: list[str]

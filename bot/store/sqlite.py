@@ -30,7 +30,7 @@ __all__ = ["SQLiteStore", "upgrade_database"]
 
 _CHAT_COLUMNS = (
     "c.platform, c.chat_id, c.kind, c.zone, c.language, c.reminder_minutes, c.spoiler_safe,"
-    " c.active, c.mention_role, c.chart_with_results"
+    " c.active, c.mention_role, c.chart_with_results, c.clock"
 )
 
 
@@ -55,8 +55,8 @@ _SET_SUBSCRIPTION = (
 )
 _DEFAULT_CHAT = (
     "INSERT INTO chats (platform, chat_id, kind, zone, language, reminder_minutes,"
-    " spoiler_safe, active, mention_role, chart_with_results)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " spoiler_safe, active, mention_role, chart_with_results, clock)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (platform, chat_id) DO NOTHING"
 )
 
@@ -86,14 +86,14 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
         async with self._write() as conn:
             await conn.execute(
                 "INSERT INTO chats (platform, chat_id, kind, zone, language, reminder_minutes,"
-                " spoiler_safe, active, mention_role, chart_with_results)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " spoiler_safe, active, mention_role, chart_with_results, clock)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (platform, chat_id) DO UPDATE SET kind = excluded.kind,"
                 " zone = excluded.zone, language = excluded.language,"
                 " reminder_minutes = excluded.reminder_minutes,"
                 " spoiler_safe = excluded.spoiler_safe, active = excluded.active,"
                 " mention_role = excluded.mention_role,"
-                " chart_with_results = excluded.chart_with_results,"
+                " chart_with_results = excluded.chart_with_results, clock = excluded.clock,"
                 " inactive_reason = CASE excluded.active WHEN 1 THEN NULL"
                 "  ELSE chats.inactive_reason END",
                 chat_params(chat),
@@ -326,9 +326,9 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
         old_key, new_key = (old.platform, old.id), (new.platform, new.id)
         await conn.execute(
             "UPDATE chats SET (kind, zone, language, reminder_minutes, spoiler_safe,"
-            " mention_role, chart_with_results, active, inactive_reason) = (SELECT o.kind,"
+            " mention_role, chart_with_results, clock, active, inactive_reason) = (SELECT o.kind,"
             "  o.zone, o.language, o.reminder_minutes, o.spoiler_safe, o.mention_role,"
-            "  o.chart_with_results,"
+            "  o.chart_with_results, o.clock,"
             "  max(o.active, chats.active), CASE WHEN max(o.active, chats.active) = 1 THEN NULL"
             "  ELSE o.inactive_reason END"
             "  FROM chats o WHERE o.platform = ? AND o.chat_id = ?)"

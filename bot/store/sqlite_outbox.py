@@ -82,7 +82,7 @@ def _mark_params(mark: DeliveryMark) -> tuple[Any, ...]:
 # The claimed deliveries' chats, given as one JSON array of [platform, id] pairs: one query.
 _CHATS_BY_REF = (
     "SELECT c.platform, c.chat_id, c.kind, c.zone, c.language, c.reminder_minutes,"
-    " c.spoiler_safe, c.active, c.mention_role, c.chart_with_results"
+    " c.spoiler_safe, c.active, c.mention_role, c.chart_with_results, c.clock"
     " FROM json_each(?) j JOIN chats c"
     " ON c.platform = json_extract(j.value, '$[0]') AND c.chat_id = json_extract(j.value, '$[1]')"
 )

@@ -25,6 +25,7 @@ def chat_params(chat: Chat) -> tuple[Any, ...]:
         int(chat.active),
         chat.mention_role,
         int(chat.chart_with_results),
+        None if chat.clock_24h is None else (24 if chat.clock_24h else 12),
     )
 
 
@@ -56,11 +57,12 @@ class Decoder:
             active=bool(row[7]),
             mention_role=row[8],
             chart_with_results=bool(row[9]),
+            clock_24h=None if row[10] is None else row[10] == 24,
         )
 
     def member(self, row: Row) -> Member:
         chat = self.chat(row)
-        return chat, self.subscription(chat.ref, row[10], row[11], row[12])
+        return chat, self.subscription(chat.ref, row[11], row[12], row[13])
 
     def subscription(self, ref: ChatRef, series: str, drivers: str, kinds: str) -> Subscription:
         session_kinds = self._kinds.get(kinds)

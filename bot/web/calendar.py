@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.core.audience import ChatRef, Subscription
 from bot.core.catalog import Catalog
+from bot.core.i18n import DEFAULT_LANGUAGE, N_, _, language_from_tag, use_language
 from bot.feeds.ics import build_feed
 from bot.feeds.select import feed_name, feed_sessions, followed_sessions
 from bot.feeds.tokens import chat_for_token
@@ -26,7 +27,7 @@ from bot.web.context import WebContext
 CONTENT_TYPE = "text/calendar"
 # Clients may reuse a feed for five minutes before asking again (with If-None-Match).
 CACHE_SECONDS = 300
-CHAT_FEED_NAME = "Followed on Pitboard"
+CHAT_FEED_NAME = N_("Followed on Pitboard")  # translated in the feed's language
 
 
 def feed_response(
@@ -34,10 +35,11 @@ def feed_response(
 ) -> web.Response:
     etag = etag_of(body)
     scope = "private" if private else "public"
+    # i18n: not user text (HTTP headers)
     headers = {"ETag": etag, "Cache-Control": f"{scope}, max-age={CACHE_SECONDS}"}
     if not_modified(request, etag):
         return web.Response(status=304, headers=headers)
-    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'  # i18n: not user text
     return web.Response(body=body, content_type=CONTENT_TYPE, charset="utf-8", headers=headers)
 
 
@@ -58,12 +60,15 @@ class CatalogFeeds:
         self._context = context
         self._versions = versions
         self._catalog: Catalog | None = None
-        self._built: dict[FeedKey, bytes] = {}
+        self._built: dict[tuple[object, ...], bytes] = {}
 
-    async def body(self, catalog: Catalog, kind: str, item: str) -> bytes:
+    async def body(
+        self, catalog: Catalog, kind: str, item: str, language: str = DEFAULT_LANGUAGE
+    ) -> bytes:
         return await self._kept(
             catalog,
             (kind, item),
+            language,
             lambda versions: build_feed(
                 catalog,
                 feed_sessions(catalog, kind, item),
@@ -73,7 +78,12 @@ class CatalogFeeds:
             ),
         )
 
-    async def chat_body(self, catalog: Catalog, subscription: Subscription | None) -> bytes:
+    async def chat_body(
+        self,
+        catalog: Catalog,
+        subscription: Subscription | None,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> bytes:
         follows = subscription or Subscription(ChatRef("", ""))
         key: FeedKey = (
             "chat",
@@ -84,33 +94,53 @@ class CatalogFeeds:
         return await self._kept(
             catalog,
             key,
+            language,
             lambda versions: build_feed(
                 catalog,
                 followed_sessions(catalog, subscription),
-                name=CHAT_FEED_NAME,
+                name=_(CHAT_FEED_NAME),
                 versions=versions,
                 stamp=self._context.clock.now(),
             ),
         )
 
     async def _kept(
-        self, catalog: Catalog, key: FeedKey, build: Callable[[Mapping[str, Version]], bytes]
+        self,
+        catalog: Catalog,
+        key: FeedKey,
+        language: str,
+        build: Callable[[Mapping[str, Version]], bytes],
     ) -> bytes:
+        """The feed for `key` in `language` (its texts: summaries, descriptions), built once."""
         versions = await self._versions.of(catalog)
         if catalog is not self._catalog:
             self._catalog, self._built = catalog, {}
-        body = self._built.get(key)
+        kept_as = (language, *key)
+        body = self._built.get(kept_as)
         if body is None:
-            body = build(versions)
-            self._built[key] = body
+            with use_language(language):
+                body = build(versions)
+            self._built[kept_as] = body
         return body
+
+
+def _asked_language(request: web.Request) -> str:
+    """A public feed's language: `?lang=` (a calendar app sends no Accept-Language we could
+    trust to be the subscriber's), else English."""
+    return language_from_tag(request.query.get("lang"))
 
 
 def _suggest(asked: str, known: list[str]) -> str:
     close = difflib.get_close_matches(asked, known, n=3, cutoff=0.5)
     if close:
-        return "Did you mean " + " or ".join(close) + "?"
-    return "Known: " + ", ".join(sorted(known)[:10]) + (" …" if len(known) > 10 else "")
+        return _("Did you mean {names}?").format(names=_or_list(close))
+    more = " …" if len(known) > 10 else ""
+    return _("Known: {names}").format(names=", ".join(sorted(known)[:10]) + more)
+
+
+def _or_list(items: list[str]) -> str:
+    """'a or b or c', as it was; in Swedish and German with their own word."""
+    return (" " + _("or") + " ").join(items)
 
 
 def routes(context: WebContext) -> list[web.RouteDef]:
@@ -121,33 +151,46 @@ def routes(context: WebContext) -> list[web.RouteDef]:
         catalog = context.catalogs.current
         series_id = request.match_info["series"]
         if series_id not in catalog.series:
-            return not_found(
-                f"No series with the id “{series_id}”. A series' feed is at "
-                f"/calendar/SERIES.ics. {_suggest(series_id, list(catalog.series))}"
-            )
-        body = await feeds.body(catalog, "series", series_id)
+            with use_language(_asked_language(request)):
+                return not_found(
+                    _(
+                        "No series with the id “{id}”. A series' feed is at "
+                        "/calendar/SERIES.ics. {suggestion}"
+                    ).format(id=series_id, suggestion=_suggest(series_id, list(catalog.series)))
+                )
+        body = await feeds.body(catalog, "series", series_id, _asked_language(request))
         return feed_response(request, body, f"{series_id}.ics", private=False)
 
     async def driver_feed(request: web.Request) -> web.Response:
         catalog = context.catalogs.current
         driver_id = request.match_info["driver"]
         if driver_id not in catalog.drivers:
-            return not_found(
-                f"No driver with the id “{driver_id}”. A driver's feed is at "
-                f"/calendar/driver/DRIVER.ics. {_suggest(driver_id, list(catalog.drivers))}"
-            )
-        body = await feeds.body(catalog, "driver", driver_id)
+            with use_language(_asked_language(request)):
+                return not_found(
+                    _(
+                        "No driver with the id “{id}”. A driver's feed is at "
+                        "/calendar/driver/DRIVER.ics. {suggestion}"
+                    ).format(id=driver_id, suggestion=_suggest(driver_id, list(catalog.drivers)))
+                )
+        body = await feeds.body(catalog, "driver", driver_id, _asked_language(request))
         return feed_response(request, body, f"{driver_id}.ics", private=False)
 
     async def chat_feed(request: web.Request) -> web.Response:
         ref = await chat_for_token(context.store, request.match_info["token"])
         if ref is None:
-            return not_found(
-                "This calendar link is not known here. Send /calendar in your chat to get its "
-                "current link."
-            )
+            with use_language(_asked_language(request)):
+                return not_found(
+                    _(
+                        "This calendar link is not known here. Send /calendar in your chat to "
+                        "get its current link."
+                    )
+                )
         catalog = context.catalogs.current
-        body = await feeds.chat_body(catalog, await context.store.get_subscription(ref))
+        # A chat's feed speaks the chat's language.
+        chat = await context.store.get_chat(ref)
+        language = chat.language if chat else DEFAULT_LANGUAGE
+        subscription = await context.store.get_subscription(ref)
+        body = await feeds.chat_body(catalog, subscription, language)
         return feed_response(request, body, "pitboard.ics", private=True)
 
     return [

@@ -61,6 +61,7 @@ def _frontends(context: WebContext, report: HealthReport) -> None:
             "connection": dict(state.connection) if state.connection is not None else None,
         }
         if not state.healthy:
+            # i18n: not user text (/healthz is read by a monitor, in the log's English)
             report.problems.append(f"{platform}: {state.problem or 'not running'}")
     report.body["frontends"] = shown
 
@@ -89,6 +90,7 @@ def _scheduler(context: WebContext, report: HealthReport) -> None:
         "leader": not announcer.following,
     }
     if not announcer.running and not announcer.following:
+        # i18n: not user text (/healthz is read by a monitor, in the log's English)
         report.problems.append("scheduler: not running")
 
 
@@ -116,6 +118,7 @@ def _outbox(
     }
     if worst > limit:
         report.problems.append(
+            # i18n: not user text (/healthz is read by a monitor, in the log's English)
             f"outbox: the oldest unsent delivery has been due for {worst:.0f} s "
             f"(more than web.max_outbox_lag_seconds = {limit})"
         )

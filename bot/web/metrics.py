@@ -38,6 +38,7 @@ class Metrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self.command_seconds = Histogram(
             "pitboard_command_duration_seconds",
+            # i18n: not user text (a metric's help, for the operator's Prometheus)
             "Time from a command's line to its reply, per platform and command.",
             ["platform", "command"],
             buckets=LATENCY_BUCKETS,
@@ -77,24 +78,33 @@ class _LiveCollector(Collector):
         yield from self._outbox()
         if self.announcer is not None:
             plans = CounterMetricFamily(
-                "pitboard_plans", "Announcement plans made (at start, on reloads and changes)."
+                "pitboard_plans",
+                # i18n: not user text (a metric's help, for the operator's Prometheus)
+                "Announcement plans made (at start, on reloads and changes).",
             )
             plans.add_metric([], self.announcer.plans_made)
             yield plans
             scheduled = GaugeMetricFamily(
-                "pitboard_announcements_scheduled", "Announcements the last plan scheduled."
+                "pitboard_announcements_scheduled",
+                # i18n: not user text (a metric's help, for the operator's Prometheus)
+                "Announcements the last plan scheduled.",
             )
             scheduled.add_metric([], self.announcer.last_report.scheduled)
             yield scheduled
 
     def _deliveries(self) -> Iterable[Metric]:
         counters = {
+            # i18n: not user text (a metric's help, for the operator's Prometheus)
             "sent": ("pitboard_deliveries_sent", "Deliveries sent."),
+            # i18n: not user text (a metric's help, for the operator's Prometheus)
             "failed": ("pitboard_deliveries_failed", "Deliveries that failed for good."),
+            # i18n: not user text (a metric's help, for the operator's Prometheus)
             "retried": ("pitboard_deliveries_retried", "Delivery attempts to be retried."),
+            # i18n: not user text (a metric's help, for the operator's Prometheus)
             "skipped": ("pitboard_deliveries_skipped", "Deliveries skipped (chat gone, …)."),
             "rate_limited": (
                 "pitboard_rate_limited",
+                # i18n: not user text (a metric's help, for the operator's Prometheus)
                 "Sends the platform refused with a rate limit (HTTP 429, retry after).",
             ),
         }
@@ -108,7 +118,9 @@ class _LiveCollector(Collector):
 
     def _outbox(self) -> Iterable[Metric]:
         store_up = GaugeMetricFamily(
-            "pitboard_store_up", "1 when the store answered the last scrape's query, else 0."
+            "pitboard_store_up",
+            # i18n: not user text (a metric's help, for the operator's Prometheus)
+            "1 when the store answered the last scrape's query, else 0.",
         )
         store_up.add_metric([], 0 if self.backlog is None else 1)
         yield store_up
@@ -116,11 +128,13 @@ class _LiveCollector(Collector):
             return  # unknown, not zero: a gap in the graph says so
         pending = GaugeMetricFamily(
             "pitboard_deliveries_pending",
+            # i18n: not user text (a metric's help, for the operator's Prometheus)
             "Deliveries still to be sent (waiting, or being sent now).",
             labels=["platform"],
         )
         lag = GaugeMetricFamily(
             "pitboard_outbox_lag_seconds",
+            # i18n: not user text (a metric's help, for the operator's Prometheus)
             "How long the oldest delivery still to be sent has been due (0: none late).",
             labels=["platform"],
         )

@@ -20,11 +20,13 @@ from aiohttp import web
 
 from bot.config import Config
 from bot.core.catalog import Catalog
+from bot.core.i18n import DEFAULT_LANGUAGE, _, current_language, ngettext, use_language
 from bot.feeds.links import series_path
 from bot.feeds.links import webcal as feed_webcal
 from bot.web import page_view
 from bot.web.conditional import etag_of, not_modified
 from bot.web.context import WebContext
+from bot.web.language import request_language
 
 # Pages kept: every series page and event page across a few cuts, for a replay's sake.
 CACHE_SIZE = 256
@@ -39,13 +41,20 @@ class Rendered:
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("bot.web", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    # The catalogs' own functions: they read the language the page is rendered in (set around
+    # each render), so one environment serves every language. Old-style: the templates call
+    # _("… {name} …").format(name=…), the placeholders every other message uses.
+    env.install_gettext_callables(_, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.globals["page_language"] = current_language
+    return env
 
 
 def telegram_target(config: Config) -> str | None:
@@ -72,13 +81,19 @@ class Pages:
         self.context = context
         self._kept: OrderedDict[tuple[Any, ...], tuple[Catalog, Rendered]] = OrderedDict()
 
-    def page(self, series_id: str | None, event_slug: str | None = None) -> Rendered:
+    def page(
+        self,
+        series_id: str | None,
+        event_slug: str | None = None,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> Rendered:
         catalog = self.context.catalogs.current
         now = self.context.clock.now()
         key = (
             id(catalog),
             series_id,
             event_slug,
+            language,  # the same page in another language is another page
             page_view.counted(catalog, now),
             self.context.base_url,
         )
@@ -87,7 +102,8 @@ class Pages:
         if kept is not None and kept[0] is catalog:
             self._kept.move_to_end(key)
             return kept[1]
-        rendered = self._render(catalog, series_id, event_slug)
+        with use_language(language):
+            rendered = self._render(catalog, series_id, event_slug)
         self._kept[key] = (catalog, rendered)
         if len(self._kept) > CACHE_SIZE:
             self._kept.popitem(last=False)
@@ -101,7 +117,7 @@ class Pages:
             return _rendered(200, "index.html", home=home, entries=entries)
         series = catalog.series.get(series_id)
         if series is None:
-            return not_found(home, f"There is no series “{series_id}”.")
+            return not_found(home, _("There is no series “{id}”.").format(id=series_id))
         series_url = context.link(f"/s/{series.id}")
         if event_slug is None:
             view = page_view.series_view(catalog, series, now)
@@ -110,7 +126,10 @@ class Pages:
             event = catalog.events.get(f"{series.id}/{event_slug}")
             if event is None:
                 return not_found(
-                    home, f"{series.name} {series.season} has no event “{event_slug}”."
+                    home,
+                    _("{series} has no event “{slug}”.").format(
+                        series=f"{series.name} {series.season}", slug=event_slug
+                    ),
                 )
             view = page_view.event_page_view(catalog, event, now)
             title = f"{event.name} · {view.name}"
@@ -135,8 +154,15 @@ def _rendered(status: int, template: str, **values: Any) -> Rendered:
     return Rendered(status, body, etag_of(body))
 
 
-def respond(request: web.Request, rendered: Rendered) -> web.Response:
-    headers = {"ETag": rendered.etag, "Cache-Control": "no-cache"}
+def respond(request: web.Request, rendered: Rendered, language: str) -> web.Response:
+    # i18n: not user text (HTTP headers)
+    headers = {
+        "ETag": rendered.etag,  # i18n: not user text (a header)
+        "Cache-Control": "no-cache",
+        "Content-Language": language,
+        # A shared cache must not hand a Swedish page to a German browser.
+        "Vary": "Accept-Language",  # i18n: not user text
+    }
     if rendered.status == 200 and not_modified(request, rendered.etag):
         return web.Response(status=304, headers=headers)
     return web.Response(
@@ -152,14 +178,17 @@ def routes(context: WebContext) -> list[web.RouteDef]:
     pages = Pages(context)
 
     async def index(request: web.Request) -> web.Response:
-        return respond(request, pages.page(None))
+        language = request_language(request)
+        return respond(request, pages.page(None, language=language), language)
 
     async def series(request: web.Request) -> web.Response:
-        return respond(request, pages.page(request.match_info["series"]))
+        language = request_language(request)
+        page = pages.page(request.match_info["series"], language=language)
+        return respond(request, page, language)
 
     async def event(request: web.Request) -> web.Response:
-        info = request.match_info
-        return respond(request, pages.page(info["series"], info["event"]))
+        info, language = request.match_info, request_language(request)
+        return respond(request, pages.page(info["series"], info["event"], language), language)
 
     return [
         web.get("/", index),

@@ -18,6 +18,7 @@ from bot.core import views
 from bot.core.catalog import Catalog
 from bot.core.cut import finished_at
 from bot.core.formatting import format_duration, format_moment
+from bot.core.i18n import DEFAULT_LANGUAGE, _, current_language, format_date_span
 from bot.core.model import Event, Link, Series, Session, localize, zone_info
 from bot.core.queries import results_known, zone_label
 from bot.core.reply import (
@@ -251,9 +252,11 @@ def _season_dates(series: Series) -> str:
     days = sorted(e.start_date for e in series.events if e.start_date is not None)
     ends = sorted((e.end_date or e.start_date) for e in series.events if e.start_date is not None)
     if not days or not ends:
-        return "dates TBA"
+        return _("dates TBA")
     first, last = days[0], ends[-1]
-    return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+    if current_language() != DEFAULT_LANGUAGE:
+        return format_date_span(first, last)
+    return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"  # the page's English shape
 
 
 def _section(reply: Reply) -> Section:

@@ -29,6 +29,7 @@ ROUTE_MODULES: list[RouteModule] = [
 ]
 
 # The server's name on /status and in the log (bot.frontend_startup).
+# i18n: not user text (the front-end's name: a key on the status and in the log, like Telegram)
 NAME = "Web server"
 
 

@@ -10,7 +10,8 @@ import pytest
 from bot.chats import Caller, Router
 from bot.chats.admin import Admin
 from bot.chats.health import ChannelHealth
-from bot.chats.settings import ChatSettings, parse_minutes
+from bot.chats.settings import ChatSettings
+from bot.chats.settings_text import parse_minutes
 from bot.core.audience import ChatKind, ChatRef
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import FixedClock
@@ -129,7 +130,11 @@ async def test_settings_reminders_spoilers_language(setup) -> None:
     assert "30 and 10 min" in overview and "hidden behind a spoiler" in overview
     assert (await router.handle("/settings reminders soon", FAN)).status is ReplyStatus.INVALID
     french = await router.handle("/settings language fr", FAN)
-    assert "not available yet" in text(french)
+    assert french.status is ReplyStatus.AMBIGUOUS and "“fr” is not one of them" in text(french)
+    assert [c.command for c in french.choices][-2:] == [
+        "/settings language sv",
+        "/settings language de",
+    ]
     assert (await router.handle("/settings colour blue", FAN)).status is ReplyStatus.INVALID
 
 

@@ -149,6 +149,7 @@ def _chat_input_problems(item: Mapping[str, Any], path: Path_) -> list[Problem]:
         )
     if not item.get("description"):
         problems.append(Problem((*path, "description"), "BASE_TYPE_REQUIRED", "Must not be empty."))
+    problems += _localization_problems(item, path)
     options = item.get("options") or []
     options = [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
     problems += _nesting_problems(item, options, path)
@@ -168,6 +169,48 @@ def _chat_input_problems(item: Mapping[str, Any], path: Path_) -> list[Problem]:
                 )
             )
         optional_seen = optional_seen or not option.get("required")
+    return problems
+
+
+def _locales() -> frozenset[str]:
+    """The locales Discord accepts as localization keys: the spec's AvailableLocalesEnum."""
+    from tests.fakes.discord_spec import DiscordSpec
+
+    enum = DiscordSpec.load().schemas["AvailableLocalesEnum"]
+    return frozenset(choice["const"] for choice in enum["oneOf"])
+
+
+def _localization_problems(item: Mapping[str, Any], path: Path_) -> list[Problem]:
+    """Localized names follow the name rules; every key is a locale Discord knows (the schema
+    allows any key: Discord answers 50035 for an unknown one)."""
+    problems: list[Problem] = []
+    locales = _locales()
+    places: list[tuple[Path_, Any, bool]] = [
+        ((*path, "name_localizations"), item.get("name_localizations"), True),
+        ((*path, "description_localizations"), item.get("description_localizations"), False),
+    ]
+    for index, choice in enumerate(item.get("choices") or []):
+        if isinstance(choice, dict):
+            where = (*path, "choices", index, "name_localizations")
+            places.append((where, choice.get("name_localizations"), False))
+    for where, localized, is_name in places:
+        if not isinstance(localized, dict):
+            continue
+        for locale, text in localized.items():
+            if locale not in locales:
+                problems.append(
+                    Problem((*where, locale), "INVALID_LOCALE", f"Unknown locale {locale!r}.")
+                )
+            elif is_name and not (
+                isinstance(text, str) and _COMMAND_NAME.fullmatch(text) and text == text.lower()
+            ):
+                problems.append(
+                    Problem(
+                        (*where, locale),
+                        "APPLICATION_COMMAND_INVALID_NAME",
+                        f"Command name is invalid ({text!r}): lower case letters, digits, - and _.",
+                    )
+                )
     return problems
 
 

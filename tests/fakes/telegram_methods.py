@@ -4,6 +4,7 @@ its request has passed the checks."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -80,7 +81,11 @@ class TelegramMethods(TelegramWebhook):
         }
 
     async def _set_my_commands(self, params: dict[str, Any], chat: Chat | None) -> Any:
-        key = (_scope_key(params.get("scope")), params.get("language_code", ""))
+        # The spec says it in prose: "A two-letter ISO 639-1 language code", or empty.
+        language = params.get("language_code", "")
+        if language and not re.fullmatch(r"[a-z]{2}", language):
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        key = (_scope_key(params.get("scope")), language)
         self._commands[key] = list(params["commands"])
         return True
 

@@ -81,10 +81,18 @@ async def test_a_chat_comes_back_with_every_setting(store: Store) -> None:
         spoiler_safe=True,
         mention_role="112233",
         chart_with_results=True,
+        clock_24h=False,
     )
     await store.upsert_chat(chat)
     assert await store.get_chat(chat.ref) == chat
     assert await store.get_chat(ChatRef("discord", "1")) is None
+
+
+async def test_a_chats_clock_is_unset_12_or_24_hours(store: Store) -> None:
+    for clock in (None, True, False, None):
+        await store.upsert_chat(Chat(tg(7), clock_24h=clock))
+        stored = await store.get_chat(tg(7))
+        assert stored is not None and stored.clock_24h is clock
 
 
 async def test_upserting_a_chat_again_replaces_its_settings(store: Store) -> None:

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.core.formatting import display_width, format_moment, truncate
+from bot.core.i18n import use_language
 from bot.core.reply import (
     Block,
     Choice,
@@ -71,7 +72,13 @@ class _Painter:
 
 
 def render(reply: Reply, *, colour: bool, width: int = 100) -> str:
-    """The reply as terminal text: sections separated by one blank line, no trailing newline."""
+    """The reply as terminal text: sections separated by one blank line, no trailing newline.
+    Times are in the language the reply was written in."""
+    with use_language(reply.locale.language, reply.locale.clock_24h):
+        return _render(reply, colour=colour, width=width)
+
+
+def _render(reply: Reply, *, colour: bool, width: int) -> str:
     painter = _Painter(colour)
     status_fg = _STATUS_FG.get(reply.status)
     sections: list[str] = []

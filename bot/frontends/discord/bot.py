@@ -48,6 +48,7 @@ from bot.frontends.discord.sender import (
 )
 from bot.frontends.discord.slash import register_commands
 from bot.frontends.discord.sync import sync_if_changed
+from bot.frontends.discord.translate import CatalogTranslator
 from bot.store.protocol import Store
 
 log = logging.getLogger("pitboard.discord")
@@ -90,6 +91,8 @@ class PitboardClient(discord.Client):
         self.frontend.gateway.disconnected_now()
 
     async def setup_hook(self) -> None:
+        # Command names and descriptions in Swedish and German clients' languages too.
+        await self.tree.set_translator(CatalogTranslator())
         register_commands(self.tree, self.frontend)
         register_edit_commands(self.tree, self.frontend, self.frontend.edits)
         await sync_if_changed(self.tree, self.frontend.store, self.frontend.config.sync_guild)
@@ -182,6 +185,8 @@ class DiscordFrontend:
         user_id = str(interaction.user.id)
         is_admin = user_id in self._admins
         can_manage = not in_guild or is_admin or interaction.permissions.manage_guild
+        # A new channel starts in its server's preferred language; a DM in the user's.
+        locale = interaction.guild_locale if in_guild else interaction.locale
         return Caller(
             ChatRef(PLATFORM, str(target)),
             ChatKind.CHANNEL if in_guild else ChatKind.PRIVATE,
@@ -189,6 +194,7 @@ class DiscordFrontend:
             is_admin=is_admin,
             display=f"{interaction.user.name}#{interaction.user.discriminator}",
             can_manage=can_manage,
+            language=locale.value if locale is not None else None,
         )
 
     async def answer(

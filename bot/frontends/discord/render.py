@@ -32,6 +32,7 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from bot.core.i18n import use_language
 from bot.core.model import zone_info
 from bot.core.reply import (
     Block,
@@ -342,6 +343,12 @@ def _button_label(label: str) -> str:
 def render(
     reply: Reply, *, spoiler_safe: bool = False, mention_role: str | None = None
 ) -> list[DiscordMessage]:
+    """`_render` in the language the reply was written in (the renderer's own words)."""
+    with use_language(reply.locale.language, reply.locale.clock_24h):
+        return _render(reply, spoiler_safe=spoiler_safe, mention_role=mention_role)
+
+
+def _render(reply: Reply, *, spoiler_safe: bool, mention_role: str | None) -> list[DiscordMessage]:
     """The reply as one or more messages. Only the first carries the role mention (in its
     content, the only content there is) and only the last carries the buttons."""
     if mention_role is not None and not _SNOWFLAKE.fullmatch(mention_role):

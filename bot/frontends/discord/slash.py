@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 Choice = app_commands.Choice
 MAX_CHOICES = 25
-SETTINGS = ("zone", "reminders", "spoilers", "chart", "language")
+SETTINGS = ("zone", "reminders", "spoilers", "chart", "language", "clock")
 # Commands that only make sense elsewhere (Telegram's /start opens a private chat).
 NOT_ON_DISCORD = frozenset({"start"})
 

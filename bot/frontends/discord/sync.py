@@ -26,12 +26,18 @@ from bot.store.protocol import Store
 log = logging.getLogger("pitboard.discord")
 
 
-def command_table_digest(
+async def command_table_digest(
     tree: app_commands.CommandTree[discord.Client], guild: discord.abc.Snowflake | None
 ) -> str:
     """The SHA-256 of the payload `tree.sync(guild=guild)` would send, independent of the
-    order the commands were registered in."""
-    payload = [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
+    order the commands were registered in; with the translator's localizations, so that a
+    changed translation is synced too."""
+    commands = tree.get_commands(guild=guild)
+    translator = tree.translator
+    if translator is None:
+        payload = [command.to_dict(tree) for command in commands]
+    else:
+        payload = [await command.get_translated_payload(tree, translator) for command in commands]
     payload.sort(key=lambda command: (int(command.get("type") or 1), str(command["name"])))
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -49,7 +55,7 @@ async def sync_if_changed(
     guild = discord.Object(guild_id) if guild_id else None
     if guild is not None:
         tree.copy_global_to(guild=guild)
-    digest = command_table_digest(tree, guild)
+    digest = await command_table_digest(tree, guild)
     key = digest_key(tree.client.application_id, guild_id)
     where = guild_id or "global"
     if await store.get_value(key) == digest:

@@ -20,8 +20,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, Message, Update, User
 from telegram import Chat as TgChat
+from telegram import Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
@@ -40,12 +40,12 @@ from bot.config import TelegramConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
-from bot.core.commands import COMMANDS
 from bot.core.reply import Reply
 from bot.editing import Editor
 from bot.frontends.telegram.callbacks import CallbackRegistry
 from bot.frontends.telegram.edit_flow import EDIT_GROUP, EditFlow
 from bot.frontends.telegram.edit_gate import display_name
+from bot.frontends.telegram.menus import menus
 from bot.frontends.telegram.polling import PollingRecord, WatchedRequest
 from bot.frontends.telegram.sender import PLATFORM, TelegramSender
 from bot.frontends.telegram.transport import AiohttpRequest
@@ -164,9 +164,11 @@ class TelegramFrontend:
         await self.application.initialize()  # getMe
         self._prepared = True
         try:
-            await self.application.bot.set_my_commands(
-                [BotCommand(c.name, c.summary[:256]) for c in COMMANDS if not c.admin_only]
-            )
+            # A menu per language and kind of chat (bot.frontends.telegram.menus).
+            for scope, language, commands in menus():
+                await self.application.bot.set_my_commands(
+                    commands, scope=scope, language_code=language
+                )
         except Exception as error:  # the menu is a nicety; commands work without it
             log.error("telegram: setting the command menu failed: %s", _describe(error))
         await self.check_channels()
@@ -368,6 +370,8 @@ class TelegramFrontend:
             user_id=user_id,
             is_admin=is_admin,
             can_manage=is_admin or await self._can_manage(chat, kind, user),
+            # A new chat starts in the language of the fan who first writes to the bot.
+            language=user.language_code if user else None,
             display=display_name(user) if user else None,  # the audit log's "(@anna)"
         )
 

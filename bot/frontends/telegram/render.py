@@ -31,6 +31,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from bot.core.formatting import format_moment
+from bot.core.i18n import use_language
 from bot.core.reply import (
     Attachment,
     Block,
@@ -98,7 +99,13 @@ class TelegramMessage:
 def render(
     reply: Reply, *, spoiler_safe: bool = False, max_length: int = MAX_MESSAGE_LENGTH
 ) -> list[TelegramMessage]:
-    """The reply as one or more messages; only the last one carries the keyboard."""
+    """The reply as one or more messages; only the last one carries the keyboard. Times and
+    the renderer's own words are in the language the reply was written in."""
+    with use_language(reply.locale.language, reply.locale.clock_24h):
+        return _render(reply, spoiler_safe=spoiler_safe, max_length=max_length)
+
+
+def _render(reply: Reply, *, spoiler_safe: bool, max_length: int) -> list[TelegramMessage]:
     hide = spoiler_safe and reply.contains_results
     sections: list[Section] = []
     title = _clean(reply.title or "", single_line=True).strip()
