@@ -186,7 +186,7 @@ class Router:
             case "announce":
                 return await self._admin.announce(args.get("text"))
             case "edit" | "audit" | "undo" if self._edits is None:
-                return problem(ReplyStatus.EMPTY, "This bot takes no edits.")
+                return problem(ReplyStatus.EMPTY, _("This bot takes no edits."))
             case "edit":
                 assert self._edits is not None
                 return await self._edits.edit(text, actor_of(caller))
