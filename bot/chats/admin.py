@@ -8,8 +8,8 @@ from bot.chats.edits import audit_lines
 from bot.chats.health import ChannelHealth
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
-from bot.core.i18n import N_, _, ngettext
-from bot.core.plan import Announcement
+from bot.core.i18n import N_, NP_, _, ngettext, pgettext
+from bot.core.plan import Announcement, AnnouncementKind
 from bot.core.reply import Line, Moment, Reply, ReplyStatus, bold, line, paragraph, problem
 from bot.scheduling.reloader import ReloadResult
 from bot.store.protocol import Store
@@ -23,6 +23,16 @@ DELIVERY_COUNTS = {
     DeliveryStatus.SENT: N_("{n} sent"),
     DeliveryStatus.FAILED: N_("{n} failed"),
     DeliveryStatus.SKIPPED: N_("{n} skipped"),
+}
+# What each planned announcement is, as /status lists them.
+KIND_CONTEXT = "announcement kind"  # i18n: not user text (a gettext context)
+KIND_LABELS = {
+    AnnouncementKind.PREVIEW: NP_("announcement kind", "preview"),
+    AnnouncementKind.REMINDER: NP_("announcement kind", "reminder"),
+    AnnouncementKind.START: NP_("announcement kind", "start"),
+    AnnouncementKind.RESULTS: NP_("announcement kind", "results"),
+    AnnouncementKind.CHANGED: NP_("announcement kind", "changed"),
+    AnnouncementKind.TOLD: NP_("announcement kind", "told"),
 }
 
 
@@ -88,7 +98,11 @@ class Admin:
                 else ""
             )
             lines.append(
-                line("• ", Moment(item.due, zone), f" — {item.kind.value}{offset}: {what}")
+                line(
+                    "• ",
+                    Moment(item.due, zone),
+                    f" — {pgettext(KIND_CONTEXT, KIND_LABELS[item.kind])}{offset}: {what}",
+                )
             )
         errors = await self._store.recent_errors(SHOWN)
         lines.append(line(bold(_("Last delivery errors:")), "" if errors else " " + _("none")))
