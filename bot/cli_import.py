@@ -14,23 +14,20 @@ import asyncio
 import getpass
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from bot.bundled import bundled_schedules
+from bot.cli_edit import open_editor
 from bot.config import Config
 from bot.core import lookup
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.schedules import ScheduleError, load_catalog
-from bot.editing import Editor, cli_actor
+from bot.editing import cli_actor
 from bot.editing.imports import import_apply, import_preview
 from bot.frontends.console.render import render
-from bot.scheduling.reloader import ScheduleReloader
 from bot.store.protocol import StoreError
-from bot.store.sqlite import SQLiteStore
 
 
 def add_import_parser(commands: Any) -> None:
@@ -52,6 +49,7 @@ def add_import_parser(commands: Any) -> None:
         "--diff", action="store_true", help="also show each schedule line that would change"
     )
     results.add_argument("--as", dest="actor", help="who the audit log names (default: you)")
+    results.add_argument("--database", type=Path, help="database file (default: the config's)")
     whole = results.add_mutually_exclusive_group()
     whole.add_argument(
         "--complete",
@@ -96,7 +94,7 @@ def import_command(args: argparse.Namespace, config: Config, schedules: Path) ->
     if not isinstance(found, str):
         print(render(found, colour=False), file=sys.stderr)
         return 1
-    database: str | Path = Path(config.general.database)
+    database: str | Path = args.database or Path(config.general.database)
     if args.dry_run and not Path(database).exists():
         database = ":memory:"  # a dry run creates no database file
     clock: Clock = FixedClock(args.at) if args.at else SystemClock()
@@ -118,7 +116,7 @@ async def _run(
 ) -> int:
     actor = cli_actor(args.actor or getpass.getuser())
     name = args.file.name
-    async with _editor(schedules, catalogs, database, clock) as editor:
+    async with open_editor(schedules, catalogs, database, clock) as editor:
         if args.dry_run:
             preview = await import_preview(
                 editor, session_id, name, data, actor, complete=args.complete
@@ -135,21 +133,6 @@ async def _run(
             print("\n".join(outcome.outcome.lines))
         print(f"Imported as edit #{outcome.edit_id} (undo: pitboard undo {outcome.edit_id}).")
     return 0 if outcome.ok else 1
-
-
-@asynccontextmanager
-async def _editor(
-    schedules: Path, catalogs: CatalogHolder, database: str | Path, clock: Clock
-) -> AsyncIterator[Editor]:
-    """An Editor on the folder; its reload re-reads the folder for this process only (a bot
-    running elsewhere follows the files itself)."""
-
-    async def nothing_to_replan() -> None:
-        return None
-
-    reloader = ScheduleReloader(schedules, catalogs, nothing_to_replan)
-    async with SQLiteStore(database) as store:
-        yield Editor(schedules, store, catalogs, clock, reloader.reload)
 
 
 def _would_change(lines: tuple[str, ...], *, diff: bool) -> str:

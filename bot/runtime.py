@@ -193,7 +193,14 @@ class Runtime:
             from bot.frontends.discord.bot import DiscordFrontend
 
             discord = DiscordFrontend(
-                config.discord, config.discord_token, router, store, catalogs, health, clock=clock
+                config.discord,
+                config.discord_token,
+                router,
+                store,
+                catalogs,
+                health,
+                clock=clock,
+                editor=editor,
             )
             senders["discord"] = discord.sender
             limits["discord"] = replace(
@@ -215,6 +222,7 @@ class Runtime:
         metrics.watch(engine, sorted(senders), announcer)
         if telegram is not None:
             telegram.attach(engine.reply)
+            telegram.enable_edits(editor)  # the admins' guided /edit and file imports
         runtime = cls(
             config=config,
             catalogs=catalogs,

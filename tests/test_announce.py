@@ -248,7 +248,7 @@ def test_results_after_the_last_race_bring_the_published_standings() -> None:
     lines = text.split("\n")
     assert "Jessica Bäckman: 5th — 3rd in the championship, 44 pts" in lines
     assert "TCR Germany 2022, round 1 of 7 · Sun 24 Apr · time TBA" in lines
-    assert "Partial results: only what the press releases state." in lines
+    assert "Partial results: not the whole classification." in lines
     assert "Standings: ADAC TCR Germany 2022 — drivers" in lines
     assert "After round 1 of 7 (Oschersleben)" in lines
     table = [line.split() for line in lines]

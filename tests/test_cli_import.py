@@ -89,3 +89,20 @@ def test_an_unknown_session_or_the_bundled_season_is_refused(tmp_path: Path) -> 
     elsewhere.mkdir()
     bundled = pitboard("import", "results", "oschersleben race 1", export, cwd=elsewhere)
     assert bundled.returncode == 2 and "the bundled season is read-only" in bundled.stderr
+
+
+def test_an_import_is_in_the_audit_of_the_database_it_was_given(tmp_path: Path) -> None:
+    """`--database` as `pitboard edit` and `pitboard audit` take it, so an import and the edits
+    around it are one log (without it the import went to the config's database)."""
+    folder = folder_with_schedules(tmp_path)
+    export = str(DATA / "endurance-12h-alkamel.csv")
+    done = pitboard(
+        "--schedules", "schedules", "import", "results", "endurance-demo-2023/demo-12h/race",
+        export, "--as", "anna", "--database", "ops.sqlite3", cwd=folder,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    audit = pitboard("--schedules", "schedules", "audit", "--database", "ops.sqlite3", cwd=folder)
+    assert audit.returncode == 0, audit.stderr
+    (entry,) = audit.stdout.splitlines()
+    assert entry.startswith("#1  ") and "cli:anna" in entry
+    assert not (folder / "data").exists()  # the config's database was never opened

@@ -90,7 +90,7 @@ async def test_inferred_results_and_published_rows_are_said(tmp_path: Path) -> N
     later = "2022-06-01T12:00+02:00"
     results = await ask(catalog, "/results demo-2022/ring/race", later)
     assert results.endswith(
-        "Partial results: only what the press releases state.\n\n"
+        "Partial results: not the whole classification.\n\n"
         "Some of these results are inferred: read off the TV graphics."
     )
     table = render(await service(catalog, later).standings("demo-2022"), colour=False)

@@ -376,9 +376,7 @@ def results_reply(catalog: Catalog, session: Session, zone: str, now: datetime) 
     if fastest:
         blocks.append(paragraph(*fastest))
     if not session.results_complete:
-        blocks.append(
-            paragraph(line(italic(_("Partial results: only what the press releases state."))))
-        )
+        blocks.append(paragraph(line(italic(_("Partial results: not the whole classification.")))))
     reasons = inferred.result_reasons(catalog, (session,))
     if reasons:
         blocks.append(paragraph(line(italic(inferred.results_note(reasons)))))

@@ -7,14 +7,16 @@ internet. Requests that break the contract are answered 400 (401 for a wrong tok
 real API *and* recorded in ``violations``; leaving the ``async with`` block raises if there were
 any, unless ``allow_violations=True``.
 
-Tests drive it like users do (``push_message``, ``push_callback``/``press``), read what the bot
-sent (``sent``, ``wait_for_message``), and inject the failures delivery has to survive
-(``fail_next``, ``set_fault_rate``, ``block``, ``migrate``, ``RateLimitRules``).
+Tests drive it like users do (``push_message``, ``push_callback``/``press``, ``push_document``
+for a file the bot then fetches with getFile), read what the bot sent (``sent``,
+``wait_for_message``), and inject the failures delivery has to survive (``fail_next``,
+``set_fault_rate``, ``block``, ``migrate``, ``RateLimitRules``).
 
 The fake is split by job: :mod:`~tests.fakes.telegram_server` (HTTP, lifecycle),
 :mod:`~tests.fakes.telegram_faults` (faults, rate limits),
 :mod:`~tests.fakes.telegram_webhook` (updates pushed to a webhook),
 :mod:`~tests.fakes.telegram_methods` (the modelled methods),
+:mod:`~tests.fakes.telegram_files` (documents users send, getFile, the download),
 :mod:`~tests.fakes.telegram_state` (chats, messages, updates) and
 :mod:`~tests.fakes.telegram_model` (records); this module assembles it and re-exports every name
 it defined before the split, private helpers included (bench code subclasses the fake).
@@ -41,6 +43,7 @@ from tests.fakes.telegram_faults import _Fault as _Fault
 from tests.fakes.telegram_faults import _forbidden as _forbidden
 from tests.fakes.telegram_faults import _posts as _posts
 from tests.fakes.telegram_faults import _rate_limited as _rate_limited
+from tests.fakes.telegram_files import StoredFile
 from tests.fakes.telegram_html import ParsedText as ParsedText
 from tests.fakes.telegram_html import parse_html as parse_html
 from tests.fakes.telegram_methods import render as render
@@ -149,7 +152,10 @@ class FakeTelegram(TelegramServer):
             "getChatMember": self._get_chat_member,
             "deleteMessage": self._delete_message,
             "sendChatAction": self._send_chat_action,
+            "getFile": self._get_file,
         }
+        self._files: dict[str, StoredFile] = {}
+        self._file_numbers = itertools.count(1)
 
 
 @pytest_asyncio.fixture

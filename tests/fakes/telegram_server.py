@@ -10,6 +10,7 @@ from typing import Any, Literal, Self
 from aiohttp import web
 
 from tests.fakes.telegram_faults import TelegramFaults, _rate_limited
+from tests.fakes.telegram_files import FILE_ROUTE, TelegramFiles
 from tests.fakes.telegram_methods import MethodHandler, TelegramMethods
 from tests.fakes.telegram_model import (
     ApiError,
@@ -25,7 +26,7 @@ from tests.fakes.telegram_photos import TelegramPhotos
 _PATH = re.compile(r"/bot([^/]*)/([^/]+)")
 
 
-class TelegramServer(TelegramFaults, TelegramMethods, TelegramPhotos):
+class TelegramServer(TelegramFaults, TelegramMethods, TelegramPhotos, TelegramFiles):
     """Lifecycle and request pipeline; FakeTelegram.__init__ sets the attributes declared here."""
 
     token: str
@@ -100,6 +101,13 @@ class TelegramServer(TelegramFaults, TelegramMethods, TelegramPhotos):
     # --- the HTTP side ----------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.path.startswith(FILE_ROUTE):
+            record = RecordedRequest("file download", {})
+            self.requests.append(record)
+            response = self._serve_file(request, record)
+            self.stats.statuses[record.status] += 1
+            self._notify()
+            return response
         match = _PATH.fullmatch(request.path)
         method_name = match.group(2) if match else request.path
         record = RecordedRequest(method_name, {})

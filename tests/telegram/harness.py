@@ -43,6 +43,7 @@ async def running_bot(
     followers: tuple[Chat, ...] = (),
     before_start: Callable[[FakeTelegram], None] = lambda fake: None,
     start_clock: bool = True,
+    schedules: Path = SCHEDULES,
     **telegram: Any,
 ) -> AsyncIterator[tuple[FakeTelegram, Runtime]]:
     """The bot on a fake Bot API. `followers` follow the 24H Series before the bot starts: a
@@ -60,6 +61,7 @@ async def running_bot(
             channels=channels,
             followers=followers,
             start_clock=start_clock,
+            schedules=schedules,
             **telegram,
         ) as runtime:
             yield fake, runtime
@@ -75,18 +77,19 @@ async def bot_on(
     followers: tuple[Chat, ...] = (),
     webhook_secret: str | None = None,
     start_clock: bool = True,
+    schedules: Path = SCHEDULES,
     **telegram: Any,
 ) -> AsyncIterator[Runtime]:
     """A runtime on `fake` and the database in `tmp_path` (again after a stop: a restart);
-    `telegram` overrides TelegramConfig fields."""
+    `telegram` overrides TelegramConfig fields. Pass a copy of the schedules to `schedules`
+    when the test edits them."""
     config = replace(
         Config(),
         telegram=replace(
             TelegramConfig(),
             api_base_url=fake.base_url.removesuffix("/bot"),
             channels=channels,
-            admins=(ADMIN,),
-            **telegram,
+            **{"admins": (ADMIN,), **telegram},
         ),
         telegram_token=fake.token,
         telegram_webhook_secret=webhook_secret,
@@ -99,8 +102,8 @@ async def bot_on(
             await store.set_subscription(Subscription(chat.ref, series=frozenset({SERIES_24H})))
         runtime = Runtime.build(
             config,
-            schedules=SCHEDULES,
-            catalogs=CatalogHolder(load_catalog(SCHEDULES)),
+            schedules=schedules,
+            catalogs=CatalogHolder(load_catalog(schedules)),
             clock=clock,
             store=store,
             chat_zone="Europe/Stockholm",

@@ -41,7 +41,10 @@ from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
 from bot.core.reply import Reply
+from bot.editing import Editor
 from bot.frontends.telegram.callbacks import CallbackRegistry
+from bot.frontends.telegram.edit_flow import EDIT_GROUP, EditFlow
+from bot.frontends.telegram.edit_gate import display_name
 from bot.frontends.telegram.menus import menus
 from bot.frontends.telegram.polling import PollingRecord, WatchedRequest
 from bot.frontends.telegram.sender import PLATFORM, TelegramSender
@@ -94,6 +97,7 @@ class TelegramFrontend:
         self._store = store
         self._catalogs = catalogs
         self._health = health
+        self._clock = clock
         self._default_zone = default_zone
         self._default_reminders = default_reminders
         self._admins = {str(admin) for admin in config.admins}
@@ -135,6 +139,19 @@ class TelegramFrontend:
     def attach(self, replier: Replier) -> None:
         """Where replies go: the delivery engine's priority lane (set once it exists)."""
         self._replier = replier
+
+    def enable_edits(self, editor: Editor) -> None:
+        """The admins' guided /edit and file imports (bot.frontends.telegram.edit_flow), in a
+        handler group before the fans' handlers; its replies take the same lane as theirs."""
+        flow = EditFlow(
+            editor, self._catalogs, self._clock, frozenset(self._admins), self._send_edit_reply
+        )
+        self.application.add_handlers(flow.handlers(), group=EDIT_GROUP)
+
+    async def _send_edit_reply(self, tg_chat: TgChat, reply: Reply) -> None:
+        ref = ChatRef(PLATFORM, str(tg_chat.id))
+        chat = await self._router.settings.chat(ref, chat_kind(tg_chat.type))
+        await self._respond(ref, Answer(reply, chat))
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -355,6 +372,7 @@ class TelegramFrontend:
             can_manage=is_admin or await self._can_manage(chat, kind, user),
             # A new chat starts in the language of the fan who first writes to the bot.
             language=user.language_code if user else None,
+            display=display_name(user) if user else None,  # the audit log's "(@anna)"
         )
 
     async def _can_manage(self, chat: TgChat, kind: ChatKind, user: User | None) -> bool:

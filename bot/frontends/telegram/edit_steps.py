@@ -1,0 +1,343 @@
+"""The steps of the admins' guided edit on Telegram, as plain values: what each step asks, which
+buttons it offers, and what an admin's typed answer means. No python-telegram-bot here: the
+conversation itself (`edit_flow`) sends these replies and reads the presses.
+
+A button's callback data is `/edit~TOKEN~CHOICE`. It starts with "/" so the renderer sends it
+as it is (a chat command of at most 64 bytes, see `render.command_callback`); the edit flow
+takes every press with that prefix before the fans' handlers see it. TOKEN is new for every
+message the flow sends, so a press on an older message, on another admin's edit, or on a
+message from before a restart is recognised as such instead of being taken for the latest
+step. CHOICE is short: an index into the ids the message offered, or an action's name.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from bot.core.audience import ChatRef
+from bot.core.catalog import Catalog
+from bot.core.edits.operations import CancelSession, PostponeSession, SetSessionTime
+from bot.core.model import Event, Series, Session
+from bot.core.reply import Choice, Reply, ReplyStatus, paragraph
+from bot.editing import ADMINS_ONLY, EditPreview
+from bot.editing.editor import Edits
+from bot.frontends.telegram.edit_forms import NEW_EVENT_HELP, NEW_SESSION_HELP, STANDINGS_HELP
+
+PREFIX = "/edit~"
+BUTTON = re.compile(r"/edit~([A-Za-z0-9_-]{1,16})~([a-z0-9:-]{1,24})")
+# An edit nobody touched for this long (by the injected clock) is dropped: its buttons answer
+# EXPIRED. PTB's conversation_timeout would need PTB's JobQueue, which the bot does not run.
+IDLE_LIMIT = timedelta(minutes=30)
+
+REFUSED = ADMINS_ONLY  # "Sorry, /edit is only for Pitboard's admins.", as every front-end says
+EXPIRED = "That edit has expired — start again with /edit."
+NOT_YOURS = "Only the admin who started this edit can use its buttons."
+EARLIER_STEP = "That button is from an earlier step: use the latest message, or /cancel."
+CANCELLED = "Edit cancelled: nothing changed."
+SHOWN_PROBLEMS = 15
+
+
+class Action(StrEnum):
+    TIME = "time"
+    TBA = "tba"
+    CANCEL = "cancel"
+    REINSTATE = "reinstate"
+    POSTPONE = "postpone"
+    RESULTS = "results"
+    CORRECT = "correct"
+    ADD_EVENT = "new-event"
+    ADD_SESSION = "new-session"
+    STANDINGS = "standings"
+
+
+ACTION_LABELS = {
+    Action.TIME: "Set/move time",
+    Action.TBA: "Make it TBA",
+    Action.CANCEL: "Cancel session",
+    Action.REINSTATE: "Reinstate",
+    Action.POSTPONE: "Postpone",
+    Action.RESULTS: "Enter results",
+    Action.CORRECT: "Correct a result",
+    Action.ADD_EVENT: "Add an event",
+    Action.ADD_SESSION: "Add a session",
+    Action.STANDINGS: "Enter standings",
+}
+# Actions that need something typed (or a file) before there is an edit to preview.
+TYPED = frozenset(
+    {
+        Action.TIME,
+        Action.POSTPONE,
+        Action.RESULTS,
+        Action.CORRECT,
+        Action.ADD_EVENT,
+        Action.ADD_SESSION,
+        Action.STANDINGS,
+    }
+)
+ROWS = frozenset({Action.RESULTS, Action.CORRECT})
+
+# Choices that are not an index.
+CONFIRM, AGAIN, STOP = "ok", "again", "stop"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(6)
+
+
+def button(label: str, token: str, choice: str) -> Choice:
+    return Choice(label, f"{PREFIX}{token}~{choice}")
+
+
+def read_button(data: str) -> tuple[str, str] | None:
+    """(token, choice) of an edit button's callback data; None for anything else."""
+    found = BUTTON.fullmatch(data)
+    return (found[1], found[2]) if found else None
+
+
+@dataclass
+class Draft:
+    """One admin's edit in one chat, between their /edit and the confirmation."""
+
+    owner: int  # Telegram user id
+    chat: ChatRef
+    touched: datetime  # the clock's now at the last step
+    # In a group the bot reads only commands and replies to it (privacy mode): typed answers
+    # must be replies, and the prompts say so.
+    in_group: bool = False
+    token: str = field(default_factory=new_token)  # of the latest message with buttons
+    options: tuple[str, ...] = ()  # the ids behind that message's numbered buttons
+    series_id: str | None = None
+    event_id: str | None = None
+    session_id: str | None = None
+    action: Action | None = None
+    edit: Edits | None = None  # previewed, waiting for Confirm
+    source_file: str | None = None  # the uploaded file the edit came from
+
+    def idle(self, now: datetime) -> bool:
+        return now - self.touched > IDLE_LIMIT
+
+    def offer(self, ids: tuple[str, ...] = ()) -> str:
+        """A fresh token for the next message (older buttons stop counting)."""
+        self.token, self.options = new_token(), ids
+        return self.token
+
+    def chosen(self, choice: str) -> str | None:
+        """The id behind a numbered choice of the latest message."""
+        if not choice.isdigit() or int(choice) >= len(self.options):
+            return None
+        return self.options[int(choice)]
+
+
+# -- what each step asks ---------------------------------------------------------------------
+
+
+def series_menu(draft: Draft, catalog: Catalog) -> Reply:
+    series = sorted(catalog.series.values(), key=lambda s: (-s.season, s.name))
+    token = draft.offer(tuple(s.id for s in series))
+    choices = [button(_series_label(s), token, str(i)) for i, s in enumerate(series)]
+    return _question("Edit the schedule: which series?", [*choices, button("Cancel", token, STOP)])
+
+
+def event_menu(draft: Draft, catalog: Catalog, series: Series) -> Reply:
+    token = draft.offer(tuple(e.id for e in series.events))
+    choices = [button(_event_label(e), token, str(i)) for i, e in enumerate(series.events)]
+    choices.append(button(ACTION_LABELS[Action.ADD_EVENT], token, Action.ADD_EVENT.value))
+    return _question(f"Which event of {_series_label(series)}?", [*choices, _cancel(token)])
+
+
+def session_menu(draft: Draft, event: Event) -> Reply:
+    token = draft.offer(tuple(s.id for s in event.sessions))
+    choices = [button(session_label(s), token, str(i)) for i, s in enumerate(event.sessions)]
+    choices += [
+        button(ACTION_LABELS[action], token, action.value)
+        for action in (Action.ADD_SESSION, Action.STANDINGS)
+    ]
+    question = (
+        f"Which session of {event.name}?"
+        if event.sessions
+        else (f"{event.name} has no sessions yet.")
+    )
+    return _question(question, [*choices, _cancel(token)])
+
+
+def action_menu(draft: Draft, session: Session, event: Event) -> Reply:
+    token = draft.offer()
+    actions = [Action.TIME, Action.TBA]
+    actions.append(Action.REINSTATE if session.cancelled else Action.CANCEL)
+    actions += [Action.POSTPONE, Action.RESULTS, Action.CORRECT]
+    choices = [button(ACTION_LABELS[a], token, a.value) for a in actions]
+    return _question(
+        f"{session.name}, {event.name}: {when(session)}. What would you like to do?",
+        [*choices, _cancel(token)],
+    )
+
+
+def prompt(draft: Draft, action: Action, catalog: Catalog) -> Reply:
+    """What to type for an action that needs it."""
+    token = draft.offer()
+    lines: tuple[str, ...]
+    if action is Action.ADD_EVENT:
+        lines = NEW_EVENT_HELP
+    elif action is Action.ADD_SESSION:
+        lines = NEW_SESSION_HELP
+    elif action is Action.STANDINGS:
+        event = catalog.events[draft.event_id or ""]
+        lines = (f"Standings after {event.name}.", *STANDINGS_HELP)
+    else:
+        lines = _session_prompt(action, catalog.sessions[draft.session_id or ""])
+    if draft.in_group:
+        lines = (*lines, "(In a group, send it as a reply to this message.)")
+    return Reply(title=None, blocks=(paragraph(*lines),), choices=(_cancel(token),))
+
+
+def _session_prompt(action: Action, session: Session) -> tuple[str, ...]:
+    if action is Action.TIME:
+        return (
+            f"Send the new start of {session.name} ({when(session)}):",
+            f"{session.day.isoformat()} 14:30, or 14:30 (same day), or TBA.",
+        )
+    if action is Action.POSTPONE:
+        return (
+            f"Postpone {session.name}: its time becomes TBA.",
+            "Send the new day as 2022-05-01, or 'same' to keep the day.",
+        )
+    if action is Action.RESULTS:
+        return (
+            f"Send the results of {session.name}, one row a line: POS WHO [extras],",
+            "e.g. '1 #7 laps=20 fl', '2 Jessica Bäckman gap=+1.234', 'DNS jessica - fuel pump',",
+            "or a CSV with a header (pasted, or sent as a file).",
+        )
+    return (
+        f"Send the rows of {session.name} to correct or add, one a line: POS WHO [extras],",
+        "e.g. '3 #21', 'DSQ #7 - technical infringement'; other rows stay as they are.",
+    )
+
+
+def preview_reply(draft: Draft, preview: EditPreview, matched: Sequence[str] = ()) -> Reply:
+    """The preview: what the edit does, how an import's rows were matched, and the lines of
+    the schedule files it changes."""
+    token = draft.offer()
+    lines = preview.lines or ("(nothing in the files would change)",)
+    blocks = (paragraph(*matched), paragraph(*lines)) if matched else (paragraph(*lines),)
+    return Reply(
+        title=f"Preview: {preview.summary}",
+        blocks=blocks,
+        choices=(
+            button("Confirm", token, CONFIRM),
+            button("Edit again", token, AGAIN),
+            button("Cancel", token, STOP),
+        ),
+    )
+
+
+def problems_reply(draft: Draft, problems: Sequence[object], *, retry: bool) -> Reply:
+    """Why an input or an edit was refused (each problem with its line and column where it
+    has them); with `retry`, the admin may send it again in the same step."""
+    token = draft.offer(draft.options)
+    said = [str(p) for p in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        said.append(f"… and {len(problems) - SHOWN_PROBLEMS} more")
+    tail = "Fix it and send it again, or press Cancel." if retry else "Nothing changed."
+    return Reply(
+        title="That cannot be applied",
+        blocks=(paragraph(*said), paragraph(tail)),
+        choices=(_cancel(token),) if retry else (),
+        status=ReplyStatus.INVALID,
+    )
+
+
+# -- what typed answers mean -----------------------------------------------------------------
+
+_DAY_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}))?")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+def read_new_time(text: str, session: Session) -> SetSessionTime | str:
+    """'2022-04-23 14:30', '14:30' (the session's day) or 'TBA' (on a day: '2022-04-24 TBA')."""
+    value = " ".join(text.split())
+    day_part, _, rest = value.partition(" ")
+    if value.casefold() == "tba":
+        return SetSessionTime(session.id, None, None)
+    if rest.casefold() == "tba" and (day := _day(day_part)) is not None:
+        return SetSessionTime(session.id, day, None)
+    if _TIME.fullmatch(value):
+        moment = _time(value)
+        return moment if isinstance(moment, str) else SetSessionTime(session.id, None, moment)
+    found = _DAY_TIME.fullmatch(value)
+    if found is None or found[2] is None:
+        return f"'{text.strip()}' is not a time: send 2022-04-23 14:30, 14:30 or TBA."
+    day = _day(found[1])
+    moment = _time(found[2])
+    if day is None:
+        return f"'{found[1]}' is not a date (YYYY-MM-DD)."
+    return moment if isinstance(moment, str) else SetSessionTime(session.id, day, moment)
+
+
+def read_postponement(text: str, session: Session) -> PostponeSession | str:
+    value = text.strip()
+    if value.casefold() in ("same", "-", "none"):
+        return PostponeSession(session.id, None)
+    day = _day(value)
+    if day is None:
+        return f"'{value}' is not a date: send it as 2022-05-01, or 'same'."
+    return PostponeSession(session.id, day)
+
+
+def to_tba(session: Session) -> SetSessionTime:
+    """The session's time becomes TBA on the day it has."""
+    return SetSessionTime(session.id, None, None)
+
+
+def cancellation(session: Session, action: Action) -> CancelSession:
+    return CancelSession(session.id, cancelled=action is Action.CANCEL)
+
+
+# -- labels ----------------------------------------------------------------------------------
+
+
+def when(session: Session) -> str:
+    day = session.day.strftime("%a %-d %b %Y")
+    at = session.local_time.strftime("%H:%M") if session.local_time else "TBA"
+    cancelled = " (cancelled)" if session.cancelled else ""
+    return f"{day} {at}{cancelled}"
+
+
+def session_label(session: Session) -> str:
+    return f"{session.name} · {when(session)}"
+
+
+def _series_label(series: Series) -> str:
+    return f"{series.short_name or series.name} {series.season}"
+
+
+def _event_label(event: Event) -> str:
+    number = f"R{event.round} " if event.round is not None else ""
+    dates = event.start_date.strftime(" (%-d %b)") if event.start_date else " (dates TBA)"
+    return f"{number}{event.name}{dates}"
+
+
+def _question(text: str, choices: list[Choice]) -> Reply:
+    return Reply(title=None, blocks=(paragraph(text),), choices=tuple(choices))
+
+
+def _cancel(token: str) -> Choice:
+    return button("Cancel", token, STOP)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _time(text: str) -> time | str:
+    hours, _, minutes = text.partition(":")
+    if int(hours) > 23 or int(minutes) > 59:
+        return f"'{text}' is not a time of day (00:00 to 23:59)."
+    return time(int(hours), int(minutes))
