@@ -75,10 +75,16 @@ def check_telegram(reply_text_chunks: list[str]) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(command=st.sampled_from([c.name for c in COMMANDS]), argument=ARGUMENTS)
+@given(
+    command=st.sampled_from([c.name for c in COMMANDS]),
+    argument=ARGUMENTS,
+    language=st.sampled_from(["en", "sv", "de"]),
+)
 def test_any_argument_to_any_command_renders_on_both_platforms(
-    tmp_path_factory: object, command: str, argument: str
+    tmp_path_factory: object, command: str, argument: str, language: str
 ) -> None:
+    """In each language: Swedish and German texts are longer, and must fit the same limits."""
+
     async def run() -> None:
         folder = Path(str(tmp_path_factory.mktemp("fuzz")))  # type: ignore[attr-defined]
         store = SQLiteStore(folder / "db.sqlite3")
@@ -93,7 +99,9 @@ def test_any_argument_to_any_command_renders_on_both_platforms(
             admin = Admin(store, catalogs, clock, _Planner(), _Reloader(), ChannelHealth())
             router = Router(service, chats, admin, throttle=CommandThrottle(burst=1e9))
             caller = Caller(ChatRef("telegram", "1"), ChatKind.PRIVATE, user_id="1", is_admin=True)
+            await router.handle(f"/settings language {language}", caller)
             reply = await router.handle(f"/{command} {argument}", caller)
+            assert reply.locale.language == language
             messages = render_telegram(reply, spoiler_safe=True)
             check_telegram([m.text for m in messages])
             for row in (r for m in messages for r in m.keyboard):
