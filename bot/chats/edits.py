@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.catalog import CatalogHolder
-from bot.core.edits.commands import USAGE, parse_edit_command
+from bot.core.edits.commands import parse_edit_command, usage_lines
 from bot.core.edits.problems import EditProblem
+from bot.core.i18n import _
 from bot.core.reply import Line, Moment, Reply, ReplyStatus, bold, line, paragraph, problem
 from bot.editing import Actor, Editor, EditOutcome
 from bot.store.records import EditRecord
@@ -31,12 +32,16 @@ def outcome_reply(outcome: EditOutcome, *, preview_only: bool = False) -> Reply:
         shown.append(line(f"• {change}"))
     details = [line(text) for text in outcome.lines[:SHOWN_LINES]]
     if len(outcome.lines) > SHOWN_LINES:
-        details.append(line(f"… and {len(outcome.lines) - SHOWN_LINES} more lines"))
+        more = len(outcome.lines) - SHOWN_LINES
+        details.append(line(_("… and {n} more lines").format(n=more)))
     blocks = [paragraph(*shown)]
     if details:
         blocks.append(paragraph(*details))
-    blocks.append(paragraph(line("Undo with ", bold(f"/undo {outcome.edit_id}"))))
-    return Reply(title=f"Edit #{outcome.edit_id} done", blocks=tuple(blocks))
+    # The command is bold, so the sentence is split around it: a placeholder would lose that.
+    before, _placeholder, after = _("Undo with {command}").partition("{command}")
+    undo = bold(f"/undo {outcome.edit_id}")
+    blocks.append(paragraph(line(*(part for part in (before, undo, after) if part))))
+    return Reply(title=_("Edit #{id} done").format(id=outcome.edit_id), blocks=tuple(blocks))
 
 
 def problems_reply(problems: Sequence[EditProblem], summary: str = "") -> Reply:
@@ -45,10 +50,10 @@ def problems_reply(problems: Sequence[EditProblem], summary: str = "") -> Reply:
         return problem(ReplyStatus.INVALID, str(problems[0]))
     lines = [line(f"• {p}") for p in problems[:SHOWN_LINES]]
     if len(problems) > SHOWN_LINES:
-        lines.append(line(f"… and {len(problems) - SHOWN_LINES} more"))
-    intro = f"Not changed: {summary}" if summary else "Not changed:"
+        lines.append(line(_("… and {n} more").format(n=len(problems) - SHOWN_LINES)))
+    intro = _("Not changed: {summary}").format(summary=summary) if summary else _("Not changed:")
     return Reply(
-        title="Edit refused",
+        title=_("Edit refused"),
         blocks=(paragraph(intro), paragraph(*lines)),
         status=ReplyStatus.INVALID,
     )
@@ -59,7 +64,9 @@ def audit_lines(records: Sequence[EditRecord], zone: str, *, private: bool) -> l
     out: list[Line] = []
     for record in records:
         who = f" {record.actor}:" if private else ""
-        undone = f" (undone by #{record.undone_by})" if record.undone_by else ""
+        undone = (
+            " " + _("(undone by #{id})").format(id=record.undone_by) if record.undone_by else ""
+        )
         out.append(
             line(f"#{record.id} ", Moment(record.at, zone), f"{who} {record.summary}{undone}")
         )
@@ -74,8 +81,8 @@ class EditCommands:
     async def edit(self, text: str, actor: Actor) -> Reply:
         """`/edit ...`: the whole message, rows on the lines below the command included."""
         if len(text.split(maxsplit=1)) < 2:  # "/edit" alone: how to use it
-            usage = paragraph(*(line(usage) for usage in USAGE))
-            return Reply(title="Edit the schedules", blocks=(usage,))
+            usage = paragraph(*(line(usage) for usage in usage_lines()))
+            return Reply(title=_("Edit the schedules"), blocks=(usage,))
         parsed = parse_edit_command(text, self._catalogs.current)
         if parsed.edit is None:
             return problems_reply(parsed.problems)
@@ -85,16 +92,18 @@ class EditCommands:
         limit = AUDIT_SHOWN
         if limit_text:
             if not limit_text.strip().isdigit() or int(limit_text) < 1:
-                return problem(ReplyStatus.INVALID, "Say how many edits to show, e.g. /audit 20")
+                return problem(ReplyStatus.INVALID, _("Say how many edits to show, e.g. /audit 20"))
             limit = min(int(limit_text), AUDIT_MAX)
         records = await self._editor.audit(limit)
         if not records:
-            return Reply(title="Edits", blocks=(paragraph("No edits yet."),))
+            return Reply(title=_("Edits"), blocks=(paragraph(_("No edits yet.")),))
         return Reply(
-            title="Edits", blocks=(paragraph(*audit_lines(records, zone, private=private)),)
+            title=_("Edits"), blocks=(paragraph(*audit_lines(records, zone, private=private)),)
         )
 
     async def undo(self, number: str | None, actor: Actor) -> Reply:
         if not number or not number.strip().lstrip("#").isdigit():
-            return problem(ReplyStatus.INVALID, "Which edit? /undo N (see /audit for the numbers)")
+            return problem(
+                ReplyStatus.INVALID, _("Which edit? /undo N (see /audit for the numbers)")
+            )
         return outcome_reply(await self._editor.undo(int(number.strip().lstrip("#")), actor))

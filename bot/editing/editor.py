@@ -16,6 +16,10 @@ Audit ids: the next id is taken (`Store.next_edit_id`) before the text is built,
 edit's source (`[sources.edit-N]`) names it; the row is recorded before the files are written,
 so no written edit is ever missing from the log. Should another process record that id first
 (`EditIdTaken`), the edit is built again with the next one; nothing was written meanwhile.
+
+Languages: the answers (summary, problems) are in the admin's language; the audit log records
+each summary in English, once: it is a record shared by every admin, the CLI and the log, and
+`/audit` shows it as written, its surrounding words in the reader's language.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from bot.core.clock import Clock
 from bot.core.edits.apply import EditPlan, SourceStamp, plan_edit
 from bot.core.edits.operations import Edit
 from bot.core.edits.problems import EditProblem
+from bot.core.i18n import DEFAULT_LANGUAGE, N_, _, use_language
 from bot.core.schedules import check_directory
 from bot.editing.actor import Actor
 from bot.editing.files import read_texts, write_atomically
@@ -41,7 +46,7 @@ from bot.store.records import EditRecord
 
 log = logging.getLogger("pitboard.edits")
 
-ADMINS_ONLY = "Sorry, /edit is only for Pitboard's admins."
+ADMINS_ONLY = N_("Sorry, /edit is only for Pitboard's admins.")
 Edits = Edit | Sequence[Edit]
 Reload = Callable[[], Awaitable[ReloadResult]]
 _ATTEMPTS = 3
@@ -56,6 +61,12 @@ def describe(edit: Edits) -> tuple[str, str, str]:
         summary = "; ".join(one.summary() for one in edits)
         return "batch", edits[0].target if edits else "", summary
     return edit.action, edit.target, edit.summary()
+
+
+def recorded_summary(edit: Edits) -> str:
+    """The summary as the audit log records it: in English, whoever made the edit."""
+    with use_language(DEFAULT_LANGUAGE):
+        return describe(edit)[2]
 
 
 class Editor:
@@ -84,9 +95,9 @@ class Editor:
     ) -> EditPreview:
         """What `edit` would change, and its problems; nothing is written. `source_file` as for
         `apply`: an import's preview shows the `[sources.import-N]` it would write."""
-        _, _, summary = describe(edit)
+        summary = describe(edit)[2]
         if not actor.is_admin:
-            return EditPreview(False, summary, problems=(EditProblem(ADMINS_ONLY),))
+            return EditPreview(False, summary, problems=(EditProblem(_(ADMINS_ONLY)),))
         async with self._lock:
             texts = await asyncio.to_thread(read_texts, self.directory)
             edit_id = await self._store.next_edit_id()
@@ -100,12 +111,13 @@ class Editor:
     ) -> EditOutcome:
         """Make `edit`: validated, recorded, written, reloaded. Refused for a non-admin."""
         action, target, summary = describe(edit)
+        recorded = recorded_summary(edit)
         if not actor.is_admin:
-            log.warning("edit refused: %s is not an admin (%s)", actor.label, summary)
-            return EditOutcome(False, summary, problems=(EditProblem(ADMINS_ONLY),))
+            log.warning("edit refused: %s is not an admin (%s)", actor.label, recorded)
+            return EditOutcome(False, summary, problems=(EditProblem(_(ADMINS_ONLY)),))
         async with self._lock:
             before = self._catalogs.current
-            for _ in range(_ATTEMPTS):
+            for _attempt in range(_ATTEMPTS):
                 texts = await asyncio.to_thread(read_texts, self.directory)
                 edit_id = await self._store.next_edit_id()
                 plan, problems = await self._checked(edit, texts, edit_id, actor, source_file)
@@ -119,7 +131,7 @@ class Editor:
                         actor=actor.label,
                         action=action,
                         target=target,
-                        summary=summary,
+                        summary=recorded,
                         files=files,
                     )
                 except EditIdTaken:
@@ -127,31 +139,36 @@ class Editor:
                 failed = await self._write_or_restore(plan.texts, texts, edit_id)
                 if failed is not None:
                     return EditOutcome(False, summary, problems=(EditProblem(failed),))
-                log.info("edit #%d by %s: %s", edit_id, actor.label, summary)
+                log.info("edit #%d by %s: %s", edit_id, actor.label, recorded)
                 lines = changed_lines(texts, plan.texts)
                 break
             else:
-                message = "the audit log is busy (another process keeps editing); try again"
+                message = _("the audit log is busy (another process keeps editing); try again")
                 return EditOutcome(False, summary, problems=(EditProblem(message),))
         return await self._reloaded(EditOutcome(True, summary, edit_id, (), lines), before)
 
     async def undo(self, edit_id: int, actor: Actor) -> EditOutcome:
         """Write back edit `edit_id`'s before texts, if no later change touched its files."""
-        summary = f"undo #{edit_id}"
+        summary = _("undo #{id}").format(id=edit_id)
         if not actor.is_admin:
-            return EditOutcome(False, summary, problems=(EditProblem(ADMINS_ONLY),))
+            return EditOutcome(False, summary, problems=(EditProblem(_(ADMINS_ONLY)),))
         async with self._lock:
             record = await self._store.get_edit(edit_id)
             if record is None:
-                return EditOutcome(False, summary, problems=(EditProblem(f"no edit #{edit_id}"),))
-            summary = f"undo #{edit_id} ({record.summary})"
+                missing = EditProblem(_("no edit #{id}").format(id=edit_id))
+                return EditOutcome(False, summary, problems=(missing,))
+            # The undone edit's summary is quoted as the log records it.
+            summary = _("undo #{id} ({summary})").format(id=edit_id, summary=record.summary)
+            recorded = (
+                f"undo #{edit_id} ({record.summary})"  # i18n: not user text (the log's record)
+            )
             before = self._catalogs.current
             texts = await asyncio.to_thread(read_texts, self.directory)
             refusal = await self._undo_refusal(record, texts)
             if refusal is not None:
                 return EditOutcome(False, summary, problems=(EditProblem(refusal),))
-            restored = {path: before or "" for path, (before, _) in record.files.items()}
-            _, problems = await asyncio.to_thread(check_directory, self.directory, restored)
+            restored = {path: before or "" for path, (before, _after) in record.files.items()}
+            _catalog, problems = await asyncio.to_thread(check_directory, self.directory, restored)
             if problems:
                 return EditOutcome(False, summary, problems=located(problems, restored, {}))
             undo_id = await self._store.next_edit_id()
@@ -161,14 +178,16 @@ class Editor:
                 actor=actor.label,
                 action="undo",
                 target=f"#{edit_id}",
-                summary=summary,
-                files={path: (after, restored[path]) for path, (_, after) in record.files.items()},
+                summary=recorded,
+                files={
+                    path: (after, restored[path]) for path, (_before, after) in record.files.items()
+                },
             )
             failed = await self._write_or_restore(restored, texts, undo_id)
             if failed is not None:
                 return EditOutcome(False, summary, problems=(EditProblem(failed),))
             await self._store.mark_undone(edit_id, undo_id)
-            log.info("edit #%d by %s: %s", undo_id, actor.label, summary)
+            log.info("edit #%d by %s: %s", undo_id, actor.label, recorded)
             lines = changed_lines(texts, restored)
         return await self._reloaded(EditOutcome(True, summary, undo_id, (), lines), before)
 
@@ -177,11 +196,13 @@ class Editor:
 
     async def _undo_refusal(self, record: EditRecord, texts: Mapping[str, str]) -> str | None:
         if record.undone_by is not None:
-            return f"edit #{record.id} was undone already (by #{record.undone_by})"
-        if any(before is None for before, _ in record.files.values()):
-            return f"edit #{record.id} created a file; remove it by hand to undo it"
+            return _("edit #{id} was undone already (by #{undo})").format(
+                id=record.id, undo=record.undone_by
+            )
+        if any(before is None for before, _after in record.files.values()):
+            return _("edit #{id} created a file; remove it by hand to undo it").format(id=record.id)
         changed = sorted(
-            path for path, (_, after) in record.files.items() if texts.get(path) != after
+            path for path, (_before, after) in record.files.items() if texts.get(path) != after
         )
         if not changed:
             return None
@@ -193,8 +214,12 @@ class Editor:
         files = ", ".join(changed)
         if later:
             ids = ", ".join(f"#{n}" for n in sorted(later, reverse=True))
-            return f"{files} changed again since #{record.id} (by {ids}): undo those first"
-        return f"{files} changed since #{record.id} (by hand?): cannot undo it safely"
+            return _("{files} changed again since #{id} (by {ids}): undo those first").format(
+                files=files, id=record.id, ids=ids
+            )
+        return _("{files} changed since #{id} (by hand?): cannot undo it safely").format(
+            files=files, id=record.id
+        )
 
     async def _checked(
         self,
@@ -212,7 +237,7 @@ class Editor:
         plan = plan_edit(edit, texts, catalog, stamp)
         if plan.problems:
             return plan, plan.problems
-        _, problems = await asyncio.to_thread(check_directory, self.directory, plan.texts)
+        _catalog, problems = await asyncio.to_thread(check_directory, self.directory, plan.texts)
         return plan, located(problems, plan.texts, plan.origins)
 
     async def _write_or_restore(
@@ -231,7 +256,11 @@ class Editor:
             for path in written:
                 await asyncio.to_thread(write_atomically, self.directory / path, before[path])
             await self._store.mark_undone(edit_id, edit_id)
-            return f"could not write {error.filename or 'the schedules'}: {error.strerror}"
+            if error.filename:
+                return _("could not write {file}: {reason}").format(
+                    file=error.filename, reason=error.strerror
+                )
+            return _("could not write the schedules: {reason}").format(reason=error.strerror)
         return None
 
     async def _reloaded(self, outcome: EditOutcome, before: Catalog) -> EditOutcome:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from bot.core.catalog import Catalog
 from bot.core.edits.operations import AddEntries, Edit, EnterResults
 from bot.core.edits.problems import EditProblem
+from bot.core.i18n import _
 from bot.core.imports import ImportedResults, read_results
 from bot.core.imports.preview import preview_lines
 from bot.editing.actor import Actor
@@ -47,7 +48,7 @@ class ImportOutcome:
 
     @property
     def text(self) -> str:
-        tail = (f"Imported as edit #{self.edit_id}: undo with /undo {self.edit_id}",)
+        tail = (_("Imported as edit #{id}: undo with /undo {id}").format(id=self.edit_id),)
         return "\n".join((*self.lines, *(tail if self.ok and self.edit_id else ())))
 
 
@@ -78,11 +79,12 @@ def read_export(
 ) -> ImportedResults | str:
     """The export read for the session, or why it cannot be read at all."""
     if session_id not in catalog.sessions:
-        return f"no session {session_id!r}"
+        return _("no session {query}").format(query=repr(session_id))
     if len(data) > MAX_EXPORT_BYTES:
-        return f"{file_name} is {len(data) // 1000} kB: too big for a classification export"
+        too_big = _("{file} is {size} kB: too big for a classification export")
+        return too_big.format(file=file_name, size=len(data) // 1000)
     if b"\0" in data:
-        return f"{file_name} is not a text file (a CSV export is)"
+        return _("{file} is not a text file (a CSV export is)").format(file=file_name)
     return read_results(decode_export(data), file_name, catalog.sessions[session_id], catalog)
 
 
@@ -97,7 +99,7 @@ async def import_preview(
 ) -> ImportPreview:
     """What importing the file would do; nothing is written, nothing recorded."""
     if not actor.is_admin:
-        return ImportPreview(False, (ADMINS_ONLY,))
+        return ImportPreview(False, (_(ADMINS_ONLY),))
     catalog = editor.catalog
     imported = read_export(catalog, session_id, file_name, data)
     if isinstance(imported, str):
@@ -127,7 +129,7 @@ async def import_apply(
     """Import the file: one edit (audited, undoable), then the running bot reloads. `complete`
     overrides what the file says of its being a whole classification."""
     if not actor.is_admin:
-        return ImportOutcome(False, (ADMINS_ONLY,))
+        return ImportOutcome(False, (_(ADMINS_ONLY),))
     catalog = editor.catalog
     imported = read_export(catalog, session_id, file_name, data)
     if isinstance(imported, str):

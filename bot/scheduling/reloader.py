@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.catalog import Catalog, CatalogHolder
+from bot.core.i18n import _
 from bot.core.schedules import Problem, check_directory
 
 log = logging.getLogger("pitboard.reload")
@@ -43,23 +44,28 @@ def folder_signature(directory: Path) -> Signature:
 def describe_changes(old: Catalog, new: Catalog) -> tuple[str, ...]:
     lines: list[str] = []
     for event_id in sorted(new.events.keys() - old.events.keys()):
-        lines.append(f"added event {event_id}")
+        lines.append(_("added event {event}").format(event=event_id))
     for session_id in sorted(new.sessions.keys() - old.sessions.keys()):
-        lines.append(f"added {session_id}")
+        lines.append(_("added {session}").format(session=session_id))
     for session_id in sorted(old.sessions.keys() - new.sessions.keys()):
-        lines.append(f"removed {session_id}")
+        lines.append(_("removed {session}").format(session=session_id))
     for session_id in sorted(old.sessions.keys() & new.sessions.keys()):
         before, after = old.sessions[session_id], new.sessions[session_id]
         if before.start_utc != after.start_utc or before.day != after.day:
-            was = before.start_utc.isoformat() if before.start_utc else f"{before.day} TBA"
-            now = after.start_utc.isoformat() if after.start_utc else f"{after.day} TBA"
-            lines.append(f"moved {session_id}: {was} -> {now}")
+            tba = "TBA"  # i18n: not user text (the files' keyword: these lines quote the files)
+            was = before.start_utc.isoformat() if before.start_utc else f"{before.day} {tba}"
+            now = after.start_utc.isoformat() if after.start_utc else f"{after.day} {tba}"
+            moved = _("moved {session}: {before} -> {after}")
+            lines.append(moved.format(session=session_id, before=was, after=now))
         if before.cancelled != after.cancelled:
-            lines.append(f"{'cancelled' if after.cancelled else 'reinstated'} {session_id}")
+            if after.cancelled:
+                lines.append(_("cancelled {session}").format(session=session_id))
+            else:
+                lines.append(_("reinstated {session}").format(session=session_id))
         if len(before.results) != len(after.results) or before.results != after.results:
-            lines.append(f"results changed for {session_id}")
+            lines.append(_("results changed for {session}").format(session=session_id))
     if not lines and old != new:
-        lines.append("details changed (entries, links, drivers or tracks)")
+        lines.append(_("details changed (entries, links, drivers or tracks)"))
     return tuple(lines)
 
 

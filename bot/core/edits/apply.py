@@ -33,11 +33,13 @@ from bot.core.edits.operations import (
 )
 from bot.core.edits.problems import EditProblem
 from bot.core.edits.results_edit import check_rows, write_results
+from bot.core.i18n import N_, _
 from bot.core.model import Entry
 from bot.core.provenance import FactKey, FactKind
 from bot.core.schedules.problems import format_path
 
 DRIVERS_FILE = "drivers.toml"
+NOTHING_TO_CHANGE = N_("nothing to change: the files already say that")
 
 
 @dataclass(frozen=True)
@@ -164,11 +166,11 @@ def plan_edit(
     except NotFound as missing:
         return EditPlan(problems=(EditProblem(str(missing)),))
     if not work.texts():
-        return EditPlan(problems=(EditProblem("nothing to change: the files already say that"),))
+        return EditPlan(problems=(EditProblem(_(NOTHING_TO_CHANGE)),))
     work.apply_stamp()
     texts = work.texts()
     if not texts:
-        return EditPlan(problems=(EditProblem("nothing to change: the files already say that"),))
+        return EditPlan(problems=(EditProblem(_(NOTHING_TO_CHANGE)),))
     return EditPlan(texts, (), dict(work.origins))
 
 
@@ -178,7 +180,7 @@ def _session_fact(session_id: str) -> FactKey:
 
 def _session(work: _Work, session_id: str) -> tuple[SeriesDoc, int, int, Table]:
     if session_id not in work.catalog.sessions:
-        raise _Refused([EditProblem(f"unknown session {session_id!r}")])
+        raise _Refused([EditProblem(_("unknown session {id}").format(id=repr(session_id)))])
     series_id, event_slug, slug = docs.split_session_id(session_id)
     series = work.series_doc(series_id)
     event_index, event = docs.event_table(series, event_slug)
@@ -187,10 +189,11 @@ def _session(work: _Work, session_id: str) -> tuple[SeriesDoc, int, int, Table]:
 
 
 def _set_time(work: _Work, edit: SetSessionTime) -> None:
-    _, _, _, table = _session(work, edit.session_id)
+    table = _session(work, edit.session_id)[3]
     work.changed(table, _session_fact(edit.session_id))
     if edit.day is not None:
         docs.set_key(table, "date", edit.day)
+    # i18n: not user text (the files' keyword for a time to be announced)
     docs.set_key(table, "time", "TBA" if edit.time is None else edit.time.strftime("%H:%M"))
     if edit.utc_offset is not None and edit.time is not None:
         docs.set_key(table, "utc_offset", _offset_text(edit.utc_offset))
@@ -206,7 +209,7 @@ def _offset_text(offset: timedelta) -> str:
 
 
 def _cancel(work: _Work, edit: CancelSession) -> None:
-    _, _, _, table = _session(work, edit.session_id)
+    table = _session(work, edit.session_id)[3]
     work.changed(table, _session_fact(edit.session_id))
     if edit.cancelled:
         docs.set_key(table, "cancelled", True)
@@ -215,19 +218,21 @@ def _cancel(work: _Work, edit: CancelSession) -> None:
 
 
 def _postpone(work: _Work, edit: PostponeSession) -> None:
-    _, _, _, table = _session(work, edit.session_id)
+    table = _session(work, edit.session_id)[3]
     work.changed(table, _session_fact(edit.session_id))
     if edit.day is not None:
         docs.set_key(table, "date", edit.day)
-    docs.set_key(table, "time", "TBA")
+    docs.set_key(table, "time", "TBA")  # i18n: not user text (file keyword)
     docs.remove_key(table, "utc_offset")
 
 
 def _add_event(work: _Work, edit: AddEvent) -> None:
     if edit.series_id not in work.catalog.series:
-        raise _Refused([EditProblem(f"unknown series {edit.series_id!r}")])
+        raise _Refused([EditProblem(_("unknown series {id}").format(id=repr(edit.series_id)))])
     if edit.target in work.catalog.events:
-        raise _Refused([EditProblem(f"the event {edit.target!r} exists already")])
+        raise _Refused(
+            [EditProblem(_("the event {id} exists already").format(id=repr(edit.target)))]
+        )
     series = work.series_doc(edit.series_id)
     values = {
         "id": edit.slug,
@@ -244,17 +249,19 @@ def _add_event(work: _Work, edit: AddEvent) -> None:
 
 def _add_session(work: _Work, edit: AddSession) -> None:
     if edit.event_id not in work.catalog.events and edit.event_id not in work.added_events:
-        raise _Refused([EditProblem(f"unknown event {edit.event_id!r}")])
+        raise _Refused([EditProblem(_("unknown event {id}").format(id=repr(edit.event_id)))])
     if edit.target in work.catalog.sessions:
-        raise _Refused([EditProblem(f"the session {edit.target!r} exists already")])
+        raise _Refused(
+            [EditProblem(_("the session {id} exists already").format(id=repr(edit.target)))]
+        )
     series_id, slug = docs.split_event_id(edit.event_id)
-    _, event = docs.event_table(work.series_doc(series_id), slug)
+    _index, event = docs.event_table(work.series_doc(series_id), slug)
     values = {
         "id": edit.slug,
         "name": edit.name,
         "kind": edit.kind.value,
         "date": edit.day,
-        "time": "TBA" if edit.time is None else edit.time.strftime("%H:%M"),
+        "time": "TBA" if edit.time is None else edit.time.strftime("%H:%M"),  # i18n: not user text
         "duration": None if edit.duration is None else _duration_text(edit.duration),
     }
     docs.array_of_tables(event, "sessions").append(work.new_table(values))
@@ -268,7 +275,7 @@ def _duration_text(duration: timedelta) -> str:
 def _results(work: _Work, edit: EnterResults) -> None:
     session = work.catalog.sessions.get(edit.session_id)
     if session is None:
-        raise _Refused([EditProblem(f"unknown session {edit.session_id!r}")])
+        raise _Refused([EditProblem(_("unknown session {id}").format(id=repr(edit.session_id)))])
     event = work.catalog.events[session.event_id]
     added = work.added_entries.get(event.id, [])
     event = replace(event, entries=(*event.entries, *added))
@@ -286,13 +293,17 @@ def _results(work: _Work, edit: EnterResults) -> None:
 
 def _standings(work: _Work, edit: EnterStandings) -> None:
     if edit.series_id not in work.catalog.series:
-        raise _Refused([EditProblem(f"unknown series {edit.series_id!r}")])
+        raise _Refused([EditProblem(_("unknown series {id}").format(id=repr(edit.series_id)))])
     series_id, slug = docs.split_event_id(edit.after_event_id)
     if series_id != edit.series_id or edit.after_event_id not in work.catalog.events:
-        message = f"unknown event {edit.after_event_id!r} in {edit.series_id}"
+        message = _("unknown event {id} in {series}").format(
+            id=repr(edit.after_event_id), series=edit.series_id
+        )
         raise _Refused([EditProblem(message)])
     problems = [
-        EditProblem(f"unknown driver {row.driver_id!r}", row.line, row.column)
+        EditProblem(
+            _("unknown driver {name}").format(name=repr(row.driver_id)), row.line, row.column
+        )
         for row in edit.rows
         if row.driver_id not in work.catalog.drivers
     ]
@@ -306,7 +317,7 @@ def _standings(work: _Work, edit: EnterStandings) -> None:
         rows.append(docs.new_table({"position": row.position, "driver": row.driver_id,
                                     "points": points}))  # fmt: skip
     try:
-        _, table = docs.find_in(tables, "after", slug, "standings")
+        _index, table = docs.find_in(tables, "after", slug, "standings")
     except NotFound:
         table = work.new_table({"after": slug, "note": edit.note})
         tables.append(table)
@@ -320,22 +331,30 @@ def _standings(work: _Work, edit: EnterStandings) -> None:
 def _entries(work: _Work, edit: AddEntries) -> None:
     event = work.catalog.events.get(edit.event_id)
     if event is None:
-        raise _Refused([EditProblem(f"unknown event {edit.event_id!r}")])
+        raise _Refused([EditProblem(_("unknown event {id}").format(id=repr(edit.event_id)))])
     taken = {entry.number for entry in event.entries if entry.number}
     problems = [
-        EditProblem(f"car #{entry.number} is entered in {event.name} already")
+        EditProblem(
+            _("car #{number} is entered in {event} already").format(
+                number=entry.number, event=event.name
+            )
+        )
         for entry in edit.entries
         if entry.number in taken
     ]
     problems += [
-        EditProblem(f"driver {driver.id!r} exists already ({work.catalog.drivers[driver.id].name})")
+        EditProblem(
+            _("driver {id} exists already ({name})").format(
+                id=repr(driver.id), name=work.catalog.drivers[driver.id].name
+            )
+        )
         for driver in edit.new_drivers
         if driver.id in work.catalog.drivers
     ]
     if problems:
         raise _Refused(problems)
     series_id, slug = docs.split_event_id(edit.event_id)
-    _, table = docs.event_table(work.series_doc(series_id), slug)
+    _index, table = docs.event_table(work.series_doc(series_id), slug)
     entries = docs.array_of_tables(table, "entries")
     work.added_entries.setdefault(event.id, []).extend(
         Entry(e.driver_ids, e.number, e.team, e.car, e.class_name) for e in edit.entries

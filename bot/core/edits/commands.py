@@ -36,6 +36,7 @@ from bot.core.edits.operations import (
 )
 from bot.core.edits.problems import EditProblem
 from bot.core.edits.rows import read_pasted
+from bot.core.i18n import N_, _
 from bot.core.lookup import event_candidates, series_candidates, session_candidates
 from bot.core.model import SessionKind
 from bot.core.names import Candidate, resolve
@@ -48,10 +49,38 @@ USAGE = (
     "/edit postpone SESSION [DATE]",
     '/edit add-event SERIES SLUG name="NAME" tz=ZONE [from=DATE to=DATE] [round=N] [track=ID]',
     '/edit add-session EVENT SLUG name="NAME" kind=KIND date=DATE [time=HH:MM|TBA] [duration=2h]',
-    "/edit results SESSION [complete]   (rows below, one per line: 1 #7, DNS jessica - fuel pump)",
-    "/edit results-replace SESSION [complete]   (rows below: the whole classification)",
-    '/edit standings SERIES AFTER_EVENT [note="..."]   (then one row per line: 1 Jessica 44)',
+    N_(
+        "/edit results SESSION [complete]   (rows below, one per line: 1 #7, DNS jessica - fuel pump)"  # noqa: E501
+    ),
+    N_("/edit results-replace SESSION [complete]   (rows below: the whole classification)"),
+    N_('/edit standings SERIES AFTER_EVENT [note="..."]   (then one row per line: 1 Jessica 44)'),
 )
+# What `_resolve` asks and says, per kind of thing: whole sentences for the translators.
+_WHICH = {
+    "session": N_("which session?"),
+    "series": N_("which series?"),
+    "event": N_("which event?"),
+    "driver": N_("which driver?"),
+}
+_NO_SUCH = {
+    "session": N_("no session {query}"),
+    "series": N_("no series {query}"),
+    "event": N_("no event {query}"),
+    "driver": N_("no driver {query}"),
+}
+_NO_SUCH_HINT = {
+    "session": N_("no session {query} (did you mean {suggestion}?)"),
+    "series": N_("no series {query} (did you mean {suggestion}?)"),
+    "event": N_("no event {query} (did you mean {suggestion}?)"),
+    "driver": N_("no driver {query} (did you mean {suggestion}?)"),
+}
+
+
+def usage_lines() -> tuple[str, ...]:
+    """The /edit usage, in the reader's language (the command words stay as typed)."""
+    return tuple(_(usage) for usage in USAGE)
+
+
 _TOKEN = re.compile(r'[^\s=]+="[^"]*"|"[^"]*"|\S+')
 _OPTION = re.compile(r"([a-z_]+)=(.*)", re.DOTALL)
 
@@ -82,7 +111,7 @@ def parse_edit_command(text: str, catalog: Catalog, *, rows: str | None = None) 
     In a chat the rows follow the command in the same message (from its line 2). The CLI gives
     them apart (`rows`, numbered from line 1 of its file); its command words are shell
     arguments, so their problems name no line or column."""
-    head, _, body = text.partition("\n")
+    head, _newline, body = text.partition("\n")
     if rows is not None:
         body = rows
     first_rows_line = 1 if rows is not None else 2
@@ -90,12 +119,14 @@ def parse_edit_command(text: str, catalog: Catalog, *, rows: str | None = None) 
     if words and words[0].text.lstrip("/").split("@")[0].casefold() == "edit":
         words = words[1:]
     if not words:
-        return ParsedEdit(None, (EditProblem("what to edit? " + "; ".join(USAGE)),))
+        usage = "; ".join(usage_lines())
+        return ParsedEdit(None, (EditProblem(_("what to edit? {usage}").format(usage=usage)),))
     action, args = words[0].text.casefold(), words[1:]
     parser = _PARSERS.get(action)
     if parser is None:
         known = ", ".join(_PARSERS)
-        unknown = EditProblem(f"unknown edit {action!r} (use {known})", 1, words[0].column)
+        message = _("unknown edit {action} (use {known})").format(action=repr(action), known=known)
+        unknown = EditProblem(message, 1, words[0].column)
         return ParsedEdit(None, (_placed(unknown, rows is None),))
     try:
         return parser(args, body, catalog, words[0].column, first_rows_line)
@@ -109,7 +140,7 @@ def _placed(problem: EditProblem, keep: bool) -> EditProblem:
 
 def _resolve(words: list[_Word], candidates: list[Candidate], what: str, at: int) -> str:
     if not words:
-        raise _Bad(f"which {what}?", at)
+        raise _Bad(_(_WHICH[what]), at)
     query = " ".join(w.text for w in words)
     column = words[0].column
     exact = next((c for c in candidates if c.id == query), None)
@@ -120,9 +151,12 @@ def _resolve(words: list[_Word], candidates: list[Candidate], what: str, at: int
         return found.match.id
     if found.ambiguous:
         names = "; ".join(c.id for c in found.ambiguous[:5])
-        raise _Bad(f"{query!r} could be any of: {names} (write more, or the id)", column)
-    hint = f" (did you mean {found.suggestions[0].id}?)" if found.suggestions else ""
-    raise _Bad(f"no {what} {query!r}{hint}", column)
+        message = _("{query} could be any of: {names} (write more, or the id)")
+        raise _Bad(message.format(query=repr(query), names=names), column)
+    if found.suggestions:
+        hinted = _(_NO_SUCH_HINT[what])
+        raise _Bad(hinted.format(query=repr(query), suggestion=found.suggestions[0].id), column)
+    raise _Bad(_(_NO_SUCH[what]).format(query=repr(query)), column)
 
 
 def _day(word: _Word) -> date:
@@ -148,7 +182,7 @@ def _looks_like_day(word: _Word) -> bool:
 
 def _time(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
     if len(args) < 2:
-        raise _Bad("say the session and the new time: " + USAGE[0], at)
+        raise _Bad(_("say the session and the new time: {usage}").format(usage=USAGE[0]), at)
     clock = _clock(args[-1])
     rest = args[:-1]
     day = _day(rest.pop()) if _looks_like_day(rest[-1]) else None
@@ -186,7 +220,7 @@ def _option(options: dict[str, tuple[str, int]], key: str, parse: Callable[[str]
             *, required: bool = False) -> Any:  # fmt: skip
     if key not in options:
         if required:
-            raise _Bad(f"missing {key}=...", at)
+            raise _Bad(_("missing {key}=...").format(key=key), at)
         return None
     value, column = options.pop(key)
     try:
@@ -196,14 +230,14 @@ def _option(options: dict[str, tuple[str, int]], key: str, parse: Callable[[str]
 
 
 def _no_more(options: dict[str, tuple[str, int]]) -> None:
-    for key, (_, column) in options.items():
-        raise _Bad(f"unknown option {key}=", column)
+    for key, (_value, column) in options.items():
+        raise _Bad(_("unknown option {key}=").format(key=key), column)
 
 
 def _add_event(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
     plain, options = _options(args)
     if len(plain) != 2:
-        raise _Bad("say the series and the new event's id: " + USAGE[4], at)
+        raise _Bad(_("say the series and the new event's id: {usage}").format(usage=USAGE[4]), at)
     series = _resolve(plain[:1], series_candidates(catalog), "series", at)
     slug = _option({"id": (plain[1].text, plain[1].column)}, "id", formats.slug, at)
     name = _option(options, "name", formats.text, at, required=True)
@@ -219,7 +253,7 @@ def _add_event(args: list[_Word], body: str, catalog: Catalog, at: int, first: i
 def _add_session(args: list[_Word], body: str, catalog: Catalog, at: int, first: int) -> ParsedEdit:
     plain, options = _options(args)
     if len(plain) < 2:
-        raise _Bad("say the event and the new session's id: " + USAGE[5], at)
+        raise _Bad(_("say the event and the new session's id: {usage}").format(usage=USAGE[5]), at)
     event = _resolve(plain[:-1], event_candidates(catalog), "event", at)
     slug = _option({"id": (plain[-1].text, plain[-1].column)}, "id", formats.slug, at)
     name = _option(options, "name", formats.text, at, required=True)
@@ -238,7 +272,8 @@ def _results(mode: str) -> Callable[[list[_Word], str, Catalog, int, int], Parse
         session_id = _resolve(args[:-1] if complete else args, session_candidates(catalog),
                               "session", at)  # fmt: skip
         if not body.strip():
-            raise _Bad("no rows: one per line (in a chat below the command; in the CLI --rows)", at)
+            no_rows = _("no rows: one per line (in a chat below the command; in the CLI --rows)")
+            raise _Bad(no_rows, at)
         pasted = read_pasted(body, catalog.sessions[session_id], catalog, first_line=first)
         if pasted.problems:
             return ParsedEdit(None, pasted.problems)
@@ -261,7 +296,10 @@ def _standings(args: list[_Word], body: str, catalog: Catalog, at: int, first: i
     note = _option(options, "note", formats.text, at)
     _no_more(options)
     if len(plain) < 2:
-        raise _Bad("say the series and the event the table is after: " + USAGE[8], at)
+        usage = _(USAGE[8])
+        raise _Bad(
+            _("say the series and the event the table is after: {usage}").format(usage=usage), at
+        )
     series = _resolve(plain[:1], series_candidates(catalog), "series", at)
     in_series = [c for c in event_candidates(catalog) if c.id.startswith(series + "/")]
     event = _resolve(plain[1:], in_series, "event", plain[1].column)
@@ -280,18 +318,20 @@ def _standings(args: list[_Word], body: str, catalog: Catalog, at: int, first: i
     if problems:
         return ParsedEdit(None, tuple(problems))
     if not rows:
-        raise _Bad("no rows: one per line, POSITION DRIVER POINTS", at)
+        raise _Bad(_("no rows: one per line, POSITION DRIVER POINTS"), at)
     return ParsedEdit(EnterStandings(series, event, tuple(rows), note))
 
 
 def _standings_row(words: list[_Word], drivers: list[Candidate], line: int) -> StandingsRowInput:
     if len(words) < 3:
-        raise _Bad("a row is POSITION DRIVER POINTS, e.g. 3 Jessica Bäckman 44", 1, line)
+        raise _Bad(_("a row is POSITION DRIVER POINTS, e.g. 3 Jessica Bäckman 44"), 1, line)
     if not words[0].text.rstrip(".").isdigit():
-        raise _Bad(f"{words[0].text!r} is not a position", words[0].column, line)
+        message = _("{text} is not a position").format(text=repr(words[0].text))
+        raise _Bad(message, words[0].column, line)
     points = words[-1].text
     if not re.fullmatch(r"\d+(\.\d+)?", points):
-        raise _Bad(f"{points!r} is not a number of points", words[-1].column, line)
+        message = _("{text} is not a number of points").format(text=repr(points))
+        raise _Bad(message, words[-1].column, line)
     try:
         driver = _resolve(words[1:-1], drivers, "driver", words[1].column)
     except _Bad as bad:

@@ -2,7 +2,8 @@
 
 Each is a frozen dataclass that says what to change, by catalog id, and nothing of how: turning
 one into new schedule-file text is `bot.core.edits.apply`. `summary()` is the one line the audit
-log and the answers show; `action` names the kind of edit in the log.
+log and the answers show, in the current language (the editor records it in English: the audit
+log is a record, read as written); `action` names the kind of edit in the log.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from datetime import date, time, timedelta
 from typing import Literal
 
 from bot.core.edits.inputs import DriverInput, EntryInput, ResultRowInput
+from bot.core.i18n import _, ngettext
 from bot.core.model import SessionKind
 
 ResultsMode = Literal["replace", "merge"]
 
 
 def _when(day: date | None, at: time | None) -> str:
-    shown_time = "TBA" if at is None else at.strftime("%H:%M")
+    # "TBA" as the schedule files write it and as the operator types it: a keyword.
+    shown_time = "TBA" if at is None else at.strftime("%H:%M")  # i18n: not user text (keyword)
     return shown_time if day is None else f"{day.isoformat()} {shown_time}"
 
 
@@ -38,7 +41,9 @@ class SetSessionTime:
         return self.session_id
 
     def summary(self) -> str:
-        return f"{self.session_id}: time set to {_when(self.day, self.time)}"
+        return _("{session}: time set to {when}").format(
+            session=self.session_id, when=_when(self.day, self.time)
+        )
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,9 @@ class CancelSession:
         return self.session_id
 
     def summary(self) -> str:
-        return f"{self.session_id}: {'cancelled' if self.cancelled else 'reinstated'}"
+        if self.cancelled:
+            return _("{session}: cancelled").format(session=self.session_id)
+        return _("{session}: reinstated").format(session=self.session_id)
 
 
 @dataclass(frozen=True)
@@ -72,8 +79,11 @@ class PostponeSession:
         return self.session_id
 
     def summary(self) -> str:
-        where = f" to {self.day.isoformat()}" if self.day else ""
-        return f"{self.session_id}: postponed{where}, time TBA"
+        if self.day:
+            return _("{session}: postponed to {day}, time TBA").format(
+                session=self.session_id, day=self.day.isoformat()
+            )
+        return _("{session}: postponed, time TBA").format(session=self.session_id)
 
 
 @dataclass(frozen=True)
@@ -94,12 +104,16 @@ class AddEvent:
         return f"{self.series_id}/{self.slug}"
 
     def summary(self) -> str:
-        dates = (
-            f"{self.start_date.isoformat()} to {self.end_date.isoformat()}"
-            if self.start_date and self.end_date
-            else "dates TBA"
+        if self.start_date and self.end_date:
+            return _("{event}: event added ({name}, {start} to {end})").format(
+                event=self.target,
+                name=self.name,
+                start=self.start_date.isoformat(),
+                end=self.end_date.isoformat(),
+            )
+        return _("{event}: event added ({name}, dates TBA)").format(
+            event=self.target, name=self.name
         )
-        return f"{self.target}: event added ({self.name}, {dates})"
 
 
 @dataclass(frozen=True)
@@ -119,7 +133,9 @@ class AddSession:
         return f"{self.event_id}/{self.slug}"
 
     def summary(self) -> str:
-        return f"{self.target}: session added ({self.name}, {_when(self.day, self.time)})"
+        return _("{session}: session added ({name}, {when})").format(
+            session=self.target, name=self.name, when=_when(self.day, self.time)
+        )
 
 
 @dataclass(frozen=True)
@@ -139,10 +155,50 @@ class EnterResults:
         return self.session_id
 
     def summary(self) -> str:
-        verb = "replaced with" if self.mode == "replace" else "entered:"
-        done = {True: ", complete", False: ", incomplete", None: ""}[self.complete]
-        count = len(self.rows)
-        return f"{self.session_id}: results {verb} {count} row{'s' * (count != 1)}{done}"
+        n = len(self.rows)
+        replaced = self.mode == "replace"
+        # One sentence per variant, so that each language can word it whole.
+        if self.complete is None:
+            text = (
+                ngettext(
+                    "{session}: results replaced with {n} row",
+                    "{session}: results replaced with {n} rows",
+                    n,
+                )
+                if replaced
+                else ngettext(
+                    "{session}: results entered: {n} row", "{session}: results entered: {n} rows", n
+                )
+            )
+        elif self.complete:
+            text = (
+                ngettext(
+                    "{session}: results replaced with {n} row, complete",
+                    "{session}: results replaced with {n} rows, complete",
+                    n,
+                )
+                if replaced
+                else ngettext(
+                    "{session}: results entered: {n} row, complete",
+                    "{session}: results entered: {n} rows, complete",
+                    n,
+                )
+            )
+        else:
+            text = (
+                ngettext(
+                    "{session}: results replaced with {n} row, incomplete",
+                    "{session}: results replaced with {n} rows, incomplete",
+                    n,
+                )
+                if replaced
+                else ngettext(
+                    "{session}: results entered: {n} row, incomplete",
+                    "{session}: results entered: {n} rows, incomplete",
+                    n,
+                )
+            )
+        return text.format(session=self.session_id, n=n)
 
 
 @dataclass(frozen=True)
@@ -170,9 +226,8 @@ class EnterStandings:
         return self.series_id
 
     def summary(self) -> str:
-        return (
-            f"{self.series_id}: standings after {self.after_event_id} entered "
-            f"({len(self.rows)} rows)"
+        return _("{series}: standings after {event} entered ({n} rows)").format(
+            series=self.series_id, event=self.after_event_id, n=len(self.rows)
         )
 
 
@@ -191,13 +246,12 @@ class AddEntries:
         return self.event_id
 
     def summary(self) -> str:
-        entries = _count(len(self.entries), "entry", "entries")
-        added = f", {_count(len(self.new_drivers), 'new driver', 'new drivers')}"
-        return f"{self.event_id}: {entries} added{added if self.new_drivers else ''}"
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
+        entries = ngettext("{n} entry added", "{n} entries added", len(self.entries))
+        said = [entries.format(n=len(self.entries))]
+        if self.new_drivers:
+            drivers = ngettext("{n} new driver", "{n} new drivers", len(self.new_drivers))
+            said.append(drivers.format(n=len(self.new_drivers)))
+        return f"{self.event_id}: {', '.join(said)}"
 
 
 Edit = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.i18n import _
+
 
 @dataclass(frozen=True)
 class EditProblem:
@@ -19,9 +21,9 @@ class EditProblem:
         if self.file:
             where.append(self.file)
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(_("line {line}").format(line=self.line))
         if self.column is not None:
-            where.append(f"column {self.column}")
+            where.append(_("column {column}").format(column=self.column))
         place = ", ".join(where)
         what = f"{self.key}: {self.message}" if self.key else self.message
         return f"{place}: {what}" if place else what

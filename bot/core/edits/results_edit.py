@@ -19,6 +19,7 @@ from bot.core.edits.document import array_of_tables, new_table, remove_key, set_
 from bot.core.edits.inputs import RESULT_STATUSES, ResultRowInput
 from bot.core.edits.operations import EnterResults
 from bot.core.edits.problems import EditProblem
+from bot.core.i18n import _
 from bot.core.model import Event
 
 # The keys a result row may hold that an edit manages; "driver"/"car" say who.
@@ -52,31 +53,33 @@ def check_rows(
     for row in rows:
         if row.status not in RESULT_STATUSES:
             known = ", ".join(s.upper() for s in RESULT_STATUSES[1:])
-            report(row, f"unknown status {row.status!r} (use a position or {known})")
+            message = _("unknown status {status} (use a position or {known})")
+            report(row, message.format(status=repr(row.status), known=known))
         if row.status == "classified" and row.position is None:
-            report(row, "a classified row needs a position")
+            report(row, _("a classified row needs a position"))
         if row.position is not None and row.position < 1:
-            report(row, f"position {row.position} must be 1 or more")
+            report(row, _("position {position} must be 1 or more").format(position=row.position))
         if row.car is not None:
             if row.car not in cars:
-                shown = ", ".join(sorted(cars)) or "none"
-                report(row, f"car #{row.car} is not entered in {event.name} (cars: {shown})")
+                shown = ", ".join(sorted(cars)) or _("none")
+                message = _("car #{number} is not entered in {event} (cars: {cars})")
+                report(row, message.format(number=row.car, event=event.name, cars=shown))
             found.append(Who(row.car, None))
             continue
         if len(row.driver_ids) != 1:
-            report(row, "say who: a car number (#7) or one driver")
+            report(row, _("say who: a car number (#7) or one driver"))
             found.append(Who(None, None))
             continue
         driver = row.driver_ids[0]
         if driver not in catalog.drivers and driver not in new_drivers:
-            report(row, f"unknown driver {driver!r}")
+            report(row, _("unknown driver {name}").format(name=repr(driver)))
         elif driver not in entered:
             name = catalog.drivers[driver].name if driver in catalog.drivers else driver
-            report(
-                row,
-                f"{name} is not entered in {event.name} (paste or import the rows as a CSV "
-                "with the car's number and team: a car not entered becomes an entry)",
+            message = _(
+                "{name} is not entered in {event} (paste or import the rows as a CSV with the "
+                "car's number and team: a car not entered becomes an entry)"
             )
+            report(row, message.format(name=name, event=event.name))
         found.append(Who(None, driver))
     return found, problems
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from bot.core.catalog import Catalog
 from bot.core.edits.inputs import DriverInput, EntryInput, ResultRowInput
 from bot.core.edits.problems import EditProblem
+from bot.core.i18n import N_, _
 from bot.core.imports import read_plain_csv, read_results
 from bot.core.imports.columns import looks_like_alkamel, plain_layout
 from bot.core.imports.sheet import guess_delimiter
@@ -31,7 +32,7 @@ _POSITION = re.compile(r"(?:p)?(\d{1,3})\.?", re.IGNORECASE)
 _EXTRA = re.compile(r'(?P<key>[a-z_]+)=(?P<value>"[^"]*"|\S+)|(?P<flag>fl)\b', re.IGNORECASE)
 _NOTE = re.compile(r"\s+[-—–]\s+")
 _KEYS = {"laps": "laps", "time": "time", "gap": "gap", "best": "best_lap", "class": "class"}
-PASTED = "pasted rows"  # the "file" name a pasted CSV's problems carry
+PASTED = N_("pasted rows")  # the "file" name a pasted CSV's problems carry (translated)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def read_pasted(
                 rows.append(row)
     if not rows and not problems:
         problems.append(
-            EditProblem("no rows: one per line, e.g. '1 #7' or 'DNS jessica - fuel pump'")
+            EditProblem(_("no rows: one per line, e.g. '1 #7' or 'DNS jessica - fuel pump'"))
         )
     return PastedRows(tuple(rows), tuple(problems))
 
@@ -89,7 +90,7 @@ def is_csv(text: str) -> bool:
 def _from_csv(text: str, session: Session, catalog: Catalog, first_line: int) -> PastedRows:
     header = next((line for line in text.splitlines() if line.strip()), "")
     reader = read_results if looks_like_alkamel(header) else read_plain_csv
-    imported = reader(text, PASTED, session, catalog, first_line=first_line)
+    imported = reader(text, _(PASTED), session, catalog, first_line=first_line)
     problems = tuple(
         EditProblem(p.message, p.line, p.column, key=p.key or None) for p in imported.problems
     )
@@ -116,7 +117,7 @@ def _row(
     parts = _NOTE.split(content, maxsplit=1)
     body, note = parts[0], (parts[1].strip() if len(parts) > 1 else None)
     start = len(body) - len(body.lstrip())
-    first, _, rest = body.strip().partition(" ")
+    first, _space, rest = body.strip().partition(" ")
     position: int | None = None
     status = "classified"
     if (found := _POSITION.fullmatch(first)) is not None:
@@ -126,7 +127,9 @@ def _row(
     else:
         problems.append(
             EditProblem(
-                f"{first!r} is not a position or a status (a number, DNF, DNS, DSQ or DNQ)",
+                _("{text} is not a position or a status (a number, DNF, DNS, DSQ or DNQ)").format(
+                    text=repr(first)
+                ),
                 line,
                 start + 1,
             )
@@ -147,18 +150,20 @@ def _row(
         if key not in _KEYS:
             column = who_column + (extras_at.start() if extras_at else 0) + match.start()
             known = ", ".join(f"{k}=" for k in _KEYS)
-            problems.append(EditProblem(f"unknown extra {key}= (use {known} or fl)", line, column))
+            message = _("unknown extra {key}= (use {known} or fl)").format(key=key, known=known)
+            problems.append(EditProblem(message, line, column))
             return None
         values[_KEYS[key]] = match.group("value").strip('"')
     laps: int | None = None
     if "laps" in values:
         if not values["laps"].isdigit():
             column = who_column + (extras_at.start() if extras_at else 0)
-            problems.append(EditProblem(f"laps={values['laps']} is not a number", line, column))
+            message = _("laps={laps} is not a number").format(laps=values["laps"])
+            problems.append(EditProblem(message, line, column))
             return None
         laps = int(values["laps"])
     if not who:
-        problems.append(EditProblem("say who: a car number (#7) or a driver", line, who_column))
+        problems.append(EditProblem(_("say who: a car number (#7) or a driver"), line, who_column))
         return None
     car: str | None = None
     drivers: tuple[str, ...] = ()
@@ -202,11 +207,23 @@ def _driver(
         if found.match is not None:
             return found.match.id
         if found.ambiguous:
-            names = " or ".join(c.label for c in found.ambiguous[:4])
-            message = f"{who!r} could be {names}: write more of the name"
+            names = _or_list([c.label for c in found.ambiguous[:4]])
+            message = _("{name} could be {names}: write more of the name").format(
+                name=repr(who), names=names
+            )
             problems.append(EditProblem(message, line, column))
             return None
     nearest = resolve(who, everyone).suggestions if normalize(who) else ()
-    hint = f" (did you mean {nearest[0].label}?)" if nearest else ""
-    problems.append(EditProblem(f"unknown driver {who!r}{hint}", line, column))
+    if nearest:
+        message = _("unknown driver {name} (did you mean {suggestion}?)").format(
+            name=repr(who), suggestion=nearest[0].label
+        )
+    else:
+        message = _("unknown driver {name}").format(name=repr(who))
+    problems.append(EditProblem(message, line, column))
     return None
+
+
+def _or_list(names: list[str]) -> str:
+    """'A or B or C', the joining word in the reader's language."""
+    return _(" or ").join(names)

@@ -27,39 +27,42 @@ class Field(StrEnum):
     LAPS = "laps"
     TIME = "time"
     GAP = "gap"
-    BEST_LAP = "best lap"
+    BEST_LAP = "best lap"  # i18n: not user text (header names)
     NOTE = "note"
     DRIVER = "driver"  # the first driver column: where a problem with the row's names points
 
 
 _PLAIN_ALIASES: dict[Field, tuple[str, ...]] = {
     Field.POSITION: ("position", "pos", "place", "p", "rank", "finish"),
+    # i18n: not user text
     Field.NUMBER: ("number", "no", "nr", "num", "car", "car no", "car number", "car nr", "#"),
     Field.STATUS: ("status", "result", "state"),
-    Field.TEAM: ("team", "entrant", "team name"),
-    Field.VEHICLE: ("vehicle", "model", "car model", "make"),
-    Field.CLASS: ("class", "category", "cat", "class name"),
-    Field.LAPS: ("laps", "lap", "laps completed"),
-    Field.TIME: ("time", "total time", "race time", "total"),
+    Field.TEAM: ("team", "entrant", "team name"),  # i18n: not user text (header names)
+    Field.VEHICLE: ("vehicle", "model", "car model", "make"),  # i18n: not user text (header names)
+    Field.CLASS: ("class", "category", "cat", "class name"),  # i18n: not user text (header names)
+    Field.LAPS: ("laps", "lap", "laps completed"),  # i18n: not user text (header names)
+    Field.TIME: ("time", "total time", "race time", "total"),  # i18n: not user text (header names)
+    # i18n: not user text
     Field.GAP: ("gap", "gap first", "gap to first", "gap to leader", "diff", "behind"),
     Field.BEST_LAP: (
+        # i18n: not user text
         "best", "best lap", "bestlap", "best lap time", "fastest lap", "fastest lap time",
-        "fl time",
+        "fl time",  # i18n: not user text (header names)
     ),
     Field.NOTE: ("note", "notes", "comment", "comments", "remark", "remarks", "reason"),
 }  # fmt: skip
 _ALKAMEL_NAMES: dict[Field, tuple[str, ...]] = {
-    Field.POSITION: ("POSITION", "POS"),
-    Field.NUMBER: ("NUMBER", "NO"),
-    Field.STATUS: ("STATUS",),
-    Field.TEAM: ("TEAM",),
-    Field.VEHICLE: ("VEHICLE", "CAR"),
-    Field.CLASS: ("CLASS",),
-    Field.LAPS: ("LAPS",),
+    Field.POSITION: ("POSITION", "POS"),  # i18n: not user text (header names)
+    Field.NUMBER: ("NUMBER", "NO"),  # i18n: not user text (header names)
+    Field.STATUS: ("STATUS",),  # i18n: not user text (header names)
+    Field.TEAM: ("TEAM",),  # i18n: not user text (header names)
+    Field.VEHICLE: ("VEHICLE", "CAR"),  # i18n: not user text (header names)
+    Field.CLASS: ("CLASS",),  # i18n: not user text (header names)
+    Field.LAPS: ("LAPS",),  # i18n: not user text (header names)
     Field.TIME: ("TOTAL_TIME",),
     Field.GAP: ("GAP_FIRST",),
     Field.BEST_LAP: ("FL_TIME",),
-    Field.NOTE: ("COMMENT", "COMMENTS", "NOTE", "NOTES"),
+    Field.NOTE: ("COMMENT", "COMMENTS", "NOTE", "NOTES"),  # i18n: not user text (header names)
 }
 # Names only an Al Kamel export writes, in its capitals: any one of them tells it apart (so
 # that an export missing a column is reported as such, not read as some other CSV).
@@ -69,7 +72,7 @@ _ALKAMEL_MARKS = frozenset(
         "DRIVER_1", "DRIVER1_FIRSTNAME", "DRIVER_FIRSTNAME",
     }
 )  # fmt: skip
-_PLAIN_DRIVER = re.compile(r"(?:drivers?|names?|driver name)(?: ?(\d))?")
+_PLAIN_DRIVER = re.compile(r"(?:drivers?|names?|driver name)(?: ?(\d))?")  # i18n: not user text
 _ALKAMEL_DRIVER = re.compile(r"DRIVER_(\d)")
 _ALKAMEL_SPLIT_DRIVER = re.compile(r"DRIVER(\d?)_(FIRSTNAME|SECONDNAME|COUNTRY)")
 
@@ -122,6 +125,7 @@ def alkamel_layout(header: tuple[str, ...]) -> Layout:
         if found is not None:
             fields[field] = found
     if Field.BEST_LAP not in fields and Field.TIME not in fields and "TIME" in upper:
+        # i18n: not user text
         fields[Field.BEST_LAP] = upper.index("TIME")  # a practice or qualifying classification
     whole: dict[int, int] = {}
     split: dict[int, dict[str, int]] = {}
@@ -134,9 +138,9 @@ def alkamel_layout(header: tuple[str, ...]) -> Layout:
     if not drivers:
         drivers = [
             DriverColumns(
-                first=parts.get("FIRSTNAME"),
-                second=parts.get("SECONDNAME"),
-                country=parts.get("COUNTRY"),
+                first=parts.get("FIRSTNAME"),  # i18n: not user text (header names)
+                second=parts.get("SECONDNAME"),  # i18n: not user text (header names)
+                country=parts.get("COUNTRY"),  # i18n: not user text (header names)
             )
             for _, parts in sorted(split.items())
             if "FIRSTNAME" in parts or "SECONDNAME" in parts

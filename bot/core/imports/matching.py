@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.core.catalog import Catalog
 from bot.core.edits.inputs import DriverInput, EntryInput, ResultRowInput
+from bot.core.i18n import _
 from bot.core.imports.columns import Field
 from bot.core.imports.drivers import DriverBook
 from bot.core.imports.problems import ImportProblem
@@ -68,9 +69,10 @@ def match_rows(rows: list[SheetRow], event: Event, catalog: Catalog, file: str) 
             if class_name is None:
                 hint = formats.suggestion(row.class_name or "", classes.values())
                 known = ", ".join(sorted(classes.values()))
-                report(
-                    Field.CLASS, f"unknown class {row.class_name!r}{hint}; {event.name}: {known}"
+                message = _("unknown class {name}{hint}; {event}: {known}").format(
+                    name=repr(row.class_name), hint=hint, event=event.name, known=known
                 )
+                report(Field.CLASS, message)
         found = _who(row, event, numbered, book, class_name, report, out)
         if found is None or len(out.problems) > before:
             continue
@@ -79,17 +81,21 @@ def match_rows(rows: list[SheetRow], event: Event, catalog: Catalog, file: str) 
             if row.position in seen_positions:
                 report(
                     Field.POSITION,
-                    f"position {row.position} is also on line {seen_positions[row.position]}",
+                    _("position {position} is also on line {line}").format(
+                        position=row.position, line=seen_positions[row.position]
+                    ),
                 )
                 continue
             seen_positions[row.position] = row.line
         if car is not None and car in seen_cars:
-            report(Field.NUMBER, f"car {car} is also on line {seen_cars[car]}")
+            also = _("car {car} is also on line {line}").format(car=car, line=seen_cars[car])
+            report(Field.NUMBER, also)
             continue
         twice = [d for d in crew if d in seen_drivers]
         if twice:
             other = seen_drivers[twice[0]]
-            report(Field.DRIVER, f"{book.label(twice[0])} already has a result on line {other}")
+            again = _("{name} already has a result on line {line}")
+            report(Field.DRIVER, again.format(name=book.label(twice[0]), line=other))
             continue
         if car is not None:
             seen_cars[car] = row.line
@@ -132,43 +138,50 @@ def _who(
         entry = numbered[row.number]
         return row.number, (), entry.drivers, ""
     ids: list[str | None] = []
-    for name, _ in row.drivers:
+    for name, _country in row.drivers:
         found, several = book.find(name)
         if several:
             options = ", ".join(several)
-            report(Field.DRIVER, f"{name!r} could be any of: {options}")
+            several_text = _("{name} could be any of: {options}")
+            report(Field.DRIVER, several_text.format(name=repr(name), options=options))
             return None
         ids.append(found)
     known = [d for d in ids if d is not None]
     entries = list(dict.fromkeys(e for e in event.entries if set(known) & set(e.drivers)))
     if len(entries) > 1:
-        cars = ", ".join(e.number or "without a number" for e in entries)
-        report(None, f"the row's drivers are entered in different cars ({cars})")
+        cars = ", ".join(e.number or _("without a number") for e in entries)
+        report(
+            None, _("the row's drivers are entered in different cars ({cars})").format(cars=cars)
+        )
         return None
     if entries:
         entry = entries[0]
-        how = "matched by name" + (f": the file says #{row.number}" if row.number else "")
+        how = (
+            _("matched by name: the file says #{number}").format(number=row.number)
+            if row.number
+            else _("matched by name")
+        )
         return _row_for_entry(entry, known, row, how, report)
     if not row.drivers:
-        entered = ", ".join(sorted(numbered)) or "none"
-        report(
-            Field.NUMBER,
-            f"car {row.number} is not entered in {event.name} (cars: {entered}) and the row "
-            "names no driver to enter it with",
+        entered = ", ".join(sorted(numbered)) or _("none")
+        message = _(
+            "car {number} is not entered in {event} (cars: {cars}) and the row "
+            "names no driver to enter it with"
         )
+        report(Field.NUMBER, message.format(number=row.number, event=event.name, cars=entered))
         return None
     crew = tuple(
         found if found is not None else book.add(name, country).id
         for found, (name, country) in zip(ids, row.drivers, strict=True)
     )
     if row.number is None and len(crew) > 1:
-        report(None, "a car shared by several drivers needs its number to be entered")
+        report(None, _("a car shared by several drivers needs its number to be entered"))
         return None
     entry_input = EntryInput(row.number, row.team, row.vehicle, class_name, crew)
     out.entries.append(entry_input)
     if row.number is not None:
-        return row.number, (), crew, "new entry"
-    return None, crew, crew, "new entry"
+        return row.number, (), crew, _("new entry")
+    return None, crew, crew, _("new entry")
 
 
 def _row_for_entry(
@@ -177,7 +190,7 @@ def _row_for_entry(
     if entry.number is not None:
         return entry.number, (), entry.drivers, how
     if len(entry.drivers) > 1:
-        report(None, "the drivers' car has no number in the entry list: give it one first")
+        report(None, _("the drivers' car has no number in the entry list: give it one first"))
         return None
     return None, (known[0],), entry.drivers, how
 
@@ -191,7 +204,7 @@ def _mark_fastest(rows: list[ResultRowInput]) -> list[ResultRowInput]:
             continue
         if row.class_name not in best or seconds < best[row.class_name][0]:
             best[row.class_name] = (seconds, index)
-    fastest = {index for _, index in best.values()}
+    fastest = {index for _time, index in best.values()}
     return [replace(row, fastest_lap=True) if i in fastest else row for i, row in enumerate(rows)]
 
 

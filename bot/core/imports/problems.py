@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.i18n import _
+
 
 @dataclass(frozen=True, order=True)
 class ImportProblem:
@@ -25,4 +27,6 @@ class ImportProblem:
     @property
     def where(self) -> str:
         """'line 3, column 5' (or 'line 3'), for a chat that shows no file name."""
-        return f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        if self.column:
+            return _("line {line}, column {column}").format(line=self.line, column=self.column)
+        return _("line {line}").format(line=self.line)

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from bot.core.catalog import Catalog
 from bot.core.edits.inputs import DriverInput, EntryInput, ResultRowInput
+from bot.core.i18n import _
 from bot.core.imports.columns import Field, Layout, alkamel_layout, looks_like_alkamel, plain_layout
 from bot.core.imports.matching import RowMatch, match_rows
 from bot.core.imports.problems import ImportProblem
@@ -21,8 +22,8 @@ from bot.core.model import Session
 
 
 class SheetFormat(StrEnum):
-    ALKAMEL = "Al Kamel"
-    PLAIN = "CSV"
+    ALKAMEL = "Al Kamel"  # i18n: not user text (a format's proper name)
+    PLAIN = "CSV"  # i18n: not user text (a format's proper name)
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,11 @@ def read_alkamel_csv(
     used = guess_delimiter(header.removeprefix("\ufeff"))
     if used is not None and used != ";":
         line = first_line + _blank_lines_before(text)
-        message = (
-            f"an Al Kamel export separates its fields with ';', but this header uses "
-            f"{delimiter_name(used)}: export it again, or import it as a plain CSV "
+        message = _(
+            "an Al Kamel export separates its fields with ';', but this header uses "
+            "{delimiter}: export it again, or import it as a plain CSV "
             "after renaming its columns"
-        )
+        ).format(delimiter=delimiter_name(used))
         return ImportedResults(
             file,
             SheetFormat.ALKAMEL,
@@ -107,7 +108,7 @@ def _read(
     if missing:
         return ImportedResults(file, kind, session.id, problems=(*missing, *problems))
     if not sheet.records:
-        empty = ImportProblem(file, sheet.header_line, "", "no rows below the header")
+        empty = ImportProblem(file, sheet.header_line, "", _("no rows below the header"))
         return ImportedResults(file, kind, session.id, problems=(empty,))
     rows = [row for r in sheet.records if (row := read_row(sheet, layout, r, problems))]
     event = catalog.events[session.event_id]
@@ -127,26 +128,33 @@ def _read(
 
 
 def _missing_columns(sheet: Sheet, layout: Layout, kind: SheetFormat) -> list[ImportProblem]:
-    have = ", ".join(name for name in sheet.header if name) or "nothing"
+    have = ", ".join(name for name in sheet.header if name) or _("nothing")
     if kind is SheetFormat.ALKAMEL:
-        wanted = {Field.POSITION: "POSITION", Field.NUMBER: "NUMBER"}
+        wanted = {Field.POSITION: "POSITION", Field.NUMBER: "NUMBER"}  # i18n: not user text
         return [
             ImportProblem(
                 sheet.file,
                 sheet.header_line,
                 "",
-                f"missing required column {name} (the header has: {have})",
+                _("missing required column {name} (the header has: {have})").format(
+                    name=name, have=have
+                ),
             )
             for field, name in wanted.items()
             if field not in layout.fields
         ]
     missing = []
     if Field.POSITION not in layout.fields:
-        missing.append("a position column (position, pos or place)")
+        missing.append(_("a position column (position, pos or place)"))
     if Field.NUMBER not in layout.fields and not layout.has_drivers():
-        missing.append("a car number column (number, no or car) or a driver column")
+        missing.append(_("a car number column (number, no or car) or a driver column"))
     return [
-        ImportProblem(sheet.file, sheet.header_line, "", f"missing {what} (the header has: {have})")
+        ImportProblem(
+            sheet.file,
+            sheet.header_line,
+            "",
+            _("missing {what} (the header has: {have})").format(what=what, have=have),
+        )
         for what in missing
     ]
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.core.i18n import _
 from bot.core.imports.columns import DriverColumns, Field, Layout
 from bot.core.imports.problems import ImportProblem
 from bot.core.imports.sheet import Record, Sheet
@@ -16,13 +17,13 @@ from bot.core.schedules import formats
 # What timing sheets write for a status, folded (lower case, no punctuation), and ours for it.
 _STATUS_WORDS = {
     "classified": ("classified", "cl", "finished", "fin", "running"),
-    "dnf": ("dnf", "retired", "ret", "did not finish", "ab", "abandoned"),
-    "dns": ("dns", "did not start", "not started", "ns", "non starter"),
+    "dnf": ("dnf", "retired", "ret", "did not finish", "ab", "abandoned"),  # i18n: not user text
+    "dns": ("dns", "did not start", "not started", "ns", "non starter"),  # i18n: not user text
     "dsq": ("dsq", "dq", "disqualified", "exc", "excluded"),
-    "dnq": ("dnq", "did not qualify", "not qualified"),
+    "dnq": ("dnq", "did not qualify", "not qualified"),  # i18n: not user text (file words)
 }
 # Not classified (too few laps) scores nothing, as a DNF does; the note keeps the difference.
-_NOT_CLASSIFIED = ("not classified", "nc", "n c", "unclassified")
+_NOT_CLASSIFIED = ("not classified", "nc", "n c", "unclassified")  # i18n: not user text
 STATUSES = {word: status for status, words in _STATUS_WORDS.items() for word in words}
 STATUSES.update({word: "dnf" for word in _NOT_CLASSIFIED})
 _NO_VALUE = frozenset({"", "-", "–", "—"})
@@ -73,15 +74,18 @@ def read_row(
     elif normalize(word) in STATUSES and not cell(Field.STATUS):
         status, note = _status(word, report)  # "DNF" written where the position goes
     elif word not in _NO_VALUE:
-        report(Field.POSITION, f"{word!r} is not a position (a whole number from 1)")
+        report(
+            Field.POSITION,
+            _("{text} is not a position (a whole number from 1)").format(text=repr(word)),
+        )
     if status == "classified" and position is None and not problems[before:]:
-        report(Field.POSITION, "a classified row needs a position (or a status such as DNF)")
+        report(Field.POSITION, _("a classified row needs a position (or a status such as DNF)"))
     laps = None
     if (laps_word := cell(Field.LAPS)) not in _NO_VALUE:
         if laps_word.isdigit():
             laps = int(laps_word)
         else:
-            report(Field.LAPS, f"{laps_word!r} is not a number of laps")
+            report(Field.LAPS, _("{text} is not a number of laps").format(text=repr(laps_word)))
     time = _timing(cell(Field.TIME), Field.TIME, report)
     best = _timing(cell(Field.BEST_LAP), Field.BEST_LAP, report)
     gap = cell(Field.GAP)
@@ -89,7 +93,7 @@ def read_row(
     drivers = tuple(_drivers(record, layout))
     if number is None and not drivers:
         where = Field.NUMBER if Field.NUMBER in layout.fields else None
-        report(where, "the row names neither a car number nor a driver")
+        report(where, _("the row names neither a car number nor a driver"))
     if len(problems) > before:
         return None
     return SheetRow(
@@ -117,11 +121,14 @@ def _status(word: str, report: _Report) -> tuple[str, str | None]:
         return "classified", None
     status = STATUSES.get(key)
     if status is None:
-        known = "Classified, Not classified, DNF, Retired, DNS, DSQ, DNQ"
+        # The words a timing sheet writes, as it writes them: keywords, not translated.
+        known = "Classified, Not classified, DNF, Retired, DNS, DSQ, DNQ"  # i18n: not user text
         hint = formats.suggestion(key, STATUSES)
-        report(Field.STATUS, f"unknown status {word!r}{hint}; known: {known}")
+        unknown = _("unknown status {status}{hint}; known: {known}")
+        report(Field.STATUS, unknown.format(status=repr(word), hint=hint, known=known))
         return "classified", None
-    return status, "not classified" if key in _NOT_CLASSIFIED else None
+    # The note goes into the schedule files with the result: data, in the files' English.
+    return status, "not classified" if key in _NOT_CLASSIFIED else None  # i18n: not user text
 
 
 def _timing(word: str, name: Field, report: _Report) -> str | None:

@@ -11,14 +11,15 @@ import csv
 import io
 from dataclasses import dataclass
 
+from bot.core.i18n import N_, _
 from bot.core.imports.problems import ImportProblem
 
 DELIMITERS = (";", ",", "\t")
-_NAMES = {";": "';'", ",": "','", "\t": "a tab"}
+_NAMES = {";": "';'", ",": "','", "\t": N_("a tab")}
 
 
 def delimiter_name(delimiter: str) -> str:
-    return _NAMES.get(delimiter, repr(delimiter))
+    return _(_NAMES[delimiter]) if delimiter in _NAMES else repr(delimiter)
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,13 @@ def read_sheet(
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None:
-        return None, [ImportProblem(file, first_line, "", "the file is empty")]
+        return None, [ImportProblem(file, first_line, "", _("the file is empty"))]
     header_line = first_line + start
     chosen = delimiter or guess_delimiter(lines[start])
     if chosen is None:
-        message = "cannot tell the columns apart: the header has no ';', ',' or tab between names"
+        message = _(
+            "cannot tell the columns apart: the header has no ';', ',' or tab between names"
+        )
         return None, [ImportProblem(file, header_line, "", message)]
     problems: list[ImportProblem] = []
     parsed: list[tuple[int, list[str]]] = []
@@ -74,7 +77,11 @@ def read_sheet(
             if any(cell.strip() for cell in cells):
                 parsed.append((line, [cell.strip() for cell in cells]))
     except csv.Error as exc:
-        problems.append(ImportProblem(file, header_line + read_so_far, "", f"unreadable: {exc}"))
+        problems.append(
+            ImportProblem(
+                file, header_line + read_so_far, "", _("unreadable: {reason}").format(reason=exc)
+            )
+        )
     if not parsed:
         return None, problems
     header = list(parsed[0][1])
@@ -90,10 +97,11 @@ def read_sheet(
                     file,
                     line,
                     "",
-                    f"{len(cells)} fields where the header names {width} columns "
-                    f"(are its fields separated by something other than "
-                    f"{delimiter_name(chosen)}, or is a value with a "
-                    f"{delimiter_name(chosen)} in it not in quotes?)",
+                    _(
+                        "{fields} fields where the header names {width} columns "
+                        "(are its fields separated by something other than "
+                        "{delimiter}, or is a value with a {delimiter} in it not in quotes?)"
+                    ).format(fields=len(cells), width=width, delimiter=delimiter_name(chosen)),
                 )
             )
             continue
