@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.core.provenance import FactKind, Provenance, SourceKind
-from bot.core.schedules import Problem, load_catalog
+from bot.core.schedules import Problem, check_directory, load_catalog
 from tests.test_schedules_helpers import (
     DRIVERS,
     SCALES,
@@ -195,3 +195,15 @@ def test_a_directory_without_provenance_keeps_none(tmp_path: Path) -> None:
     catalog = load_catalog(write_schedules(tmp_path))
     assert dict(catalog.provenance.stated) == {}
     assert catalog.provenance.of((FactKind.RESULT, "demo-2022/ring/race", 0)) is None
+
+
+def test_a_source_that_is_not_even_an_id_is_reported_on_one_line(tmp_path: Path) -> None:
+    """Found by the garbage fuzz: a source of "\\n" was echoed into "[sources.\\n]"."""
+    (tmp_path / "tracks.toml").write_text(
+        '[tracks.hockenheimring]\nname = "Hockenheimring"\nsource = "\\n"\n', encoding="utf-8"
+    )
+    _, problems = check_directory(tmp_path)
+    (problem,) = problems
+    assert "\n" not in str(problem)
+    assert problem.key == "tracks.hockenheimring.source"
+    assert problem.message == "unknown source: must not be empty"

@@ -90,6 +90,11 @@ def _known(
 ) -> bool:
     if value in known:
         return True
+    try:
+        formats.slug(value)
+    except ValueError as error:  # not even an id: no table could define it
+        ctx.report(path, f"unknown source: {error}")
+        return False
     hint = formats.suggestion(value, known) or f" (define [sources.{value}] in {SOURCES_FILE})"
     ctx.report(path, f"unknown source {value!r}{hint}")
     return False
