@@ -64,8 +64,7 @@ from bench._discord_support import (
     subscribe,
     wait_for_posts,
 )
-from bot.runtime import Runtime
-from bot.store.records import DeliveryStatus
+from bench._outbox import outbox_figures
 
 REPO = Path(__file__).resolve().parents[1]
 WORKER_TIMEOUT_S = 120.0  # for one answer from the baseline worker, fan-out excepted
@@ -200,17 +199,6 @@ def fanout_headline(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, A
         "baseline_fanout_limit_share": theirs["rate_ratio"],
         "fanout_429s": ours["429s"],
         "baseline_fanout_429s": theirs["429s"],
-    }
-
-
-async def outbox_figures(runtime: Runtime) -> dict[str, int]:
-    """What the store says about the broadcast: given up on (failed or skipped), still queued."""
-    await runtime.engine.write_outcomes()  # the last sends' outcomes, written in batches
-    (key,) = await runtime.store.announcement_keys("free|")
-    counts = await runtime.store.delivery_counts(key)
-    return {
-        "gave_up": counts[DeliveryStatus.FAILED] + counts[DeliveryStatus.SKIPPED],
-        "still_queued": counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING],
     }
 
 

@@ -54,6 +54,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._outbox import outbox_figures
 from bench._stats import ms
 from bench._telegram_burst import burst_phase
 from bench._telegram_support import (
@@ -70,8 +71,6 @@ from bench._telegram_support import (
     send_loop,
     subscribe,
 )
-from bot.runtime import Runtime
-from bot.store.records import DeliveryStatus
 from tests.fakes.telegram_api import FakeTelegram
 
 TEXT = "Race 2 at Oschersleben is delayed by 30 minutes: the track is being cleaned."
@@ -197,17 +196,6 @@ def fanout_figures(watch: ArrivalWatch, start: float, args: argparse.Namespace) 
         "first_ms": ms(watch.first - start) if watch.first else None,
         "rate": round(rate, 1),
         "rate_ratio": round(rate / args.rate, 3),
-    }
-
-
-async def outbox_figures(runtime: Runtime) -> dict[str, int]:
-    """What the store says about the broadcast: given up on (failed or skipped), still queued."""
-    await runtime.engine.write_outcomes()  # the last sends' outcomes, written in batches
-    (key,) = await runtime.store.announcement_keys("free|")
-    counts = await runtime.store.delivery_counts(key)
-    return {
-        "gave_up": counts[DeliveryStatus.FAILED] + counts[DeliveryStatus.SKIPPED],
-        "still_queued": counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING],
     }
 
 

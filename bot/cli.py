@@ -3,6 +3,7 @@
 pitboard standings tcr-germany-2022
 pitboard chart tcr-germany-2022 -o chart.png
 pitboard --at 2022-05-12T09:00+02:00 --tz America/New_York next --series 24h-series-2022
+pitboard recap jessica oschersleben   # a press recap, plain text to paste
 pitboard check schedules/
 pitboard check --sources         # every fact with its source; the ones without are reported
 pitboard calendar tcr-germany-2022 -o tcr.ics   # a feed, as the web server serves it
@@ -125,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     driver = commands.add_parser("driver", help="a driver's profile and weekend")
     driver.add_argument("name", nargs="+")
     driver.add_argument("--event", help="which weekend (default: the latest)")
+
+    recap = commands.add_parser("recap", help="a press recap: a driver's weekend, or a whole event")
+    recap.add_argument("what", nargs="+", metavar="DRIVER|SERIES [EVENT]")
+    recap.add_argument("--event", help="which event (default: the latest with results)")
 
     track = commands.add_parser("track", help="track facts")
     track.add_argument("name", nargs="+")
@@ -291,6 +296,8 @@ async def answer(service: Service, args: argparse.Namespace) -> Reply:
             return await service.driver(" ".join(args.name), args.event, zone=zone)
         case "track":
             return await service.track(" ".join(args.name))
+        case "recap":
+            return await service.recap(" ".join(args.what), args.event)
         case "chart":
             return await chart_command(service, args)
     raise AssertionError(f"no handler for {args.command}")

@@ -17,6 +17,8 @@ from bot.core.catalog import Catalog
 from bot.core.model import Event
 from bot.core.names import Candidate
 from bot.core.progression import progression
+from bot.core.recap import recap_sessions
+from bot.core.recap_lookup import find_target
 from bot.core.reply import Paragraph, Reply, ReplyStatus, plain_text
 from bot.core.standings import TableKind, driver_total, standings
 from bot.core.zones import find_zone
@@ -66,6 +68,10 @@ def reply_data(
             series_id = _id(" ".join(args.series), lookup.series_candidates(catalog))
             drawn = progression(catalog, series_id, until=now)
             return status | {"chart": chart_data(drawn, getattr(args, "chart_written", None))}
+        case "recap" if reply.status is ReplyStatus.EMPTY:
+            return status | _message_if_empty(reply)
+        case "recap":
+            return status | {"recap": _recap(catalog, args, reply, now)}
         case "track":
             track_id = _id(" ".join(args.name), lookup.track_candidates(catalog))
             events = queries.events_at_track(catalog, track_id)
@@ -115,6 +121,24 @@ def _next(catalog: Catalog, args: argparse.Namespace, zone: str, now: datetime) 
         "now": now.isoformat(),
         "sessions": [data.session(catalog, s, zone) for s in sessions],
         "events_without_times": [data.event(catalog, e, zone) for e in untimed],
+    }
+
+
+def _recap(catalog: Catalog, args: argparse.Namespace, reply: Reply, now: datetime) -> Data:
+    """Which event (and driver) the recap is of, the sessions in it, and its text."""
+    target = find_target(catalog, now, " ".join(args.what), args.event)
+    assert not isinstance(target, Reply), "the service answered this very query"
+    event = catalog.events[target.event_id]
+    return {
+        "event": target.event_id,
+        "driver": target.driver_id,
+        "sessions": [s.id for s in recap_sessions(catalog, event, now)],
+        "title": reply.title,
+        "paragraphs": [
+            [plain_text(line) for line in block.lines]
+            for block in reply.blocks
+            if isinstance(block, Paragraph)
+        ],
     }
 
 

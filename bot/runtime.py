@@ -193,7 +193,14 @@ class Runtime:
             from bot.frontends.discord.bot import DiscordFrontend
 
             discord = DiscordFrontend(
-                config.discord, config.discord_token, router, store, catalogs, health, clock=clock
+                config.discord,
+                config.discord_token,
+                router,
+                store,
+                catalogs,
+                health,
+                clock=clock,
+                editor=editor,
             )
             senders["discord"] = discord.sender
             limits["discord"] = replace(

@@ -120,6 +120,20 @@ COMMANDS: tuple[Command, ...] = (
         example="/driver jessica oschersleben",
     ),
     Command(
+        "recap",
+        "A press recap: a driver's weekend, or a whole event, ready to paste",
+        (
+            Argument(
+                "what",
+                ArgKind.SERIES_OR_DRIVER,
+                "a driver, or a series and an event, e.g. jessica",
+                required=True,
+            ),
+            Argument("event", ArgKind.EVENT, "which event (default: the latest with results)"),
+        ),
+        example="/recap jessica oschersleben",
+    ),
+    Command(
         "track",
         "Track facts: location, length, corners, lap records",
         (Argument("name", ArgKind.TRACK, "a track, e.g. hockenheim", required=True),),

@@ -25,6 +25,7 @@ from bot.core.commands import (
 )
 from bot.core.cut import finished_at, last_to_finish
 from bot.core.progression import Progression, chart_caption, no_chart_reply, progression
+from bot.core.recap_lookup import recap_reply
 from bot.core.reply import Choice, Reply, ReplyStatus, bold, line, paragraph, problem
 from bot.core.standings import TableKind, driver_total, standings
 from bot.core.zones import find_zone
@@ -93,6 +94,8 @@ class Service:
                 return await self.driver(args["name"], args.get("event"), zone=zone)
             case "track":
                 return await self.track(args["name"])
+            case "recap":
+                return await self.recap(args["what"], args.get("event"))
             case "chart":
                 # Core draws no pictures: this is the chart's caption. The chats and the CLI
                 # answer /chart with the image (bot.charts) and this text beside it.
@@ -111,8 +114,15 @@ class Service:
             if command.name == "driver"
             else lookup.track_candidates(catalog),
         }
+        if argument == "what":  # /recap: a driver, or a series
+            kind_choices["what"] = lookup.driver_candidates(catalog) + lookup.series_candidates(
+                catalog
+            )
         candidates = kind_choices.get(argument, [])
-        what = {"name": "driver" if command.name == "driver" else "track"}.get(argument, argument)
+        what = {
+            "name": "driver" if command.name == "driver" else "track",
+            "what": "driver or series",
+        }.get(argument, argument)
         return lookup.choose(
             ReplyStatus.AMBIGUOUS,
             f"Which {what}? Usage: {command.usage}",
@@ -303,6 +313,10 @@ class Service:
         return views.track_reply(
             self.catalog, self.catalog.tracks[found], queries.events_at_track(self.catalog, found)
         )
+
+    async def recap(self, what: str, event: str | None = None) -> Reply:
+        """A press recap of a driver's weekend or of an event (bot.core.recap)."""
+        return recap_reply(self.catalog, self._clock.now(), what, event)
 
     # -- helpers ---------------------------------------------------------------------------
 

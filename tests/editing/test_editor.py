@@ -22,6 +22,7 @@ from bot.core.edits.operations import (
     SetSessionTime,
 )
 from bot.core.model import SessionKind
+from bot.core.provenance import FactKind
 from bot.core.schedules import load_catalog
 from bot.editing import ADMINS_ONLY, CONSOLE, Actor, Editor
 from bot.scheduling import ScheduleReloader
@@ -69,12 +70,17 @@ async def test_a_time_edit_changes_that_line_only_and_keeps_every_comment_and_bl
     assert outcome.ok, outcome.problems
     after = (desk.folder / TCR).read_text()
     old_lines, new_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    # Race 1's time line changes and says its source; the edit's source is appended.
+    # Race 1's time line changes and names its sources: the release that still states the
+    # session's name and day, and the edit; the edit's source is appended to the file.
     line = old_lines.index('time = "TBA"\n', old_lines.index('id = "race-1"\n'))
     assert new_lines[line : line + 2] == [
         'time = "10:15"\n',
-        f'source = "edit-{outcome.edit_id}"\n',
+        f'source = ["tcr-germany-premiere", "edit-{outcome.edit_id}"]\n',
     ]
+    # Its result row, which took the session's source, keeps the release's explicitly.
+    row = old_lines.index('driver = "jessica-backman"\n', line) + 1
+    assert new_lines[row + 1] == 'source = "tcr-germany-premiere"\n'
+    del new_lines[row + 1]
     stamp = [
         "\n",
         f"[sources.edit-{outcome.edit_id}]\n",
@@ -245,3 +251,16 @@ async def test_a_file_that_cannot_be_written_leaves_every_file_as_it_was(
     assert snapshot(desk.folder) == files  # the series file written first was put back
     [record] = await desk.editor.audit()
     assert record.undone_by == record.id  # the log does not claim it
+
+
+async def test_a_moved_session_keeps_its_results_attributed_to_the_release(desk: Desk) -> None:
+    """Provenance is per table and inherited: stamping only the edit on the session would
+    hand its result rows (which the edit never touched) to the edit as well."""
+    outcome = await desk.editor.apply(SetSessionTime(RACE_1, None, time(10, 15)), ANNA)
+    assert outcome.ok, outcome.problems
+    provenance = desk.catalogs.current.provenance
+    session = provenance.of((FactKind.SESSION, RACE_1, -1))
+    result = provenance.of((FactKind.RESULT, RACE_1, 0))
+    assert session is not None and result is not None
+    assert session.sources == ("tcr-germany-premiere", f"edit-{outcome.edit_id}")
+    assert result.sources == ("tcr-germany-premiere",)

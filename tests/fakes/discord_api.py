@@ -52,6 +52,11 @@ discord.py facts the fake relies on (and a front-end should know)
   message made before, as Discord does. ``fail_next(..., "lost_response")`` serves a request and
   then cuts the connection unanswered (a timeout to the bot, with the message made).
 - Crossposts (``Message.publish``) work in announcement channels (type 5), once per message.
+- A modal the bot opens (callback type 9) is submitted with ``submit_modal`` (type 5, shaped
+  like the modal, its limits enforced as Discord's client enforces them); a file for an
+  attachment option is made with ``attachment`` and served on the fake at its ``url``
+  (``downloads`` lists what the bot fetched). discord.py sends ``tts`` in every message edit,
+  which Discord accepts (``SPEC_GAPS``).
 - A command's ``default_member_permissions`` decide who sees it (``can_see``,
   ``command_visible``); ``dispatch_interaction`` refuses to run a command the member cannot
   see unless ``permission_override=True`` (a server that granted it in its settings).
@@ -67,7 +72,8 @@ answers them (400 ``{"code": 50035, "message": "Invalid Form Body", "errors": {.
 
 The fake is split by job: :mod:`~tests.fakes.discord_rest` (HTTP pipeline, lifecycle),
 :mod:`~tests.fakes.discord_faults` (faults, rate limits), :mod:`~tests.fakes.discord_interactions`
-and :mod:`~tests.fakes.discord_dispatch` (interactions), :mod:`~tests.fakes.discord_commands`
+and :mod:`~tests.fakes.discord_dispatch` (interactions), :mod:`~tests.fakes.discord_forms` (modal
+submits, attachments served from its CDN), :mod:`~tests.fakes.discord_commands`
 (application commands), :mod:`~tests.fakes.discord_channels` (channel, message and guild routes),
 :mod:`~tests.fakes.discord_world` (the world and watching it) and
 :mod:`~tests.fakes.discord_model` (records); this module assembles it and re-exports every name
@@ -96,6 +102,7 @@ from tests.fakes.discord_faults import _FAULTS as _FAULTS
 from tests.fakes.discord_faults import FaultKind as FaultKind
 from tests.fakes.discord_faults import _Bucket as _Bucket
 from tests.fakes.discord_faults import _Fault as _Fault
+from tests.fakes.discord_forms import FakeAttachment
 from tests.fakes.discord_interactions import _ALLOWED_CALLBACKS as _ALLOWED_CALLBACKS
 from tests.fakes.discord_interactions import _WEBHOOK as _WEBHOOK
 from tests.fakes.discord_model import NO_CONTENT as NO_CONTENT
@@ -209,6 +216,8 @@ class FakeDiscord(DiscordRest):
         self._interactions: dict[str, FakeInteraction] = {}
         self._by_token: dict[str, FakeInteraction] = {}
         self._followup_cursor: dict[str, int] = {}
+        self.attachments: dict[str, FakeAttachment] = {}
+        self.downloads: list[str] = []
 
 
 @pytest_asyncio.fixture

@@ -233,4 +233,11 @@ class DiscordDispatch(DiscordCommands, DiscordChannels):
                 resolved.setdefault("channels", {})[key] = target
             elif key in guild.roles and option.get("type") in (8, 9):
                 resolved.setdefault("roles", {})[key] = guild.roles[key].payload()
+        attachments = self.resolved_attachments(options)
+        if attachments:
+            resolved["attachments"] = attachments
         return resolved
+
+    def resolved_attachments(self, options: list[dict[str, Any]]) -> dict[str, Any]:
+        """The `resolved.attachments` map for attachment options (`discord_forms` has files)."""
+        return {}

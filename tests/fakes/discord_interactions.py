@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.discord_dispatch import DiscordDispatch
+from tests.fakes.discord_forms import DiscordForms
 from tests.fakes.discord_model import (
     NO_CONTENT,
     ApiError,
@@ -23,7 +23,7 @@ _ALLOWED_CALLBACKS = {2: {4, 5, 9, 12}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6,
 _WEBHOOK = "/webhooks/{webhook_id}/{webhook_token}"
 
 
-class DiscordInteractions(DiscordDispatch):
+class DiscordInteractions(DiscordForms):
     """Callback, followup and webhook-message routes; FakeDiscord.__init__ sets the attributes."""
 
     callback_deadline: float | None

@@ -15,6 +15,7 @@ import yarl
 from aiohttp import web
 
 from tests.fakes.discord_faults import DiscordFaults
+from tests.fakes.discord_forms import CDN_PREFIX
 from tests.fakes.discord_interactions import DiscordInteractions
 from tests.fakes.discord_model import (
     NO_CONTENT,
@@ -66,6 +67,7 @@ class DiscordRest(DiscordFaults, DiscordInteractions):
         app = web.Application(client_max_size=30 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/gateway/resume", self.gateway.handle)
+        app.router.add_get(f"{CDN_PREFIX}/{{attachment_id}}/{{filename}}", self.serve_attachment)
         app.router.add_route("*", "/{path:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()

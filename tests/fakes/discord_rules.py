@@ -150,12 +150,13 @@ def _chat_input_problems(item: Mapping[str, Any], path: Path_) -> list[Problem]:
     if not item.get("description"):
         problems.append(Problem((*path, "description"), "BASE_TYPE_REQUIRED", "Must not be empty."))
     options = item.get("options") or []
+    options = [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+    problems += _nesting_problems(item, options, path)
     optional_seen = False
-    for index, option in enumerate(options if isinstance(options, list) else []):
-        if not isinstance(option, dict):
-            continue
+    for index, option in enumerate(options):
         where = (*path, "options", index)
         problems += _chat_input_problems(option, where)
+        problems += _autocomplete_problems(option, where)
         if option.get("type") in (1, 2):
             continue
         if option.get("required") and optional_seen:
@@ -168,6 +169,59 @@ def _chat_input_problems(item: Mapping[str, Any], path: Path_) -> list[Problem]:
             )
         optional_seen = optional_seen or not option.get("required")
     return problems
+
+
+_SUBCOMMAND, _GROUP = 1, 2
+_AUTOCOMPLETE_TYPES = (3, 4, 10)  # string, integer, number
+
+
+def _nesting_problems(
+    item: Mapping[str, Any], options: list[dict[str, Any]], path: Path_
+) -> list[Problem]:
+    """Subcommands and groups: a level holds either subcommands (and groups) or plain options,
+    never both; a group holds subcommands only; groups sit only at the top."""
+    kinds = [option.get("type") for option in options]
+    nested = [kind in (_SUBCOMMAND, _GROUP) for kind in kinds]
+    problems: list[Problem] = []
+    if any(nested) and not all(nested):
+        problems.append(
+            Problem(
+                (*path, "options"),
+                "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                "Subcommands and subcommand groups cannot be mixed with other options.",
+            )
+        )
+    # A command's own "type" 1 is CHAT_INPUT; only below it is 1 a subcommand.
+    own = item.get("type") if "options" in path else None
+    if own == _GROUP and any(kind != _SUBCOMMAND for kind in kinds):
+        problems.append(
+            Problem(
+                (*path, "options"),
+                "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                "A subcommand group holds subcommands only.",
+            )
+        )
+    if own == _SUBCOMMAND and any(nested):
+        problems.append(
+            Problem(
+                (*path, "options"),
+                "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                "A subcommand cannot hold subcommands or groups.",
+            )
+        )
+    return problems
+
+
+def _autocomplete_problems(option: Mapping[str, Any], path: Path_) -> list[Problem]:
+    if not option.get("autocomplete"):
+        return []
+    if option.get("type") not in _AUTOCOMPLETE_TYPES:
+        why = "Autocomplete is only for string, integer and number options."
+    elif option.get("choices"):
+        why = "Autocomplete and choices cannot both be set on an option."
+    else:
+        return []
+    return [Problem((*path, "autocomplete"), "APPLICATION_COMMAND_AUTOCOMPLETE_INVALID", why)]
 
 
 def _command_strings(item: Mapping[str, Any]) -> Iterator[str]:

@@ -24,6 +24,8 @@ SPEC_GAPS: dict[str, frozenset[str]] = {
     # discord.py always sends these two; Discord accepts them.
     "RichEmbed": frozenset({"flags"}),
     "IncomingWebhookUpdateForInteractionCallbackRequestPartial": frozenset({"tts"}),
+    # ...and this one on every edit of an interaction's message (edit_original_response).
+    "IncomingWebhookUpdateRequestPartial": frozenset({"tts"}),
 }
 _BITFIELD_MAX = 2**53
 _INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}

@@ -34,6 +34,7 @@ from bot.core.edits.operations import (
 from bot.core.edits.problems import EditProblem
 from bot.core.edits.results_edit import check_rows, write_results
 from bot.core.model import Entry
+from bot.core.provenance import FactKey, FactKind
 from bot.core.schedules.problems import format_path
 
 DRIVERS_FILE = "drivers.toml"
@@ -84,7 +85,9 @@ class _Work:
     added_entries: dict[str, list[Entry]] = field(default_factory=dict)  # by event id
     added_drivers: set[str] = field(default_factory=set)
     stamp: SourceStamp | None = None
-    stamped: list[Table] = field(default_factory=list)  # existing tables the edit changed
+    # Existing tables the edit changed, each with the sources that stated it before (its own
+    # or inherited), which keep their share of it (see `apply_stamp`).
+    stamped: list[tuple[Table, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def source(self) -> str | None:
@@ -94,15 +97,24 @@ class _Work:
         """A table the edit writes, saying its source."""
         return docs.new_table({**values, "source": self.source})
 
-    def changed(self, table: Table) -> None:
+    def changed(self, table: Table, fact: FactKey | None = None) -> None:
         """An existing table whose facts the edit changed: it says the edit's source."""
-        self.stamped.append(table)
+        before = self.catalog.provenance.of(fact) if fact is not None else None
+        self.stamped.append((table, before.sources if before is not None else ()))
 
     def apply_stamp(self) -> None:
+        """Provenance is kept per table, and a table without its own `source` takes its
+        parent's. So a changed session names its earlier sources beside the edit (the release
+        still states its name and day), and its result rows that stated nothing themselves
+        keep the earlier sources explicitly: the edit did not state them."""
         if self.stamp is None or not self.series:
             return
-        for table in self.stamped:
-            docs.set_key(table, "source", self.stamp.id)
+        for table, before in self.stamped:
+            for child in table.get("results", ()):
+                if isinstance(child, Table) and before and not _states_provenance(child):
+                    docs.set_key(child, "source", _source_value(before))
+            kept = tuple(source for source in before if source != self.stamp.id)
+            docs.set_key(table, "source", _source_value((*kept, self.stamp.id)))
             docs.remove_key(table, "inferred")  # the operator states it now
         first = next(iter(self.series.values()))  # ids are one namespace: define it once
         sources = first.doc.get("sources")
@@ -123,6 +135,15 @@ class _Work:
         if self.drivers is not None:
             out[DRIVERS_FILE] = docs.dumps(self.drivers, self.files.get(DRIVERS_FILE, ""))
         return {path: text for path, text in out.items() if text != self.files.get(path)}
+
+
+def _states_provenance(table: Table) -> bool:
+    return "source" in table or "inferred" in table
+
+
+def _source_value(sources: Sequence[str]) -> str | list[str]:
+    """One id as a plain string, as the files write it; several as an array."""
+    return sources[0] if len(sources) == 1 else list(sources)
 
 
 def plan_edit(
@@ -151,6 +172,10 @@ def plan_edit(
     return EditPlan(texts, (), dict(work.origins))
 
 
+def _session_fact(session_id: str) -> FactKey:
+    return (FactKind.SESSION, session_id, -1)
+
+
 def _session(work: _Work, session_id: str) -> tuple[SeriesDoc, int, int, Table]:
     if session_id not in work.catalog.sessions:
         raise _Refused([EditProblem(f"unknown session {session_id!r}")])
@@ -163,7 +188,7 @@ def _session(work: _Work, session_id: str) -> tuple[SeriesDoc, int, int, Table]:
 
 def _set_time(work: _Work, edit: SetSessionTime) -> None:
     _, _, _, table = _session(work, edit.session_id)
-    work.changed(table)
+    work.changed(table, _session_fact(edit.session_id))
     if edit.day is not None:
         docs.set_key(table, "date", edit.day)
     docs.set_key(table, "time", "TBA" if edit.time is None else edit.time.strftime("%H:%M"))
@@ -182,7 +207,7 @@ def _offset_text(offset: timedelta) -> str:
 
 def _cancel(work: _Work, edit: CancelSession) -> None:
     _, _, _, table = _session(work, edit.session_id)
-    work.changed(table)
+    work.changed(table, _session_fact(edit.session_id))
     if edit.cancelled:
         docs.set_key(table, "cancelled", True)
     else:
@@ -191,7 +216,7 @@ def _cancel(work: _Work, edit: CancelSession) -> None:
 
 def _postpone(work: _Work, edit: PostponeSession) -> None:
     _, _, _, table = _session(work, edit.session_id)
-    work.changed(table)
+    work.changed(table, _session_fact(edit.session_id))
     if edit.day is not None:
         docs.set_key(table, "date", edit.day)
     docs.set_key(table, "time", "TBA")
@@ -253,7 +278,7 @@ def _results(work: _Work, edit: EnterResults) -> None:
     series, event_index, session_index, table = _session(work, edit.session_id)
     placed = write_results(table, edit, whos, event, work.source)
     if edit.complete is not None:
-        work.changed(table)  # it now says whether the results are complete
+        work.changed(table, _session_fact(edit.session_id))  # it says if they are complete
     for index, row in placed.items():
         path = format_path(("events", event_index, "sessions", session_index, "results", index))
         work.origins[(series.path, path)] = row

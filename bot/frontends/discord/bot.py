@@ -32,6 +32,10 @@ from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import find_command, split_command_line
 from bot.core.reply import Reply
+from bot.editing import Editor
+from bot.frontends.discord.edit_commands import register_edit_commands
+from bot.frontends.discord.edit_flow import DiscordEdits
+from bot.frontends.discord.edit_views import is_dialogue
 from bot.frontends.discord.files import to_file, with_attachment
 from bot.frontends.discord.gateway_watch import GatewayWatch
 from bot.frontends.discord.render import render_once
@@ -87,14 +91,22 @@ class PitboardClient(discord.Client):
 
     async def setup_hook(self) -> None:
         register_commands(self.tree, self.frontend)
+        register_edit_commands(self.tree, self.frontend, self.frontend.edits)
         await sync_if_changed(self.tree, self.frontend.store, self.frontend.config.sync_guild)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Slash commands are the tree's; a button press carries the command it re-runs.
-        if interaction.type is not discord.InteractionType.component:
+        # Slash commands are the tree's; a button press carries the command it re-runs; the
+        # edit dialogue's modals and buttons are answered by its `Dialogues` (edit_views).
+        kinds = (discord.InteractionType.component, discord.InteractionType.modal_submit)
+        if interaction.type not in kinds:
             return
         data: dict[str, object] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
+        if is_dialogue(custom_id):
+            await self.frontend.edits.dialogues.dispatch(interaction, custom_id)
+            return
+        if interaction.type is not discord.InteractionType.component:
+            return
         if custom_id.startswith(BUTTON_PREFIX):
             await self.frontend.answer(interaction, custom_id.removeprefix(BUTTON_PREFIX))
 
@@ -111,6 +123,7 @@ class DiscordFrontend:
         *,
         guild_ready_timeout: float = 0.05,
         clock: Clock | None = None,
+        editor: Editor,
     ) -> None:
         self.config = config
         self._token = token
@@ -123,6 +136,8 @@ class DiscordFrontend:
         self.gateway = GatewayWatch(clock or SystemClock())
         self.client = PitboardClient(self)
         self.sender = DiscordSender(self.client, health)
+        # The admins' /edit dialogue (edit_flow) on the runtime's one Editor.
+        self.edits = DiscordEdits(self, editor)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -172,6 +187,7 @@ class DiscordFrontend:
             ChatKind.CHANNEL if in_guild else ChatKind.PRIVATE,
             user_id=user_id,
             is_admin=is_admin,
+            display=f"{interaction.user.name}#{interaction.user.discriminator}",
             can_manage=can_manage,
         )
 

@@ -44,7 +44,9 @@ def line(*parts: str | None) -> str:
     return " ".join(part.strip() for part in parts if part and part.strip())
 
 
-def matching(query: str, candidates: list[Candidate]) -> list[Choice[str]]:
+def matching(
+    query: str, candidates: list[Candidate], *, limit: int | None = MAX_CHOICES
+) -> list[Choice[str]]:
     """Autocomplete: every word typed starts a word of the name (accents ignored), best first."""
     wanted = normalize(query).split()
     found = []
@@ -55,7 +57,7 @@ def matching(query: str, candidates: list[Candidate]) -> list[Choice[str]]:
             "".join(wanted) in key.replace(" ", "") for key in keys
         ):
             found.append(Choice(name=candidate.label[:100], value=candidate.id))
-    return found[:MAX_CHOICES]
+    return found[:limit]
 
 
 def register_commands(tree: app_commands.CommandTree[discord.Client], bot: DiscordFrontend) -> None:
@@ -133,6 +135,12 @@ def register_commands(tree: app_commands.CommandTree[discord.Client], bot: Disco
     @app_commands.autocomplete(name=drivers, event=events)
     async def driver(interaction: discord.Interaction, name: str, event: str | None = None) -> None:
         await bot.answer(interaction, line("/driver", name, event))
+
+    @tree.command(name="recap", description=describe("recap"))
+    @app_commands.describe(what=arg_help("recap", "what"), event=arg_help("recap", "event"))
+    @app_commands.autocomplete(what=series_or_driver, event=events)
+    async def recap(interaction: discord.Interaction, what: str, event: str | None = None) -> None:
+        await bot.answer(interaction, line("/recap", what, event))
 
     @tree.command(name="track", description=describe("track"))
     @app_commands.describe(name=arg_help("track", "name"))

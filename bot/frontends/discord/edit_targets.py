@@ -1,0 +1,57 @@
+"""What an edit command's series, event or session option names: the id autocomplete put
+there, or whatever the admin typed instead, resolved as every other command resolves names
+(`bot.core.names`, accents and case ignored). Anything else is a `ValueError` saying what
+was meant or what is known."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.core import lookup
+from bot.core.catalog import Catalog
+from bot.core.names import Candidate, resolve
+from bot.frontends.discord.edit_text import RowsFor
+
+SHOWN = 3
+
+
+def _resolved(value: str, candidates: list[Candidate], what: str) -> str:
+    wanted = value.strip()
+    if any(candidate.id == wanted for candidate in candidates):
+        return wanted
+    found = resolve(wanted, candidates)
+    if found.match is not None:
+        return found.match.id
+    if found.ambiguous:
+        names = ", ".join(c.id for c in found.ambiguous[:SHOWN])
+        more = f" and {len(found.ambiguous) - SHOWN} more" if len(found.ambiguous) > SHOWN else ""
+        raise ValueError(f"“{value}” could be {names}{more}: pick one from the list")
+    near = ", ".join(c.id for c in found.suggestions[:SHOWN])
+    hint = f" Did you mean {near}?" if near else ""
+    raise ValueError(f"No {what} called “{value}”.{hint}")
+
+
+def _resolver(
+    candidates: Callable[[Catalog], list[Candidate]], what: str
+) -> Callable[[Catalog, str], str]:
+    def resolved(catalog: Catalog, value: str) -> str:
+        return _resolved(value, candidates(catalog), what)
+
+    return resolved
+
+
+series_id = _resolver(lookup.series_candidates, "series")
+event_id = _resolver(lookup.event_candidates, "event")
+session_id = _resolver(lookup.session_candidates, "session")
+
+
+def resolved(catalog: Catalog, target: RowsFor) -> RowsFor:
+    """`target` with its session, or its series and event, named by id."""
+    if target.kind == "results":
+        return replace(target, target_id=session_id(catalog, target.target_id))
+    series = series_id(catalog, target.target_id)
+    after = event_id(catalog, target.after_event or "")
+    if not after.startswith(series + "/"):
+        raise ValueError(f"{after} is not an event of {series}")
+    return replace(target, target_id=series, after_event=after)
