@@ -51,6 +51,7 @@ from bot.frontends.console.sender import ConsoleSender
 from bot.logsafe import RedactSecrets
 from bot.scheduling import Announcer, ScheduleReloader
 from bot.scheduling.pacer import ReplayPacer
+from bot.store.pace import SharedPace
 from bot.store.protocol import Store
 from bot.store.records import OutboxItem
 from bot.web.context import FrontendState, WebContext
@@ -217,6 +218,8 @@ class Runtime:
             clock,
             # Only the terminal: one worker keeps its posts in due order.
             workers_per_platform=1 if list(senders) == ["console"] else 8,
+            # PostgreSQL: the platforms' limits are shared with the bot's other processes.
+            shared_pace=store if isinstance(store, SharedPace) else None,
         )
         engine_ref.append(engine)
         metrics.watch(engine, sorted(senders), announcer)

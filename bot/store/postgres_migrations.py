@@ -162,9 +162,35 @@ _EDITS = Migration(
     ),
 )
 
+# The platforms' limits shared by every process (bot.store.postgres_pace): per bucket (a
+# platform), the instant its next send slot starts (seconds since the epoch, by the server's
+# clock, the one clock all processes share); and the chats a platform told to wait ("retry
+# after"), with the instant the wait ends ('*': the whole platform).
+_SEND_PACE = Migration(
+    5,
+    "send slots and pauses shared by every process",
+    (
+        """
+        CREATE TABLE send_pace (
+            bucket  text COLLATE "C" PRIMARY KEY,
+            next_at double precision NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE send_pauses (
+            bucket  text COLLATE "C" NOT NULL,
+            chat_id text COLLATE "C" NOT NULL,
+            until   double precision NOT NULL,
+            PRIMARY KEY (bucket, chat_id)
+        )
+        """,
+    ),
+)
+
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
     _LEASES,
     _EDITS,
+    _SEND_PACE,
 )
