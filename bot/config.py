@@ -73,6 +73,10 @@ class TelegramConfig:
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    # Webhook workers (PostgreSQL): this many processes receive the updates behind one proxy,
+    # each answering the chats whose id modulo webhook_workers is its webhook_worker.
+    webhook_workers: int = 1
+    webhook_worker: int = 0
     channels: tuple[int | str, ...] = ()  # chat ids or "@channelname"
     admins: tuple[int, ...] = ()
     global_per_second: float = 30.0
@@ -667,6 +671,8 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "telegram.api_base_url": _url("https", "http"),
     "telegram.webhook_url": _url("https", empty_ok=True),
     "telegram.webhook_port": _check_port,
+    "telegram.webhook_workers": _at_most(_SHARDS_MAX, _at_least(1)),
+    "telegram.webhook_worker": _at_least(0),
     "telegram.channels": _check_channels,
     "telegram.admins": _positive,
     "telegram.global_per_second": _at_most(_RATE_MAX, _positive),
@@ -692,6 +698,9 @@ def _check_webhook(telegram: TelegramConfig, source: str, problems: list[ConfigP
     if telegram.mode == "webhook" and not telegram.webhook_url:
         message = 'required when telegram.mode is "webhook"'
         problems.append(ConfigProblem(source, "telegram.webhook_url", message))
+    if telegram.webhook_worker >= max(1, telegram.webhook_workers):
+        message = f"must be below webhook_workers ({telegram.webhook_workers})"
+        problems.append(ConfigProblem(source, "telegram.webhook_worker", message))
 
 
 def _check_shards(discord: DiscordConfig, source: str, problems: list[ConfigProblem]) -> None:

@@ -187,10 +187,30 @@ _SEND_PACE = Migration(
     ),
 )
 
+# Telegram updates received by any webhook worker, handed to the worker of their chat's
+# partition (bot.store.postgres_relay): the update id is Telegram's, so a push retried after
+# a lost answer is kept once; `taken` once handed to its worker, kept a while for that check.
+_RELAYED_UPDATES = Migration(
+    6,
+    "telegram updates handed between webhook workers",
+    (
+        """
+        CREATE TABLE relayed_updates (
+            update_id bigint PRIMARY KEY,
+            part      integer NOT NULL,
+            body      text NOT NULL,
+            taken     boolean NOT NULL DEFAULT false
+        )
+        """,
+        "CREATE INDEX relayed_updates_waiting ON relayed_updates (part, update_id) WHERE NOT taken",
+    ),
+)
+
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
     _LEASES,
     _EDITS,
     _SEND_PACE,
+    _RELAYED_UPDATES,
 )
