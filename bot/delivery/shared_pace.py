@@ -70,11 +70,13 @@ class SharedPacer:
         self.bucket = bucket
         self.spacing = 1.0 / per_second
         self.max_batch = max(1, int(per_second * batch_seconds))
+        self._batch_seconds = batch_seconds
         self.stats = PaceStats()
         self._on_pause = on_pause
         self._monotonic = monotonic
         self._sleep = sleep
         self._slots: deque[float] = deque()  # reserved slots, in this process's monotonic time
+        self._recent: deque[float] = deque()  # when slots were handed out, the last batch's time
         self._lock = asyncio.Lock()
         self._waiting = 0
         self._notes: set[asyncio.Task[None]] = set()
@@ -99,10 +101,17 @@ class SharedPacer:
             self._slots.popleft()
             self.stats.dropped += 1
         if not self._slots:
-            # This send, those queued behind it here, and those the caller says are coming.
-            count = min(self.max_batch, max(1, demand + self._waiting))
+            # This send, those queued behind it here, and those the caller says are coming; or,
+            # when more, as many as went out in the last batch's time: sends waiting for their
+            # slots now come back for more (with another process sharing the limit, the slots
+            # and not this process's own buckets are what hold them back).
+            while self._recent and self._recent[0] < now - self._batch_seconds:
+                self._recent.popleft()
+            wanted = max(demand + self._waiting, len(self._recent))
+            count = min(self.max_batch, max(1, wanted))
             granted = await self.store.reserve_send_slots(self.bucket, count, self.spacing)
             self._apply(granted)
+        self._recent.append(now)
         return self._slots.popleft()
 
     def _apply(self, granted: SendSlots) -> None:
