@@ -52,6 +52,7 @@ class PaceStats:
     used: int = 0  # slots a send left at
     dropped: int = 0  # slots missed (too late) and not spent
     pauses_noted: int = 0
+    unshared: int = 0  # sends that went on their own buckets alone: the store failed
 
 
 class SharedPacer:
@@ -109,7 +110,14 @@ class SharedPacer:
                 self._recent.popleft()
             wanted = max(demand + self._waiting, len(self._recent))
             count = min(self.max_batch, max(1, wanted))
-            granted = await self.store.reserve_send_slots(self.bucket, count, self.spacing)
+            try:
+                granted = await self.store.reserve_send_slots(self.bucket, count, self.spacing)
+            except Exception as error:
+                # The database is away: this send keeps to this process's own buckets rather
+                # than fail (the other processes cannot reach it either, and send little).
+                self.stats.unshared += 1
+                log.warning("%s: no shared send slot (%s)", self.bucket, type(error).__name__)
+                return now
             self._apply(granted)
         self._recent.append(now)
         return self._slots.popleft()
