@@ -73,6 +73,10 @@ class TelegramConfig:
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    # Webhook workers (PostgreSQL): this many processes receive the updates behind one proxy,
+    # each answering the chats whose id modulo webhook_workers is its webhook_worker.
+    webhook_workers: int = 1
+    webhook_worker: int = 0
     channels: tuple[int | str, ...] = ()  # chat ids or "@channelname"
     admins: tuple[int, ...] = ()
     global_per_second: float = 30.0
@@ -88,6 +92,11 @@ class DiscordConfig:
     sync_guild: int = 0  # 0: sync commands globally
     admins: tuple[int, ...] = ()
     global_per_second: float = 50.0
+    # Sharding (Discord requires it from 2,500 servers): 0 runs one unsharded connection;
+    # N runs shards `shard_ids` (empty: all N) with discord.py's AutoShardedClient, so several
+    # processes can each run a range of one bot's shards.
+    shard_count: int = 0
+    shard_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -376,6 +385,8 @@ def _validate(raw: Mapping[str, Any], source: str, problems: list[ConfigProblem]
             built[name] = known[name](**values)
     if "telegram" in built:
         _check_webhook(built["telegram"], source, problems)
+    if "discord" in built:
+        _check_shards(built["discord"], source, problems)
     if "web" in built:
         _check_web_port(built["web"], built.get("telegram", TelegramConfig()), source, problems)
     return built
@@ -647,6 +658,8 @@ def _at_most(maximum: int, check: Callable[[Any], str | None]) -> Callable[[Any]
 # Messages per second or minute: far above any platform's limit, yet a benchmark's replay at
 # thousands of times real speed scales the limits up by as much.
 _RATE_MAX = 1_000_000_000
+# Far above what any one bot needs (Discord: a shard per 1,000 servers at most).
+_SHARDS_MAX = 100_000
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "database.url": _check_database_url_in_file,
     "database.process_name": _check_process_name,
@@ -658,6 +671,8 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "telegram.api_base_url": _url("https", "http"),
     "telegram.webhook_url": _url("https", empty_ok=True),
     "telegram.webhook_port": _check_port,
+    "telegram.webhook_workers": _at_most(_SHARDS_MAX, _at_least(1)),
+    "telegram.webhook_worker": _at_least(0),
     "telegram.channels": _check_channels,
     "telegram.admins": _positive,
     "telegram.global_per_second": _at_most(_RATE_MAX, _positive),
@@ -668,6 +683,8 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "discord.sync_guild": _at_least(0),
     "discord.admins": _positive,
     "discord.global_per_second": _at_most(_RATE_MAX, _positive),
+    "discord.shard_count": _at_most(_SHARDS_MAX, _at_least(0)),
+    "discord.shard_ids": _at_least(0),
     "web.host": _check_host,
     "web.port": _check_port,
     "web.public_url": _url("https", "http", empty_ok=True),
@@ -681,6 +698,26 @@ def _check_webhook(telegram: TelegramConfig, source: str, problems: list[ConfigP
     if telegram.mode == "webhook" and not telegram.webhook_url:
         message = 'required when telegram.mode is "webhook"'
         problems.append(ConfigProblem(source, "telegram.webhook_url", message))
+    if telegram.webhook_worker >= max(1, telegram.webhook_workers):
+        message = f"must be below webhook_workers ({telegram.webhook_workers})"
+        problems.append(ConfigProblem(source, "telegram.webhook_worker", message))
+
+
+def _check_shards(discord: DiscordConfig, source: str, problems: list[ConfigProblem]) -> None:
+    """Shard ids name shards of `shard_count`: each below it, none twice."""
+    ids, count = discord.shard_ids, discord.shard_count
+    if ids and count == 0:
+        message = "needs discord.shard_count (how many shards the bot has in all)"
+        problems.append(ConfigProblem(source, "discord.shard_ids", message))
+        return
+    outside = sorted({n for n in ids if n >= count})
+    if outside:
+        message = f"must be below shard_count ({count}), got {outside[0]}"
+        problems.append(ConfigProblem(source, "discord.shard_ids", message))
+    twice = sorted({n for n in ids if ids.count(n) > 1})
+    if twice:
+        message = f"lists shard {twice[0]} more than once"
+        problems.append(ConfigProblem(source, "discord.shard_ids", message))
 
 
 def _check_web_port(

@@ -53,6 +53,7 @@ from bot.scheduling import Announcer, ScheduleReloader
 from bot.scheduling.cluster import Cluster
 from bot.scheduling.pacer import ReplayPacer
 from bot.store.coordination import Coordinator, LocalCoordinator
+from bot.store.pace import SharedPace
 from bot.store.postgres import PostgresStore
 from bot.store.protocol import Store
 from bot.store.records import OutboxItem
@@ -223,6 +224,8 @@ class Runtime:
             clock,
             # Only the terminal: one worker keeps its posts in due order.
             workers_per_platform=1 if list(senders) == ["console"] else 8,
+            # PostgreSQL: the platforms' limits are shared with the bot's other processes.
+            shared_pace=store if isinstance(store, SharedPace) else None,
         )
         cluster = Cluster(coordinator_for(store), store, announcer, reloader, engine.wake)
         cluster_ref.append(cluster)

@@ -20,6 +20,10 @@ exponential backoff and jitter. Either retry counts toward `max_attempts`, then 
 ChatBlocked → deactivate the chat (the store skips its pending deliveries) and skip;
 ChatMigrated → rewrite the chat id and resend at once; PermanentError → FAILED.
 
+Several processes on one PostgreSQL store (`shared_pace`): each send also takes a slot of the
+platform's limit shared by every process (bot.delivery.shared_pace), so together they keep
+to the limit one of them keeps alone; a chat refused in one process waits in all.
+
 Crash safety comes from the store: a claimed delivery is SENDING until its outcome is written,
 and `start()` puts deliveries left SENDING by a dead process back in the queue. So a crash can
 repeat a send that was in flight or whose outcome was still waiting in the recorder (at most
@@ -59,6 +63,7 @@ from bot.delivery.ratelimit import PlatformLimiter, RateLimits
 from bot.delivery.recorder import RECORD_LINGER_SECONDS, Recorder
 from bot.delivery.replies import send_reply_part
 from bot.delivery.sender import Composer, Sender
+from bot.delivery.shared_pace import shared_pacer
 from bot.store.marks import (
     DeliveryMark,
     MarkFailed,
@@ -67,6 +72,7 @@ from bot.store.marks import (
     MarkSent,
     MarkSkipped,
 )
+from bot.store.pace import SharedPace
 from bot.store.protocol import Store
 from bot.store.records import Delivery
 
@@ -103,6 +109,7 @@ class DeliveryEngine:
         claim_batch: int = 256,
         rng: random.Random | None = None,
         record_linger: float = RECORD_LINGER_SECONDS,
+        shared_pace: SharedPace | None = None,
     ) -> None:
         if workers_per_platform < 1:
             raise ValueError("workers_per_platform must be at least 1")
@@ -124,10 +131,13 @@ class DeliveryEngine:
             if sender.platform != platform:
                 raise ValueError(f"sender for {platform!r} says it serves {sender.platform!r}")
             rate = limits[platform].global_per_second
+            limiter = PlatformLimiter(limits[platform])
+            if shared_pace is not None:
+                limiter.share(shared_pacer(shared_pace, platform, limiter))
             self._lanes[platform] = Lane(
                 platform,
                 sender,
-                PlatformLimiter(limits[platform]),
+                limiter,
                 capacity=max(
                     2 * workers_per_platform, min(claim_batch, round(rate * QUEUE_SECONDS))
                 ),

@@ -32,8 +32,12 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.core.audience import Chat, ChatKind, ChatRef
+
+if TYPE_CHECKING:
+    from bot.delivery.shared_pace import SharedPacer
 
 __all__ = [
     "DISCORD_LIMITS",
@@ -279,6 +283,10 @@ class PlatformLimiter:
     Per-chat buckets are created on first use and forgotten once they have refilled and no one
     waits on them (a full bucket behaves exactly like a new one), so a fan-out to 100,000 chats
     keeps only the buckets of chats sent to in the last few seconds.
+
+    `shared` (several processes on one PostgreSQL store): every send also takes a slot of the
+    platform's limit shared with the other processes (bot.delivery.shared_pace), and a
+    refusal is shared with them. Without it (SQLite, one process) the buckets here are all.
     """
 
     def __init__(
@@ -302,6 +310,11 @@ class PlatformLimiter:
         )
         self._chats: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
         self._groups: OrderedDict[ChatRef, TokenBucket] = OrderedDict()
+        self.shared: SharedPacer | None = None
+
+    def share(self, pacer: SharedPacer) -> None:
+        """Take a slot of `pacer` for every send, besides this process's own tokens."""
+        self.shared = pacer
 
     @property
     def tracked_buckets(self) -> int:
@@ -310,12 +323,19 @@ class PlatformLimiter:
     async def acquire(self, chat: Chat, *, priority: bool = False) -> int:
         """Wait until `chat` may be sent one message, and claim that send. Returns the chat
         token's number, for `answered`."""
-        grant = await self._chat_bucket(chat.ref).acquire(priority)
-        group = self._group_bucket(chat)
-        if group is not None:
-            await group.acquire(priority)
-        await self.global_bucket.acquire(priority)
-        return grant
+        while True:
+            chat_bucket = self._chat_bucket(chat.ref)
+            grant = await chat_bucket.acquire(priority)
+            group = self._group_bucket(chat)
+            if group is not None:
+                await group.acquire(priority)
+            await self.global_bucket.acquire(priority)
+            if self.shared is None:
+                return grant
+            await self.shared.take(self.global_bucket.waiting)
+            # Another process's refusal, learnt with the slot: the chat waits after all.
+            if chat_bucket.paused_for() <= 0 and self.global_bucket.paused_for() <= 0:
+                return grant
 
     def answered(self, chat: Chat, grant: int) -> None:
         """The send that took chat token `grant` got the platform's answer: the chat's next
@@ -328,6 +348,13 @@ class PlatformLimiter:
         bucket = self._chats.get(chat.ref)
         if bucket is not None and bucket.burst <= 1.0:
             bucket.answered(grant, 1.0 / self.limits.per_chat_per_second)
+
+    def pause_chat(self, ref: ChatRef, seconds: float) -> None:
+        """Another process was told this chat must wait `seconds`: this process waits too."""
+        self._chat_bucket(ref).pause(seconds)
+        group = self._groups.get(ref)
+        if group is not None:
+            group.pause(seconds)
 
     def chat_wait_estimate(self, chat: Chat) -> float:
         """How long a bulk send to `chat` would wait on that chat's own limits alone."""
@@ -362,6 +389,8 @@ class PlatformLimiter:
             group.pause(seconds)
         if platform_wide:
             self.pause(seconds)
+        if self.shared is not None:
+            self.shared.note_pause(None if platform_wide else chat.ref.id, seconds)
         return platform_wide
 
     def paused_for(self) -> float:

@@ -3,7 +3,9 @@
 Selected by a `postgresql://` database URL (bot.store.engines). Its parts: postgres_base
 (pool, transactions, migrations), postgres_outbox and postgres_leases (the outbox and its
 deliveries), postgres_kept (button callbacks, kept values), postgres_edits (the audit log of
-operator edits) and, here, chats and subscriptions.
+operator edits), postgres_pace (the platforms' limits, shared by every process),
+postgres_relay (Telegram updates handed between webhook workers) and, here, chats and
+subscriptions.
 
 The audience is read from the server at every `audience()` call, not kept between calls as the
 SQLite engine keeps it: other processes change it too, and nothing here would hear of that.
@@ -22,6 +24,8 @@ from bot.store.postgres_base import Connection, row_count
 from bot.store.postgres_edits import PostgresEdits
 from bot.store.postgres_kept import PostgresKept
 from bot.store.postgres_outbox import PostgresOutbox
+from bot.store.postgres_pace import PostgresPace
+from bot.store.postgres_relay import PostgresRelay
 from bot.store.postgres_rows import (
     CHAT_COLUMNS,
     Decoder,
@@ -60,7 +64,7 @@ def _moved_to(new: ChatRef) -> str:
     return f"moved to {new}"
 
 
-class PostgresStore(PostgresOutbox, PostgresKept, PostgresEdits):
+class PostgresStore(PostgresOutbox, PostgresKept, PostgresEdits, PostgresPace, PostgresRelay):
     """The `Store` on PostgreSQL: `PostgresStore(url)`, then `open()` or `async with`."""
 
     _audience: AudienceCache | None = None

@@ -162,10 +162,54 @@ _EDITS = Migration(
     ),
 )
 
+# The platforms' limits shared by every process (bot.store.postgres_pace): per bucket (a
+# platform), the instant its next send slot starts (seconds since the epoch, by the server's
+# clock, the one clock all processes share); and the chats a platform told to wait ("retry
+# after"), with the instant the wait ends ('*': the whole platform).
+_SEND_PACE = Migration(
+    5,
+    "send slots and pauses shared by every process",
+    (
+        """
+        CREATE TABLE send_pace (
+            bucket  text COLLATE "C" PRIMARY KEY,
+            next_at double precision NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE send_pauses (
+            bucket  text COLLATE "C" NOT NULL,
+            chat_id text COLLATE "C" NOT NULL,
+            until   double precision NOT NULL,
+            PRIMARY KEY (bucket, chat_id)
+        )
+        """,
+    ),
+)
+
+# Telegram updates received by any webhook worker, handed to the worker of their chat's
+# partition (bot.store.postgres_relay): the update id is Telegram's, so a push retried after
+# a lost answer is kept once; `taken` once handed to its worker, kept a while for that check.
+_RELAYED_UPDATES = Migration(
+    6,
+    "telegram updates handed between webhook workers",
+    (
+        """
+        CREATE TABLE relayed_updates (
+            update_id bigint PRIMARY KEY,
+            part      integer NOT NULL,
+            body      text NOT NULL,
+            taken     boolean NOT NULL DEFAULT false
+        )
+        """,
+        "CREATE INDEX relayed_updates_waiting ON relayed_updates (part, update_id) WHERE NOT taken",
+    ),
+)
+
 # Languages (issue 13), as the SQLite schema's: a chat's 12- or 24-hour clock, NULL keeping its
 # language's own.
 _CLOCK = Migration(
-    5,
+    7,
     "chats choose a 12- or 24-hour clock",
     ("ALTER TABLE chats ADD COLUMN clock integer CHECK (clock IN (12, 24))",),
 )
@@ -175,5 +219,7 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _CALLBACKS_AND_VALUES,
     _LEASES,
     _EDITS,
+    _SEND_PACE,
+    _RELAYED_UPDATES,
     _CLOCK,
 )

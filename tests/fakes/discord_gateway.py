@@ -9,6 +9,11 @@ is importable, in which case it asks for ``zstd-stream`` and this fake closes wi
 It sends HELLO, accepts IDENTIFY (token, intents, properties), answers READY then one
 GUILD_CREATE per guild, ACKs heartbeats, replays missed events on RESUME and answers
 REQUEST_GUILD_MEMBERS with one GUILD_MEMBERS_CHUNK. Close codes follow Discord's table.
+
+Sharding: an IDENTIFY may carry ``shard: [shard_id, num_shards]`` (id below the count, else
+4010 "Invalid shard"). A sharded session hears only of the guilds on its shard,
+``(guild_id >> 22) % num_shards``, in READY, its GUILD_CREATEs and every dispatched event
+of a guild; events of no guild (DMs) go to shard 0, as Discord sends them.
 """
 
 from __future__ import annotations
@@ -83,6 +88,49 @@ class GatewaySession:
     @property
     def intents(self) -> int:
         return int(self.identify.get("intents", 0))
+
+    @property
+    def shard(self) -> tuple[int, int] | None:
+        shard = self.identify.get("shard")
+        return None if shard is None else (int(shard[0]), int(shard[1]))
+
+    def serves(self, guild_id: str | None) -> bool:
+        """Whether this session hears of `guild_id`'s events (None: events of no guild)."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
+
+
+def shard_of(guild_id: str | int, shard_count: int) -> int:
+    """The shard Discord sends a guild's events to."""
+    return (int(guild_id) >> 22) % shard_count
+
+
+def _guild_of(event: str, data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    if data.get("guild_id") is not None:
+        return str(data["guild_id"])
+    if event.startswith("GUILD_") and data.get("id") is not None:
+        return str(data["id"])  # GUILD_CREATE, GUILD_UPDATE, GUILD_DELETE carry the guild
+    return None
+
+
+def _shard_problem(shard: Any) -> str | None:
+    if shard is None:
+        return None
+    valid = (
+        isinstance(shard, list)
+        and len(shard) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in shard)
+    )
+    if not valid:
+        return f"shard must be [shard_id, num_shards], got {shard!r}"
+    shard_id, count = shard
+    if count < 1 or not 0 <= shard_id < count:
+        return f"shard id must be at least 0 and below num_shards, got {shard!r}"
+    return None
 
 
 @dataclass
@@ -210,6 +258,11 @@ class Gateway:
             self.host.gateway_violation("IDENTIFY", *problems)
             await conn.close(4013, "Invalid intent(s).")
             return False
+        shard_problem = _shard_problem(data.get("shard"))
+        if shard_problem is not None:
+            self.host.gateway_violation("IDENTIFY", shard_problem)
+            await conn.close(4010, "Invalid shard.")
+            return False
         assert isinstance(intents, int)
         if intents & PRIVILEGED_INTENTS & ~self.host.privileged_intents:
             await conn.close(4014, "Disallowed intent(s).")
@@ -221,7 +274,8 @@ class Gateway:
         await self._send_event(session, "READY", self._ready(session))
         if session.intents & GUILDS:
             for guild in self.host.guilds.values():
-                await self._send_event(session, "GUILD_CREATE", guild.gateway_payload())
+                if session.serves(guild.id):
+                    await self._send_event(session, "GUILD_CREATE", guild.gateway_payload())
         return True
 
     def _ready(self, session: GatewaySession) -> dict[str, Any]:
@@ -229,7 +283,9 @@ class Gateway:
             "v": 10,
             "user": dict(self.host.bot_user),
             "user_settings": {},
-            "guilds": [{"id": g, "unavailable": True} for g in self.host.guilds],
+            "guilds": [
+                {"id": g, "unavailable": True} for g in self.host.guilds if session.serves(g)
+            ],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.host.resume_gateway_url,
@@ -292,10 +348,12 @@ class Gateway:
         return True
 
     async def dispatch(self, name: str, data: Any, *, intent: int | None = None) -> int:
-        """Send an event to every identified session (that asked for `intent`); how many got it."""
+        """Send an event to every identified session (that asked for `intent`, on the event's
+        guild's shard); how many got it."""
         delivered = 0
+        guild_id = _guild_of(name, data)
         for session in list(self.sessions.values()):
-            if intent is None or session.intents & intent:
+            if (intent is None or session.intents & intent) and session.serves(guild_id):
                 delivered += await self._send_event(session, name, data)
         return delivered
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import discord
 import yarl
@@ -67,10 +68,12 @@ def is_private_command(line: str) -> bool:
 
 
 class PitboardClient(discord.Client):
-    def __init__(self, frontend: DiscordFrontend) -> None:
+    def __init__(self, frontend: DiscordFrontend, **options: Any) -> None:
         intents = discord.Intents.default()
         intents.message_content = False  # slash commands only: no privileged intent needed
-        super().__init__(intents=intents, guild_ready_timeout=frontend.guild_ready_timeout)
+        super().__init__(
+            intents=intents, guild_ready_timeout=frontend.guild_ready_timeout, **options
+        )
         self.tree = app_commands.CommandTree(self)
         self.frontend = frontend
         # Our own signal: discord.py's wait_until_ready() needs login to have happened first.
@@ -114,6 +117,22 @@ class PitboardClient(discord.Client):
             await self.frontend.answer(interaction, custom_id.removeprefix(BUTTON_PREFIX))
 
 
+class ShardedPitboardClient(PitboardClient, discord.AutoShardedClient):
+    """The same client on shards `shard_ids` of `shard_count` (discord.shard_count/shard_ids):
+    Discord sends each guild's events to one shard only, `(guild_id >> 22) % shard_count`, so
+    each process answers the guilds of its own shards."""
+
+
+def make_client(frontend: DiscordFrontend, config: DiscordConfig) -> PitboardClient:
+    if config.shard_count == 0:
+        return PitboardClient(frontend)
+    return ShardedPitboardClient(
+        frontend,
+        shard_count=config.shard_count,
+        shard_ids=list(config.shard_ids) or None,
+    )
+
+
 class DiscordFrontend:
     def __init__(
         self,
@@ -137,7 +156,7 @@ class DiscordFrontend:
         self._admins = {str(admin) for admin in config.admins}
         _point_discord_py_at(config)
         self.gateway = GatewayWatch(clock or SystemClock())
-        self.client = PitboardClient(self)
+        self.client = make_client(self, config)
         self.sender = DiscordSender(self.client, health)
         # The admins' /edit dialogue (edit_flow) on the runtime's one Editor.
         self.edits = DiscordEdits(self, editor)

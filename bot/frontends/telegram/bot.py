@@ -47,6 +47,7 @@ from bot.frontends.telegram.edit_flow import EDIT_GROUP, EditFlow
 from bot.frontends.telegram.edit_gate import display_name
 from bot.frontends.telegram.menus import menus
 from bot.frontends.telegram.polling import PollingRecord, WatchedRequest
+from bot.frontends.telegram.relay import RelayWorker
 from bot.frontends.telegram.sender import PLATFORM, TelegramSender
 from bot.frontends.telegram.transport import AiohttpRequest
 from bot.frontends.telegram.updates import ChatOrderedUpdateProcessor
@@ -57,6 +58,7 @@ from bot.frontends.telegram.webhook import (
     webhook_secret,
 )
 from bot.store.protocol import Store
+from bot.store.relay import UpdateRelay
 
 log = logging.getLogger("pitboard.telegram")
 
@@ -125,6 +127,7 @@ class TelegramFrontend:
         self.sender = TelegramSender(self.application.bot, self.callbacks)
         self._replier: Replier | None = None
         self.webhook: WebhookServer | None = None
+        self.relay: RelayWorker | None = None
         self.stop_grace = STOP_GRACE_SECONDS
         self._prepared = False
         self._receiving = False
@@ -208,17 +211,32 @@ class TelegramFrontend:
         secret = await webhook_secret(self._given_secret, self._store)
         base = self._config.webhook_url
         if self.webhook is None:
+            self.relay = self._relay_worker()
             server = WebhookServer(
                 self.application,
                 listen=self._config.webhook_listen,
                 port=self._config.webhook_port,
                 paths=local_paths(base, secret),
                 secret=secret,
+                relay=None if self.relay is None else self.relay.receive,
             )
             await server.start()  # a port in use raises here, and the next try starts anew
             self.webhook = server
+        if self.relay is not None:
+            self.relay.start()
         await self.application.bot.set_webhook(
             public_url(base, secret), secret_token=secret, allowed_updates=UPDATES
+        )
+
+    def _relay_worker(self) -> RelayWorker | None:
+        """Several webhook workers hand updates over through the store (bot.store.relay)."""
+        workers = self._config.webhook_workers
+        if workers <= 1:
+            return None
+        if not isinstance(self._store, UpdateRelay):
+            raise ValueError("telegram.webhook_workers above 1 needs a PostgreSQL database")
+        return RelayWorker(
+            self.application, self._store, worker=self._config.webhook_worker, workers=workers
         )
 
     @staticmethod
@@ -232,6 +250,8 @@ class TelegramFrontend:
             await app.updater.stop()
         if self.webhook is not None:
             await self.webhook.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         if app.running:
             await asyncio.gather(app.stop(), self.updates.settle(self.stop_grace))
         await app.shutdown()

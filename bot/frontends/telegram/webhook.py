@@ -23,6 +23,7 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -81,8 +82,12 @@ class WebhookServer:
         port: int,
         paths: list[str],
         secret: str,
+        relay: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
     ) -> None:
         self._application = application
+        # Webhook workers (bot.frontends.telegram.relay): an accepted update goes to the store,
+        # for the worker of its chat, instead of straight into this Application.
+        self._relay = relay
         self._listen = listen
         self._port = port
         self._paths = paths
@@ -126,10 +131,24 @@ class WebhookServer:
             return web.Response(status=403)
         try:
             data = await request.json()
+            if self._relay is not None:
+                return await self._hand_over(data)
             update = Update.de_json(data, self._application.bot)
         except Exception as error:
             log.warning("telegram webhook: an update that cannot be read: %s", type(error).__name__)
             return web.Response(status=400)
         if update is not None:
             await self._application.update_queue.put(update)
+        return web.Response(status=200)
+
+    async def _hand_over(self, data: Any) -> web.Response:
+        assert self._relay is not None
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            log.warning("telegram webhook: an update without an update_id")
+            return web.Response(status=400)
+        try:
+            await self._relay(data)
+        except Exception as error:  # not kept: Telegram pushes it again later
+            log.warning("telegram webhook: could not keep an update: %s", type(error).__name__)
+            return web.Response(status=503)
         return web.Response(status=200)
