@@ -40,6 +40,7 @@ from bot.config import TelegramConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
+from bot.core.i18n import _, use_language
 from bot.core.reply import Reply
 from bot.editing import Editor
 from bot.frontends.telegram.callbacks import CallbackRegistry
@@ -244,12 +245,14 @@ class TelegramFrontend:
         or the webhook's server up (for /healthz; meaningful once `start` succeeded)."""
         if self._config.mode == "webhook":
             up = self.webhook is not None and self.webhook.running
+            # i18n: not user text (the operator's /healthz)
             problem = None if up else "the webhook server is not running"
             return ConnectionState(problem, {"mode": "webhook", "webhook_server_up": up})
         updater = self.application.updater
         running = updater is not None and updater.running
         details: dict[str, object] = {"mode": "polling", "updater_running": running}
         details.update(self.polling.details())
+        # i18n: not user text (the operator's /healthz)
         problem = self.polling.problem if running else "polling stopped"
         return ConnectionState(problem, details)
 
@@ -264,9 +267,11 @@ class TelegramFrontend:
                 chat = await bot.get_chat(channel)
                 member = await bot.get_chat_member(chat.id, bot.id)
             except TelegramError as error:
+                # i18n: not user text (the operator's log and /healthz)
                 self._channel_problem(name, f"cannot reach the channel: {error}")
                 continue
             except Exception as error:  # a malformed answer: PTB cannot even read it
+                # i18n: not user text (the operator's log and /healthz)
                 self._channel_problem(name, f"Telegram's answer made no sense: {_describe(error)}")
                 continue
             can_post = (
@@ -274,6 +279,7 @@ class TelegramFrontend:
                 and getattr(member, "can_post_messages", True) is not False
             )
             if not can_post:
+                # i18n: not user text (the operator's log and /healthz)
                 self._channel_problem(name, "the bot is not an admin with the right to post there")
                 continue
             self._health.clear(name)
@@ -316,7 +322,10 @@ class TelegramFrontend:
             return
         command = await self.callbacks.resolve(query.data)
         if command is None:
-            await query.answer("This button has expired: please type the command instead.")
+            stored = await self._store.get_chat(ChatRef(PLATFORM, str(query.message.chat.id)))
+            with use_language(stored.language if stored else None):
+                expired = _("This button has expired: please type the command instead.")
+            await query.answer(expired)
             return
         await query.answer()
         async with self._answering:
@@ -341,6 +350,7 @@ class TelegramFrontend:
         status = change.new_chat_member.status
         gone = status in {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}
         if await self._store.get_chat(ref) is not None:
+            # i18n: not user text (a stored reason for the operator)
             await self._store.set_active(ref, not gone, "removed the bot" if gone else None)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

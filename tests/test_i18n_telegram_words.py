@@ -1,0 +1,42 @@
+"""The Telegram renderer's and the terminal spoiler shelf's own words, in each language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.i18n import use_language
+from bot.core.reply import Reply, paragraph
+from bot.frontends.console.spoilers import SpoilerShelf
+from bot.frontends.telegram.render import render
+
+NOTHING = {"en": "(nothing to show)", "sv": "(inget att visa)", "de": "(nichts anzuzeigen)"}
+HIDDEN = {
+    "en": "Results hidden: spoiler-safe results are on. Type show 1 to see them.",
+    "sv": "Resultaten är dolda: spoilerskyddet är på. Skriv show 1 för att se dem.",
+    "de": "Ergebnisse verborgen: der Spoilerschutz ist an. Tippe show 1, um sie zu sehen.",
+}
+MISSING = {
+    "en": "No hidden results numbered 7: 1.",
+    "sv": "Inga dolda resultat med nummer 7: 1.",
+    "de": "Keine verborgenen Ergebnisse mit der Nummer 7: 1.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "de"])
+def test_an_empty_reply_says_so_in_the_language_it_was_written_in(language: str) -> None:
+    with use_language(language):
+        reply = Reply(None, ())
+    # Rendered outside any language: the reply carries its own.
+    assert [message.text for message in render(reply)] == [NOTHING[language]]
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "de"])
+def test_the_spoiler_shelf_speaks_the_covered_replys_language(language: str) -> None:
+    with use_language(language):
+        results = Reply("Race 1", (paragraph("1. Jessica Bäckman"),), contains_results=True)
+    shelf = SpoilerShelf()
+    covered = shelf.cover(results)
+    assert str(covered.blocks[0]).count(HIDDEN[language]) == 1
+    missing = shelf.reveal(7)
+    assert MISSING[language] in str(missing.blocks)
+    assert missing.locale.language == language
