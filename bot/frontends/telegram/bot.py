@@ -40,7 +40,7 @@ from bot.config import TelegramConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
-from bot.core.i18n import _, use_language
+from bot.core.i18n import ChatLocale, _, language_from_tag, supported, use_language
 from bot.core.reply import Reply
 from bot.editing import Editor
 from bot.frontends.telegram.callbacks import CallbackRegistry
@@ -145,9 +145,28 @@ class TelegramFrontend:
         """The admins' guided /edit and file imports (bot.frontends.telegram.edit_flow), in a
         handler group before the fans' handlers; its replies take the same lane as theirs."""
         flow = EditFlow(
-            editor, self._catalogs, self._clock, frozenset(self._admins), self._send_edit_reply
+            editor,
+            self._catalogs,
+            self._clock,
+            frozenset(self._admins),
+            self._send_edit_reply,
+            self._chat_locale,
         )
         self.application.add_handlers(flow.handlers(), group=EDIT_GROUP)
+
+    async def _chat_locale(self, update: Update) -> ChatLocale:
+        """The stored language and clock of the chat an edit step came from; a chat never seen
+        yet: the admin's Telegram language, as the router starts a new chat in."""
+        tg_chat = update.effective_chat
+        chat = (
+            None
+            if tg_chat is None
+            else await self._store.get_chat(ChatRef(PLATFORM, str(tg_chat.id)))
+        )
+        if chat is not None:
+            return ChatLocale(supported(chat.language), chat.clock_24h)
+        user = update.effective_user
+        return ChatLocale(language_from_tag(user.language_code if user else None))
 
     async def _send_edit_reply(self, tg_chat: TgChat, reply: Reply) -> None:
         ref = ChatRef(PLATFORM, str(tg_chat.id))
