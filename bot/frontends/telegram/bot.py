@@ -170,7 +170,10 @@ class TelegramFrontend:
 
     async def _send_edit_reply(self, tg_chat: TgChat, reply: Reply) -> None:
         ref = ChatRef(PLATFORM, str(tg_chat.id))
-        chat = await self._router.settings.chat(ref, chat_kind(tg_chat.type))
+        # A chat first met in an edit starts in the language its first step was written in
+        # (the admin's Telegram language), as the router starts one.
+        language = reply.locale.language
+        chat = await self._router.settings.chat(ref, chat_kind(tg_chat.type), language)
         await self._respond(ref, Answer(reply, chat))
 
     # -- lifecycle --------------------------------------------------------------------------
