@@ -22,12 +22,19 @@ from tests.telegram.edit_helpers import (
 )
 from tests.telegram.harness import ADMIN, containing, running_bot
 
-# Session labels keep the schedule's names; only the flow's own words are translated.
-TO_QUALIFYING = (
-    "24H Series 2022",
-    "R4 Hankook 12h Hockenheimring (13 May)",
-    "Qualifying · Fri 13 May 2022 19:05",
-)
+# Labels keep the schedule's names; the flow's own words and the dates are the reader's.
+TO_QUALIFYING = {
+    "sv": (
+        "24H Series 2022",
+        "R4 Hankook 12h Hockenheimring (fre 13 maj)",
+        "Qualifying · fre 13 maj 2022 19:05",
+    ),
+    "de": (
+        "24H Series 2022",
+        "R4 Hankook 12h Hockenheimring (Fr., 13. Mai)",
+        "Qualifying · Fr., 13. Mai 2022 19:05",
+    ),
+}
 WORDS = {
     "sv": {
         "first": "Ändra schemat: vilken serie?",
@@ -72,9 +79,10 @@ async def test_the_guided_edit_speaks_the_chats_language(
         menu = await next_message(fake, ADMIN)
         assert menu.text == words["first"]
         assert labels(menu)[-1] == words["buttons"][2]
-        events = await walk(fake, ADMIN, TO_QUALIFYING[0])
+        to_qualifying = TO_QUALIFYING[language]
+        events = await walk(fake, ADMIN, to_qualifying[0])
         assert events.text == words["events"]
-        actions = await walk(fake, ADMIN, *TO_QUALIFYING[1:])
+        actions = await walk(fake, ADMIN, *to_qualifying[1:])
         assert words["tba"] in labels(actions)
         preview = await walk(fake, ADMIN, words["tba"])
         assert preview.text.startswith(words["preview"])

@@ -22,7 +22,7 @@ from enum import StrEnum
 from bot.core.audience import ChatRef
 from bot.core.catalog import Catalog
 from bot.core.edits.operations import CancelSession, PostponeSession, SetSessionTime
-from bot.core.i18n import N_, _
+from bot.core.i18n import DEFAULT_LANGUAGE, N_, _, current_language, format_day
 from bot.core.model import Event, Series, Session
 from bot.core.reply import Choice, Reply, ReplyStatus, paragraph
 from bot.editing import EditPreview
@@ -320,11 +320,25 @@ def cancellation(session: Session, action: Action) -> CancelSession:
 
 
 def when(session: Session) -> str:
-    day = session.day.strftime("%a %-d %b %Y")
+    day = _day_label(session.day)
     at = session.local_time.strftime("%H:%M") if session.local_time else _("TBA")
     if session.cancelled:
         return _("{day} {time} (cancelled)").format(day=day, time=at)
     return f"{day} {at}"
+
+
+def _day_label(day: date) -> str:
+    """ "Fri 13 May 2022", "fre 13 maj 2022", "Fr., 13. Mai 2022"."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return day.strftime("%a %-d %b %Y")  # the English labels as they always were
+    return f"{format_day(day)} {day.year}"
+
+
+def _short_day(day: date) -> str:
+    """ "13 May" in English; the reader's weekday and date otherwise ("fre 13 maj")."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return day.strftime("%-d %b")
+    return format_day(day)
 
 
 def session_label(session: Session) -> str:
@@ -337,7 +351,9 @@ def _series_label(series: Series) -> str:
 
 def _event_label(event: Event) -> str:
     number = f"R{event.round} " if event.round is not None else ""
-    dates = event.start_date.strftime(" (%-d %b)") if event.start_date else _(" (dates TBA)")
+    dates = _(" (dates TBA)")
+    if event.start_date is not None:
+        dates = f" ({_short_day(event.start_date)})"
     return f"{number}{event.name}{dates}"
 
 
