@@ -7,7 +7,9 @@ import pytest
 from bot.core.i18n import use_language
 from bot.core.reply import Reply, paragraph
 from bot.frontends.console.spoilers import SpoilerShelf
+from bot.frontends.telegram.edit_input import read_import_caption
 from bot.frontends.telegram.render import render
+from tests.telegram.test_edit_steps import CATALOG
 
 NOTHING = {"en": "(nothing to show)", "sv": "(inget att visa)", "de": "(nichts anzuzeigen)"}
 HIDDEN = {
@@ -40,3 +42,20 @@ def test_the_spoiler_shelf_speaks_the_covered_replys_language(language: str) -> 
     missing = shelf.reveal(7)
     assert MISSING[language] in str(missing.blocks)
     assert missing.locale.language == language
+
+
+USAGE = {
+    "en": "Send the file with the caption /import SESSION, e.g. ",
+    "sv": "Skicka filen med bildtexten /import PASS, t.ex. ",
+    "de": "Schick die Datei mit der Bildunterschrift /import SESSION, z. B. ",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "de"])
+def test_an_import_caption_without_a_session_is_explained_in_the_chats_language(
+    language: str,
+) -> None:
+    with use_language(language):
+        answer = read_import_caption("/import", CATALOG)
+    assert isinstance(answer, Reply)
+    assert USAGE[language] in str(answer.blocks)
