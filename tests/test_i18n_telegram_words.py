@@ -7,6 +7,7 @@ import pytest
 from bot.core.i18n import use_language
 from bot.core.reply import Reply, paragraph
 from bot.frontends.console.spoilers import SpoilerShelf
+from bot.frontends.telegram import edit_forms as forms
 from bot.frontends.telegram.edit_input import read_import_caption
 from bot.frontends.telegram.render import render
 from tests.telegram.test_edit_steps import CATALOG
@@ -59,3 +60,26 @@ def test_an_import_caption_without_a_session_is_explained_in_the_chats_language(
         answer = read_import_caption("/import", CATALOG)
     assert isinstance(answer, Reply)
     assert USAGE[language] in str(answer.blocks)
+
+
+WRONG_KIND = {
+    "en": "'sprint' is not a session kind: one of ",
+    "sv": "”sprint” är ingen passtyp: en av ",
+    "de": "„sprint“ ist keine Session-Art: eine von ",
+}
+SESSION_HELP = {
+    "en": "Send the new session as NAME, KIND, DAY TIME, e.g.",
+    "sv": "Skicka det nya passet som NAMN, TYP, DAG TID, t.ex.",
+    "de": "Schick die neue Session als NAME, ART, TAG ZEIT, z. B.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "de"])
+def test_a_typed_form_is_asked_for_and_refused_in_the_chats_language(language: str) -> None:
+    event = CATALOG.events["tcr-germany-2022/oschersleben"]
+    with use_language(language):
+        problems = forms.read_new_session("Race 3, sprint, 2022-04-24 16:00", event)
+        help_text = forms.help_lines(forms.NEW_SESSION_HELP)
+    assert isinstance(problems, tuple) and problems[0].startswith(WRONG_KIND[language])
+    assert help_text[0] == SESSION_HELP[language]
+    assert help_text[1].startswith("Race 3, race, 2022-04-24 16:00")  # the syntax stays

@@ -27,7 +27,12 @@ from bot.core.model import Event, Series, Session
 from bot.core.reply import Choice, Reply, ReplyStatus, paragraph
 from bot.editing import EditPreview
 from bot.editing.editor import Edits
-from bot.frontends.telegram.edit_forms import NEW_EVENT_HELP, NEW_SESSION_HELP, STANDINGS_HELP
+from bot.frontends.telegram.edit_forms import (
+    NEW_EVENT_HELP,
+    NEW_SESSION_HELP,
+    STANDINGS_HELP,
+    help_lines,
+)
 
 PREFIX = "/edit~"
 BUTTON = re.compile(r"/edit~([A-Za-z0-9_-]{1,16})~([a-z0-9:-]{1,24})")
@@ -193,12 +198,15 @@ def prompt(draft: Draft, action: Action, catalog: Catalog) -> Reply:
     token = draft.offer()
     lines: tuple[str, ...]
     if action is Action.ADD_EVENT:
-        lines = NEW_EVENT_HELP
+        lines = help_lines(NEW_EVENT_HELP)
     elif action is Action.ADD_SESSION:
-        lines = NEW_SESSION_HELP
+        lines = help_lines(NEW_SESSION_HELP)
     elif action is Action.STANDINGS:
         event = catalog.events[draft.event_id or ""]
-        lines = (_("Standings after {event}.").format(event=event.name), *STANDINGS_HELP)
+        lines = (
+            _("Standings after {event}.").format(event=event.name),
+            *help_lines(STANDINGS_HELP),
+        )
     else:
         lines = _session_prompt(action, catalog.sessions[draft.session_id or ""])
     if draft.in_group:
