@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
+from bot.core.i18n import DEFAULT_LANGUAGE, ChatLocale, _, use_language
 from bot.core.reply import Reply, ReplyStatus, paragraph, problem
 
 __all__ = ["KEPT", "SpoilerShelf", "spoiler_safe_dispatch"]
@@ -25,6 +26,8 @@ class SpoilerShelf:
         self._kept = kept
         self._hidden: dict[int, Reply] = {}
         self._last = 0
+        # The language of the latest covered reply: `show` answers in it.
+        self._locale = ChatLocale(DEFAULT_LANGUAGE, None)
 
     def cover(self, reply: Reply) -> Reply:
         """`reply` with its results kept back: the title and how to see them."""
@@ -32,9 +35,11 @@ class SpoilerShelf:
         self._hidden[self._last] = reply
         for old in [n for n in self._hidden if n <= self._last - self._kept]:
             del self._hidden[old]
-        message = (
-            f"Results hidden: spoiler-safe results are on. Type show {self._last} to see them."
-        )
+        self._locale = reply.locale
+        with use_language(reply.locale.language, reply.locale.clock_24h):
+            message = _(
+                "Results hidden: spoiler-safe results are on. Type show {number} to see them."
+            ).format(number=self._last)
         return Reply(title=reply.title, blocks=(paragraph(message),), status=reply.status)
 
     def reveal(self, number: int | None = None) -> Reply:
@@ -43,10 +48,17 @@ class SpoilerShelf:
         found = self._hidden.get(chosen)
         if found is not None:
             return found
+        with use_language(self._locale.language, self._locale.clock_24h):
+            return self._missing(chosen)
+
+    def _missing(self, chosen: int) -> Reply:
         if not self._hidden:
-            return problem(ReplyStatus.NOT_FOUND, "No hidden results to show.")
+            return problem(ReplyStatus.NOT_FOUND, _("No hidden results to show."))
         known = ", ".join(str(n) for n in sorted(self._hidden))
-        return problem(ReplyStatus.NOT_FOUND, f"No hidden results numbered {chosen}: {known}.")
+        return problem(
+            ReplyStatus.NOT_FOUND,
+            _("No hidden results numbered {number}: {known}.").format(number=chosen, known=known),
+        )
 
 
 def show_request(command: str) -> tuple[bool, int | None]:

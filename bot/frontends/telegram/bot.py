@@ -40,6 +40,7 @@ from bot.config import TelegramConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
+from bot.core.i18n import ChatLocale, _, language_from_tag, supported, use_language
 from bot.core.reply import Reply
 from bot.editing import Editor
 from bot.frontends.telegram.callbacks import CallbackRegistry
@@ -147,13 +148,35 @@ class TelegramFrontend:
         """The admins' guided /edit and file imports (bot.frontends.telegram.edit_flow), in a
         handler group before the fans' handlers; its replies take the same lane as theirs."""
         flow = EditFlow(
-            editor, self._catalogs, self._clock, frozenset(self._admins), self._send_edit_reply
+            editor,
+            self._catalogs,
+            self._clock,
+            frozenset(self._admins),
+            self._send_edit_reply,
+            self._chat_locale,
         )
         self.application.add_handlers(flow.handlers(), group=EDIT_GROUP)
 
+    async def _chat_locale(self, update: Update) -> ChatLocale:
+        """The stored language and clock of the chat an edit step came from; a chat never seen
+        yet: the admin's Telegram language, as the router starts a new chat in."""
+        tg_chat = update.effective_chat
+        chat = (
+            None
+            if tg_chat is None
+            else await self._store.get_chat(ChatRef(PLATFORM, str(tg_chat.id)))
+        )
+        if chat is not None:
+            return ChatLocale(supported(chat.language), chat.clock_24h)
+        user = update.effective_user
+        return ChatLocale(language_from_tag(user.language_code if user else None))
+
     async def _send_edit_reply(self, tg_chat: TgChat, reply: Reply) -> None:
         ref = ChatRef(PLATFORM, str(tg_chat.id))
-        chat = await self._router.settings.chat(ref, chat_kind(tg_chat.type))
+        # A chat first met in an edit starts in the language its first step was written in
+        # (the admin's Telegram language), as the router starts one.
+        language = reply.locale.language
+        chat = await self._router.settings.chat(ref, chat_kind(tg_chat.type), language)
         await self._respond(ref, Answer(reply, chat))
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -264,12 +287,14 @@ class TelegramFrontend:
         or the webhook's server up (for /healthz; meaningful once `start` succeeded)."""
         if self._config.mode == "webhook":
             up = self.webhook is not None and self.webhook.running
+            # i18n: not user text (the operator's /healthz)
             problem = None if up else "the webhook server is not running"
             return ConnectionState(problem, {"mode": "webhook", "webhook_server_up": up})
         updater = self.application.updater
         running = updater is not None and updater.running
         details: dict[str, object] = {"mode": "polling", "updater_running": running}
         details.update(self.polling.details())
+        # i18n: not user text (the operator's /healthz)
         problem = self.polling.problem if running else "polling stopped"
         return ConnectionState(problem, details)
 
@@ -284,9 +309,11 @@ class TelegramFrontend:
                 chat = await bot.get_chat(channel)
                 member = await bot.get_chat_member(chat.id, bot.id)
             except TelegramError as error:
+                # i18n: not user text (the operator's log and /healthz)
                 self._channel_problem(name, f"cannot reach the channel: {error}")
                 continue
             except Exception as error:  # a malformed answer: PTB cannot even read it
+                # i18n: not user text (the operator's log and /healthz)
                 self._channel_problem(name, f"Telegram's answer made no sense: {_describe(error)}")
                 continue
             can_post = (
@@ -294,6 +321,7 @@ class TelegramFrontend:
                 and getattr(member, "can_post_messages", True) is not False
             )
             if not can_post:
+                # i18n: not user text (the operator's log and /healthz)
                 self._channel_problem(name, "the bot is not an admin with the right to post there")
                 continue
             self._health.clear(name)
@@ -336,7 +364,10 @@ class TelegramFrontend:
             return
         command = await self.callbacks.resolve(query.data)
         if command is None:
-            await query.answer("This button has expired: please type the command instead.")
+            stored = await self._store.get_chat(ChatRef(PLATFORM, str(query.message.chat.id)))
+            with use_language(stored.language if stored else None):
+                expired = _("This button has expired: please type the command instead.")
+            await query.answer(expired)
             return
         await query.answer()
         async with self._answering:
@@ -361,6 +392,7 @@ class TelegramFrontend:
         status = change.new_chat_member.status
         gone = status in {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}
         if await self._store.get_chat(ref) is not None:
+            # i18n: not user text (a stored reason for the operator)
             await self._store.set_active(ref, not gone, "removed the bot" if gone else None)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -49,6 +49,7 @@ from bot.chats.edits import outcome_reply
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
 from bot.core.edits.operations import ResultsMode
+from bot.core.i18n import N_, ChatLocale, _, use_language
 from bot.core.model import Session
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.editing import Editor
@@ -71,9 +72,15 @@ EDIT_GROUP = -1
 Step = Callable[[Update], Awaitable[object]]
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, object]]
 IMPORT_CAPTION = r"^/import(@\w+)?(\s|$)"
-USE_THE_BUTTONS = "Please choose with the buttons above, or send /cancel."
-NO_FILE_HERE = ("A file is only read for results: choose Enter results first.",)
-FAILED = "Sorry, the edit failed. It has been logged; check /audit before trying again."
+USE_THE_BUTTONS = N_("Please choose with the buttons above, or send /cancel.")
+NO_FILE_HERE = N_("A file is only read for results: choose Enter results first.")
+FAILED = N_("Sorry, the edit failed. It has been logged; check /audit before trying again.")
+# The language and clock of the chat an update came from (its stored settings).
+LocaleOf = Callable[[Update], Awaitable[ChatLocale]]
+
+
+async def _english(update: Update) -> ChatLocale:
+    return ChatLocale()
 
 
 class State(IntEnum):
@@ -93,7 +100,9 @@ class EditFlow:
         clock: Clock,
         admins: frozenset[str],
         send: Send,
+        locale_of: LocaleOf = _english,
     ) -> None:
+        self._locale_of = locale_of
         self._editor = editor
         self._catalogs = catalogs
         self._gate = EditGate(clock, admins, send)
@@ -119,6 +128,7 @@ class EditFlow:
             # PTB warns that with per_message=False a CallbackQueryHandler is tracked per
             # chat and user, not per message: that is the design (one edit per admin and
             # chat; presses on older messages are told apart by their token).
+            # i18n: not user text (PTB's warning, matched)
             warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
             return ConversationHandler(
                 entry_points=[
@@ -151,15 +161,18 @@ class EditFlow:
         here (ApplicationHandlerStop carries the next state), so the router never sees it."""
 
         async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-            try:
-                state = await self._guarded(step, update)
-            except Stop as stop:
-                state = stop.state
-            except Exception:
-                log.exception("telegram edit flow failed")
-                self._gate.drop(update)
-                await self._gate.say(update, FAILED)
-                state = END
+            # Every message and answer of the step in the chat's language and clock.
+            locale = await self._locale_of(update)
+            with use_language(locale.language, locale.clock_24h):
+                try:
+                    state = await self._guarded(step, update)
+                except Stop as stop:
+                    state = stop.state
+                except Exception:
+                    log.exception("telegram edit flow failed")
+                    self._gate.drop(update)
+                    await self._gate.say(update, _(FAILED))
+                    state = END
             raise ApplicationHandlerStop(state)
 
         return callback
@@ -167,7 +180,7 @@ class EditFlow:
     async def _guarded(self, step: Step, update: Update) -> object:
         outside = (self._gate.press_outside, self._gate.file_outside)
         if step not in outside and not self._gate.is_admin(update.effective_user):
-            await self._gate.say(update, steps.REFUSED)
+            await self._gate.say(update, steps.refused())
             return END
         return await step(update)
 
@@ -242,7 +255,9 @@ class EditFlow:
         message = update.effective_message
         assert message is not None
         if draft.action not in steps.ROWS:
-            await self._gate.reply(update, steps.problems_reply(draft, NO_FILE_HERE, retry=True))
+            await self._gate.reply(
+                update, steps.problems_reply(draft, (_(NO_FILE_HERE),), retry=True)
+            )
             return None
         read = await read_upload(message, self._session(draft), self._catalogs.current)
         if isinstance(read, tuple):
@@ -291,7 +306,7 @@ class EditFlow:
 
     async def _cancel(self, update: Update) -> object:
         self._gate.drop(update)
-        await self._gate.reply(update, problem(ReplyStatus.OK, steps.CANCELLED))
+        await self._gate.reply(update, problem(ReplyStatus.OK, _(steps.CANCELLED)))
         return END
 
     # -- out of step -------------------------------------------------------------------------
@@ -303,7 +318,7 @@ class EditFlow:
 
     async def _typed_out_of_step(self, update: Update) -> object:
         await self._gate.current(update)  # an expired edit ends here
-        await self._gate.reply(update, problem(ReplyStatus.INVALID, USE_THE_BUTTONS))
+        await self._gate.reply(update, problem(ReplyStatus.INVALID, _(USE_THE_BUTTONS)))
         return None
 
     # -- helpers -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from telegram.ext import ConversationHandler
 
 from bot.core.audience import ChatRef
 from bot.core.clock import Clock
+from bot.core.i18n import N_, _
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.editing import Actor
 from bot.frontends.telegram import edit_steps as steps
@@ -25,7 +26,7 @@ from bot.frontends.telegram.edit_steps import Draft
 PLATFORM = "telegram"
 END = ConversationHandler.END
 Send = Callable[[TgChat, Reply], Awaitable[None]]
-HOW_TO_IMPORT = (
+HOW_TO_IMPORT = N_(
     "To import a results file, send it with the caption /import SESSION "
     "(e.g. /import tcr-germany-2022/oschersleben/race-1), or choose Enter results in /edit."
 )
@@ -52,7 +53,7 @@ class EditGate:
         return user is not None and str(user.id) in self._admins
 
     def actor(self, update: Update) -> Actor:
-        _, user = who(update)
+        _chat, user = who(update)
         return Actor(PLATFORM, str(user.id), display_name(user), self.is_admin(user))
 
     # -- which edit --------------------------------------------------------------------------
@@ -81,10 +82,10 @@ class EditGate:
         parsed = steps.read_button(query.data or "")
         draft = self._live(update)
         if draft is None or parsed is None:
-            await query.answer(steps.EXPIRED, show_alert=True)
+            await query.answer(_(steps.EXPIRED), show_alert=True)
             raise Stop(END)
         if parsed[0] != draft.token:
-            await query.answer(steps.EARLIER_STEP)
+            await query.answer(_(steps.EARLIER_STEP))
             raise Stop(None)
         await query.answer()
         draft.touched = self._clock.now()
@@ -94,7 +95,7 @@ class EditGate:
         """The live edit a typed answer or a file belongs to (expired: said so, and it ends)."""
         draft = self._live(update)
         if draft is None:
-            await self.say(update, steps.EXPIRED)
+            await self.say(update, _(steps.EXPIRED))
             raise Stop(END)
         draft.touched = self._clock.now()
         return draft
@@ -117,13 +118,13 @@ class EditGate:
         query = update.callback_query
         assert query is not None
         if not self.is_admin(update.effective_user):
-            await query.answer(steps.REFUSED, show_alert=True)
+            await query.answer(steps.refused(), show_alert=True)
             return END
         parsed = steps.read_button(query.data or "")
         owners = {d.owner for d in self._drafts.values() if parsed and d.token == parsed[0]}
         user = update.effective_user
         theirs = bool(owners) and user is not None and user.id not in owners
-        await query.answer(steps.NOT_YOURS if theirs else steps.EXPIRED)
+        await query.answer(_(steps.NOT_YOURS if theirs else steps.EXPIRED))
         return END
 
     async def file_outside(self, update: Update) -> object:
@@ -132,7 +133,7 @@ class EditGate:
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None or chat.type != TgChat.PRIVATE:
             return END
-        said = HOW_TO_IMPORT if self.is_admin(user) else steps.REFUSED
+        said = _(HOW_TO_IMPORT) if self.is_admin(user) else steps.refused()
         await self.send(chat, problem(ReplyStatus.INVALID, said))
         return END
 

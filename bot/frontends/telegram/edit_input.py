@@ -19,6 +19,7 @@ from bot.core.catalog import Catalog
 from bot.core.commands import split_command_line
 from bot.core.edits.operations import Edit, EnterResults, ResultsMode
 from bot.core.edits.rows import PASTED, is_csv, parse_rows
+from bot.core.i18n import N_, _
 from bot.core.imports import ImportedResults, read_results
 from bot.core.imports.preview import preview_lines
 from bot.core.lookup import lookup, session_candidates
@@ -27,7 +28,7 @@ from bot.core.reply import Reply, ReplyStatus, paragraph, problem
 from bot.editing.imports import MAX_EXPORT_BYTES, decode_export, import_edits, read_export
 
 FILE_SUFFIXES = (".csv", ".txt")
-IMPORT_USAGE = (
+IMPORT_USAGE = N_(
     "Send the file with the caption /import SESSION, e.g. "
     "/import tcr-germany-2022/oschersleben/race-1"
 )
@@ -45,9 +46,9 @@ class ReadResults:
 def read_import_caption(caption: str, catalog: Catalog) -> str | Reply:
     """The session id a caption "/import SESSION" names, or the reply asking which. Its
     choices are captions to send the file again with, as text: a button cannot carry a file."""
-    _, rest = split_command_line(caption)
+    _command, rest = split_command_line(caption)
     if not rest:
-        return problem(ReplyStatus.INVALID, IMPORT_USAGE)
+        return problem(ReplyStatus.INVALID, _(IMPORT_USAGE))
     found = lookup(
         rest,
         session_candidates(catalog),
@@ -58,7 +59,7 @@ def read_import_caption(caption: str, catalog: Catalog) -> str | Reply:
         return found
     again = [f"{choice.command}  ({choice.label})" for choice in found.choices]
     if again:
-        again.insert(0, "Send the file again with one of these captions:")
+        again.insert(0, _("Send the file again with one of these captions:"))
     return replace(
         found, blocks=(*found.blocks, paragraph(*again)) if again else found.blocks, choices=()
     )
@@ -82,17 +83,20 @@ async def read_upload(
     """The results in an uploaded document, or the problems (nothing is changed either way)."""
     document = message.document
     if document is None:
-        return ("That message has no file.",)
-    name = document.file_name or "the file"
+        return (_("That message has no file."),)
+    name = document.file_name or _("the file")
     if not name.casefold().endswith(FILE_SUFFIXES):
-        return (f"{name}: send a CSV (.csv) or text (.txt) file.",)
+        return (_("{name}: send a CSV (.csv) or text (.txt) file.").format(name=name),)
     if document.file_size is not None and document.file_size > MAX_EXPORT_BYTES:
-        return (f"{name} is {document.file_size // 1000} kB: too big for a results file",)
+        size = document.file_size // 1000
+        return (_("{name} is {size} kB: too big for a results file").format(name=name, size=size),)
     try:
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
     except TelegramError as error:
-        return (f"{name} could not be fetched from Telegram: {error}",)
+        return (
+            _("{name} could not be fetched from Telegram: {error}").format(name=name, error=error),
+        )
     text = decode_export(data)
     if not is_csv(text):  # a .txt of rows as they are typed
         rows, problems = parse_rows(text, session, catalog)

@@ -22,11 +22,17 @@ from enum import StrEnum
 from bot.core.audience import ChatRef
 from bot.core.catalog import Catalog
 from bot.core.edits.operations import CancelSession, PostponeSession, SetSessionTime
+from bot.core.i18n import DEFAULT_LANGUAGE, N_, _, current_language, format_day
 from bot.core.model import Event, Series, Session
 from bot.core.reply import Choice, Reply, ReplyStatus, paragraph
-from bot.editing import ADMINS_ONLY, EditPreview
+from bot.editing import EditPreview
 from bot.editing.editor import Edits
-from bot.frontends.telegram.edit_forms import NEW_EVENT_HELP, NEW_SESSION_HELP, STANDINGS_HELP
+from bot.frontends.telegram.edit_forms import (
+    NEW_EVENT_HELP,
+    NEW_SESSION_HELP,
+    STANDINGS_HELP,
+    help_lines,
+)
 
 PREFIX = "/edit~"
 BUTTON = re.compile(r"/edit~([A-Za-z0-9_-]{1,16})~([a-z0-9:-]{1,24})")
@@ -34,11 +40,20 @@ BUTTON = re.compile(r"/edit~([A-Za-z0-9_-]{1,16})~([a-z0-9:-]{1,24})")
 # EXPIRED. PTB's conversation_timeout would need PTB's JobQueue, which the bot does not run.
 IDLE_LIMIT = timedelta(minutes=30)
 
-REFUSED = ADMINS_ONLY  # "Sorry, /edit is only for Pitboard's admins.", as every front-end says
-EXPIRED = "That edit has expired — start again with /edit."
-NOT_YOURS = "Only the admin who started this edit can use its buttons."
-EARLIER_STEP = "That button is from an earlier step: use the latest message, or /cancel."
-CANCELLED = "Edit cancelled: nothing changed."
+# editing.ADMINS_ONLY ("Sorry, /edit is only for Pitboard's admins.", as every front-end says),
+# in the chat's language: the router's msgid for it.
+REFUSED = N_("Sorry, /{command} is only for Pitboard's admins.")
+
+
+def refused() -> str:
+    """REFUSED in the current language; in English exactly editing.ADMINS_ONLY."""
+    return _(REFUSED).format(command="edit")
+
+
+EXPIRED = N_("That edit has expired — start again with /edit.")
+NOT_YOURS = N_("Only the admin who started this edit can use its buttons.")
+EARLIER_STEP = N_("That button is from an earlier step: use the latest message, or /cancel.")
+CANCELLED = N_("Edit cancelled: nothing changed.")
 SHOWN_PROBLEMS = 15
 
 
@@ -56,16 +71,16 @@ class Action(StrEnum):
 
 
 ACTION_LABELS = {
-    Action.TIME: "Set/move time",
-    Action.TBA: "Make it TBA",
-    Action.CANCEL: "Cancel session",
-    Action.REINSTATE: "Reinstate",
-    Action.POSTPONE: "Postpone",
-    Action.RESULTS: "Enter results",
-    Action.CORRECT: "Correct a result",
-    Action.ADD_EVENT: "Add an event",
-    Action.ADD_SESSION: "Add a session",
-    Action.STANDINGS: "Enter standings",
+    Action.TIME: N_("Set/move time"),
+    Action.TBA: N_("Make it TBA"),
+    Action.CANCEL: N_("Cancel session"),
+    Action.REINSTATE: N_("Reinstate"),
+    Action.POSTPONE: N_("Postpone"),
+    Action.RESULTS: N_("Enter results"),
+    Action.CORRECT: N_("Correct a result"),
+    Action.ADD_EVENT: N_("Add an event"),
+    Action.ADD_SESSION: N_("Add a session"),
+    Action.STANDINGS: N_("Enter standings"),
 }
 # Actions that need something typed (or a file) before there is an edit to preview.
 TYPED = frozenset(
@@ -140,27 +155,28 @@ def series_menu(draft: Draft, catalog: Catalog) -> Reply:
     series = sorted(catalog.series.values(), key=lambda s: (-s.season, s.name))
     token = draft.offer(tuple(s.id for s in series))
     choices = [button(_series_label(s), token, str(i)) for i, s in enumerate(series)]
-    return _question("Edit the schedule: which series?", [*choices, button("Cancel", token, STOP)])
+    return _question(_("Edit the schedule: which series?"), [*choices, _cancel(token)])
 
 
 def event_menu(draft: Draft, catalog: Catalog, series: Series) -> Reply:
     token = draft.offer(tuple(e.id for e in series.events))
     choices = [button(_event_label(e), token, str(i)) for i, e in enumerate(series.events)]
-    choices.append(button(ACTION_LABELS[Action.ADD_EVENT], token, Action.ADD_EVENT.value))
-    return _question(f"Which event of {_series_label(series)}?", [*choices, _cancel(token)])
+    choices.append(button(_(ACTION_LABELS[Action.ADD_EVENT]), token, Action.ADD_EVENT.value))
+    question = _("Which event of {series}?").format(series=_series_label(series))
+    return _question(question, [*choices, _cancel(token)])
 
 
 def session_menu(draft: Draft, event: Event) -> Reply:
     token = draft.offer(tuple(s.id for s in event.sessions))
     choices = [button(session_label(s), token, str(i)) for i, s in enumerate(event.sessions)]
     choices += [
-        button(ACTION_LABELS[action], token, action.value)
+        button(_(ACTION_LABELS[action]), token, action.value)
         for action in (Action.ADD_SESSION, Action.STANDINGS)
     ]
     question = (
-        f"Which session of {event.name}?"
+        _("Which session of {event}?").format(event=event.name)
         if event.sessions
-        else (f"{event.name} has no sessions yet.")
+        else _("{event} has no sessions yet.").format(event=event.name)
     )
     return _question(question, [*choices, _cancel(token)])
 
@@ -170,11 +186,11 @@ def action_menu(draft: Draft, session: Session, event: Event) -> Reply:
     actions = [Action.TIME, Action.TBA]
     actions.append(Action.REINSTATE if session.cancelled else Action.CANCEL)
     actions += [Action.POSTPONE, Action.RESULTS, Action.CORRECT]
-    choices = [button(ACTION_LABELS[a], token, a.value) for a in actions]
-    return _question(
-        f"{session.name}, {event.name}: {when(session)}. What would you like to do?",
-        [*choices, _cancel(token)],
+    choices = [button(_(ACTION_LABELS[a]), token, a.value) for a in actions]
+    question = _("{session}, {event}: {when}. What would you like to do?").format(
+        session=session.name, event=event.name, when=when(session)
     )
+    return _question(question, [*choices, _cancel(token)])
 
 
 def prompt(draft: Draft, action: Action, catalog: Catalog) -> Reply:
@@ -182,39 +198,48 @@ def prompt(draft: Draft, action: Action, catalog: Catalog) -> Reply:
     token = draft.offer()
     lines: tuple[str, ...]
     if action is Action.ADD_EVENT:
-        lines = NEW_EVENT_HELP
+        lines = help_lines(NEW_EVENT_HELP)
     elif action is Action.ADD_SESSION:
-        lines = NEW_SESSION_HELP
+        lines = help_lines(NEW_SESSION_HELP)
     elif action is Action.STANDINGS:
         event = catalog.events[draft.event_id or ""]
-        lines = (f"Standings after {event.name}.", *STANDINGS_HELP)
+        lines = (
+            _("Standings after {event}.").format(event=event.name),
+            *help_lines(STANDINGS_HELP),
+        )
     else:
         lines = _session_prompt(action, catalog.sessions[draft.session_id or ""])
     if draft.in_group:
-        lines = (*lines, "(In a group, send it as a reply to this message.)")
+        lines = (*lines, _("(In a group, send it as a reply to this message.)"))
     return Reply(title=None, blocks=(paragraph(*lines),), choices=(_cancel(token),))
 
 
 def _session_prompt(action: Action, session: Session) -> tuple[str, ...]:
     if action is Action.TIME:
         return (
-            f"Send the new start of {session.name} ({when(session)}):",
-            f"{session.day.isoformat()} 14:30, or 14:30 (same day), or TBA.",
+            _("Send the new start of {session} ({when}):").format(
+                session=session.name, when=when(session)
+            ),
+            _("{day} 14:30, or 14:30 (same day), or TBA.").format(day=session.day.isoformat()),
         )
     if action is Action.POSTPONE:
         return (
-            f"Postpone {session.name}: its time becomes TBA.",
-            "Send the new day as 2022-05-01, or 'same' to keep the day.",
+            _("Postpone {session}: its time becomes TBA.").format(session=session.name),
+            _("Send the new day as 2022-05-01, or 'same' to keep the day."),
         )
     if action is Action.RESULTS:
         return (
-            f"Send the results of {session.name}, one row a line: POS WHO [extras],",
-            "e.g. '1 #7 laps=20 fl', '2 Jessica Bäckman gap=+1.234', 'DNS jessica - fuel pump',",
-            "or a CSV with a header (pasted, or sent as a file).",
+            _("Send the results of {session}, one row a line: POS WHO [extras],").format(
+                session=session.name
+            ),
+            _("e.g. '1 #7 laps=20 fl', '2 Jessica Bäckman gap=+1.234', 'DNS jessica - fuel pump',"),
+            _("or a CSV with a header (pasted, or sent as a file)."),
         )
     return (
-        f"Send the rows of {session.name} to correct or add, one a line: POS WHO [extras],",
-        "e.g. '3 #21', 'DSQ #7 - technical infringement'; other rows stay as they are.",
+        _("Send the rows of {session} to correct or add, one a line: POS WHO [extras],").format(
+            session=session.name
+        ),
+        _("e.g. '3 #21', 'DSQ #7 - technical infringement'; other rows stay as they are."),
     )
 
 
@@ -222,15 +247,15 @@ def preview_reply(draft: Draft, preview: EditPreview, matched: Sequence[str] = (
     """The preview: what the edit does, how an import's rows were matched, and the lines of
     the schedule files it changes."""
     token = draft.offer()
-    lines = preview.lines or ("(nothing in the files would change)",)
+    lines = preview.lines or (_("(nothing in the files would change)"),)
     blocks = (paragraph(*matched), paragraph(*lines)) if matched else (paragraph(*lines),)
     return Reply(
-        title=f"Preview: {preview.summary}",
+        title=_("Preview: {summary}").format(summary=preview.summary),
         blocks=blocks,
         choices=(
-            button("Confirm", token, CONFIRM),
-            button("Edit again", token, AGAIN),
-            button("Cancel", token, STOP),
+            button(_("Confirm"), token, CONFIRM),
+            button(_("Edit again"), token, AGAIN),
+            _cancel(token),
         ),
     )
 
@@ -241,10 +266,10 @@ def problems_reply(draft: Draft, problems: Sequence[object], *, retry: bool) -> 
     token = draft.offer(draft.options)
     said = [str(p) for p in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
-        said.append(f"… and {len(problems) - SHOWN_PROBLEMS} more")
-    tail = "Fix it and send it again, or press Cancel." if retry else "Nothing changed."
+        said.append(_("… and {count} more").format(count=len(problems) - SHOWN_PROBLEMS))
+    tail = _("Fix it and send it again, or press Cancel.") if retry else _("Nothing changed.")
     return Reply(
-        title="That cannot be applied",
+        title=_("That cannot be applied"),
         blocks=(paragraph(*said), paragraph(tail)),
         choices=(_cancel(token),) if retry else (),
         status=ReplyStatus.INVALID,
@@ -260,7 +285,7 @@ _TIME = re.compile(r"\d{1,2}:\d{2}")
 def read_new_time(text: str, session: Session) -> SetSessionTime | str:
     """'2022-04-23 14:30', '14:30' (the session's day) or 'TBA' (on a day: '2022-04-24 TBA')."""
     value = " ".join(text.split())
-    day_part, _, rest = value.partition(" ")
+    day_part, _space, rest = value.partition(" ")
     if value.casefold() == "tba":
         return SetSessionTime(session.id, None, None)
     if rest.casefold() == "tba" and (day := _day(day_part)) is not None:
@@ -270,11 +295,13 @@ def read_new_time(text: str, session: Session) -> SetSessionTime | str:
         return moment if isinstance(moment, str) else SetSessionTime(session.id, None, moment)
     found = _DAY_TIME.fullmatch(value)
     if found is None or found[2] is None:
-        return f"'{text.strip()}' is not a time: send 2022-04-23 14:30, 14:30 or TBA."
+        return _("'{text}' is not a time: send 2022-04-23 14:30, 14:30 or TBA.").format(
+            text=text.strip()
+        )
     day = _day(found[1])
     moment = _time(found[2])
     if day is None:
-        return f"'{found[1]}' is not a date (YYYY-MM-DD)."
+        return _("'{text}' is not a date (YYYY-MM-DD).").format(text=found[1])
     return moment if isinstance(moment, str) else SetSessionTime(session.id, day, moment)
 
 
@@ -284,7 +311,7 @@ def read_postponement(text: str, session: Session) -> PostponeSession | str:
         return PostponeSession(session.id, None)
     day = _day(value)
     if day is None:
-        return f"'{value}' is not a date: send it as 2022-05-01, or 'same'."
+        return _("'{text}' is not a date: send it as 2022-05-01, or 'same'.").format(text=value)
     return PostponeSession(session.id, day)
 
 
@@ -301,10 +328,25 @@ def cancellation(session: Session, action: Action) -> CancelSession:
 
 
 def when(session: Session) -> str:
-    day = session.day.strftime("%a %-d %b %Y")
-    at = session.local_time.strftime("%H:%M") if session.local_time else "TBA"
-    cancelled = " (cancelled)" if session.cancelled else ""
-    return f"{day} {at}{cancelled}"
+    day = _day_label(session.day)
+    at = session.local_time.strftime("%H:%M") if session.local_time else _("TBA")
+    if session.cancelled:
+        return _("{day} {time} (cancelled)").format(day=day, time=at)
+    return f"{day} {at}"
+
+
+def _day_label(day: date) -> str:
+    """ "Fri 13 May 2022", "fre 13 maj 2022", "Fr., 13. Mai 2022"."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return day.strftime("%a %-d %b %Y")  # the English labels as they always were
+    return f"{format_day(day)} {day.year}"
+
+
+def _short_day(day: date) -> str:
+    """ "13 May" in English; the reader's weekday and date otherwise ("fre 13 maj")."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return day.strftime("%-d %b")
+    return format_day(day)
 
 
 def session_label(session: Session) -> str:
@@ -317,7 +359,9 @@ def _series_label(series: Series) -> str:
 
 def _event_label(event: Event) -> str:
     number = f"R{event.round} " if event.round is not None else ""
-    dates = event.start_date.strftime(" (%-d %b)") if event.start_date else " (dates TBA)"
+    dates = _(" (dates TBA)")
+    if event.start_date is not None:
+        dates = f" ({_short_day(event.start_date)})"
     return f"{number}{event.name}{dates}"
 
 
@@ -326,7 +370,7 @@ def _question(text: str, choices: list[Choice]) -> Reply:
 
 
 def _cancel(token: str) -> Choice:
-    return button("Cancel", token, STOP)
+    return button(_("Cancel"), token, STOP)
 
 
 def _day(text: str) -> date | None:
@@ -337,7 +381,7 @@ def _day(text: str) -> date | None:
 
 
 def _time(text: str) -> time | str:
-    hours, _, minutes = text.partition(":")
+    hours, _colon, minutes = text.partition(":")
     if int(hours) > 23 or int(minutes) > 59:
-        return f"'{text}' is not a time of day (00:00 to 23:59)."
+        return _("'{text}' is not a time of day (00:00 to 23:59).").format(text=text)
     return time(int(hours), int(minutes))

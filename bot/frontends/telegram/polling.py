@@ -60,6 +60,7 @@ class PollingRecord:
             return None
         since = self.failing_since.isoformat() if self.failing_since else "?"
         return (
+            # i18n: not user text (the operator's /healthz)
             f"getUpdates failing since {since} "
             f"({self.failures_in_a_row} in a row; last: {self.last_error})"
         )
@@ -115,7 +116,7 @@ class WatchedRequest(BaseRequest):
         if status == 200:
             self.record.succeeded()
         else:
-            self.record.failed(f"HTTP {status}{_description(body)}")
+            self.record.failed(f"HTTP {status}{_description(body)}")  # i18n: not user text (log)
         return status, body
 
 

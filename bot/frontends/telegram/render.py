@@ -31,7 +31,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from bot.core.formatting import format_moment
-from bot.core.i18n import use_language
+from bot.core.i18n import N_, _, use_language
 from bot.core.reply import (
     Attachment,
     Block,
@@ -66,7 +66,7 @@ __all__ = [
 MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_BYTES = 64
 HASH_PREFIX = "#"  # never the start of a chat command, so the two forms cannot be confused
-NOTHING_TO_SHOW = "(nothing to show)"
+NOTHING_TO_SHOW = N_("(nothing to show)")
 # A <pre> wider than this wraps on a phone held upright, which ruins the columns.
 TABLE_WIDTH = 40
 # ASCII, not "─": not every phone's monospace font draws box characters one cell wide.
@@ -112,7 +112,7 @@ def _render(reply: Reply, *, spoiler_safe: bool, max_length: int) -> list[Telegr
     if title:
         sections.append(Section(((Span(title, "<b>", "</b>"),),)))
     sections.extend(_block(block, hide) for block in reply.blocks)
-    texts = split_html(sections, max_length) or [escape(NOTHING_TO_SHOW)]
+    texts = split_html(sections, max_length) or [escape(_(NOTHING_TO_SHOW))]
     keyboard = _keyboard(reply.choices)
     *first, last = texts
     return [*(TelegramMessage(text) for text in first), TelegramMessage(last, keyboard)]
@@ -163,6 +163,7 @@ def _link(link: LinkText) -> Span:
     url = link.url.strip()
     label = _clean(link.label, single_line=True)
     if is_web_url(url):
+        # i18n: not user text (HTML markup)
         return Span(label or url, f'<a href="{escape(url, quote=True)}">', "</a>")
     # Not http(s): a javascript: or tg:// URL is shown, never made clickable.
     shown = _clean(url, single_line=True)

@@ -38,6 +38,7 @@ log = logging.getLogger("pitboard.telegram")
 
 PLATFORM = "telegram"
 # Chats that no longer exist answer 400, not 403: they are gone for good, like a block.
+# i18n: not user text (Telegram error descriptions matched)
 GONE_CHAT_MARKERS = ("chat not found", "user is deactivated", "peer_id_invalid")
 # Rendered replies kept: replies are immutable values, and fans asking the same question get
 # equal ones (fifty /standings, a broadcast to thousands of chats): each is rendered once.

@@ -122,7 +122,7 @@ class WebhookServer:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             self.refused += 1
-            why = "a wrong" if given else "no"
+            why = "a wrong" if given else "no"  # i18n: not user text (a log line)
             log.warning(
                 "telegram webhook: refused a request from %s with %s secret token (403)",
                 request.remote,
