@@ -20,10 +20,7 @@ It imports nothing from `bot`: the keys it produces follow the outbox's document
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
-import sqlite3
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +28,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from bench._soak_db import SoakDatabase, decoded_list
 
 PREVIEW_DAYS = 2  # the config the soak writes keeps the default
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*min)?\s*$")
@@ -173,22 +172,21 @@ def _key(subject: str, kind: str, offset: int | None, start: datetime | None) ->
     return f"{subject}|{kind}|{'' if offset is None else offset}|{when}"
 
 
-def stored_followers(database: Path) -> list[Follower]:
+def stored_followers(database: SoakDatabase) -> list[Follower]:
     """Every active chat and its subscription, as the benchmark stored them."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
-        rows = conn.execute(
-            "SELECT c.platform, c.chat_id, c.reminder_minutes, s.series, s.drivers,"
-            " s.session_kinds FROM chats c JOIN subscriptions s"
-            " ON s.platform = c.platform AND s.chat_id = c.chat_id WHERE c.active = 1"
-        ).fetchall()
+    rows = database.rows(
+        "SELECT c.platform, c.chat_id, c.reminder_minutes, s.series, s.drivers,"
+        " s.session_kinds FROM chats c JOIN subscriptions s"
+        " ON s.platform = c.platform AND s.chat_id = c.chat_id WHERE c.active"
+    )
     return [
         Follower(
             platform,
             chat_id,
-            frozenset(json.loads(offsets)),
-            frozenset(json.loads(series)),
-            frozenset(json.loads(drivers)),
-            frozenset(json.loads(kinds)),
+            frozenset(decoded_list(offsets)),
+            frozenset(decoded_list(series)),
+            frozenset(decoded_list(drivers)),
+            frozenset(decoded_list(kinds)),
         )
         for platform, chat_id, offsets, series, drivers, kinds in rows
     ]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bench._soak_support import KEEP_WHOLE, Arrival
+from bot.store.protocol import Store
 from bot.store.records import OutboxItem
-from bot.store.sqlite import SQLiteStore
 
 MARK = KEEP_WHOLE  # the fakes keep a message holding it whole
 LINES = 60
@@ -29,7 +29,7 @@ def text() -> str:
     return "\n".join(f"{MARK}{n:03d} of {LINES}: {filler}." for n in range(1, LINES + 1))
 
 
-async def enqueue(store: SQLiteStore, at: datetime) -> tuple[str, int]:
+async def enqueue(store: Store, at: datetime) -> tuple[str, int]:
     """The long post to every active chat, due at `at`; (its key, its recipients)."""
     refs = [chat.ref for chat, _ in await store.audience() if chat.active]
     key = f"free|{at.isoformat()}|soak-long"

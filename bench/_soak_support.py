@@ -18,12 +18,10 @@ make a run that sends at `scale` times Telegram's rate spend most of its time wa
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import itertools
 import random
 import re
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -34,11 +32,12 @@ from typing import Any
 
 from aiohttp import web
 
+from bench._soak_db import SoakDatabase, micros
 from bench._soak_due import Expected
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
 from bot.core.catalog import Catalog
 from bot.core.model import SessionKind
-from bot.store.sqlite import SQLiteStore
+from bot.store.protocol import Store
 from tests.fakes import telegram_api as tg
 from tests.fakes.discord_api import ApiError as DiscordApiError
 from tests.fakes.discord_api import FakeDiscord, RecordedRequest, SentMessage
@@ -359,7 +358,7 @@ def _member(
     return chat, _subscription(rng, ref, catalog)
 
 
-async def populate(store: SQLiteStore, audience: Audience) -> None:
+async def populate(store: Store, audience: Audience) -> None:
     """Store every chat and its subscription, as /subscribe and /settings would have."""
     for chat, subscription in audience.members:
         await store.upsert_chat(chat)
@@ -372,7 +371,7 @@ Post = tuple[str, ChatRef]  # (announcement key, recipient as first stored)
 
 
 def labels(
-    database: Path, migrated: tuple[str, str], moved_at: datetime
+    database: SoakDatabase, migrated: tuple[str, str], moved_at: datetime
 ) -> dict[tuple[str, str, str], str]:
     """(platform, chat id, message id) -> announcement key, from the outbox's delivery rows.
     Used only to name what a fake received; counting is done on the arrivals. The migrated
@@ -380,14 +379,13 @@ def labels(
     ids count per chat): those are told apart by when they were sent."""
     old, new = migrated
     moved = int(moved_at.timestamp() * 1_000_000)
-    with contextlib.closing(sqlite3.connect(database)) as conn:
-        rows = conn.execute(
-            "SELECT platform, chat_id, message_id, key, sent_at FROM deliveries"
-            " WHERE message_id IS NOT NULL"
-        ).fetchall()
+    rows = database.rows(
+        "SELECT platform, chat_id, message_id, key, sent_at FROM deliveries"
+        " WHERE message_id IS NOT NULL"
+    )
     found = {}
     for platform, chat, message, key, sent_at in rows:
-        if platform == "telegram" and chat == new and sent_at < moved:
+        if platform == "telegram" and chat == new and micros(sent_at) < moved:
             chat = old
         found[(platform, chat, message)] = key
     return found
@@ -510,6 +508,9 @@ def write_config(path: Path, telegram: SoakTelegram, discord: SoakDiscord, scale
         "[general]\n"
         f'schedules = "{SCHEDULES}"\n'
         f'database = "{path.parent / "unused.sqlite3"}"\n\n'
+        # On PostgreSQL: a restart after a kill is the same process, taking back at once what
+        # the killed one left in flight (bot.store.leases).
+        '[database]\nprocess_name = "soak-bot"\n\n'
         "[telegram]\n"
         f'api_base_url = "{telegram.base_url.removesuffix("/bot")}"\n'
         f"global_per_second = {30 * scale}\n"

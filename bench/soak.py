@@ -2,12 +2,13 @@
 
     python -m bench.soak [--telegram-chats 10000] [--discord-channels 1000] [--kills 3]
         [--kill-signal KILL|TERM] [--window season|hockenheim] [--speed S] [--rate 300]
-        [--scale 100] [--seed 7] [--quick] [--keep DIR]
+        [--scale 100] [--seed 7] [--quick] [--keep DIR] [--database postgresql://...]
 
 The fake Telegram Bot API and the fake Discord (tests/fakes/) run in this process, so they
 outlive the bot. The bot is the real `pitboard run` in a subprocess, replaying the schedules
-with a database that survives restarts. Before the first start the benchmark stores the
-audience itself (SQLiteStore): mixed filters (series, drivers, session kinds), zones and
+with a database that survives restarts: a SQLite file, or with --database a schema of its own
+on that PostgreSQL server (bench/_soak_db.py). Before the first start the benchmark stores the
+audience itself (through the store): mixed filters (series, drivers, session kinds), zones and
 reminder offsets. During the run:
 
 - every posting request risks a fault: 5 % 429 with a retry-after, 1 % 5xx, 0.5 % connection
@@ -61,7 +62,6 @@ import os
 import platform
 import random
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -73,6 +73,7 @@ from typing import Any
 
 from bench import _soak_long as long_post
 from bench._soak_clock import BotClock
+from bench._soak_db import SoakDatabase
 from bench._soak_downtime import Downtime, after_downtime, choose, sent_late, split
 from bench._soak_due import Expected, expected_announcements, expected_posts, stored_followers
 from bench._soak_support import (
@@ -97,7 +98,6 @@ from bench._soak_support import (
 from bot.core.audience import ChatRef
 from bot.core.catalog import Catalog
 from bot.core.schedules import load_catalog
-from bot.store.sqlite import SQLiteStore
 from tests.fakes.telegram_api import RateLimitRules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,16 +145,13 @@ class World:
     until: datetime
     due: dict[Post, Expected]
     quiet: datetime  # when chats are blocked and the group migrates
+    database: SoakDatabase
     quiet_done: bool = False
     runs: list[Run] = field(default_factory=list)
     downtime: Downtime | None = None
     missed: dict[Post, Expected] = field(default_factory=dict)  # in the downtime, as expected
     long_key: str = ""  # the multi-part admin post
     long_recipients: int = 0
-
-    @property
-    def database(self) -> Path:
-        return self.tmp / "soak.sqlite3"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,6 +188,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="Hockenheim, 300 + 30 chats")
     parser.add_argument("--keep", type=Path, help="keep the database and the bot's logs here")
+    parser.add_argument(
+        "--database",
+        help="a postgresql:// URL: run on that server, in a schema of its own (default: SQLite)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.window = "hockenheim"
@@ -219,16 +220,18 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         for chat_id in audience.telegram_channels:
             telegram.add_chat(chat_id, "channel", title=f"Channel {chat_id}")
             telegram.set_bot_status(chat_id, "administrator")
-        with _folder(args.keep) as folder:
+        with _folder(args.keep) as folder, contextlib.ExitStack() as stack:
             tmp = Path(folder)
             filling = time.perf_counter()
-            async with SQLiteStore(tmp / "soak.sqlite3") as store:
+            database = SoakDatabase.for_run(tmp, args.database)
+            stack.callback(database.drop)
+            async with database.store() as store:
                 await store.migrate()
                 await populate(store, audience)
             populate_s = time.perf_counter() - filling
             # What is due comes from the schedules' files and the stored audience, not from
             # the bot's planning; the blocks fall in a quiet stretch, found before anyone is.
-            followers = stored_followers(tmp / "soak.sqlite3")
+            followers = stored_followers(database)
             blocked = {(ref.platform, ref.id) for ref in audience.blocked}
             unblocked = expected_posts(SCHEDULES, followers, start, until, set(), until)
             quiet = quiet_moment(_posts(unblocked), start)
@@ -244,9 +247,11 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
                 missed = _posts(skipped)
                 plan_ = split(plan_, down, found)
             due = _posts(found)
-            world = World(args, catalog, audience, telegram, discord, tmp, start, until, due, quiet)
+            world = World(
+                args, catalog, audience, telegram, discord, tmp, start, until, due, quiet, database
+            )
             world.downtime, world.missed = down, missed
-            async with SQLiteStore(world.database) as store:  # before the bot's first start
+            async with database.store() as store:  # before the bot's first start
                 world.long_key, world.long_recipients = await long_post.enqueue(store, start)
             replaying = time.perf_counter()
             await replay(world, plan_)
@@ -265,6 +270,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "seed": args.seed,
         "kills": args.kills,
         "kill_signal": args.kill_signal.name,
+        "database": "sqlite" if args.database is None else "postgresql",
         "fault_rates": vars(rates),
         "blocked_at": quiet.isoformat(),
         "python": platform.python_version(),
@@ -362,7 +368,7 @@ async def spawn(world: World, at: datetime, until: datetime) -> Run:
     world.runs.append(run)
     command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
     command += ["--at", at.isoformat(), "--speed", repr(world.args.speed)]
-    command += ["--until", until.isoformat(), "--database", str(world.database)]
+    command += ["--until", until.isoformat(), "--database", world.database.bot_argument]
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": world.telegram.token,
@@ -421,27 +427,21 @@ async def supervise(world: World, run: Run, stretch: Stretch, kill: Kill | None)
     return False
 
 
-def drained(database: Path, keys: set[str]) -> bool:
+def drained(database: SoakDatabase, keys: set[str]) -> bool:
     """Everything due so far is in the outbox and no delivery is waiting or in flight. The
     outbox first: an announcement's row and its deliveries are written in one transaction, so
     once its key is seen, a later read sees its deliveries too."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
-        known = {row[0] for row in conn.execute("SELECT key FROM outbox")}
-        if not keys <= known:
-            return False
-        busy = conn.execute(
-            "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
-        ).fetchone()[0]
-    return not busy
+    known = {row[0] for row in database.rows("SELECT key FROM outbox")}
+    if not keys <= known:
+        return False
+    busy = database.rows("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')")
+    return not busy[0][0]
 
 
-def claimed_unrecorded(database: Path) -> set[tuple[str, str, str]]:
+def claimed_unrecorded(database: SoakDatabase) -> set[tuple[str, str, str]]:
     """Deliveries the bot had claimed and not recorded an outcome for: read right after a
     kill, before the next start puts them back in the queue."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
-        rows = conn.execute(
-            "SELECT key, platform, chat_id FROM deliveries WHERE status = 'sending'"
-        ).fetchall()
+    rows = database.rows("SELECT key, platform, chat_id FROM deliveries WHERE status = 'sending'")
     return {(key, platform, chat) for key, platform, chat in rows}
 
 
@@ -612,11 +612,9 @@ def _interest(pair: tuple[Post, list[tuple[Arrival, str]]]) -> tuple[bool, int]:
 
 def _store_says(world: World, posts: list[Post]) -> dict[Post, str]:
     """The delivery row's status and last error for each post, or that there is none."""
-    with contextlib.closing(sqlite3.connect(world.database)) as conn:
-        rows = conn.execute(
-            "SELECT key, platform, chat_id, status, attempts, coalesce(last_error, '')"
-            " FROM deliveries"
-        ).fetchall()
+    rows = world.database.rows(
+        "SELECT key, platform, chat_id, status, attempts, coalesce(last_error, '') FROM deliveries"
+    )
     old, new = world.audience.migrated
     rows_by_post = {
         (key, ChatRef(p, old if c == new else c)): f"{status} after {n} attempts {error}".strip()
@@ -767,12 +765,12 @@ def _blocked(world: World) -> dict[str, Any]:
         if first is not None:
             refused += 1
             retried += len(tries) - first - 1
-    with contextlib.closing(sqlite3.connect(world.database)) as conn:
-        rows = conn.execute("SELECT platform, chat_id FROM chats WHERE active = 0").fetchall()
-        failed = conn.execute("SELECT count(*) FROM deliveries WHERE status = 'failed'").fetchone()
-        queued = conn.execute(
-            "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
-        ).fetchone()
+    database = world.database
+    rows = database.rows("SELECT platform, chat_id FROM chats WHERE NOT active")
+    (failed,) = database.rows("SELECT count(*) FROM deliveries WHERE status = 'failed'")
+    (queued,) = database.rows(
+        "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
+    )
     inactive = {ChatRef(p, c) for p, c in rows}
     return {
         "blocked": len(world.audience.blocked),

@@ -130,6 +130,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         async with pitboard_bot(Path(tmp), args.rate) as (fake, runtime):
             commands = await command_rounds(fake, command_chats, args.rounds, pitboard_expects)
             pitboard["commands"] = commands.figures()
+            figures["command_429s"] = fake.stats.too_many_requests  # none expected: idle chats
             pitboard["burst"] = await burst_phase(fake, pitboard_expects)
             subscribing = time.perf_counter()
             await subscribe(runtime, fan_chats)
@@ -150,6 +151,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async with baseline_bot(args.rate, args.baseline_retries) as (fake, app):
         commands = await command_rounds(fake, command_chats, args.rounds, baseline_expects)
         baseline["commands"] = commands.figures()
+        figures["baseline_command_429s"] = fake.stats.too_many_requests
         baseline["burst"] = await burst_phase(fake, baseline_expects)
         floods = fake.stats.too_many_requests
         watch = ArrivalWatch(fake, fan_chats)
@@ -246,6 +248,7 @@ def table(f: dict[str, Any]) -> str:
         ),
         ("command p99 ms", p["commands"]["p99_ms"], b["commands"]["p99_ms"], r["command_p99"]),
         ("command replies wrong/lost", _bad(p["commands"]), _bad(b["commands"]), None),
+        ("429s while answering commands", f["command_429s"], f["baseline_command_429s"], None),
         ("fan-out msg/s", pf["rate"], bf["rate"], r["fanout_rate"]),
         ("fan-out rate / limit", pf["rate_ratio"], bf["rate_ratio"], None),
         ("fan-out seconds", pf["seconds"], bf["seconds"], r["fanout_seconds"]),

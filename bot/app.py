@@ -35,7 +35,8 @@ from bot.frontends.console.spoilers import spoiler_safe_dispatch
 from bot.logformat import LEVELS, formatter_for
 from bot.logsafe import RedactSecrets, configure_logging
 from bot.runtime import Runtime
-from bot.store.protocol import StoreError
+from bot.store.postgres import PostgresStore
+from bot.store.protocol import Store, StoreError
 from bot.store.sqlite import SQLiteStore
 from bot.store.sqlite_files import remember_database
 
@@ -58,6 +59,7 @@ class RunOptions:
     until: datetime | None = None
     zone: str | None = None
     database: Path | None = None  # kept even in a replay (restart tests resume from it)
+    database_url: str | None = None  # --database postgresql://...: as database, on PostgreSQL
     new_database: bool = False  # start empty although the database's marker says it held chats
 
 
@@ -81,8 +83,7 @@ def startup_problems(config: Config, options: RunOptions) -> list[str]:
 
 
 def run_app(config: Config, options: RunOptions) -> int:
-    tokens = (config.telegram_token, config.discord_token, config.telegram_webhook_secret)
-    secrets = [secret for secret in tokens if secret]
+    secrets = config.secrets  # the tokens, the webhook secret, the database password
     scrub = RedactSecrets(secrets).scrub
     # Checked before logging is set up: a start refused here leaves nothing behind (no log
     # file, no database folder).
@@ -163,6 +164,12 @@ def console_log_file(config: Config, options: RunOptions) -> Path:
 async def _run(
     config: Config, options: RunOptions, catalogs: CatalogHolder, clock: Clock, chat_zone: str
 ) -> int:
+    # A replay keeps to a throwaway SQLite file unless a database is named for it.
+    url = options.database_url
+    if url is None and options.database is None and options.start is None:
+        url = config.database_url or None
+    if url is not None:
+        return await _run_on_postgres(config, options, catalogs, clock, chat_zone, url)
     with contextlib.ExitStack() as stack:
         database = options.database or config.general.database
         if options.start is not None and options.database is None:
@@ -184,6 +191,25 @@ async def _run(
             await store.close()
 
 
+async def _run_on_postgres(
+    config: Config,
+    options: RunOptions,
+    catalogs: CatalogHolder,
+    clock: Clock,
+    chat_zone: str,
+    url: str,
+) -> int:
+    """database.url (or DATABASE_URL, or --database) names a PostgreSQL database: serve from
+    it. There is no marker file to keep: the server keeps the tables."""
+    # Opening names an unreachable server or a refused login (StoreError), never the password.
+    store = PostgresStore(url, process_name=config.database.process_name or None)
+    await store.open()
+    try:
+        return await _serve(config, options, catalogs, clock, chat_zone, store)
+    finally:
+        await store.close()
+
+
 async def _remember(store: SQLiteStore, database: Path) -> None:
     """Keep the "this database held chats" marker next to the file in step (sqlite_files)."""
     with contextlib.suppress(StoreError):
@@ -197,7 +223,7 @@ async def _serve(
     catalogs: CatalogHolder,
     clock: Clock,
     chat_zone: str,
-    store: SQLiteStore,
+    store: Store,
 ) -> int:
     use_console = uses_console(config)
     writer = ConsoleWriter(sys.stdout, colour=should_use_colour(sys.stdout))
@@ -298,7 +324,7 @@ async def _until_done(
 
 
 async def _prepare_console_chat(
-    store: SQLiteStore, catalogs: CatalogHolder, zone: str, zone_given: bool, config: Config
+    store: Store, catalogs: CatalogHolder, zone: str, zone_given: bool, config: Config
 ) -> None:
     """The terminal is a chat. On first run it follows every series in the configured zone;
     later runs keep what the operator set with /subscribe and /settings (unless --tz)."""

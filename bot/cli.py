@@ -32,7 +32,7 @@ from bot.cli_edit import EDIT_COMMANDS, add_edit_parsers, edit_command
 from bot.cli_import import add_import_parser, import_command
 from bot.cli_json import reply_data
 from bot.cli_sources import SOURCES_HELP, run_check_sources
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, database_url_problem, load_config
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, SystemClock, require_aware
 from bot.core.formatting import count
@@ -158,8 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--speed", type=float, default=1.0, help="clock speed with --at, e.g. 3600")
     run.add_argument(
         "--database",
-        type=Path,
-        help="database file (default: the config's; a replay with --at uses a throwaway one)",
+        type=database_option,
+        help="database file, or a postgresql:// URL without its password (default: the"
+        " config's; a replay with --at uses a throwaway SQLite file)",
     )
     run.add_argument("--at", dest="run_at", type=parse_moment, help="replay from this moment")
     run.add_argument(
@@ -227,9 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = with_log_options(config, args)
     if args.command != "run" and _log_options_given(args):
         # `run` sets up its own log (bot.app); the others log only when asked to.
-        tokens = (config.telegram_token, config.discord_token, config.telegram_webhook_secret)
         configure_logging(
-            [token for token in tokens if token],
+            config.secrets,
             LEVELS[config.logging.level],
             formatter=formatter_for(config.logging.format),
         )
@@ -256,7 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             speed=args.speed,
             until=_in_zone(args.until, zone),
             zone=args.tz,
-            database=args.database,
+            database=args.database if isinstance(args.database, Path) else None,
+            database_url=args.database if isinstance(args.database, str) else None,
             new_database=args.new_database,
         )
         return run_app(config, options)
@@ -335,6 +336,19 @@ def run_check(directory: Path) -> int:
         f"{count(len(catalog.drivers), 'driver')} in {directory}"
     )
     return 0
+
+
+def database_option(text: str) -> Path | str:
+    """`--database`: a SQLite file, or a PostgreSQL URL. A command line is visible to every
+    user of the machine (ps), so a URL holding a password is refused here."""
+    if not text.startswith(("postgresql:", "postgres:")):
+        return Path(text)
+    if database_url_problem(text) is not None:
+        raise argparse.ArgumentTypeError(
+            "not a valid postgresql:// URL, or one holding a password (give the password in"
+            " PGPASSWORD, or the whole URL in DATABASE_URL)"
+        )
+    return text
 
 
 def run_db_upgrade(database: Path) -> int:

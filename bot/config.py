@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 TELEGRAM_TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
@@ -26,6 +27,10 @@ DISCORD_TOKEN_ENV = "DISCORD_BOT_TOKEN"
 # Telegram's webhook mode: the secret_token Telegram sends with every update. Optional: without
 # it, one is generated and kept in the database.
 TELEGRAM_WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
+# PostgreSQL instead of the SQLite file: "postgresql://user:password@host:5432/pitboard". Wins
+# over database.url; the only place a database password may be given (or libpq's PGPASSWORD).
+DATABASE_URL_ENV = "DATABASE_URL"
+_DATABASE_SCHEMES = ("postgresql", "postgres")
 
 
 # true: the front-end must run (a missing token is an error at start); false: never;
@@ -39,6 +44,18 @@ class GeneralConfig:
     language: str = "en"
     schedules: Path = Path("schedules")
     database: Path = Path("data/pitboard.sqlite3")
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    # Empty: the SQLite file at general.database. A postgresql:// URL: that PostgreSQL
+    # database (bot.store.postgres), for several processes; its password, if any, comes from
+    # the DATABASE_URL environment variable or PGPASSWORD, never from this file.
+    url: str = ""
+    # How this process signs the deliveries it claims, on PostgreSQL (bot.store.leases). Empty:
+    # its host and pid. Name each process (worker-1, worker-2, ...) and a restarted one takes
+    # back at once what it left in flight when it died, instead of after the lease (a minute).
+    process_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,7 @@ class LoggingConfig:
 @dataclass(frozen=True, repr=False)
 class Config:
     general: GeneralConfig = field(default_factory=GeneralConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
     announcements: AnnouncementsConfig = field(default_factory=AnnouncementsConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
@@ -120,6 +138,20 @@ class Config:
     telegram_token: str | None = None
     discord_token: str | None = None
     telegram_webhook_secret: str | None = None
+    database_url_from_env: str | None = None  # DATABASE_URL; may hold a password
+
+    @property
+    def database_url(self) -> str:
+        """The PostgreSQL database to use, or "" for the SQLite file (general.database)."""
+        return self.database_url_from_env or self.database.url
+
+    @property
+    def secrets(self) -> list[str]:
+        """Everything the log must never show (bot.logsafe): the tokens, the webhook secret
+        and the database password."""
+        values = [self.telegram_token, self.discord_token, self.telegram_webhook_secret]
+        values.append(_url_password(self.database_url))
+        return [value for value in values if value]
 
     @property
     def telegram_active(self) -> bool:
@@ -156,12 +188,14 @@ class Config:
             return "None" if token is None else "'<hidden>'"
 
         return (
-            f"Config(general={self.general!r}, announcements={self.announcements!r}, "
+            f"Config(general={self.general!r}, database={self.database!r}, "
+            f"announcements={self.announcements!r}, "
             f"telegram={self.telegram!r}, discord={self.discord!r}, "
             f"web={self.web!r}, logging={self.logging!r}, "
             f"telegram_token={hidden(self.telegram_token)}, "
             f"discord_token={hidden(self.discord_token)}, "
-            f"telegram_webhook_secret={hidden(self.telegram_webhook_secret)})"
+            f"telegram_webhook_secret={hidden(self.telegram_webhook_secret)}, "
+            f"database_url_from_env={hidden(self.database_url_from_env)})"
         )
 
 
@@ -202,6 +236,7 @@ def load_config(path: Path | None, env: Mapping[str, str]) -> Config:
     telegram_token = _token_from(env, TELEGRAM_TOKEN_ENV, problems)
     discord_token = _token_from(env, DISCORD_TOKEN_ENV, problems)
     webhook_secret = _webhook_secret_from(env, problems)
+    database_url = _database_url_from(env, problems)
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -209,6 +244,7 @@ def load_config(path: Path | None, env: Mapping[str, str]) -> Config:
         telegram_token=telegram_token,
         discord_token=discord_token,
         telegram_webhook_secret=webhook_secret,
+        database_url_from_env=database_url,
     )
 
 
@@ -262,6 +298,60 @@ def _webhook_secret_from(env: Mapping[str, str], problems: list[ConfigProblem]) 
         problems.append(ConfigProblem("environment", TELEGRAM_WEBHOOK_SECRET_ENV, message))
         return None
     return secret
+
+
+def _database_url_from(env: Mapping[str, str], problems: list[ConfigProblem]) -> str | None:
+    url = env.get(DATABASE_URL_ENV, "").strip()
+    if not url:
+        return None
+    if _check_database_url(url) is not None:
+        # Never echo the value: it may hold a password, and this message ends up in logs.
+        message = "expected a URL starting with postgresql:// (or postgres://)"
+        problems.append(ConfigProblem("environment", DATABASE_URL_ENV, message))
+        return None
+    return url
+
+
+def _url_password(url: str) -> str | None:
+    try:
+        return urlsplit(url).password or None
+    except ValueError:
+        return None
+
+
+def _check_database_url(url: str) -> str | None:
+    if url == "":
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is the check: "host:abc" raises here
+    except ValueError:
+        return "not a valid URL"
+    if parts.scheme not in _DATABASE_SCHEMES:
+        return "expected a URL starting with postgresql:// (or postgres://), or empty for SQLite"
+    return None
+
+
+def database_url_problem(url: str) -> str | None:
+    """What is wrong with a database URL given outside the environment (a file, a command
+    line): not a postgresql:// URL, or one holding a password. None when it is fine."""
+    return _check_database_url_in_file(url)
+
+
+def _check_process_name(name: str) -> str | None:
+    if re.fullmatch(r"[A-Za-z0-9_.:-]{0,64}", name):
+        return None
+    return "expected up to 64 of A-Z, a-z, 0-9, _ . : and -"
+
+
+def _check_database_url_in_file(url: str) -> str | None:
+    if _url_password(url) is not None or "password=" in url:
+        # Never quote the URL: it holds the password.
+        return (
+            "holds a password; a file never does: give the whole URL in the "
+            f"{DATABASE_URL_ENV} environment variable, or the password in PGPASSWORD"
+        )
+    return _check_database_url(url)
 
 
 # --- validating -------------------------------------------------------------------------------
@@ -558,6 +648,8 @@ def _at_most(maximum: int, check: Callable[[Any], str | None]) -> Callable[[Any]
 # thousands of times real speed scales the limits up by as much.
 _RATE_MAX = 1_000_000_000
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "database.url": _check_database_url_in_file,
+    "database.process_name": _check_process_name,
     "general.timezone": _check_zone,
     "general.language": _check_language,
     "announcements.preview_days": _at_most(366, _at_least(0)),

@@ -39,6 +39,7 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
     assert figures["benchmark"] == "telegram"
     assert {"rate_limit", "chats", "ratios", "subscribe_s", "wall_s"} <= set(figures)
     assert {"other_fans_p99_ms", "other_fans_ratio"} <= set(figures)
+    assert {"command_429s", "baseline_command_429s"} <= set(figures)
     fanout_keys = {"fanout_ratio", "fanout_limit_share", "baseline_fanout_limit_share"}
     assert fanout_keys | {"fanout_429s", "baseline_fanout_429s"} <= set(figures)
     assert figures["fanout_limit_share"] == figures["pitboard"]["fanout"]["rate_ratio"]

@@ -106,3 +106,14 @@ def test_an_import_is_in_the_audit_of_the_database_it_was_given(tmp_path: Path) 
     (entry,) = audit.stdout.splitlines()
     assert entry.startswith("#1  ") and "cli:anna" in entry
     assert not (folder / "data").exists()  # the config's database was never opened
+
+
+def test_an_applied_import_says_partial_as_its_dry_run_does(tmp_path: Path) -> None:
+    folder = folder_with_schedules(tmp_path)
+    export = str(DATA / "tcr-race-1-alkamel.csv")
+    args = ("--schedules", "schedules", "import", "results", "demo ring race 1", export)
+    dry = pitboard(*args, "--partial", "--dry-run", cwd=folder)
+    done = pitboard(*args, "--partial", "--as", "anna", cwd=folder)
+    assert dry.returncode == 0 and done.returncode == 0, done.stderr
+    assert dry.stdout.splitlines()[0].endswith(", partial")
+    assert done.stdout.splitlines()[0] == dry.stdout.splitlines()[0]

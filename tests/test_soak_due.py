@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench._soak_db import SoakDatabase
 from bench._soak_due import expected_posts, stored_followers
 from bench._soak_support import discord_channels, make_audience, populate
 from bot.core.plan import PlanSettings, plan, recipients
@@ -30,7 +31,9 @@ async def test_the_soaks_due_posts_are_the_bots_plan_for_the_stored_audience(
     async with SQLiteStore(database) as store:
         await store.migrate()
         await populate(store, audience)
-    found = expected_posts(SCHEDULES, stored_followers(database), START, END, set(), END)
+    found = expected_posts(
+        SCHEDULES, stored_followers(SoakDatabase(database)), START, END, set(), END
+    )
 
     offsets = {60, 15}.union(*(chat.reminder_minutes for chat, _ in audience.members))
     settings = PlanSettings(reminder_minutes=frozenset(offsets))
@@ -53,7 +56,7 @@ async def test_a_blocked_chat_is_due_only_what_fell_before_its_block(tmp_path: P
     async with SQLiteStore(database) as store:
         await store.migrate()
         await populate(store, audience)
-    followers = stored_followers(database)
+    followers = stored_followers(SoakDatabase(database))
     everyone = expected_posts(SCHEDULES, followers, START, END, set(), END)
     blocked_at = datetime(2022, 4, 25, tzinfo=UTC)
     blocked = {(ref.platform, ref.id) for ref in audience.blocked}

@@ -142,17 +142,25 @@ class DeliveryEngine:
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Put deliveries a dead process left in flight back in the queue, then start sending."""
+        """Put back in the queue what an earlier run of this process left in flight, and the
+        deliveries whose lease expired (another process died), then start sending. Other
+        processes' leases not expired are their sends under way: left alone."""
         if self._started:
             return
-        requeued = await self.store.requeue_in_flight()
-        if requeued:
-            log.warning("requeued %d deliveries left in flight by a previous run", requeued)
+        # A new run: what an earlier run of this process left SENDING is taken back now.
+        owner = self.store.begin_run()
+        reclaimed = await self.store.reclaim_expired_leases(self.clock.now())
+        if reclaimed:
+            log.warning("took back %d deliveries whose lease expired in flight", reclaimed)
         self._started = True
         self._recorder.start()
         for lane in self._lanes.values():
             lane.start(self._feeder.run, self._deliver, self._workers_per_platform)
-        log.info("delivery started: %s", ", ".join(sorted(self._lanes)) or "no platforms")
+        log.info(
+            "delivery started: %s (claims as %s)",
+            ", ".join(sorted(self._lanes)) or "no platforms",
+            owner,
+        )
 
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """Stop claiming; let sends already under way finish (up to `grace` seconds)."""
@@ -300,7 +308,7 @@ class DeliveryEngine:
                 lane.stats.failed += 1
                 return
             chat = self._moves.follow(chat)
-            await lane.limiter.acquire(chat, priority=priority)
+            grant = await lane.limiter.acquire(chat, priority=priority)
             if self._moves.follow(chat) != chat:
                 hops += 1
                 continue  # moved while we waited: take the new chat's tokens instead
@@ -317,6 +325,7 @@ class DeliveryEngine:
                     if await self._record_failure(lane, delivery, chat, error) and done:
                         self._drafts.keep(delivery.id, parts)
                     return
+                lane.limiter.answered(chat, grant)
                 done += 1
                 if done < len(parts):
                     self._record(MarkPartSent(delivery.id, done, message_id))

@@ -26,6 +26,7 @@ bucket leaves 1 % of the limit unused.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import time
 from collections import OrderedDict, deque
@@ -50,6 +51,9 @@ Sleep = Callable[[float], Awaitable[None]]
 # computed time; without this slack the waiter would sleep again for a nanosecond.
 _EPSILON = 1e-9
 _PRUNE_LOOKS = 8
+# Every token taken gets its own number, unique across buckets (a forgotten chat's bucket may
+# be made anew while a send that took its token waits for its answer).
+_GRANTS = itertools.count(1)
 # Sends to one chat (or group) are spaced this much more than its limit: a 1/s chat gets one
 # every 1.1 s, so 100 ms of jitter between two requests' arrivals cannot make a 429.
 CHAT_MARGIN = 0.10
@@ -96,6 +100,7 @@ class TokenBucket:
         self._bulk: deque[asyncio.Event] = deque()
         self._priority_run = max(1, priority_run)
         self._streak = 0  # priority grants in a row while bulk callers waited
+        self._last_grant = 0  # the number of the last token taken
 
     @property
     def waiting(self) -> int:
@@ -124,14 +129,31 @@ class TokenBucket:
         pause = max(0.0, self._paused_until - now)
         return pause + max(0.0, needed) / self.rate
 
+    def answered(self, grant: int, min_interval: float) -> None:
+        """The send that took token `grant` has been answered, so it arrived by now. If no
+        token was taken since, the next is due `min_interval` from now: sooner than the
+        refill when the answer came quickly, later when it came slowly. The platform counts
+        arrivals, and a request arrives before it is answered, so sends spaced this way
+        arrive more than `min_interval` apart whatever the network's or the event loop's
+        delays (the refill's margin only covers delays up to a tenth of the interval). A
+        pause (a "retry after") is never shortened."""
+        if grant != self._last_grant:
+            return  # another send took a token since: its own answer will say
+        now = self._monotonic()
+        if now < self._paused_until:
+            return
+        self._refill(now)
+        self._tokens = min(self.burst, 1.0 - min_interval * self.rate)
+
     def at_rest(self) -> bool:
         """Full and unused: indistinguishable from a new bucket, so safe to forget."""
         now = self._monotonic()
         self._refill(now)
         return self.waiting == 0 and now >= self._paused_until and self._tokens >= self.burst
 
-    async def acquire(self, priority: bool = False) -> None:
-        """Wait for a token and take it. Priority callers go before every bulk caller."""
+    async def acquire(self, priority: bool = False) -> int:
+        """Wait for a token and take it; returns the grant's number (for `answered`).
+        Priority callers go before every bulk caller."""
         me = asyncio.Event()
         queue = self._priority if priority else self._bulk
         queue.append(me)
@@ -147,7 +169,8 @@ class TokenBucket:
                     if self._window_cap is not None:
                         self._granted.append(self._monotonic())
                     self._streak = self._streak + 1 if priority and self._bulk else 0
-                    return
+                    self._last_grant = next(_GRANTS)
+                    return self._last_grant
                 # A priority caller arriving during this sleep becomes the front and takes the
                 # token this caller was waiting for; on waking it finds it is no longer first.
                 await self._sleep(delay)
@@ -284,13 +307,27 @@ class PlatformLimiter:
     def tracked_buckets(self) -> int:
         return len(self._chats) + len(self._groups)
 
-    async def acquire(self, chat: Chat, *, priority: bool = False) -> None:
-        """Wait until `chat` may be sent one message, and claim that send."""
-        await self._chat_bucket(chat.ref).acquire(priority)
+    async def acquire(self, chat: Chat, *, priority: bool = False) -> int:
+        """Wait until `chat` may be sent one message, and claim that send. Returns the chat
+        token's number, for `answered`."""
+        grant = await self._chat_bucket(chat.ref).acquire(priority)
         group = self._group_bucket(chat)
         if group is not None:
             await group.acquire(priority)
         await self.global_bucket.acquire(priority)
+        return grant
+
+    def answered(self, chat: Chat, grant: int) -> None:
+        """The send that took chat token `grant` got the platform's answer: the chat's next
+        send is due a whole interval of its limit after now (`TokenBucket.answered`), which
+        keeps replies to a fan who asks again a second later from waiting the margin's extra
+        tenth, and a send after a slow one from arriving too soon. Only for a chat limit that
+        is a plain spacing (a burst of one, as Telegram's); a limit with a burst (Discord's
+        five in five seconds) and groups' twenty a minute are counts per window, and keep
+        their margin."""
+        bucket = self._chats.get(chat.ref)
+        if bucket is not None and bucket.burst <= 1.0:
+            bucket.answered(grant, 1.0 / self.limits.per_chat_per_second)
 
     def chat_wait_estimate(self, chat: Chat) -> float:
         """How long a bulk send to `chat` would wait on that chat's own limits alone."""

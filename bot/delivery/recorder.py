@@ -8,9 +8,10 @@ of the engine's cost per message against SQLite.
 The crash window, and why it is safe: an outcome waits in memory for at most `linger`
 seconds plus the write before it (if a write is under way). Until then the delivery is still
 SENDING in the store, exactly like a send in flight, so a process killed meanwhile loses no
-delivery: the next `start()` requeues it (`Store.requeue_in_flight`) and it is sent again, at
-most once, as any send in flight at a crash is today. A post of several messages resends only
-the messages whose `MarkPartSent` was not written yet. A graceful `stop()` writes everything.
+delivery: once its lease expires it is taken back (`Store.reclaim_expired_leases`, and any
+claim) and sent again, at most once, as any send in flight at a crash is. A post of several
+messages resends only the messages whose `MarkPartSent` was not written yet. A graceful
+`stop()` writes everything.
 
 A batch the store refuses (one delivery deleted meanwhile, say) is written again mark by mark,
 so one bad mark cannot lose the others; a mark that still fails is logged and its delivery

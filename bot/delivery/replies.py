@@ -43,9 +43,11 @@ async def send_reply_part(
     waited = 0.0
     # Bounded even against a platform answering "retry after 0 s" forever.
     for _ in range(REPLY_MAX_TRIES):
-        await lane.limiter.acquire(chat, priority=True)
+        grant = await lane.limiter.acquire(chat, priority=True)
         try:
-            return chat, await send_part(lane.sender, chat, part)
+            message_id = await send_part(lane.sender, chat, part)
+            lane.limiter.answered(chat, grant)
+            return chat, message_id
         except RetryAfter as error:
             lane.rate_limited(chat, error)
             waited += error.seconds

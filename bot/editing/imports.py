@@ -132,11 +132,12 @@ async def import_apply(
     imported = read_export(catalog, session_id, file_name, data)
     if isinstance(imported, str):
         return ImportOutcome(False, (imported,))
+    if imported.ok and complete is not None:
+        imported = replace(imported, complete=complete)
+    # Described as it is written: with the operator's --complete/--partial, as the dry run says.
     lines = preview_lines(imported, catalog)
     if not imported.ok:
         return ImportOutcome(False, lines)
-    if complete is not None:
-        imported = replace(imported, complete=complete)
     outcome = await editor.apply(import_edits(imported, catalog), actor, source_file=file_name)
     if not outcome.ok:
         return ImportOutcome(

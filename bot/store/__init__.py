@@ -1,6 +1,7 @@
 """Runtime state: chats, subscriptions, the outbox and its delivery log.
 
-Import from here: `Store` (the protocol), the records, the errors, and `SQLiteStore`.
+Import from here: `Store` (the protocol), the records, the errors, and `SQLiteStore`; the
+PostgreSQL engine is `bot.store.postgres.PostgresStore` (it imports asyncpg).
 """
 
 from bot.store.protocol import (

@@ -192,9 +192,27 @@ _EDITS = Migration(
     ),
 )
 
+# A claimed delivery is leased to the process that claimed it, until an expiry that its claims
+# renew (bot.store.leases): a starting process takes back only expired leases, never the sends
+# of another process still at work. Deliveries left in flight by a Pitboard without leases
+# get an expired one (0: 1970), so that they are taken back as before.
+_LEASES = Migration(
+    7,
+    "claimed deliveries carry a lease: an owner and an expiry",
+    (
+        "ALTER TABLE deliveries ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE deliveries ADD COLUMN lease_expires_at INTEGER",
+        "UPDATE deliveries SET lease_expires_at = 0 WHERE status = 'sending'",
+        """
+        CREATE INDEX deliveries_by_lease ON deliveries (lease_owner, lease_expires_at)
+            WHERE status = 'sending'
+        """,
+    ),
+)
+
 # Languages (issue 13): a chat may choose a 12- or 24-hour clock; NULL keeps its language's.
 _CLOCK = Migration(
-    7,
+    8,
     "chats choose a 12- or 24-hour clock",
     ("ALTER TABLE chats ADD COLUMN clock INTEGER CHECK (clock IN (12, 24))",),
 )
@@ -206,5 +224,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     _ENQUEUE_IN_CHUNKS,
     _CHART_WITH_RESULTS,
     _EDITS,
+    _LEASES,
     _CLOCK,
 )

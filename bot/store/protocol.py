@@ -1,8 +1,7 @@
 """The `Store` protocol: everything Pitboard keeps between runs, whatever the engine.
 
-Engines: `SQLiteStore` (embedded, the default). A PostgreSQL engine for deployments with several
-processes implements the same protocol and must pass the same contract suite
-(tests/store/test_contract.py).
+Engines: `SQLiteStore` (embedded, the default) and `PostgresStore` (bot.store.postgres), for
+deployments with several processes. Both pass the same contract suite (tests/store/).
 
 Times go in and come out timezone-aware (UTC out); a naive datetime raises ValueError. The store
 never reads the clock itself: whoever calls it passes "now".
@@ -18,10 +17,15 @@ Errors, all in one place:
 Invariants every engine keeps, which the delivery engine relies on:
 
 - An announcement key is enqueued at most once, with all its deliveries or none.
-- A delivery is claimed by one worker at a time; only a process dying mid-send can lead to
-  a second send (`requeue_in_flight`), at most once per delivery in flight. For a post of
-  several messages that second send is of the one message in flight: the messages recorded
-  by `mark_part_sent` are not sent again.
+- A delivery is claimed by one worker at a time, under a lease: the claiming store handle
+  (one per process; its `lease_owner`, chosen at start) holds it until the lease expires, and
+  every claim it makes, or `renew_leases`, moves the expiry of all it holds on. Only a lease
+  that expired (its process died mid-send, or stalled past the lease), or one of an earlier
+  run of the same process (by its process name: that run is dead), is taken back
+  (`reclaim_expired_leases`, and every claim), so one process restarting never resends
+  another's sends, and a delivery is sent a second time at most once per take-back. For a post
+  of several messages that second send is of the one message in flight: the messages
+  recorded by `mark_part_sent` are not sent again.
 - No PENDING delivery belongs to an inactive chat: deactivating a chat skips its pending
   deliveries, and deliveries enqueued for an inactive chat start out SKIPPED.
 """
@@ -204,8 +208,11 @@ class Store(Protocol):
     ) -> list[Delivery]:
         """Atomically take up to `limit` PENDING deliveries due by `now`, highest priority
         first, then earliest next_attempt_at, then enqueue order; mark them SENDING with one
-        more attempt and return them in that order. Concurrent claimers, in this process or
-        another, never get the same delivery."""
+        more attempt, leased to this handle's owner until `now` + the lease, and return them
+        in that order. Concurrent claimers, in this process or another, never get the same
+        delivery. In the same transaction, renews this owner's leases (as `renew_leases`)
+        and takes back other owners' leases expired by `now` (as `reclaim_expired_leases`),
+        which may then be claimed at once."""
         ...
 
     async def claim_with_chats(
@@ -251,10 +258,25 @@ class Store(Protocol):
         Raises UnknownDelivery, writing nothing, when one of the ids was never stored."""
         ...
 
-    async def requeue_in_flight(self) -> int:
-        """At start-up: deliveries left SENDING by a process that died go back to PENDING
-        (SKIPPED for an inactive chat), due at once. Returns how many. Call it before any
-        worker of this deployment claims."""
+    def begin_run(self) -> str:
+        """Claim under a new owner name from now on (the same process name, a new run): the
+        delivery engine calls it at each start, so that what its earlier run left SENDING
+        (claimed, never sent, when it stopped or died) is taken back by the next
+        `reclaim_expired_leases` or claim. Returns the new owner name."""
+        ...
+
+    async def reclaim_expired_leases(self, now: datetime) -> int:
+        """Deliveries SENDING under a lease expired by `now` (a process died, or stalled, mid-
+        send), or held by an earlier run of this same process (it died: this is its restart),
+        go back to PENDING (SKIPPED for an inactive chat), due when they were. Returns how
+        many. Other processes' leases not expired are left alone, and this run's own are
+        never taken back (it is sending them). A process calls it at start, and its own
+        claims do it too."""
+        ...
+
+    async def renew_leases(self, now: datetime) -> int:
+        """Move the lease of every delivery this owner holds to `now` + the lease (a process
+        whose sends wait, on a rate limit say, keeps them). Returns how many."""
         ...
 
     async def next_due_at(self) -> datetime | None:

@@ -15,8 +15,9 @@ import aiosqlite
 
 from bot.core.audience import Chat, ChatRef, Subscription
 from bot.store.audience_cache import AudienceCache, Member
+from bot.store.chat_rows import ChatRows
 from bot.store.protocol import UnknownChat
-from bot.store.sqlite_base import Row, fetch_all, to_json
+from bot.store.sqlite_base import Row, fetch_all, is_file_path, to_json
 from bot.store.sqlite_edits import SQLiteEdits
 from bot.store.sqlite_kept import SQLiteKept
 from bot.store.sqlite_outbox import SQLiteOutbox
@@ -77,6 +78,7 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
     _audience: AudienceCache | None = None
     _audience_version: int = -1
     _decoder: Decoder | None = None
+    _chat_rows: ChatRows | None = None
 
     # --- chats -----------------------------------------------------------------------------
 
@@ -102,11 +104,30 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
         self._remember(changed)
 
     async def get_chat(self, ref: ChatRef) -> Chat | None:
+        # From memory while nothing was committed since it was read (bot.store.chat_rows).
+        cache = self._chat_cache()
+        kept, read_at = cache.get(ref) if cache is not None else (None, None)
+        if kept is not None:
+            return kept
         rows = await self._fetch(
             f"SELECT {_CHAT_COLUMNS} FROM chats c WHERE c.platform = ? AND c.chat_id = ?",
             (ref.platform, ref.id),
         )
-        return Decoder().chat(rows[0]) if rows else None
+        chat = Decoder().chat(rows[0]) if rows else None
+        if cache is not None and chat is not None:
+            cache.keep(chat, read_at)
+        return chat
+
+    def _chat_cache(self) -> ChatRows | None:
+        if self._chat_rows is None and self._conn is not None and is_file_path(self._path):
+            self._chat_rows = ChatRows.open(Path(self._path))
+        return self._chat_rows
+
+    async def close(self) -> None:
+        rows, self._chat_rows = self._chat_rows, None
+        if rows is not None:
+            rows.close()
+        await super().close()
 
     async def set_active(self, ref: ChatRef, active: bool, reason: str | None = None) -> None:
         async with self._write() as conn:
@@ -273,6 +294,9 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
     def _remember(self, changed: dict[ChatRef, Member | None] | None) -> None:
         """Apply a committed change to the audience. Called right after the transaction with
         no await in between, so no other change to the same chats can come in between."""
+        if self._chat_rows is not None:
+            # The commit changed the database's version anyway; said here for the reader.
+            self._chat_rows.forget()
         if changed is not None and self._audience is not None:
             self._audience.update(changed)
 

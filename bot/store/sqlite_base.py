@@ -25,12 +25,13 @@ from typing import Any, Self, cast
 
 import aiosqlite
 
+from bot.store.leases import DEFAULT_LEASE, SQLITE_PROCESS, checked_lease, new_owner
 from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.protocol import SchemaTooNew, StoreError
 from bot.store.records import as_utc
 from bot.store.sqlite_files import prepare_file
 
-__all__ = ["Row", "SQLiteBase", "fetch_all", "instant", "micros", "to_json"]
+__all__ = ["Row", "SQLiteBase", "fetch_all", "instant", "is_file_path", "micros", "to_json"]
 
 Row = tuple[Any, ...]
 
@@ -89,7 +90,7 @@ def _checkpoint_file(path: Path) -> None:
         log.warning("checkpoint after a long write failed (the next one will do): %s", error)
 
 
-def _is_file_path(path: str | Path) -> bool:
+def is_file_path(path: str | Path) -> bool:
     """A path on disk, not ":memory:" nor a "file:" URI (which SQLite opens its own way)."""
     text = str(path)
     return text != ":memory:" and text != "" and not text.startswith("file:")
@@ -115,7 +116,8 @@ async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] 
 class SQLiteBase:
     """Connection, lifecycle and migrations; the tables' methods live in the subclasses.
     `auto_migrate=False` opens without touching the schema (to report its version first);
-    `migrations` is for tests of the mechanism."""
+    `migrations` is for tests of the mechanism. `process_name` and `lease`: this handle's claims
+    (bot.store.leases)."""
 
     # The log's length, in pages, at which a commit copies it into the database (SQLite's
     # default; a class attribute so that a test can make it small).
@@ -128,6 +130,8 @@ class SQLiteBase:
         auto_migrate: bool = True,
         migrations: Sequence[Migration] = MIGRATIONS,
         new_database: bool = False,
+        process_name: str = SQLITE_PROCESS,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         if [m.version for m in migrations] != list(range(1, len(migrations) + 1)):
             raise ValueError("migrations must be numbered 1, 2, 3, ... in order")
@@ -135,6 +139,8 @@ class SQLiteBase:
         self._auto_migrate = auto_migrate
         self._migrations = tuple(migrations)
         self._new_database = new_database
+        self.lease_owner = new_owner(process_name)
+        self.lease = checked_lease(lease)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._long_writes = 0  # writes running with the automatic checkpoint suspended
@@ -145,7 +151,7 @@ class SQLiteBase:
     async def open(self) -> None:
         if self._conn is not None:
             return
-        if _is_file_path(self._path):
+        if is_file_path(self._path):
             path = Path(self._path)
             await asyncio.to_thread(prepare_file, path, new_database=self._new_database)
         try:
@@ -216,6 +222,10 @@ class SQLiteBase:
         async with self._lock:
             return await self._version(self._connection())
 
+    def begin_run(self) -> str:
+        self.lease_owner = new_owner(self.lease_owner.rsplit("/", 1)[0])
+        return self.lease_owner
+
     # --- plumbing --------------------------------------------------------------------------
 
     def _connection(self) -> aiosqlite.Connection:
@@ -255,7 +265,7 @@ class SQLiteBase:
         A checkpoint on another connection holds no lock this connection needs (WAL lets
         readers and the writer go on meanwhile), so commands are answered while it runs.
         Nothing is less durable: the log is the database until it is checkpointed."""
-        if not _is_file_path(self._path):
+        if not is_file_path(self._path):
             yield
             return
         if self._long_writes == 0:

@@ -24,7 +24,8 @@ from bot.store.marks import (
 )
 from bot.store.protocol import UnknownChat, UnknownDelivery
 from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
-from bot.store.sqlite_base import Row, SQLiteBase, fetch_all, instant, micros, to_json
+from bot.store.sqlite_base import Row, fetch_all, instant, micros, to_json
+from bot.store.sqlite_leases import PENDING_IF_ACTIVE, SQLiteLeases
 from bot.store.sqlite_rows import Decoder
 
 __all__ = ["SQLiteOutbox"]
@@ -33,14 +34,9 @@ _DELIVERY_COLUMNS = (
     "id, key, platform, chat_id, status, attempts, last_error, next_attempt_at, sent_at,"
     " message_id, priority, parts_sent"
 )
-# A delivery may go back to PENDING only while its chat is active (the protocol's invariant).
-_PENDING_IF_ACTIVE = (
-    "CASE (SELECT active FROM chats c"
-    " WHERE c.platform = deliveries.platform AND c.chat_id = deliveries.chat_id)"
-    " WHEN 1 THEN 'pending' ELSE 'skipped' END"
-)
 _CLAIM = (
-    "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, last_attempt_at = ?"
+    "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, last_attempt_at = ?,"
+    " lease_owner = ?, lease_expires_at = ?"
     " WHERE id IN (SELECT id FROM deliveries"
     "  WHERE status = 'pending' AND next_attempt_at <= ?{platform}"
     "  ORDER BY priority DESC, next_attempt_at, id LIMIT ?)"
@@ -57,7 +53,7 @@ _CLAIM_ON_PLATFORM = _CLAIM.format(platform=" AND platform = ?")
 _MARK = (
     "UPDATE deliveries SET"
     " status = CASE ?1 WHEN 'sent' THEN 'sent' WHEN 'failed' THEN 'failed'"
-    f"  WHEN 'skipped' THEN 'skipped' WHEN 'retry' THEN {_PENDING_IF_ACTIVE} ELSE status END,"
+    f"  WHEN 'skipped' THEN 'skipped' WHEN 'retry' THEN {PENDING_IF_ACTIVE} ELSE status END,"
     " message_id = CASE WHEN ?1 IN ('sent', 'part') THEN ?3 ELSE message_id END,"
     " sent_at = CASE ?1 WHEN 'sent' THEN ?4 ELSE sent_at END,"
     " parts_sent = CASE ?1 WHEN 'part' THEN max(parts_sent, ?5) ELSE parts_sent END,"
@@ -155,7 +151,7 @@ def _delivery(row: Row, items: dict[str, OutboxItem]) -> Delivery:
     )
 
 
-class SQLiteOutbox(SQLiteBase):
+class SQLiteOutbox(SQLiteLeases):
     """The outbox half of `SQLiteStore`."""
 
     # --- outbox ----------------------------------------------------------------------------
@@ -311,11 +307,14 @@ class SQLiteOutbox(SQLiteBase):
     async def _claim_in(
         self, conn: aiosqlite.Connection, at: int, limit: int, platform: str | None
     ) -> list[Delivery]:
-        """`claim` inside the caller's write transaction."""
+        """`claim` inside the caller's write transaction: renew, reclaim, then claim."""
+        owner, until = self.lease_owner, await self._renew_and_reclaim(conn, at)
         if platform is None:
-            rows = await fetch_all(conn, _CLAIM_ANY, (at, at, limit))
+            rows = await fetch_all(conn, _CLAIM_ANY, (at, owner, until, at, limit))
         else:
-            rows = await fetch_all(conn, _CLAIM_ON_PLATFORM, (at, at, platform, limit))
+            rows = await fetch_all(
+                conn, _CLAIM_ON_PLATFORM, (at, owner, until, at, platform, limit)
+            )
         items = await self._items(conn, {row[1] for row in rows})
         claimed = [_delivery(row, items) for row in rows]
         # RETURNING promises no order, so the claim order is restored here.
@@ -359,13 +358,6 @@ class SQLiteOutbox(SQLiteBase):
             unknown = [delivery_id for delivery_id in ids if delivery_id not in stored]
             if unknown:
                 raise UnknownDelivery(unknown[0])
-
-    async def requeue_in_flight(self) -> int:
-        async with self._write() as conn:
-            cursor = await conn.execute(
-                f"UPDATE deliveries SET status = {_PENDING_IF_ACTIVE} WHERE status = 'sending'"
-            )
-            return cursor.rowcount
 
     async def next_due_at(self) -> datetime | None:
         rows = await self._fetch(

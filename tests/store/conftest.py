@@ -1,34 +1,72 @@
-"""Store fixtures: every contract test runs once per engine.
+"""Store fixtures: every contract test runs once per engine, SQLite and PostgreSQL.
 
-`open_store()` opens another handle on the same database (another connection, as a second
-process would have), for tests of concurrency and of what survives a restart.
+`open_store()` opens another handle on the same database (another connection pool, as a
+second process would have), for tests of concurrency and of what survives a restart.
+
+PostgreSQL: one throw-away server for the whole test session (tests/store/postgres_server.py),
+started when the first test needs it, and a schema of its own for each test: every test starts
+from an empty database, at the cost of a CREATE SCHEMA.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from bot.store import SQLiteStore, Store
+from bot.store.postgres import PostgresStore
 
-OpenStore = Callable[[], Awaitable[Store]]
-
-
-def _engine(name: str, tmp_path: Path) -> Store:
-    if name == "sqlite":
-        return SQLiteStore(tmp_path / "pitboard.sqlite3")
-    # PostgreSQL plugs in here: add "postgres" to the params below and return, for example,
-    # PostgresStore(dsn=os.environ["PITBOARD_TEST_DSN"], schema=f"test_{tmp_path.name}"):
-    # a schema of its own per test, so that tests stay independent.
-    raise AssertionError(f"no engine {name}")
+from .postgres_server import ServerUnavailable, start_server, unavailable
 
 
-@pytest.fixture(params=["sqlite"])
+class OpenStore(Protocol):
+    """Open another handle: another process (a process name of its own), or, given the name
+    of one opened before, a restart of that process."""
+
+    def __call__(self, process_name: str | None = None) -> Awaitable[Store]: ...
+
+
+_not_started: list[str] = []  # why the PostgreSQL server could not start, for the summary
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    try:
+        server = start_server()
+    except ServerUnavailable as error:
+        _not_started.append(str(error))
+        unavailable(str(error))
+        raise AssertionError("unreachable") from error  # unavailable() skips or fails
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A skip is easy to miss among the dots: say it in the summary too."""
+    if _not_started:
+        terminalreporter.write_line(
+            f"PostgreSQL store tests were NOT run: {_not_started[0]}", yellow=True, bold=True
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
 async def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OpenStore]:
     opened: list[Store] = []
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        schema = f"test_{uuid.uuid4().hex[:16]}"
 
-    async def open_another() -> Store:
-        store = _engine(request.param, tmp_path)
+    def engine(process_name: str) -> Store:
+        if request.param == "sqlite":
+            return SQLiteStore(tmp_path / "pitboard.sqlite3", process_name=process_name)
+        return PostgresStore(url, schema=schema, process_name=process_name)
+
+    async def open_another(process_name: str | None = None) -> Store:
+        store = engine(process_name or f"process-{len(opened) + 1}")
         await store.open()
         opened.append(store)
         return store

@@ -22,6 +22,7 @@ from bot.store import (
     UnknownChat,
     UnknownDelivery,
 )
+from bot.store.leases import DEFAULT_LEASE
 from bot.store.marks import (
     DeliveryMark,
     MarkFailed,
@@ -37,6 +38,7 @@ T0 = datetime(2022, 4, 23, 10, 0, tzinfo=UTC)
 KEY = "tcr-germany-2022/oschersleben/race-1|reminder|15|2022-04-23T10:00:00+00:00"
 NASTY = "'; DROP TABLE chats; --"
 EMOJI = "🏁 Jessica Bäckman 🇸🇪"
+MICROSECOND = timedelta(microseconds=1)
 
 
 def tg(n: int | str) -> ChatRef:
@@ -649,7 +651,9 @@ async def test_record_marks_with_an_unknown_or_bad_mark_writes_nothing(store: St
 # --- restart -----------------------------------------------------------------------------------
 
 
-async def test_deliveries_in_flight_at_a_crash_are_sent_again_once(open_store: OpenStore) -> None:
+async def test_deliveries_in_flight_at_a_crash_are_sent_again_once_their_lease_expires(
+    open_store: OpenStore,
+) -> None:
     before_crash = await open_store()
     await add_chats(before_crash, tg(1), tg(2), tg(3))
     await before_crash.enqueue(announcement(), [tg(1), tg(2), tg(3)])
@@ -658,10 +662,12 @@ async def test_deliveries_in_flight_at_a_crash_are_sent_again_once(open_store: O
     # The process dies here: `in_flight` and the third were being sent, nobody marked them.
 
     after_restart = await open_store()
+    expired = T0 + DEFAULT_LEASE
     assert await after_restart.claim(T0, 10) == []  # SENDING rows are not claimable as such
-    assert await after_restart.requeue_in_flight() == 2
-    assert await after_restart.requeue_in_flight() == 0
-    again = await after_restart.claim(T0, 10)
+    assert await after_restart.reclaim_expired_leases(expired - MICROSECOND) == 0
+    assert await after_restart.reclaim_expired_leases(expired) == 2
+    assert await after_restart.reclaim_expired_leases(expired) == 0
+    again = await after_restart.claim(expired, 10)
     assert [d.chat for d in again] == [tg(2), tg(3)]
     assert [d.attempts for d in again] == [2, 2]
     assert in_flight.id in {d.id for d in again}
@@ -674,17 +680,110 @@ async def test_a_post_half_sent_at_a_crash_keeps_its_sent_messages(open_store: O
     # The process dies while sending the second message.
 
     after_restart = await open_store()
-    assert await after_restart.requeue_in_flight() == 1
-    (again,) = await after_restart.claim(T0, 10)
+    assert await after_restart.reclaim_expired_leases(T0 + DEFAULT_LEASE) == 1
+    (again,) = await after_restart.claim(T0 + DEFAULT_LEASE, 10)
     assert (again.id, again.parts_sent) == (delivery.id, 1)
 
 
-async def test_a_send_reported_late_still_counts_as_sent(store: Store) -> None:
+async def test_a_send_reported_late_still_counts_as_sent(open_store: OpenStore) -> None:
+    stalled = await open_store()
+    delivery = await claimed_one(stalled)
+    # The lease ran out (the process stalled) and another process took the delivery back.
+    other = await open_store()
+    assert await other.reclaim_expired_leases(T0 + DEFAULT_LEASE) == 1
+    await stalled.mark_sent(delivery.id, "77", T0)
+    assert await other.claim(T0 + DEFAULT_LEASE, 10) == []
+    assert (await other.delivery_counts(KEY))[DeliveryStatus.SENT] == 1
+
+
+# --- leases across processes -------------------------------------------------------------------
+
+
+async def test_another_process_never_takes_back_a_lease_that_has_not_expired(
+    open_store: OpenStore,
+) -> None:
+    working = await open_store()
+    await claimed_one(working)
+    starting = await open_store()  # a second process starts while the first one sends
+    just_before = T0 + DEFAULT_LEASE - MICROSECOND
+    assert await starting.reclaim_expired_leases(just_before) == 0
+    assert await starting.claim(just_before, 10) == []
+    assert await statuses(starting) == {tg(1): DeliveryStatus.SENDING}
+
+
+async def test_a_restarted_process_takes_back_its_own_earlier_sends_at_once(
+    open_store: OpenStore,
+) -> None:
+    other = await open_store("other")
+    await add_chats(other, tg(1), tg(2))
+    await other.enqueue(announcement(), [tg(1), tg(2)])
+    (others,) = await other.claim(T0, 1)
+    before_crash = await open_store("worker-1")
+    (mine,) = await before_crash.claim(T0, 1)
+    # worker-1 dies and starts again under the same name: its earlier run is certainly dead.
+    restarted = await open_store("worker-1")
+    assert await restarted.reclaim_expired_leases(T0) == 1
+    (again,) = await restarted.claim(T0, 10)
+    assert (again.id, again.attempts) == (mine.id, 2)
+    assert others.id != mine.id
+    assert (await statuses(restarted))[others.chat] is DeliveryStatus.SENDING  # not its own
+
+
+async def test_a_new_run_on_the_same_handle_takes_back_the_last_runs_claims(
+    store: Store,
+) -> None:
+    delivery = await claimed_one(store)  # claimed, then the engine stopped before sending
+    first_run = store.begin_run()
+    assert store.begin_run() != first_run
+    assert first_run.rsplit("/", 1)[0] == store.begin_run().rsplit("/", 1)[0]  # same process
+    (again,) = await store.claim(T0, 10)
+    assert (again.id, again.attempts) == (delivery.id, 2)
+
+
+async def test_an_expired_lease_is_taken_back_by_a_claim_of_another_process(
+    open_store: OpenStore,
+) -> None:
+    died = await open_store()
+    delivery = await claimed_one(died)
+    survivor = await open_store()
+    (again,) = await survivor.claim(T0 + DEFAULT_LEASE, 10)
+    assert (again.id, again.attempts, again.status) == (delivery.id, 2, DeliveryStatus.SENDING)
+    # Now the survivor holds it: the process that "died" cannot take it back either.
+    assert await died.claim(T0 + DEFAULT_LEASE + MICROSECOND, 10) == []
+
+
+async def test_claiming_renews_every_lease_the_owner_holds(open_store: OpenStore) -> None:
+    working, other = await open_store(), await open_store()
+    await add_chats(working, tg(1), tg(2))
+    await working.enqueue(announcement("first"), [tg(1)])
+    await working.enqueue(announcement("second", T0 + DEFAULT_LEASE / 2), [tg(2)])
+    (first,) = await working.claim(T0, 10)
+    # Half a lease later it claims again: the first claim's lease moves on with it.
+    (second,) = await working.claim(T0 + DEFAULT_LEASE / 2, 10)
+    renewed_until = T0 + DEFAULT_LEASE * 3 / 2
+    assert await other.reclaim_expired_leases(T0 + DEFAULT_LEASE) == 0
+    assert await other.claim(renewed_until - MICROSECOND, 10) == []
+    assert await other.reclaim_expired_leases(renewed_until) == 2
+    assert {d.id for d in await other.claim(renewed_until, 10)} == {first.id, second.id}
+
+
+async def test_renewing_keeps_a_lease_without_a_claim(open_store: OpenStore) -> None:
+    working, other = await open_store(), await open_store()
+    await claimed_one(working)
+    assert await other.renew_leases(T0 + DEFAULT_LEASE / 2) == 0  # it holds none
+    assert await working.renew_leases(T0 + DEFAULT_LEASE / 2) == 1
+    assert await other.reclaim_expired_leases(T0 + DEFAULT_LEASE) == 0
+    assert await other.reclaim_expired_leases(T0 + DEFAULT_LEASE * 3 / 2) == 1
+
+
+async def test_a_process_never_takes_back_its_own_sends_however_slow(store: Store) -> None:
     delivery = await claimed_one(store)
-    await store.requeue_in_flight()  # another process restarted meanwhile
-    await store.mark_sent(delivery.id, "77", T0)
-    assert await store.claim(T0, 10) == []
-    assert (await store.delivery_counts(KEY))[DeliveryStatus.SENT] == 1
+    # Long past its lease (a flood wait, a slow platform), the same process claims again:
+    # its claim renews its own leases first, so the send it is still making is not repeated.
+    assert await store.claim(T0 + DEFAULT_LEASE * 10, 10) == []
+    assert await store.reclaim_expired_leases(T0 + DEFAULT_LEASE * 10) == 0
+    assert await statuses(store) == {tg(1): DeliveryStatus.SENDING}
+    assert delivery.status is DeliveryStatus.SENDING
 
 
 # --- inactive chats ------------------------------------------------------------------------------
@@ -728,7 +827,7 @@ async def test_a_chat_deactivated_before_a_restart_is_not_requeued(open_store: O
     await claimed_one(store)
     await store.set_active(tg(1), False, "kicked")
     restarted = await open_store()
-    await restarted.requeue_in_flight()
+    await restarted.reclaim_expired_leases(T0 + DEFAULT_LEASE)
     assert (await statuses(restarted))[tg(1)] is DeliveryStatus.SKIPPED
 
 

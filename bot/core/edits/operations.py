@@ -191,8 +191,13 @@ class AddEntries:
         return self.event_id
 
     def summary(self) -> str:
-        added = f", {len(self.new_drivers)} new drivers" if self.new_drivers else ""
-        return f"{self.event_id}: {len(self.entries)} entries added{added}"
+        entries = _count(len(self.entries), "entry", "entries")
+        added = f", {_count(len(self.new_drivers), 'new driver', 'new drivers')}"
+        return f"{self.event_id}: {entries} added{added if self.new_drivers else ''}"
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 Edit = (

@@ -72,7 +72,11 @@ def check_rows(
             report(row, f"unknown driver {driver!r}")
         elif driver not in entered:
             name = catalog.drivers[driver].name if driver in catalog.drivers else driver
-            report(row, f"{name} is not entered in {event.name} (add the entry first)")
+            report(
+                row,
+                f"{name} is not entered in {event.name} (paste or import the rows as a CSV "
+                "with the car's number and team: a car not entered becomes an entry)",
+            )
         found.append(Who(None, driver))
     return found, problems
 

@@ -40,8 +40,10 @@ def preview_lines(imported: ImportedResults, catalog: Catalog) -> tuple[str, ...
     for entry in imported.entries:
         names = ", ".join(_name(catalog, imported, d) for d in entry.driver_ids)
         what = ", ".join(p for p in (entry.team, entry.car, entry.class_name) if p)
-        number = f"#{entry.number} " if entry.number else ""
-        lines.append(f"new entry: {number}{what}: {names}".replace(" :", ":"))
+        label = " ".join(
+            part for part in (f"#{entry.number}" if entry.number else "", what) if part
+        )
+        lines.append(f"new entry: {label}: {names}" if label else f"new entry: {names}")
     if imported.drivers:
         lines.append("new drivers: " + ", ".join(f"{d.name} ({d.id})" for d in imported.drivers))
     return tuple(lines)

@@ -206,6 +206,9 @@ def _inline(part: Inline, single_line: bool) -> Span:
     return Span(_moment(part), kind=Kind.ATOM)
 
 
+# A catalog's links (each session's broadcasts, its live timing) come back in reply after reply:
+# each is turned into a span once (an immutable value; the cache is bounded).
+@lru_cache(maxsize=4096)
 def _link(link: LinkText) -> Span:
     url = link.url.strip()
     label = _clean(link.label, single_line=True).strip()

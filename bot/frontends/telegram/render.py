@@ -27,6 +27,7 @@ import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from bot.core.formatting import format_moment
@@ -38,6 +39,8 @@ from bot.core.reply import (
     Fields,
     Inline,
     LinkText,
+    Moment,
+    MomentStyle,
     Paragraph,
     Reply,
     Style,
@@ -138,9 +141,24 @@ def _inline(part: Inline, hide: bool, single_line: bool) -> Span:
         return Span(value, *_STYLE_TAGS.get(part.style, ("", "")))
     if isinstance(part, LinkText):
         return _link(part)
-    return Span(format_moment(part))
+    if part.style is MomentStyle.RELATIVE and part.reference is not None:
+        return Span(format_moment(part))  # a countdown: it changes with the clock
+    return _fixed_moment(part)
 
 
+# A catalog's moments and links come back in reply after reply (each session's start, its
+# broadcast links): each is turned into text once (bench/telegram: /next is a new reply every
+# time, its countdowns change, and rendering it was the largest part of a command's own work).
+# Both are immutable values; the caches are bounded.
+RENDERED_PARTS_KEPT = 4096
+
+
+@lru_cache(maxsize=RENDERED_PARTS_KEPT)
+def _fixed_moment(moment: Moment) -> Span:
+    return Span(format_moment(moment))
+
+
+@lru_cache(maxsize=RENDERED_PARTS_KEPT)
 def _link(link: LinkText) -> Span:
     url = link.url.strip()
     label = _clean(link.label, single_line=True)

@@ -111,6 +111,13 @@ def _pieces(index: int, section: Section, max_length: int) -> list[_Piece]:
     budget -= _SPOILER_COST if section.hidden else 0
     out = []
     for line in section.lines:
+        # Most lines hold no line break and fit as they are: one piece, its HTML made once
+        # (a break in the text shows in the HTML, which escaping leaves alone).
+        html = "".join([span.html for span in line])
+        if "\n" not in html and (size := html_size(html)) <= budget:
+            blank = not "".join([span.text for span in line]).strip()
+            out.append(_Piece(html, size, index, section.pre, section.hidden, blank))
+            continue
         for short in (wrapped for one in _split_newlines(line) for wrapped in _wrap(one, budget)):
             html = "".join(span.html for span in short)
             blank = not any(span.text.strip() for span in short)

@@ -1,0 +1,179 @@
+"""The PostgreSQL schema, as numbered migrations applied in order (bot.store.postgres_base).
+
+The same tables and meaning as the SQLite schema (bot.store.migrations), in PostgreSQL's own
+types; numbered on their own, since an engine's history is its own. The rules are the same:
+append, never edit a migration that has shipped; each runs in one transaction with its
+version row.
+
+Conventions:
+- Instants are timestamptz (microseconds, like the SQLite engine's integers).
+- Lists are arrays: text[] for series, drivers and session kinds (sorted, so that equal
+  subscriptions are equal rows), integer[] for reminder minutes (in the chat's order).
+- Ids and keys are compared and sorted byte by byte (COLLATE "C"), as SQLite does: the store's
+  orders ("by platform, then id") do not depend on the server's locale.
+"""
+
+from __future__ import annotations
+
+from bot.store.migrations import Migration
+
+__all__ = ["POSTGRES_MIGRATIONS"]
+
+_INITIAL = Migration(
+    1,
+    "chats, subscriptions, outbox and deliveries",
+    (
+        """
+        CREATE TABLE chats (
+            platform           text COLLATE "C" NOT NULL,
+            chat_id            text COLLATE "C" NOT NULL,
+            kind               text NOT NULL,
+            zone               text NOT NULL,
+            language           text NOT NULL,
+            reminder_minutes   integer[] NOT NULL,
+            spoiler_safe       boolean NOT NULL,
+            active             boolean NOT NULL,
+            inactive_reason    text,
+            mention_role       text,
+            chart_with_results boolean NOT NULL DEFAULT false,
+            PRIMARY KEY (platform, chat_id)
+        )
+        """,
+        """
+        CREATE TABLE subscriptions (
+            platform      text COLLATE "C" NOT NULL,
+            chat_id       text COLLATE "C" NOT NULL,
+            series        text[] NOT NULL,
+            drivers       text[] NOT NULL,
+            session_kinds text[] NOT NULL,
+            PRIMARY KEY (platform, chat_id),
+            FOREIGN KEY (platform, chat_id) REFERENCES chats (platform, chat_id)
+                ON UPDATE CASCADE ON DELETE CASCADE
+        )
+        """,
+        """
+        CREATE TABLE outbox (
+            key      text COLLATE "C" PRIMARY KEY,
+            kind     text NOT NULL,
+            subject  text NOT NULL,
+            due_at   timestamptz NOT NULL,
+            payload  jsonb NOT NULL,
+            complete boolean NOT NULL DEFAULT true
+        )
+        """,
+        # As in SQLite: rewriting a chat's id carries its deliveries along; a chat with a
+        # delivery history is not deleted by accident (no ON DELETE action).
+        """
+        CREATE TABLE deliveries (
+            id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            key             text COLLATE "C" NOT NULL
+                REFERENCES outbox (key) ON UPDATE CASCADE ON DELETE CASCADE,
+            platform        text COLLATE "C" NOT NULL,
+            chat_id         text COLLATE "C" NOT NULL,
+            status          text NOT NULL
+                CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+            priority        integer NOT NULL,
+            attempts        integer NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz NOT NULL,
+            last_attempt_at timestamptz,
+            last_error      text,
+            sent_at         timestamptz,
+            message_id      text,
+            parts_sent      integer NOT NULL DEFAULT 0,
+            UNIQUE (key, platform, chat_id),
+            FOREIGN KEY (platform, chat_id) REFERENCES chats (platform, chat_id)
+                ON UPDATE CASCADE
+        )
+        """,
+        "CREATE INDEX deliveries_by_chat ON deliveries (platform, chat_id)",
+        # Partial indexes stay as small as the queue, however long the delivery log grows.
+        """
+        CREATE INDEX deliveries_to_claim
+            ON deliveries (platform, priority DESC, next_attempt_at, id) WHERE status = 'pending'
+        """,
+        """
+        CREATE INDEX deliveries_due ON deliveries (priority DESC, next_attempt_at, id)
+            WHERE status = 'pending'
+        """,
+        "CREATE INDEX deliveries_in_flight ON deliveries (id) WHERE status = 'sending'",
+        """
+        CREATE INDEX deliveries_with_errors ON deliveries (last_attempt_at)
+            WHERE last_error IS NOT NULL
+        """,
+        "CREATE INDEX outbox_unfinished ON outbox (due_at) WHERE NOT complete",
+    ),
+)
+
+_CALLBACKS_AND_VALUES = Migration(
+    2,
+    "button callbacks and kept values",
+    (
+        """
+        CREATE TABLE callbacks (
+            platform   text COLLATE "C" NOT NULL,
+            key        text COLLATE "C" NOT NULL,
+            command    text NOT NULL,
+            expires_at timestamptz NOT NULL,
+            PRIMARY KEY (platform, key)
+        )
+        """,
+        "CREATE INDEX callbacks_by_expiry ON callbacks (expires_at)",
+        """
+        CREATE TABLE kept_values (
+            key   text COLLATE "C" PRIMARY KEY,
+            value text NOT NULL
+        )
+        """,
+    ),
+)
+
+# Claimed deliveries are leased to the process that claimed them (bot.store.leases).
+_LEASES = Migration(
+    3,
+    "claimed deliveries carry a lease: an owner and an expiry",
+    (
+        "ALTER TABLE deliveries ADD COLUMN lease_owner text,"
+        " ADD COLUMN lease_expires_at timestamptz",
+        """
+        CREATE INDEX deliveries_by_lease ON deliveries (lease_owner, lease_expires_at)
+            WHERE status = 'sending'
+        """,
+    ),
+)
+
+# The operators' edits to the schedules (bot.editing), as the SQLite schema's `edits`: who
+# changed which files when, each file's text before and after ({path: [before, after]}).
+_EDITS = Migration(
+    4,
+    "the audit log of operator edits",
+    (
+        """
+        CREATE TABLE edits (
+            id        bigint PRIMARY KEY,
+            at        timestamptz NOT NULL,
+            actor     text NOT NULL,
+            action    text NOT NULL,
+            target    text NOT NULL,
+            summary   text NOT NULL,
+            files     jsonb NOT NULL,
+            undone_by bigint REFERENCES edits (id)
+        )
+        """,
+    ),
+)
+
+# Languages (issue 13), as the SQLite schema's 8: a chat may choose a 12- or 24-hour clock;
+# NULL keeps its language's.
+_CLOCK = Migration(
+    5,
+    "chats choose a 12- or 24-hour clock",
+    ("ALTER TABLE chats ADD COLUMN clock smallint CHECK (clock IN (12, 24))",),
+)
+
+POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
+    _INITIAL,
+    _CALLBACKS_AND_VALUES,
+    _LEASES,
+    _EDITS,
+    _CLOCK,
+)
