@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot.core import lookup
 from bot.core.catalog import Catalog
+from bot.core.i18n import _, ngettext
 from bot.core.names import Candidate, resolve
 from bot.frontends.discord.edit_text import RowsFor
 
@@ -25,10 +26,16 @@ def _resolved(value: str, candidates: list[Candidate], what: str) -> str:
         return found.match.id
     if found.ambiguous:
         names = ", ".join(c.id for c in found.ambiguous[:SHOWN])
-        more = f" and {len(found.ambiguous) - SHOWN} more" if len(found.ambiguous) > SHOWN else ""
-        raise ValueError(f"“{value}” could be {names}{more}: pick one from the list")
+        more = len(found.ambiguous) - SHOWN
+        if more > 0:
+            names = ngettext("{names} and {n} more", "{names} and {n} more", more).format(
+                names=names, n=more
+            )
+        raise ValueError(
+            _("“{value}” could be {names}: pick one from the list").format(value=value, names=names)
+        )
     near = ", ".join(c.id for c in found.suggestions[:SHOWN])
-    hint = f" Did you mean {near}?" if near else ""
+    hint = " " + _("Did you mean {names}?").format(names=near) if near else ""
     raise ValueError(f"No {what} called “{value}”.{hint}")
 
 
