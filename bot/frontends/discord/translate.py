@@ -60,7 +60,7 @@ class CatalogTranslator(app_commands.Translator):
         match context.location:
             case Where.command_name:
                 found = translate_for(language, message, NAME_CONTEXT)
-            case Where.command_description | Where.parameter_description:
+            case Where.command_description | Where.group_description | Where.parameter_description:
                 found = translate_for(language, message)
             case Where.choice_name:
                 # The standings tables' names; a series' name is the same in every language.
