@@ -15,6 +15,9 @@ from bot.core.clock import FixedClock
 from bot.core.i18n import translate_for
 from bot.frontends.discord import edit_replies, edit_views
 from tests.discord.edit_harness import buttons, running_editors, seen
+from tests.discord.test_conventions import Server, answer_to, pitboard, shown
+from tests.fakes import discord_gateway as gw
+from tests.fakes.discord_api import FakeDiscord
 
 WEDNESDAY = datetime.fromisoformat("2022-05-11T09:00+02:00")
 LOCALES = {"sv": "sv-SE", "de": "de"}
@@ -135,3 +138,26 @@ def test_modal_and_button_texts_fit_in_every_language(language: str) -> None:
     assert len(translate_for(language, edit_replies.ROWS_LABEL)) <= edit_views.TITLE_MAX
     for label in ("Confirm", "Cancel"):
         assert 0 < len(translate_for(language, label)) <= 80
+
+
+async def test_subscribe_where_the_bot_cannot_post_is_refused_in_the_servers_language(
+    tmp_path: Path,
+) -> None:
+    async with FakeDiscord(heartbeat_interval=0.5) as fake:
+        guild = fake.guild("Rennsport", locale="de")
+        no_send = FakeDiscord.overwrite(guild.id, deny=gw.SEND_MESSAGES)
+        locked = fake.channel(guild.id, "nur-lesen", overwrites=(no_send,))
+        server = Server(
+            fake, guild.id, locked.id, locked.id, locked.id, guild.owner_id, guild.owner_id,
+            fake.default_user_id(guild.id),
+        )  # fmt: skip
+        async with pitboard(server, tmp_path / "pitboard.sqlite3", FixedClock(WEDNESDAY)):
+            refused = await answer_to(
+                server, "subscribe", {"what": "tcr-germany-2022"}, user=guild.owner_id
+            )
+        assert refused.ephemeral
+        assert shown(refused).startswith(
+            "Ich kann in #nur-lesen nicht posten: Mir fehlt dort die Berechtigung"
+            " Nachrichten senden, daher ist der Kanal nicht abonniert. Gib Pitboard dort"
+            " Kanal ansehen, Nachrichten senden und Links einbetten"
+        )
