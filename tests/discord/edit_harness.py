@@ -55,14 +55,16 @@ async def running_editors(
     *,
     start_clock: bool = True,
     prepare: Callable[[Path], None] | None = None,
+    locale: str = "en-US",
 ) -> AsyncIterator[EditWorld]:
     """The bot with one admin (in `discord.admins`, with Manage Server) and a fan; `prepare`
-    changes the copy of the schedules before the bot reads it."""
+    changes the copy of the schedules before the bot reads it; `locale` is the server's preferred
+    locale (a new channel's language)."""
     schedules = copy_schedules(tmp_path)
     if prepare is not None:
         prepare(schedules)
     async with FakeDiscord(heartbeat_interval=0.5) as fake:
-        guild = fake.guild("TCR Fans")
+        guild = fake.guild("TCR Fans", locale=locale)
         channel = fake.channel(guild.id, "race-updates")
         staff = fake.role(guild.id, "Press office", 1 << 5)  # MANAGE_GUILD: sees the commands
         fake.member(guild.id, "anna", user_id=ADMIN_ID, roles=(staff.id,))

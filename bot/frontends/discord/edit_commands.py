@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.core.i18n import N_, NP_, _
 from bot.core.model import SessionKind
 from bot.frontends.discord.edit_choices import EditChoices
 from bot.frontends.discord.edit_flow import DiscordEdits
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
 Choice = app_commands.Choice
 MODES = [
-    Choice(name="merge: correct or add rows", value="merge"),
-    Choice(name="replace: the whole classification", value="replace"),
+    Choice(name=NP_("discord choice", "merge: correct or add rows"), value="merge"),
+    Choice(name=NP_("discord choice", "replace: the whole classification"), value="replace"),
 ]
 KINDS = [Choice(name=kind.value, value=kind.value) for kind in SessionKind]
 HIDDEN = discord.Permissions(manage_guild=True)
@@ -45,50 +46,50 @@ def register_edit_commands(
     choices = EditChoices(lambda: bot.catalogs.current, edits.is_admin)
     edit = app_commands.Group(
         name="edit",
-        description="Admins: change the timetable, enter results or standings",
+        description=N_("Admins: change the timetable, enter results or standings"),
         default_permissions=HIDDEN,
     )
 
-    @edit.command(name="time", description="Set or move a session's time (or make it TBA)")
+    @edit.command(name="time", description=N_("Set or move a session's time (or make it TBA)"))
     @app_commands.describe(
-        session="the session",
-        date="its day, YYYY-MM-DD (local to the event)",
-        time="HH:MM local to the event, or TBA",
+        session=N_("the session"),
+        date=N_("its day, YYYY-MM-DD (local to the event)"),
+        time=N_("HH:MM local to the event, or TBA"),
     )
     @app_commands.autocomplete(session=choices.sessions)
     async def time_(interaction: discord.Interaction, session: str, date: str, time: str) -> None:
         await edits.apply_now(interaction, lambda: command("/edit time", session, date, time))
 
-    @edit.command(name="cancel", description="Cancel a session")
-    @app_commands.describe(session="the session")
+    @edit.command(name="cancel", description=N_("Cancel a session"))
+    @app_commands.describe(session=N_("the session"))
     @app_commands.autocomplete(session=choices.sessions)
     async def cancel(interaction: discord.Interaction, session: str) -> None:
         await edits.apply_now(interaction, lambda: command("/edit cancel", session))
 
-    @edit.command(name="reinstate", description="Put a cancelled session back on the schedule")
-    @app_commands.describe(session="the session")
+    @edit.command(name="reinstate", description=N_("Put a cancelled session back on the schedule"))
+    @app_commands.describe(session=N_("the session"))
     @app_commands.autocomplete(session=choices.sessions)
     async def reinstate(interaction: discord.Interaction, session: str) -> None:
         await edits.apply_now(interaction, lambda: command("/edit reinstate", session))
 
-    @edit.command(name="postpone", description="Postpone a session: its time becomes TBA")
-    @app_commands.describe(session="the session", date="its new day, YYYY-MM-DD (optional)")
+    @edit.command(name="postpone", description=N_("Postpone a session: its time becomes TBA"))
+    @app_commands.describe(session=N_("the session"), date=N_("its new day, YYYY-MM-DD (optional)"))
     @app_commands.autocomplete(session=choices.sessions)
     async def postpone(
         interaction: discord.Interaction, session: str, date: str | None = None
     ) -> None:
         await edits.apply_now(interaction, lambda: command("/edit postpone", session, date))
 
-    @edit.command(name="add-event", description="Add an event (a race weekend) to a series")
+    @edit.command(name="add-event", description=N_("Add an event (a race weekend) to a series"))
     @app_commands.describe(
-        series="the series",
-        slug="its id in the series, e.g. red-bull-ring",
-        name="its name, e.g. Red Bull Ring",
-        timezone="the track's IANA time zone, e.g. Europe/Vienna",
-        start="first day, YYYY-MM-DD",
-        end="last day, YYYY-MM-DD",
-        round_="its round in the season",
-        track="the track's id in tracks.toml",
+        series=N_("the series"),
+        slug=N_("its id in the series, e.g. red-bull-ring"),
+        name=N_("its name, e.g. Red Bull Ring"),
+        timezone=N_("the track's IANA time zone, e.g. Europe/Vienna"),
+        start=N_("first day, YYYY-MM-DD"),
+        end=N_("last day, YYYY-MM-DD"),
+        round_=N_("its round in the season"),
+        track=N_("the track's id in tracks.toml"),
     )
     @app_commands.rename(round_="round")
     @app_commands.autocomplete(series=choices.series, track=choices.tracks)
@@ -106,21 +107,21 @@ def register_edit_commands(
         await edits.propose(
             interaction,
             lambda: command(
-                "/edit add-event", series, slug, f"name={quoted(name, 'the name')}",
+                "/edit add-event", series, slug, f"name={quoted(name, _('the name'))}",
                 f"tz={timezone}", f"from={start}", f"to={end}",
                 f"round={round_}" if round_ else None, f"track={track}" if track else None,
             ),
         )  # fmt: skip
 
-    @edit.command(name="add-session", description="Add a session to an event")
+    @edit.command(name="add-session", description=N_("Add a session to an event"))
     @app_commands.describe(
-        event="the event",
-        slug="its id in the event, e.g. race-3",
-        name="its name, e.g. Race 3",
-        kind="practice, qualifying, race, warmup or other",
-        date="its day, YYYY-MM-DD (local to the event)",
-        time="HH:MM local to the event, or TBA (the default)",
-        duration="how long, e.g. 45m or 6h (optional)",
+        event=N_("the event"),
+        slug=N_("its id in the event, e.g. race-3"),
+        name=N_("its name, e.g. Race 3"),
+        kind=N_("practice, qualifying, race, warmup or other"),
+        date=N_("its day, YYYY-MM-DD (local to the event)"),
+        time=N_("HH:MM local to the event, or TBA (the default)"),
+        duration=N_("how long, e.g. 45m or 6h (optional)"),
     )
     @app_commands.autocomplete(event=choices.events)
     @app_commands.choices(kind=KINDS)
@@ -131,24 +132,26 @@ def register_edit_commands(
         name: str,
         kind: str,
         date: str,
-        time: str = "TBA",
+        time: str = "TBA",  # i18n: not user text (edit syntax)
         duration: str | None = None,
     ) -> None:
         await edits.propose(
             interaction,
             lambda: command(
-                "/edit add-session", event, slug, f"name={quoted(name, 'the name')}",
+                "/edit add-session", event, slug, f"name={quoted(name, _('the name'))}",
                 f"kind={kind}", f"date={date}", f"time={time}",
                 f"duration={duration}" if duration else None,
             ),
         )  # fmt: skip
 
-    @edit.command(name="results", description="Enter a session's results: paste rows, or attach")
+    @edit.command(
+        name="results", description=N_("Enter a session's results: paste rows, or attach")
+    )
     @app_commands.describe(
-        session="the session",
-        mode="pasted rows: merge (default) corrects or adds rows; replace is the whole list",
-        file="a timing export (Al Kamel CSV, or a CSV with a header): replaces the results",
-        complete="the rows are the whole classification (default: as the rows or file say)",
+        session=N_("the session"),
+        mode=N_("pasted rows: merge (default) corrects or adds rows; replace is the whole list"),
+        file=N_("a timing export (Al Kamel CSV, or a CSV with a header): replaces the results"),
+        complete=N_("the rows are the whole classification (default: as the rows or file say)"),
     )
     @app_commands.autocomplete(session=choices.sessions)
     @app_commands.choices(mode=MODES)
@@ -165,11 +168,11 @@ def register_edit_commands(
         else:
             await edits.ask_for_rows(interaction, target)
 
-    @edit.command(name="standings", description="Enter a published standings table")
+    @edit.command(name="standings", description=N_("Enter a published standings table"))
     @app_commands.describe(
-        series="the series",
-        after="the event the table stands after",
-        note="e.g. top three as published after round 1 of 7",
+        series=N_("the series"),
+        after=N_("the event the table stands after"),
+        note=N_("e.g. top three as published after round 1 of 7"),
     )
     @app_commands.autocomplete(series=choices.series, after=choices.events)
     async def standings(
@@ -179,22 +182,23 @@ def register_edit_commands(
         await edits.ask_for_rows(interaction, target)
 
     async def failed(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        await edits.failed(interaction, getattr(error, "original", error))
+        async with edits.speaking(interaction):
+            await edits.failed(interaction, getattr(error, "original", error))
 
     edit.error(failed)
     tree.add_command(edit)
 
-    @tree.command(name="audit", description="Admins: the latest edits, who made them and when")
+    @tree.command(name="audit", description=N_("Admins: the latest edits, who made them and when"))
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.describe(count="how many (default 10)")
+    @app_commands.describe(count=N_("how many (default 10)"))
     async def audit(
         interaction: discord.Interaction, count: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
         await edits.audit(interaction, count or AUDIT_SHOWN)
 
-    @tree.command(name="undo", description="Admins: undo an edit by its number (see /audit)")
+    @tree.command(name="undo", description=N_("Admins: undo an edit by its number (see /audit)"))
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.describe(number="the edit's number")
+    @app_commands.describe(number=N_("the edit's number"))
     async def undo(interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
         await edits.undo(interaction, number)
 

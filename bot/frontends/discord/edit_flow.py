@@ -15,13 +15,15 @@ validating, the audit log and the reload are the Editor's (`bot.editing`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 import discord
 
 from bot.chats.edits import outcome_reply
 from bot.chats.router import actor_of
+from bot.core.i18n import N_, _, language_from_tag, use_language
 from bot.core.reply import Reply, ReplyStatus, problem
 from bot.editing import Actor, Editor
 from bot.frontends.discord import edit_replies as replies
@@ -39,9 +41,27 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pitboard.discord")
 
-REFUSAL = "Sorry, /edit is only for Pitboard's admins."
+REFUSAL = N_("Sorry, /edit is only for Pitboard's admins.")
 # Checked before downloading: a wrong upload (a video) is refused without being fetched.
 FILE_MAX_BYTES = 2_000_000
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# i18n: not user text (a type name)
+Step = Callable[Concatenate["DiscordEdits", discord.Interaction, P], Awaitable[R]]
+
+
+def in_chat_language(step: Step[P, R]) -> Step[P, R]:
+    """The step's own words (refusals, previews, problems) in the chat's language."""
+
+    async def spoken(
+        self: DiscordEdits, interaction: discord.Interaction, /, *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        async with self.speaking(interaction):
+            return await step(self, interaction, *args, **kwargs)
+
+    return spoken
 
 
 class DiscordEdits:
@@ -51,6 +71,19 @@ class DiscordEdits:
         self.dialogues = Dialogues(self)
 
     # -- who ---------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def speaking(self, interaction: discord.Interaction) -> AsyncIterator[None]:
+        """The chat's stored language and clock; a chat not stored yet: its server's preferred
+        locale, or a DM's user's (as a new chat would start)."""
+        caller = self._frontend.caller(interaction)
+        chat = await self._frontend.store.get_chat(caller.chat)
+        if chat is not None:
+            language, clock_24h = chat.language, chat.clock_24h
+        else:
+            language, clock_24h = language_from_tag(caller.language), None
+        with use_language(language, clock_24h):
+            yield
 
     def is_admin(self, interaction: discord.Interaction) -> bool:
         return self._frontend.caller(interaction).is_admin
@@ -64,12 +97,12 @@ class DiscordEdits:
         if self.is_admin(interaction):
             return True
         log.info("discord: refused an edit to user %s", interaction.user.id)
-        await self.answer(interaction, problem(ReplyStatus.INVALID, REFUSAL))
+        await self.answer(interaction, problem(ReplyStatus.INVALID, _(REFUSAL)))
         return False
 
     async def expired(self, interaction: discord.Interaction) -> None:
         """A button or modal already answered, timed out, or opened before a restart."""
-        gone = "This edit dialogue is over (done, cancelled or expired); run the command again."
+        gone = _("This edit dialogue is over (done, cancelled or expired); run the command again.")
         await self.answer(interaction, problem(ReplyStatus.INVALID, gone))
 
     async def failed(self, interaction: discord.Interaction, error: Exception) -> None:
@@ -77,8 +110,10 @@ class DiscordEdits:
         log.error("discord: an edit failed: %r", error, exc_info=error)
         sorry = problem(
             ReplyStatus.INVALID,
-            "Sorry, something went wrong with this edit. It has been logged; "
-            "/audit shows what was applied.",
+            _(
+                "Sorry, something went wrong with this edit. It has been logged; "
+                "/audit shows what was applied."
+            ),
         )
         pressed = interaction.type is discord.InteractionType.component
         if pressed and interaction.response.is_done():
@@ -88,6 +123,7 @@ class DiscordEdits:
 
     # -- the commands ------------------------------------------------------------------------
 
+    @in_chat_language
     async def apply_now(self, interaction: discord.Interaction, line: Callable[[], str]) -> None:
         """A one-line edit, applied at once as the chat text commands apply it. `line` makes
         its `/edit` text from the options (ValueError: an option that cannot go in it)."""
@@ -100,6 +136,7 @@ class DiscordEdits:
         outcome = await EditProposal(self._editor, edit).apply(self.actor(interaction))
         await self.answer(interaction, outcome_reply(outcome))
 
+    @in_chat_language
     async def propose(self, interaction: discord.Interaction, line: Callable[[], str]) -> None:
         """A bigger edit (a new event or session): previewed, applied on Confirm."""
         if not await self._start(interaction):
@@ -116,6 +153,7 @@ class DiscordEdits:
         except ValueError as error:
             return None, [str(error)]
 
+    @in_chat_language
     async def ask_for_rows(self, interaction: discord.Interaction, target: RowsFor) -> None:
         """The modal for the rows, once what they are for is known (not after the pasting)."""
         if not await self.allowed(interaction):
@@ -128,7 +166,7 @@ class DiscordEdits:
         modal = RowsModal(
             self.dialogues,
             title=replies.modal_title(target, self._frontend.catalogs.current),
-            label=replies.ROWS_LABEL,
+            label=_(replies.ROWS_LABEL),
             placeholder=replies.PLACEHOLDERS[target.kind],
             on_rows=lambda submitted, rows: self._rows_submitted(submitted, rows, target),
         )
@@ -141,6 +179,7 @@ class DiscordEdits:
         made = self._parsed(lambda: rows_command(target), rows)
         await self._propose(interaction, self._proposal(made))
 
+    @in_chat_language
     async def import_file(
         self, interaction: discord.Interaction, attachment: discord.Attachment, target: RowsFor
     ) -> None:
@@ -152,26 +191,32 @@ class DiscordEdits:
             await self.answer(interaction, replies.problems_reply([str(error)]))
             return
         if attachment.size > FILE_MAX_BYTES:
-            too_big = f"{attachment.filename} is too big for a classification export."
+            too_big = _("{file} is too big for a classification export.").format(
+                file=attachment.filename
+            )
             await self.answer(interaction, replies.problems_reply([too_big]))
             return
         try:
             data = await attachment.read()
         except discord.HTTPException as error:
             log.warning("discord: downloading %s failed: %s", attachment.filename, error.status)
-            failed = f"I could not download {attachment.filename}; please attach it again."
+            failed = _("I could not download {file}; please attach it again.").format(
+                file=attachment.filename
+            )
             await self.answer(interaction, replies.problems_reply([failed]))
             return
         complete = True if target.complete else None
         proposal = ImportProposal(self._editor, session, attachment.filename, data, complete)
         await self._propose(interaction, proposal)
 
+    @in_chat_language
     async def undo(self, interaction: discord.Interaction, number: int) -> None:
         if not await self._start(interaction):
             return
         outcome = await self._editor.undo(number, self.actor(interaction))
         await self.answer(interaction, outcome_reply(outcome))
 
+    @in_chat_language
     async def audit(self, interaction: discord.Interaction, count: int) -> None:
         if not await self._start(interaction):
             return
@@ -190,7 +235,9 @@ class DiscordEdits:
         self, interaction: discord.Interaction, proposal: Proposal | list[str]
     ) -> None:
         if isinstance(proposal, list):
-            await self.answer(interaction, replies.problems_reply(proposal or ["Nothing to do."]))
+            await self.answer(
+                interaction, replies.problems_reply(proposal or [_("Nothing to do.")])
+            )
             return
         shown = await proposal.preview(self.actor(interaction))
         if not shown.ok:
@@ -207,7 +254,7 @@ class DiscordEdits:
 
     async def _cancelled(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
-        await self._replace(interaction, Reply("Cancelled: nothing was changed."))
+        await self._replace(interaction, Reply(_("Cancelled: nothing was changed.")))
 
     # -- answering ---------------------------------------------------------------------------
 

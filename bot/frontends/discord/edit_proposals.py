@@ -70,5 +70,6 @@ class ImportProposal:
         if done.outcome is not None:
             return done.outcome
         # Refused before it reached the Editor (the file changed, a problem in it): its lines.
+        # i18n: not user text (the audit log's summary, as the Editor writes it)
         summary = f"{self.session_id}: results from {self.filename}"
         return EditOutcome(False, summary, problems=tuple(EditProblem(x) for x in done.lines))

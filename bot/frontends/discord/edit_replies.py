@@ -8,6 +8,7 @@ import discord
 
 from bot.chats.edits import audit_lines
 from bot.core.catalog import Catalog
+from bot.core.i18n import N_, _, ngettext
 from bot.core.reply import (
     Reply,
     ReplyStatus,
@@ -23,11 +24,14 @@ from bot.frontends.discord.sender import to_embed
 from bot.store.records import EditRecord
 
 LINES_MAX = 40  # a preview of a 40-car classification still fits one embed
+# Example rows in the syntax the Editor reads (its keywords stay English), names from the data.
 PLACEHOLDERS = {
+    # i18n: not user text (edit syntax)
     "results": "1 #7 laps=23 time=25:03.456\n2 jessica fl\nDNS #33 - fuel pump",
+    # i18n: not user text (edit syntax)
     "standings": "1 Martin Andersen 65\n2 Jonas Karklys 55\n3 Jessica Bäckman 44",
 }
-ROWS_LABEL = "Rows (one per line, or a CSV)"
+ROWS_LABEL = N_("Rows (one per line, or a CSV)")
 
 
 def embeds(reply: Reply) -> list[discord.Embed]:
@@ -38,26 +42,31 @@ def limited(lines: list[str]) -> list[str]:
     if len(lines) <= LINES_MAX:
         return lines
     more = len(lines) - LINES_MAX
-    return [*lines[:LINES_MAX], f"… and {more} more line{'s' if more > 1 else ''}"]
+    return [
+        *lines[:LINES_MAX],
+        ngettext("… and {n} more line", "… and {n} more lines", more).format(n=more),
+    ]
 
 
 def modal_title(target: RowsFor, catalog: Catalog) -> str:
     if target.kind == "results":
         session = catalog.sessions.get(target.target_id)
-        return f"Results: {session.name}" if session else "Results"
+        return _("Results: {session}").format(session=session.name) if session else _("Results")
     series = catalog.series.get(target.target_id)
-    return f"Standings: {series.short_name or series.name}" if series else "Standings"
+    if series is None:
+        return _("Standings")
+    return _("Standings: {series}").format(series=series.short_name or series.name)
 
 
 def preview_reply(shown: Shown) -> Reply:
     # As code: the changed file lines and an import's aligned columns read as they are.
     lines = [line(text(entry, Style.CODE)) for entry in limited(list(shown.lines))]
-    confirm = "Confirm to apply it." if lines else "(no visible change) Confirm to apply it."
-    return Reply(f"Preview: {shown.title}", (paragraph(*lines, confirm),))
+    confirm = _("Confirm to apply it.") if lines else _("(no visible change) Confirm to apply it.")
+    return Reply(_("Preview: {edit}").format(edit=shown.title), (paragraph(*lines, confirm),))
 
 
 def problems_reply(problems: list[str], what: str = "") -> Reply:
-    title = f"Nothing was changed: {what}" if what else "Nothing was changed"
+    title = _("Nothing was changed: {edit}").format(edit=what) if what else _("Nothing was changed")
     return Reply(title, (paragraph(*limited(problems)),), status=ReplyStatus.INVALID)
 
 
@@ -65,7 +74,7 @@ def audit_reply(records: list[EditRecord]) -> Reply:
     """The latest edits, newest first, with who made each: the answer is seen only by the
     admin who asked (ephemeral), as in their private chat (`bot.chats.edits`)."""
     if not records:
-        return Reply("Edits", (paragraph("No edits yet."),), status=ReplyStatus.EMPTY)
+        return Reply(_("Edits"), (paragraph(_("No edits yet.")),), status=ReplyStatus.EMPTY)
     # Discord shows every moment in the reader's own zone: the zone given here is not used.
-    lines = audit_lines(records, "UTC", private=True)
-    return Reply("Edits", (paragraph(*lines, "Undo one with /undo N."),))
+    lines = audit_lines(records, "UTC", private=True)  # i18n: not user text (a zone name)
+    return Reply(_("Edits"), (paragraph(*lines, _("Undo one with /undo N.")),))

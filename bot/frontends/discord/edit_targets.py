@@ -10,13 +10,14 @@ from dataclasses import replace
 
 from bot.core import lookup
 from bot.core.catalog import Catalog
+from bot.core.i18n import N_, _, ngettext
 from bot.core.names import Candidate, resolve
 from bot.frontends.discord.edit_text import RowsFor
 
 SHOWN = 3
 
 
-def _resolved(value: str, candidates: list[Candidate], what: str) -> str:
+def _resolved(value: str, candidates: list[Candidate], not_found: str) -> str:
     wanted = value.strip()
     if any(candidate.id == wanted for candidate in candidates):
         return wanted
@@ -25,25 +26,32 @@ def _resolved(value: str, candidates: list[Candidate], what: str) -> str:
         return found.match.id
     if found.ambiguous:
         names = ", ".join(c.id for c in found.ambiguous[:SHOWN])
-        more = f" and {len(found.ambiguous) - SHOWN} more" if len(found.ambiguous) > SHOWN else ""
-        raise ValueError(f"“{value}” could be {names}{more}: pick one from the list")
+        more = len(found.ambiguous) - SHOWN
+        if more > 0:
+            names = ngettext("{names} and {n} more", "{names} and {n} more", more).format(
+                names=names, n=more
+            )
+        raise ValueError(
+            _("“{value}” could be {names}: pick one from the list").format(value=value, names=names)
+        )
     near = ", ".join(c.id for c in found.suggestions[:SHOWN])
-    hint = f" Did you mean {near}?" if near else ""
-    raise ValueError(f"No {what} called “{value}”.{hint}")
+    hint = " " + _("Did you mean {names}?").format(names=near) if near else ""
+    raise ValueError(_(not_found).format(value=value) + hint)
 
 
 def _resolver(
-    candidates: Callable[[Catalog], list[Candidate]], what: str
+    candidates: Callable[[Catalog], list[Candidate]], not_found: str
 ) -> Callable[[Catalog, str], str]:
     def resolved(catalog: Catalog, value: str) -> str:
-        return _resolved(value, candidates(catalog), what)
+        return _resolved(value, candidates(catalog), not_found)
 
     return resolved
 
 
-series_id = _resolver(lookup.series_candidates, "series")
-event_id = _resolver(lookup.event_candidates, "event")
-session_id = _resolver(lookup.session_candidates, "session")
+# What is said when nothing is called so (translated when said).
+series_id = _resolver(lookup.series_candidates, N_("No series called “{value}”."))
+event_id = _resolver(lookup.event_candidates, N_("No event called “{value}”."))
+session_id = _resolver(lookup.session_candidates, N_("No session called “{value}”."))
 
 
 def resolved(catalog: Catalog, target: RowsFor) -> RowsFor:
@@ -53,5 +61,7 @@ def resolved(catalog: Catalog, target: RowsFor) -> RowsFor:
     series = series_id(catalog, target.target_id)
     after = event_id(catalog, target.after_event or "")
     if not after.startswith(series + "/"):
-        raise ValueError(f"{after} is not an event of {series}")
+        raise ValueError(
+            _("{event} is not an event of {series}").format(event=after, series=series)
+        )
     return replace(target, target_id=series, after_event=after)

@@ -15,6 +15,7 @@ from bot.core.catalog import Catalog
 from bot.core.edits.commands import parse_edit_command
 from bot.core.edits.operations import Edit
 from bot.core.edits.problems import EditProblem
+from bot.core.i18n import _
 
 Parsed = tuple[Edit | tuple[Edit, ...] | None, list[str]]
 
@@ -34,7 +35,7 @@ class RowsFor:
 def quoted(value: str, what: str) -> str:
     """An option's text as one word of the `/edit` line."""
     if '"' in value or "\n" in value:
-        raise ValueError(f"{what} cannot hold double quotes or line breaks")
+        raise ValueError(_("{what} cannot hold double quotes or line breaks").format(what=what))
     return f'"{value.strip()}"'
 
 
@@ -45,7 +46,7 @@ def command(*parts: str | None) -> str:
 def rows_command(target: RowsFor) -> str:
     """The `/edit` line the modal's rows go under."""
     if target.kind == "standings":
-        note = f"note={quoted(target.note, 'the note')}" if target.note else None
+        note = f"note={quoted(target.note, _('the note'))}" if target.note else None
         return command("/edit standings", target.target_id, target.after_event, note)
     action = "results-replace" if target.mode == "replace" else "results"
     return command("/edit", action, target.target_id, "complete" if target.complete else None)

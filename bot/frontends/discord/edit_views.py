@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 import discord
+
+from bot.core.i18n import _
 
 EDIT_PREFIX = "pitboard-edit:"
 # The interaction token lives 15 minutes: a dialogue older than that cannot be answered anyway.
@@ -35,6 +38,10 @@ class Gate(Protocol):
         ...
 
     async def expired(self, interaction: discord.Interaction) -> None: ...
+
+    def speaking(self, interaction: discord.Interaction) -> AbstractAsyncContextManager[None]:
+        """Inside: the dialogue's words in the chat's language."""
+        ...
 
     async def failed(self, interaction: discord.Interaction, error: Exception) -> None: ...
 
@@ -65,6 +72,10 @@ class Dialogues:
             self._open.pop(custom_id, None)
 
     async def dispatch(self, interaction: discord.Interaction, custom_id: str) -> None:
+        async with self._gate.speaking(interaction):
+            await self._dispatch(interaction, custom_id)
+
+    async def _dispatch(self, interaction: discord.Interaction, custom_id: str) -> None:
         if not await self._gate.allowed(interaction):
             return  # refused, and the dialogue stays open for its admin
         found = self._open.get(custom_id)
@@ -123,10 +134,14 @@ class ConfirmView(discord.ui.View):
         super().__init__(timeout=DIALOGUE_TIMEOUT)
         self._dialogues = dialogues
         confirm: discord.ui.Button[ConfirmView] = discord.ui.Button(
-            label="Confirm", style=discord.ButtonStyle.success, custom_id=new_custom_id("confirm")
+            label=_("Confirm"),
+            style=discord.ButtonStyle.success,
+            custom_id=new_custom_id("confirm"),
         )
         cancel: discord.ui.Button[ConfirmView] = discord.ui.Button(
-            label="Cancel", style=discord.ButtonStyle.secondary, custom_id=new_custom_id("cancel")
+            label=_("Cancel"),
+            style=discord.ButtonStyle.secondary,
+            custom_id=new_custom_id("cancel"),
         )
         self.add_item(confirm)
         self.add_item(cancel)

@@ -47,9 +47,11 @@ class GatewayWatch:
             "grace_seconds": self.grace.total_seconds(),
         }
         if closed:
+            # i18n: not user text (a health problem for /healthz and the logs, as every probe's)
             return ConnectionState("the client is closed", details)
         since = self.disconnected_since
         if not self.connected and since is not None and self._clock.now() - since > self.grace:
+            # i18n: not user text (a health problem for /healthz and the logs)
             problem = f"Discord gateway disconnected since {since.isoformat()}"
             return ConnectionState(problem, details)
         return ConnectionState(None, details)

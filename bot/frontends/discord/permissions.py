@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import discord
 
+from bot.core.i18n import N_, _, and_list, ngettext
+
 # What every post needs: seeing the channel, sending, and embeds (posts are embeds).
 NEEDED_TO_POST = (
-    ("view_channel", "View Channel"),
-    ("send_messages", "Send Messages"),
-    ("embed_links", "Embed Links"),
+    ("view_channel", N_("View Channel")),
+    ("send_messages", N_("Send Messages")),
+    ("embed_links", N_("Embed Links")),
 )
 NEEDED_IN_THREADS = (
-    ("view_channel", "View Channel"),
-    ("send_messages_in_threads", "Send Messages in Threads"),
-    ("embed_links", "Embed Links"),
+    ("view_channel", N_("View Channel")),
+    ("send_messages_in_threads", N_("Send Messages in Threads")),
+    ("embed_links", N_("Embed Links")),
 )
 
 
@@ -39,22 +41,23 @@ def missing_to_post(
             return None
         permissions = channel.permissions_for(guild.me)
     needed = NEEDED_IN_THREADS if isinstance(channel, discord.Thread) else NEEDED_TO_POST
-    missing = [label for name, label in needed if not getattr(permissions, name)]
+    missing = [label for name, label in needed if not getattr(permissions, name)]  # msgids
     if not missing:
         return None
     name = getattr(channel, "name", None)
-    return (f"#{name}" if name else "this channel"), missing
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    return (f"#{name}" if name else _("this channel")), missing
 
 
 def cannot_post_message(channel: str, missing: list[str]) -> str:
-    needed = _listed([label for _, label in NEEDED_TO_POST])
-    return (
-        f"I can't post in {channel}: I'm missing the {_listed(missing)} "
-        f"permission{'s' if len(missing) > 1 else ''} there, so it is not subscribed. "
-        f"Give Pitboard {needed} in that channel (Edit Channel → Permissions), "
-        "then run /subscribe again."
-    )
+    """`missing` are the permissions' msgids (shown translated, as Discord's own client names
+    them in the reader's language)."""
+    needed = and_list([_(label) for _name, label in NEEDED_TO_POST])
+    return ngettext(
+        "I can't post in {channel}: I'm missing the {missing} permission there, so it is not"
+        " subscribed. Give Pitboard {needed} in that channel (Edit Channel → Permissions),"
+        " then run /subscribe again.",
+        "I can't post in {channel}: I'm missing the {missing} permissions there, so it is not"
+        " subscribed. Give Pitboard {needed} in that channel (Edit Channel → Permissions),"
+        " then run /subscribe again.",
+        len(missing),
+    ).format(channel=channel, missing=and_list([_(label) for label in missing]), needed=needed)

@@ -32,7 +32,7 @@ from datetime import UTC, datetime, time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from bot.core.i18n import use_language
+from bot.core.i18n import N_, _, use_language
 from bot.core.model import zone_info
 from bot.core.reply import (
     Block,
@@ -90,7 +90,7 @@ __all__ = [
 
 BRAND_COLOUR = 0xF08C00  # pit-board orange: answers (OK, EMPTY)
 PROBLEM_COLOUR = 0xE03131  # red: everything else (ambiguous, not found, invalid)
-NOTHING_TO_SHOW = "(nothing to show)"
+NOTHING_TO_SHOW = N_("(nothing to show)")
 # Wider than this and a code block wraps in an embed on a phone, which ruins the columns.
 TABLE_WIDTH = 48
 RULE = "-"  # ASCII: not every phone's monospace font draws "─" one cell wide
@@ -364,7 +364,7 @@ def _render(reply: Reply, *, spoiler_safe: bool, mention_role: str | None) -> li
     title = _clean(reply.title or "", single_line=True).strip()
     messages = pack(_escaped_within(title, MAX_TITLE) or None, sections, colour)
     if not messages:
-        messages = [[Embed(None, escape_markdown(NOTHING_TO_SHOW), colour=colour)]]
+        messages = [[Embed(None, escape_markdown(_(NOTHING_TO_SHOW)), colour=colour)]]
     last = len(messages) - 1
     return [
         DiscordMessage(

@@ -146,6 +146,7 @@ class DiscordSender:
             raise self._classify(channel_id, error) from error
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
             raise errors.TransientError(type(error).__name__) from error
+        # i18n: not user text (the operator's health report and the logs)
         self._health.clear(f"discord channel {channel_id}")
         if isinstance(channel, discord.TextChannel) and channel.is_news():
             await self._publish(channel_id, sent)
@@ -153,6 +154,7 @@ class DiscordSender:
 
     async def _publish(self, channel_id: str, sent: discord.Message) -> None:
         """Crosspost the message to the servers following this announcement channel."""
+        # i18n: not user text (the operator's health report and the logs)
         where = f"discord channel {channel_id} (publishing)"
         if sent.flags.crossposted:  # a retry answered with the message made before
             return
@@ -160,6 +162,7 @@ class DiscordSender:
             await asyncio.wait_for(sent.publish(), PUBLISH_TIMEOUT)
         except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError) as error:
             status = getattr(error, "status", type(error).__name__)
+            # i18n: not user text (the operator's health report and the logs)
             problem = f"posts are not published to following servers ({status})"
             self._health.report(where, problem)
             log.warning("discord channel %s: %s", channel_id, problem)
@@ -168,11 +171,9 @@ class DiscordSender:
 
     def _classify(self, channel_id: str, error: discord.HTTPException) -> errors.SendError:
         if isinstance(error, discord.Forbidden | discord.NotFound):
-            problem = (
-                "the channel was deleted"
-                if isinstance(error, discord.NotFound)
-                else "the bot may not post there (missing permission)"
-            )
+            deleted = isinstance(error, discord.NotFound)
+            problem = _DELETED if deleted else _NOT_ALLOWED
+            # i18n: not user text (the operator's health report and the logs)
             self._health.report(f"discord channel {channel_id}", problem)
             log.warning(
                 "discord channel %s: %s; its subscription is deactivated", channel_id, problem
@@ -180,12 +181,20 @@ class DiscordSender:
             return errors.ChatBlocked(f"{error.status} {error.code}: {problem}")
         if error.status == 429:
             retry = getattr(error, "retry_after", None)
+            limited = "rate limited"  # i18n: not user text (a send error's reason, for the logs)
             return errors.RetryAfter(
-                float(retry or 1.0), "rate limited", platform_wide=_global_limit(error)
+                float(retry or 1.0), limited, platform_wide=_global_limit(error)
             )
         if error.status >= 500:
+            # i18n: not user text (the operator's health report and the logs)
             return errors.TransientError(f"{error.status} from Discord")
         return errors.PermanentError(f"{error.status} {error.code}: {error.text}")
+
+
+# i18n: not user text (the operator's health report and the logs)
+_DELETED = "the channel was deleted"
+# i18n: not user text (the operator's health report and the logs)
+_NOT_ALLOWED = "the bot may not post there (missing permission)"
 
 
 def _global_limit(error: discord.HTTPException) -> bool:

@@ -15,6 +15,7 @@ from discord import app_commands
 from bot.core import lookup
 from bot.core.catalog import Catalog
 from bot.core.commands import COMMANDS, TABLES, Command
+from bot.core.i18n import N_, language_from_tag, use_language
 from bot.core.names import Candidate, normalize
 from bot.core.reply import ReplyStatus, problem
 from bot.frontends.discord.permissions import cannot_post_message, missing_to_post
@@ -158,8 +159,8 @@ def register_commands(tree: app_commands.CommandTree[discord.Client], bot: Disco
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.describe(
         what=arg_help("subscribe", "what"),
-        channel="the channel that gets the posts (default: this one)",
-        role="a role to mention in the posts",
+        channel=N_("the channel that gets the posts (default: this one)"),
+        role=N_("a role to mention in the posts"),
     )
     @app_commands.autocomplete(what=series_or_driver)
     async def subscribe(
@@ -171,7 +172,11 @@ def register_commands(tree: app_commands.CommandTree[discord.Client], bot: Disco
         caller = bot.caller(interaction, channel.id if channel else None)
         missing = missing_to_post(interaction, channel.id if channel else None)
         if missing is not None and caller.can_manage:
-            refusal = problem(ReplyStatus.INVALID, cannot_post_message(*missing))
+            # In the channel's language (the server's, for a channel not stored yet).
+            stored = await bot.store.get_chat(caller.chat)
+            language = stored.language if stored else language_from_tag(caller.language)
+            with use_language(language):
+                refusal = problem(ReplyStatus.INVALID, cannot_post_message(*missing))
             await bot.respond(interaction, refusal, caller.chat, ephemeral=True)
             return
         reply = await bot.answer(interaction, line("/subscribe", what), caller=caller)
@@ -181,7 +186,7 @@ def register_commands(tree: app_commands.CommandTree[discord.Client], bot: Disco
     @tree.command(name="unsubscribe", description=describe("unsubscribe"))
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.describe(
-        what=arg_help("unsubscribe", "what"), channel="the channel (default: this one)"
+        what=arg_help("unsubscribe", "what"), channel=N_("the channel (default: this one)")
     )
     @app_commands.autocomplete(what=series_or_driver)
     async def unsubscribe(

@@ -19,6 +19,7 @@ __all__ = ["COMMAND_NAMES", "CatalogTranslator", "discord_language"]
 
 # Discord's locales for the languages Pitboard speaks besides English (the default).
 _LANGUAGES = {discord.Locale.swedish: "sv", discord.Locale.german: "de"}
+CHOICE_CONTEXT = "discord choice"  # i18n: not user text (a catalog context)
 NAME_CONTEXT = "discord command name"  # i18n: not user text (a catalog context)
 # Lower case, no spaces (Discord's rule for command names), each under 32 characters.
 COMMAND_NAMES = (
@@ -59,11 +60,13 @@ class CatalogTranslator(app_commands.Translator):
         match context.location:
             case Where.command_name:
                 found = translate_for(language, message, NAME_CONTEXT)
-            case Where.command_description | Where.parameter_description:
+            case Where.command_description | Where.group_description | Where.parameter_description:
                 found = translate_for(language, message)
             case Where.choice_name:
                 # The standings tables' names; a series' name is the same in every language.
                 found = translate_for(language, message, "standings table")
+                if found == message:  # the /edit group's choices
+                    found = translate_for(language, message, CHOICE_CONTEXT)
             case _:
                 return None
         # None for a message the catalog does not translate: Discord then shows the English.
