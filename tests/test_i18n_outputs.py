@@ -207,3 +207,72 @@ async def test_a_drivers_weekend_line(service: Service, language: str) -> None:
     with use_language(language):
         reply = await service.handle("/driver jessica oschersleben")
     assert DRIVER_WEEKEND[language] in render(reply, colour=False).split("\n")
+
+
+def driver_page(labels: tuple[str, str, str, str, str], weekend: str) -> str:
+    """`/driver jessica oschersleben`: the words are the chat's, the data (highlights, the
+    team, the note "fuel pump") the organiser's."""
+    country, home, inferred, heading, highlights = labels
+    return "\n".join(
+        [
+            "Jessica Bäckman",
+            "───────────────",
+            "",
+            f"{country}: SE",
+            f"{home}: Northern Svartbyn, Boden",
+            "TCR Germany 2022: Oschersleben: ROJA Motorsport · Hyundai Veloster N TCR",
+            "TCR Germany 2022: Red Bull Ring: ROJA Motorsport · Hyundai Veloster N TCR"
+            f" ({inferred})",
+            "",
+            heading,
+            weekend,
+            "",
+            highlights,
+            "• First woman on the podium in TCR Europe: 3rd in the European series",
+            "• The only Swede in the TCR class at the FIA motorsport Olympics",
+            "• Bodensare of the Year (Boden Business Gala)",
+            "• First international race win: ADAC TCR Germany, Oschersleben 2022, Race 1",
+            "• Many national and international wins in karting, racing karts from the age of eight",
+        ]
+    )
+
+
+DRIVER_PAGE = {
+    "en": driver_page(
+        (
+            "Country",
+            "Home",
+            "entry inferred",
+            "Oschersleben (TCR Germany 2022, round 1 of 7):",
+            "Highlights",
+        ),
+        DRIVER_WEEKEND["en"],
+    ),
+    "sv": driver_page(
+        (
+            "Land",
+            "Hemort",
+            "anmälan härledd",
+            "Oschersleben (TCR Germany 2022, deltävling 1 av 7):",
+            "Höjdpunkter",
+        ),
+        DRIVER_WEEKEND["sv"],
+    ),
+    "de": driver_page(
+        (
+            "Land",
+            "Heimatort",
+            "Nennung abgeleitet",
+            "Oschersleben (TCR Germany 2022, Lauf 1 von 7):",
+            "Höhepunkte",
+        ),
+        DRIVER_WEEKEND["de"],
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "de"])
+async def test_the_whole_driver_page(service: Service, language: str) -> None:
+    with use_language(language):
+        reply = await service.handle("/driver jessica oschersleben")
+    assert render(reply, colour=False) == DRIVER_PAGE[language]
