@@ -39,6 +39,10 @@ COMMAND_NAMES = (
     NP_("discord command name", "status"),
     NP_("discord command name", "reload"),
     NP_("discord command name", "announce"),
+    NP_("discord command name", "recap"),
+    NP_("discord command name", "edit"),
+    NP_("discord command name", "audit"),
+    NP_("discord command name", "undo"),
 )
 
 
