@@ -1,12 +1,14 @@
 """What the store hands out besides the core's chats and subscriptions: the outbox and its log.
 
 Every record is a frozen dataclass of plain values, the same whichever engine keeps them, so
-nothing of SQLite (or PostgreSQL) travels past the `Store` protocol.
+nothing of SQLite (or PostgreSQL) travels past the `Store` protocol. Where both engines
+read a record from the same columns, the decoding is here once (`edit_record`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -14,7 +16,16 @@ from typing import Any
 
 from bot.core.audience import ChatRef
 
-__all__ = ["Delivery", "DeliveryStatus", "EditRecord", "OutboxItem", "RecentError", "as_utc"]
+__all__ = [
+    "EDIT_COLUMNS",
+    "Delivery",
+    "DeliveryStatus",
+    "EditRecord",
+    "OutboxItem",
+    "RecentError",
+    "as_utc",
+    "edit_record",
+]
 
 
 def as_utc(moment: datetime, what: str = "time") -> datetime:
@@ -113,3 +124,29 @@ class EditRecord:
     # relative path -> (text before, text after); None before: the edit created the file
     files: Mapping[str, tuple[str | None, str]]
     undone_by: int | None = None
+
+
+# The `edits` table's columns in the order `edit_record` reads them, for both engines' SELECTs.
+EDIT_COLUMNS = "id, at, actor, action, target, summary, files, undone_by"
+
+
+def edit_record(row: Sequence[Any]) -> EditRecord:
+    """An `edits` row (columns as EDIT_COLUMNS) as its record, from either engine.
+
+    The engines differ only in `at`: SQLite keeps ISO text, PostgreSQL a timestamptz that
+    asyncpg hands over as a datetime. `files` is JSON text from both."""
+    at = row[1] if isinstance(row[1], datetime) else datetime.fromisoformat(str(row[1]))
+    files = {
+        str(path): (None if pair[0] is None else str(pair[0]), str(pair[1]))
+        for path, pair in json.loads(row[6]).items()
+    }
+    return EditRecord(
+        id=int(row[0]),
+        at=at.astimezone(UTC),
+        actor=str(row[2]),
+        action=str(row[3]),
+        target=str(row[4]),
+        summary=str(row[5]),
+        files=files,
+        undone_by=None if row[7] is None else int(row[7]),
+    )

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.store.protocol import EditIdTaken
-from bot.store.records import EditRecord, as_utc
-from bot.store.sqlite_base import Row, SQLiteBase, to_json
+from bot.store.records import EDIT_COLUMNS, EditRecord, as_utc, edit_record
+from bot.store.sqlite_base import SQLiteBase, to_json
 
 __all__ = ["SQLiteEdits"]
-
-_COLUMNS = "id, at, actor, action, target, summary, files, undone_by"
-
-
-def _record(row: Row) -> EditRecord:
-    files = {
-        str(path): (None if pair[0] is None else str(pair[0]), str(pair[1]))
-        for path, pair in json.loads(row[6]).items()
-    }
-    return EditRecord(
-        id=int(row[0]),
-        at=datetime.fromisoformat(str(row[1])).astimezone(UTC),
-        actor=str(row[2]),
-        action=str(row[3]),
-        target=str(row[4]),
-        summary=str(row[5]),
-        files=files,
-        undone_by=None if row[7] is None else int(row[7]),
-    )
 
 
 class SQLiteEdits(SQLiteBase):
@@ -50,7 +30,7 @@ class SQLiteEdits(SQLiteBase):
         try:
             async with self._write() as conn:
                 await conn.execute(
-                    f"INSERT INTO edits ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                    f"INSERT INTO edits ({EDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
                     (edit_id, stamp, actor, action, target, summary, texts),
                 )
         except sqlite3.IntegrityError:
@@ -63,13 +43,13 @@ class SQLiteEdits(SQLiteBase):
 
     async def recent_edits(self, limit: int = 10) -> list[EditRecord]:
         rows = await self._fetch(
-            f"SELECT {_COLUMNS} FROM edits ORDER BY id DESC LIMIT ?", (max(0, limit),)
+            f"SELECT {EDIT_COLUMNS} FROM edits ORDER BY id DESC LIMIT ?", (max(0, limit),)
         )
-        return [_record(row) for row in rows]
+        return [edit_record(row) for row in rows]
 
     async def get_edit(self, edit_id: int) -> EditRecord | None:
-        rows = await self._fetch(f"SELECT {_COLUMNS} FROM edits WHERE id = ?", (edit_id,))
-        return _record(rows[0]) if rows else None
+        rows = await self._fetch(f"SELECT {EDIT_COLUMNS} FROM edits WHERE id = ?", (edit_id,))
+        return edit_record(rows[0]) if rows else None
 
     async def mark_undone(self, edit_id: int, by_id: int) -> None:
         async with self._write() as conn:
