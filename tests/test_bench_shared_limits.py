@@ -4,10 +4,9 @@ at most one store round trip per send."""
 from __future__ import annotations
 
 from bench.shared_limits import _phase
-from tests.store.conftest import postgres_url  # noqa: F401  (the throw-away server)
 
 
-async def test_the_bench_phases_take_every_token_in_batches(postgres_url: str) -> None:  # noqa: F811
+async def test_the_bench_phases_take_every_token_in_batches(postgres_url: str) -> None:
     local = await _phase("local", None, 1, 200.0, 40, 4)
     assert local["local_round_trips_per_send"] == 0
     shared = await _phase("shared", postgres_url, 2, 200.0, 40, 4)

@@ -29,7 +29,6 @@ from bot.store.postgres import PostgresStore
 from tests.delivery.test_engine import eventually
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_faults import RateLimitRules
-from tests.store.conftest import postgres_url  # noqa: F401  (the throw-away server)
 
 LIMIT = 20  # the fake's global limit: requests in any one second
 # Each engine alone keeps 30 % under the limit (14 a second): two unshared engines send 28 a
@@ -44,7 +43,7 @@ def compose(item: OutboxItem, chat: Chat) -> Reply | None:
 
 
 @pytest.fixture
-async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:  # noqa: F811
+async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
     schema = f"test_{uuid.uuid4().hex[:16]}"
     first = PostgresStore(postgres_url, schema=schema, process_name="bot-1")
     second = PostgresStore(postgres_url, schema=schema, process_name="bot-2")

@@ -3,13 +3,13 @@
 `open_store()` opens another handle on the same database (another connection pool, as a
 second process would have), for tests of concurrency and of what survives a restart.
 
-PostgreSQL: one throw-away server for the whole test session (tests/store/postgres_server.py),
-started when the first test needs it, and a schema of its own for each test: every test starts
-from an empty database, at the cost of a CREATE SCHEMA.
+PostgreSQL: the session's one throw-away server (`postgres_url`, tests/conftest.py), and a
+schema of its own for each test: every test starts from an empty database, at the cost of a
+CREATE SCHEMA.
 """
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Protocol
 
@@ -18,39 +18,12 @@ import pytest
 from bot.store import SQLiteStore, Store
 from bot.store.postgres import PostgresStore
 
-from .postgres_server import ServerUnavailable, start_server, unavailable
-
 
 class OpenStore(Protocol):
     """Open another handle: another process (a process name of its own), or, given the name
     of one opened before, a restart of that process."""
 
     def __call__(self, process_name: str | None = None) -> Awaitable[Store]: ...
-
-
-_not_started: list[str] = []  # why the PostgreSQL server could not start, for the summary
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    try:
-        server = start_server()
-    except ServerUnavailable as error:
-        _not_started.append(str(error))
-        unavailable(str(error))
-        raise AssertionError("unreachable") from error  # unavailable() skips or fails
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """A skip is easy to miss among the dots: say it in the summary too."""
-    if _not_started:
-        terminalreporter.write_line(
-            f"PostgreSQL store tests were NOT run: {_not_started[0]}", yellow=True, bold=True
-        )
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

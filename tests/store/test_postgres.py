@@ -14,8 +14,7 @@ from bot.store.migrations import Migration
 from bot.store.postgres import PostgresStore
 from bot.store.postgres_base import redact_url
 from bot.store.postgres_migrations import POSTGRES_MIGRATIONS
-
-from . import postgres_server
+from tests import postgres_server
 
 LATEST = len(POSTGRES_MIGRATIONS)
 PASSWORD = "hunter2-Xy"

@@ -29,7 +29,6 @@ from bot.frontends.telegram.relay import partition_of
 from bot.runtime import Runtime
 from bot.store.postgres import PostgresStore
 from tests.fakes.telegram_api import FakeTelegram
-from tests.store.conftest import postgres_url  # noqa: F401  (the throw-away server)
 from tests.telegram.harness import ADMIN, QUIET_DAY, SCHEDULES, containing
 
 FANS = (3001, 3002, 3003, 3004)  # private chats: two for each worker
@@ -119,7 +118,7 @@ async def worker(
 
 async def test_two_workers_answer_each_chat_in_order_once_and_share_the_throttle(
     tmp_path: Path,
-    postgres_url: str,  # noqa: F811
+    postgres_url: str,
 ) -> None:
     assert sorted(partition_of({"message": {"chat": {"id": f}}}, 2) for f in FANS) == [0, 0, 1, 1]
     schema = f"test_{uuid.uuid4().hex[:16]}"
