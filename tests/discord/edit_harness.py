@@ -6,17 +6,16 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import Config, DiscordConfig
-from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
-from bot.core.schedules import load_catalog
 from bot.runtime import Runtime
 from bot.store.sqlite import SQLiteStore
+from tests.discord.harness import discord_config
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_model import SentMessage
+from tests.runtime_harness import started_runtime
 
 BUNDLED = Path(__file__).resolve().parents[2] / "schedules"
 ADMIN_ID = "4200000000000000042"
@@ -68,29 +67,11 @@ async def running_editors(
         channel = fake.channel(guild.id, "race-updates")
         staff = fake.role(guild.id, "Press office", 1 << 5)  # MANAGE_GUILD: sees the commands
         fake.member(guild.id, "anna", user_id=ADMIN_ID, roles=(staff.id,))
-        config = replace(
-            Config(),
-            discord=replace(
-                DiscordConfig(),
-                api_base_url=fake.api_base,
-                gateway_url=fake.gateway_url,
-                sync_guild=int(guild.id),
-                admins=(int(ADMIN_ID),),
-            ),
-            discord_token=fake.token,
-        )
-        store = SQLiteStore(tmp_path / "pitboard.sqlite3")
-        await store.open()
-        runtime = Runtime.build(
-            config,
-            schedules=schedules,
-            catalogs=CatalogHolder(load_catalog(schedules)),
-            clock=clock,
-            store=store,
-            chat_zone="Europe/Stockholm",
-        )
-        await runtime.start(start_clock=start_clock)
-        try:
+        config = discord_config(fake, sync_guild=int(guild.id), admins=(int(ADMIN_ID),))
+        async with (
+            SQLiteStore(tmp_path / "pitboard.sqlite3") as store,
+            started_runtime(config, store, schedules, clock, start_clock=start_clock) as runtime,
+        ):
             yield EditWorld(
                 fake,
                 runtime,
@@ -100,9 +81,6 @@ async def running_editors(
                 ADMIN_ID,
                 fake.default_user_id(guild.id),
             )
-        finally:
-            await runtime.stop()
-            await store.close()
 
 
 def buttons(message: SentMessage) -> dict[str, str]:

@@ -7,18 +7,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import Config, DiscordConfig
 from bot.core.audience import ChatRef
-from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, ScaledClock
-from bot.core.schedules import load_catalog
 from bot.runtime import Runtime
 from bot.store.sqlite import SQLiteStore
+from tests.discord.harness import discord_config
 from tests.fakes.discord_api import FakeDiscord
+from tests.runtime_harness import started_runtime
 
 SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
 BEFORE_REMINDER = datetime.fromisoformat("2022-05-13T15:19:59.5+02:00")
@@ -46,28 +45,11 @@ async def running_bot(
         guild = fake.guild("TCR Fans")
         channel = fake.channel(guild.id, "race-updates")
         role = fake.role(guild.id, "Race fans", 0)
-        config = replace(
-            Config(),
-            discord=replace(
-                DiscordConfig(),
-                api_base_url=fake.api_base,
-                gateway_url=fake.gateway_url,
-                sync_guild=int(guild.id),
-            ),
-            discord_token=fake.token,
-        )
-        store = SQLiteStore(tmp_path / "pitboard.sqlite3")
-        await store.open()
-        runtime = Runtime.build(
-            config,
-            schedules=SCHEDULES,
-            catalogs=CatalogHolder(load_catalog(SCHEDULES)),
-            clock=clock,
-            store=store,
-            chat_zone="Europe/Stockholm",
-        )
-        await runtime.start(start_clock=start_clock)
-        try:
+        config = discord_config(fake, sync_guild=int(guild.id))
+        async with (
+            SQLiteStore(tmp_path / "pitboard.sqlite3") as store,
+            started_runtime(config, store, SCHEDULES, clock, start_clock=start_clock) as runtime,
+        ):
             yield World(
                 fake,
                 runtime,
@@ -77,9 +59,6 @@ async def running_bot(
                 fake.default_user_id(guild.id),
                 role.id,
             )
-        finally:
-            await runtime.stop()
-            await store.close()
 
 
 async def test_commands_are_synced_from_the_command_table(tmp_path: Path) -> None:

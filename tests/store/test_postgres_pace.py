@@ -7,29 +7,12 @@ holds however slow the machine: only the server's clock moves between the two.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.store.pace import EVERY_CHAT, SharedPace
-from bot.store.postgres import PostgresStore
 
 MINUTE = 60.0
-
-
-@pytest.fixture
-async def handles(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    one = PostgresStore(postgres_url, schema=schema, process_name="one")
-    two = PostgresStore(postgres_url, schema=schema, process_name="two")
-    await one.open()
-    await two.open()
-    try:
-        yield one, two
-    finally:
-        await one.close()
-        await two.close()
 
 
 async def test_slots_reserved_by_two_processes_never_overlap(handles) -> None:

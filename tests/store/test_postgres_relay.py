@@ -2,27 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-
-import pytest
-
-from bot.store.postgres import PostgresStore
 from bot.store.relay import UpdateRelay
-
-
-@pytest.fixture
-async def handles(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    one = PostgresStore(postgres_url, schema=schema, process_name="one")
-    two = PostgresStore(postgres_url, schema=schema, process_name="two")
-    await one.open()
-    await two.open()
-    try:
-        yield one, two
-    finally:
-        await one.close()
-        await two.close()
 
 
 async def test_each_partition_takes_its_own_updates_in_order_and_each_once(handles) -> None:

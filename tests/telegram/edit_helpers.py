@@ -1,16 +1,27 @@
-"""What the Telegram edit tests share: a copy of the schedules to edit, and an admin walking the
-guided /edit by its buttons' labels, as a person would."""
+"""What the Telegram edit tests share: the bot on a copy of the schedules to edit, and an admin
+starting the guided /edit and walking it by its buttons' labels, as a person would."""
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from bot.core.clock import Clock
+from bot.runtime import Runtime
 from tests.fakes.telegram_api import FakeTelegram, SentMessage
-from tests.telegram.harness import SCHEDULES
+from tests.telegram.harness import ADMIN, SCHEDULES, running_bot
 
 TIMEOUT = 20.0  # generous: a busy 2-core machine runs eight test suites at once
+
+
+def cest(text: str) -> datetime:
+    """A wall time of the bundled weekends (Central European Summer Time)."""
+    return datetime.fromisoformat(text + "+02:00")
 
 
 def copy_schedules(tmp_path: Path) -> Path:
@@ -34,6 +45,23 @@ def labels(message: SentMessage) -> list[str]:
 
 async def next_message(fake: FakeTelegram, chat: int) -> SentMessage:
     return await fake.wait_for_message(chat, timeout=TIMEOUT)
+
+
+@asynccontextmanager
+async def editing_bot(
+    tmp_path: Path, clock: Clock, schedules: Path, **options: Any
+) -> AsyncIterator[tuple[FakeTelegram, Runtime]]:
+    """The bot for an edit test: on `schedules` (a copy: edits write files) and posting to no
+    channel; `options` as `running_bot` takes them (followers, admins, ...)."""
+    async with running_bot(tmp_path, clock, channels=(), schedules=schedules, **options) as bot:
+        yield bot
+
+
+async def start_edit(fake: FakeTelegram, chat: int = ADMIN) -> SentMessage:
+    """The admin sends a bare /edit in `chat` (their private chat by default, or a group);
+    returns the first menu."""
+    fake.push_message(chat, "/edit", user_id=ADMIN)
+    return await next_message(fake, chat)
 
 
 async def walk(

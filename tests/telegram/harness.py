@@ -11,12 +11,11 @@ from typing import Any
 
 from bot.config import Config, TelegramConfig
 from bot.core.audience import Chat, ChatKind, ChatRef, Subscription
-from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock
-from bot.core.schedules import load_catalog
 from bot.runtime import Runtime
 from bot.store.sqlite import SQLiteStore
 from tests.fakes.telegram_api import FakeTelegram
+from tests.runtime_harness import started_runtime
 
 SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
 FAN = 1001
@@ -94,27 +93,12 @@ async def bot_on(
         telegram_token=fake.token,
         telegram_webhook_secret=webhook_secret,
     )
-    store = SQLiteStore(tmp_path / "pitboard.sqlite3")
-    await store.open()
-    try:
+    async with SQLiteStore(tmp_path / "pitboard.sqlite3") as store:
         for chat in followers:
             await store.upsert_chat(chat)
             await store.set_subscription(Subscription(chat.ref, series=frozenset({SERIES_24H})))
-        runtime = Runtime.build(
-            config,
-            schedules=schedules,
-            catalogs=CatalogHolder(load_catalog(schedules)),
-            clock=clock,
-            store=store,
-            chat_zone="Europe/Stockholm",
-        )
-        await runtime.start(start_clock=start_clock)
-        try:
-            yield runtime
-        finally:
-            await runtime.stop()
-    finally:
-        await store.close()
+        async with started_runtime(config, store, schedules, clock, start_clock=start_clock) as bot:
+            yield bot
 
 
 def containing(*parts: str) -> Callable[[object], bool]:

@@ -8,28 +8,26 @@ sent as a document, and a non-admin is refused every edit with nothing changed o
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from bot.core.audience import ChatRef
 from bot.core.clock import FixedClock
 from tests.telegram.edit_helpers import (
     TIMEOUT,
+    cest,
     copy_schedules,
+    editing_bot,
     fingerprint,
     labels,
     next_message,
+    start_edit,
     transcript,
     walk,
 )
-from tests.telegram.harness import ADMIN, FAN, OTHER_FAN, containing, running_bot, tg_chat
+from tests.telegram.harness import ADMIN, FAN, OTHER_FAN, containing, tg_chat
 
 HOCKENHEIM = "24h-series-2022/hockenheim"
 OSCHERSLEBEN = "tcr-germany-2022/oschersleben"
-
-
-def cest(text: str) -> datetime:
-    return datetime.fromisoformat(text + "+02:00")
 
 
 async def test_an_admin_moves_a_session_and_fans_get_the_change_and_the_new_reminder(
@@ -38,12 +36,10 @@ async def test_an_admin_moves_a_session_and_fans_get_the_change_and_the_new_remi
     schedules = copy_schedules(tmp_path)
     series_file = schedules / "2022" / "24h-series.toml"
     clock = FixedClock(cest("2022-05-13T10:00"))  # the weekend's preview is due already
-    async with running_bot(
-        tmp_path, clock, channels=(), followers=(tg_chat(FAN),), schedules=schedules
-    ) as (fake, runtime):
+    bot = editing_bot(tmp_path, clock, schedules, followers=(tg_chat(FAN),))
+    async with bot as (fake, runtime):
         await fake.wait_for_message(FAN, containing("Hankook 12h Hockenheimring"), TIMEOUT)
-        fake.push_message(ADMIN, "/edit")
-        menu = await next_message(fake, ADMIN)
+        menu = await start_edit(fake)
         assert "which series?" in menu.text
         first = len(fake.sent(ADMIN)) - 1
         actions = await walk(
@@ -102,11 +98,10 @@ async def test_an_admin_enters_race_1_and_imports_a_csv_and_fans_get_the_results
     row = bundled.index("[[events.sessions.results]]", race_1)
     series_file.write_text(bundled[:row] + bundled[bundled.index("[[events.sessions]]", row) :])
     clock = FixedClock(cest("2022-04-24T00:30"))
-    async with running_bot(tmp_path, clock, channels=(), schedules=schedules) as (fake, runtime):
+    async with editing_bot(tmp_path, clock, schedules) as (fake, runtime):
         fake.push_message(FAN, "/subscribe jessica-backman")
         await fake.wait_for_message(FAN, containing("Following"), TIMEOUT)
-        fake.push_message(ADMIN, "/edit")
-        await next_message(fake, ADMIN)
+        await start_edit(fake)
         first = len(fake.sent(ADMIN)) - 1
         prompt = await walk(
             fake,
@@ -165,7 +160,7 @@ async def test_a_non_admin_is_refused_every_edit_and_nothing_changes(tmp_path: P
     schedules = copy_schedules(tmp_path)
     before = fingerprint(schedules)
     clock = FixedClock(cest("2022-05-13T10:00"))
-    async with running_bot(tmp_path, clock, channels=(), schedules=schedules) as (fake, runtime):
+    async with editing_bot(tmp_path, clock, schedules) as (fake, runtime):
         refused = containing("Sorry, /edit is only for Pitboard's admins.")
         fake.push_message(OTHER_FAN, "/edit")
         await fake.wait_for_message(OTHER_FAN, refused, TIMEOUT)
