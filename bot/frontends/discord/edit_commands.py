@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.chats.edits import AUDIT_MAX, AUDIT_SHOWN
 from bot.core.i18n import N_, NP_, _
 from bot.core.model import SessionKind
 from bot.frontends.discord.edit_choices import EditChoices
 from bot.frontends.discord.edit_flow import DiscordEdits
 from bot.frontends.discord.edit_text import RowsFor, command, quoted
+from bot.frontends.discord.slash import arg_help, describe
 
 if TYPE_CHECKING:
     from bot.frontends.discord.bot import DiscordFrontend
@@ -37,7 +39,6 @@ MODES = [
 ]
 KINDS = [Choice(name=kind.value, value=kind.value) for kind in SessionKind]
 HIDDEN = discord.Permissions(manage_guild=True)
-AUDIT_SHOWN = 10
 
 
 def register_edit_commands(
@@ -188,17 +189,20 @@ def register_edit_commands(
     edit.error(failed)
     tree.add_command(edit)
 
-    @tree.command(name="audit", description=N_("Admins: the latest edits, who made them and when"))
+    # /audit and /undo as the command table has them (the chat commands' summary, help and
+    # limits), so Discord says what every other platform says.
+    @tree.command(name="audit", description=describe("audit"))
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.describe(count=N_("how many (default 10)"))
+    @app_commands.describe(count=arg_help("audit", "count"))
     async def audit(
-        interaction: discord.Interaction, count: app_commands.Range[int, 1, 50] | None = None
+        interaction: discord.Interaction,
+        count: app_commands.Range[int, 1, AUDIT_MAX] | None = None,
     ) -> None:
         await edits.audit(interaction, count or AUDIT_SHOWN)
 
-    @tree.command(name="undo", description=N_("Admins: undo an edit by its number (see /audit)"))
+    @tree.command(name="undo", description=describe("undo"))
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.describe(number=N_("the edit's number"))
+    @app_commands.describe(number=arg_help("undo", "edit"))
     async def undo(interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
         await edits.undo(interaction, number)
 
