@@ -27,7 +27,6 @@ http(s) URL is a URL button. Choices beyond 25 are listed as text lines "label â
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, datetime, time
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -74,6 +73,7 @@ from bot.frontends.discord.embeds import (
     join_spans,
     pack,
 )
+from bot.frontends.sendable import sendable_text
 
 __all__ = [
     "BRAND_COLOUR",
@@ -114,25 +114,6 @@ _URL_SAFE = str.maketrans({c: f"%{ord(c):02X}" for c in "()[]<>|`\\ "})
 
 
 # -- text -------------------------------------------------------------------------------------
-
-
-def _clean(value: str, *, single_line: bool) -> str:
-    """Control characters as spaces and lone surrogates as U+FFFD (they cannot be sent as
-    UTF-8 at all)."""
-    if value.isprintable() and value.isascii():
-        return value
-    out = []
-    for char in value:
-        category = unicodedata.category(char)
-        if char == "\n" and not single_line:
-            out.append(char)
-        elif category == "Cc":
-            out.append(" ")
-        elif category == "Cs":
-            out.append("\ufffd")
-        else:
-            out.append(char)
-    return "".join(out)
 
 
 def _escaped_within(raw: str, limit: int) -> str:
@@ -194,7 +175,7 @@ def _spans(line: ReplyLine, *, single_line: bool) -> list[Span]:
 
 def _inline(part: Inline, single_line: bool) -> Span:
     if isinstance(part, Text):
-        value = _clean(part.text, single_line=single_line)
+        value = sendable_text(part.text, single_line=single_line)
         mark = _STYLE_MARKS.get(part.style, "")
         if part.style is Style.CODE:
             if "`" in value or not value.strip():  # cannot sit between single backticks
@@ -211,14 +192,14 @@ def _inline(part: Inline, single_line: bool) -> Span:
 @lru_cache(maxsize=4096)
 def _link(link: LinkText) -> Span:
     url = link.url.strip()
-    label = _clean(link.label, single_line=True).strip()
+    label = sendable_text(link.label, single_line=True).strip()
     if is_web_url(url) and len(url) <= MAX_URL:
         safe = url.translate(_URL_SAFE)
         if not label or label == url:
             return Span(f"<{safe}>", kind=Kind.ATOM)
         return Span(label, "[", f"]({safe})")
     # Not http(s): a javascript: or discord:// URL is shown, never made clickable.
-    shown = _clean(url, single_line=True)
+    shown = sendable_text(url, single_line=True)
     return Span(f"{label} ({shown})" if label and label != url else shown or label)
 
 
@@ -256,7 +237,7 @@ def _block(block: Block, hide: bool) -> Section | FieldsSection:
 
 
 def _single_line(value: str) -> str:
-    return _clean(value, single_line=True)
+    return sendable_text(value, single_line=True)
 
 
 def _table_code(table: Table) -> Section:
@@ -283,7 +264,7 @@ def _fields(block: Fields, hide: bool) -> Section | FieldsSection:
     one would not fit a field's limits, so that nothing is ever cut off."""
     rendered: list[EmbedField] = []
     for field in block.items:
-        label = _clean(field.label, single_line=True).strip()
+        label = sendable_text(field.label, single_line=True).strip()
         value = join_spans(_spans(field.value, single_line=True))
         if hide and value.strip():
             value = f"{SPOILER}{value}{ZWSP if value.endswith('|') else ''}{SPOILER}"
@@ -299,7 +280,7 @@ def _fields(block: Fields, hide: bool) -> Section | FieldsSection:
 def _field_lines(block: Fields, hide: bool) -> Section:
     lines = tuple(
         (
-            Span(_clean(field.label, single_line=True) + ":", "**", "**"),
+            Span(sendable_text(field.label, single_line=True) + ":", "**", "**"),
             Span(" "),
             *_spans(field.value, single_line=True),
         )
@@ -317,8 +298,8 @@ def _choices(choices: tuple[Choice, ...]) -> tuple[tuple[Button, ...], Section |
     overflow: list[Line] = []
     for choice in choices:
         command = choice.command.strip()
-        label = _clean(choice.label, single_line=True).strip()
-        label = label or _clean(command, single_line=True).strip() or "?"
+        label = sendable_text(choice.label, single_line=True).strip()
+        label = label or sendable_text(command, single_line=True).strip() or "?"
         if is_web_url(command):
             if len(command) <= MAX_URL and len(buttons) < MAX_BUTTONS:
                 buttons.append(Button(_button_label(label), url=command))
@@ -327,7 +308,7 @@ def _choices(choices: tuple[Choice, ...]) -> tuple[tuple[Button, ...], Section |
         elif len(buttons) < MAX_BUTTONS:
             buttons.append(Button(_button_label(label), command=command))
         else:
-            shown = _clean(command, single_line=True)
+            shown = sendable_text(command, single_line=True)
             overflow.append((Span(label), Span(ARROW), _inline(Text(shown, Style.CODE), True)))
     return tuple(buttons), Section(tuple(overflow)) if overflow else None
 
@@ -361,7 +342,7 @@ def _render(reply: Reply, *, spoiler_safe: bool, mention_role: str | None) -> li
     if overflow is not None:
         sections.append(overflow)
     colour = BRAND_COLOUR if reply.ok else PROBLEM_COLOUR
-    title = _clean(reply.title or "", single_line=True).strip()
+    title = sendable_text(reply.title or "", single_line=True).strip()
     messages = pack(_escaped_within(title, MAX_TITLE) or None, sections, colour)
     if not messages:
         messages = [[Embed(None, escape_markdown(_(NOTHING_TO_SHOW)), colour=colour)]]

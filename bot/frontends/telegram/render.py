@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,6 +48,7 @@ from bot.core.reply import (
 )
 from bot.core.reply import Line as ReplyLine
 from bot.core.table_text import layout_table, table_cells
+from bot.frontends.sendable import sendable_text
 from bot.frontends.telegram.split import Line, Section, Span, escape, split_html
 
 __all__ = [
@@ -108,7 +108,7 @@ def render(
 def _render(reply: Reply, *, spoiler_safe: bool, max_length: int) -> list[TelegramMessage]:
     hide = spoiler_safe and reply.contains_results
     sections: list[Section] = []
-    title = _clean(reply.title or "", single_line=True).strip()
+    title = sendable_text(reply.title or "", single_line=True).strip()
     if title:
         sections.append(Section(((Span(title, "<b>", "</b>"),),)))
     sections.extend(_block(block, hide) for block in reply.blocks)
@@ -135,7 +135,7 @@ def _line(line: ReplyLine, hide: bool, *, single_line: bool = False) -> Line:
 
 def _inline(part: Inline, hide: bool, single_line: bool) -> Span:
     if isinstance(part, Text):
-        value = _clean(part.text, single_line=single_line)
+        value = sendable_text(part.text, single_line=single_line)
         if part.style is Style.CODE and hide:  # a spoiler cannot contain <code>
             return Span(value)
         return Span(value, *_STYLE_TAGS.get(part.style, ("", "")))
@@ -161,12 +161,12 @@ def _fixed_moment(moment: Moment) -> Span:
 @lru_cache(maxsize=RENDERED_PARTS_KEPT)
 def _link(link: LinkText) -> Span:
     url = link.url.strip()
-    label = _clean(link.label, single_line=True)
+    label = sendable_text(link.label, single_line=True)
     if is_web_url(url):
         # i18n: not user text (HTML markup)
         return Span(label or url, f'<a href="{escape(url, quote=True)}">', "</a>")
     # Not http(s): a javascript: or tg:// URL is shown, never made clickable.
-    shown = _clean(url, single_line=True)
+    shown = sendable_text(url, single_line=True)
     return Span(f"{label} ({shown})" if label and label != url else shown or label)
 
 
@@ -183,7 +183,7 @@ def is_web_url(url: str) -> bool:
 def _fields(block: Fields, hide: bool) -> Section:
     lines = tuple(
         (
-            Span(_clean(field.label, single_line=True) + ":", "<b>", "</b>"),
+            Span(sendable_text(field.label, single_line=True) + ":", "<b>", "</b>"),
             Span(" "),
             *_line(field.value, hide, single_line=True),
         )
@@ -193,7 +193,7 @@ def _fields(block: Fields, hide: bool) -> Section:
 
 
 def _single_line(value: str) -> str:
-    return _clean(value, single_line=True)
+    return sendable_text(value, single_line=True)
 
 
 def _table_pre(table: Table) -> Section:
@@ -216,28 +216,6 @@ def _table_lines(table: Table) -> Section:
     return Section(tuple(lines), hidden=True)
 
 
-def _clean(value: str, *, single_line: bool) -> str:
-    """Control characters as spaces (Telegram shows some as garbage, rejects others) and lone
-    surrogates as U+FFFD (they cannot be sent as UTF-8 at all)."""
-    # Printable text has neither (isprintable is False for every Cc and Cs character): most
-    # text, accented names and dashes included, is returned as it is without a look at each
-    # character.
-    if value.isprintable():
-        return value
-    out = []
-    for char in value:
-        category = unicodedata.category(char)
-        if char == "\n" and not single_line:
-            out.append(char)
-        elif category == "Cc":
-            out.append(" ")
-        elif category == "Cs":
-            out.append("\ufffd")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
 # -- keyboard ---------------------------------------------------------------------------------
 
 
@@ -250,7 +228,7 @@ def _keyboard(choices: tuple[Choice, ...]) -> tuple[tuple[Button, ...], ...]:
 
 def _button(choice: Choice) -> Button:
     command = choice.command.strip()
-    label = _clean(choice.label, single_line=True).strip() or command or "?"
+    label = sendable_text(choice.label, single_line=True).strip() or command or "?"
     if not command.startswith("/") and is_web_url(command):
         return Button(label, url=command)
     return Button(label, callback_data=command_callback(command), command=command)
