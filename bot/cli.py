@@ -31,13 +31,13 @@ from bot.cli_chart import add_chart_parser, chart_command
 from bot.cli_edit import EDIT_COMMANDS, add_edit_parsers, edit_command
 from bot.cli_import import add_import_parser, import_command
 from bot.cli_json import reply_data
-from bot.cli_sources import SOURCES_HELP, run_check_sources
+from bot.cli_sources import SOURCES_HELP, checked_catalog, run_check_sources
 from bot.config import Config, ConfigError, database_url_problem, load_config
 from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, SystemClock, require_aware
 from bot.core.formatting import count
 from bot.core.reply import Reply
-from bot.core.schedules import ScheduleError, check_directory, load_catalog
+from bot.core.schedules import ScheduleError, load_catalog
 from bot.core.service import Service
 from bot.frontends.console.render import render
 from bot.frontends.console.repl import should_use_colour
@@ -324,11 +324,8 @@ def write_calendar(service: Service, what: str, output: Path | None, now: dateti
 
 
 def run_check(directory: Path) -> int:
-    catalog, problems = check_directory(directory)
-    for item in problems:
-        print(item)
-    if problems or catalog is None:
-        print(f"{count(len(problems), 'problem')} in {directory}", file=sys.stderr)
+    catalog = checked_catalog(directory)
+    if catalog is None:
         return 1
     print(
         f"ok: {count(len(catalog.series), 'series', 'series')}, "

@@ -66,24 +66,50 @@ def _who_and_where(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", type=Path, help="database file (default: the config's)")
 
 
-def edit_command(args: argparse.Namespace, config: Config, schedules: Path) -> int:
-    """Run `edit`, `audit` or `undo`; the exit code (0 done, 1 refused, 2 cannot start)."""
-    if args.command != "audit" and schedules.resolve() == bundled_schedules().resolve():
-        print(
-            "pitboard: the bundled season is read-only; edit your own folder "
-            "(--schedules DIR, or `pitboard init` for a starter one)",
-            file=sys.stderr,
-        )
-        return 2
+def refused_bundled(schedules: Path, instead: str) -> bool:
+    """True, said on stderr, when `schedules` is the bundled season (read-only): `instead`
+    names what to do to one's own folder ("edit", "import into")."""
+    if schedules.resolve() != bundled_schedules().resolve():
+        return False
+    print(
+        f"pitboard: the bundled season is read-only; {instead} your own folder "
+        "(--schedules DIR, or `pitboard init` for a starter one)",
+        file=sys.stderr,
+    )
+    return True
+
+
+def loaded_schedules(schedules: Path) -> CatalogHolder | None:
+    """The schedules to edit; None, their problems said on stderr, when they do not load."""
     try:
-        catalogs = CatalogHolder(load_catalog(schedules))
+        return CatalogHolder(load_catalog(schedules))
     except ScheduleError as error:
         print(f"pitboard: the schedules in {schedules} have problems:\n{error}", file=sys.stderr)
-        return 2
+        return None
+
+
+def edit_database(args: argparse.Namespace, config: Config) -> str | Path:
+    """--database, else the config's; a dry run on a database not made yet uses none."""
     database: str | Path = args.database or Path(config.general.database)
     if getattr(args, "dry_run", False) and not Path(database).exists():
         database = ":memory:"  # a dry run creates no database file
-    clock: Clock = FixedClock(args.at) if args.at else SystemClock()
+    return database
+
+
+def edit_clock(args: argparse.Namespace) -> Clock:
+    """--at (the moment the edit is recorded at), else the system's clock."""
+    return FixedClock(args.at) if args.at else SystemClock()
+
+
+def edit_command(args: argparse.Namespace, config: Config, schedules: Path) -> int:
+    """Run `edit`, `audit` or `undo`; the exit code (0 done, 1 refused, 2 cannot start)."""
+    if args.command != "audit" and refused_bundled(schedules, "edit"):
+        return 2
+    catalogs = loaded_schedules(schedules)
+    if catalogs is None:
+        return 2
+    database = edit_database(args, config)
+    clock = edit_clock(args)
     actor = cli_actor(getattr(args, "actor", None) or getpass.getuser())
     try:
         return asyncio.run(_run(args, schedules, catalogs, database, clock, actor))

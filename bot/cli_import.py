@@ -17,13 +17,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bot.bundled import bundled_schedules
-from bot.cli_edit import open_editor
+from bot.cli_edit import edit_clock, edit_database, loaded_schedules, open_editor, refused_bundled
 from bot.config import Config
 from bot.core import lookup
 from bot.core.catalog import CatalogHolder
-from bot.core.clock import Clock, FixedClock, SystemClock
-from bot.core.schedules import ScheduleError, load_catalog
+from bot.core.clock import Clock
 from bot.editing import cli_actor
 from bot.editing.imports import import_apply, import_preview
 from bot.frontends.console.render import render
@@ -68,22 +66,15 @@ def add_import_parser(commands: Any) -> None:
 
 
 def import_command(args: argparse.Namespace, config: Config, schedules: Path) -> int:
-    if schedules.resolve() == bundled_schedules().resolve():
-        print(
-            "pitboard: the bundled season is read-only; import into your own folder "
-            "(--schedules DIR, or `pitboard init` for a starter one)",
-            file=sys.stderr,
-        )
+    if refused_bundled(schedules, "import into"):
         return 2
     try:
         data = args.file.read_bytes()
     except OSError as error:
         print(f"pitboard: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
         return 2
-    try:
-        catalogs = CatalogHolder(load_catalog(schedules))
-    except ScheduleError as error:
-        print(f"pitboard: the schedules in {schedules} have problems:\n{error}", file=sys.stderr)
+    catalogs = loaded_schedules(schedules)
+    if catalogs is None:
         return 2
     found = lookup.lookup(
         args.session,
@@ -94,10 +85,8 @@ def import_command(args: argparse.Namespace, config: Config, schedules: Path) ->
     if not isinstance(found, str):
         print(render(found, colour=False), file=sys.stderr)
         return 1
-    database: str | Path = args.database or Path(config.general.database)
-    if args.dry_run and not Path(database).exists():
-        database = ":memory:"  # a dry run creates no database file
-    clock: Clock = FixedClock(args.at) if args.at else SystemClock()
+    database = edit_database(args, config)
+    clock = edit_clock(args)
     try:
         return asyncio.run(_run(args, schedules, catalogs, database, found, data, clock))
     except StoreError as error:

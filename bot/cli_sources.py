@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from bot.core.catalog import Catalog
 from bot.core.fact_sources import report_lines, sources_report
 from bot.core.formatting import count
 from bot.core.schedules import check_directory
@@ -16,13 +17,22 @@ SOURCES_HELP = (
 )
 
 
-def run_check_sources(directory: Path) -> int:
-    """0 when the files load and every fact has a source (or is marked inferred), else 1."""
+def checked_catalog(directory: Path) -> Catalog | None:
+    """The catalog `directory` loads into; None once its problems are printed (one a line,
+    then how many on stderr), for `pitboard check` with or without --sources."""
     catalog, problems = check_directory(directory)
     for item in problems:
         print(item)
     if problems or catalog is None:
         print(f"{count(len(problems), 'problem')} in {directory}", file=sys.stderr)
+        return None
+    return catalog
+
+
+def run_check_sources(directory: Path) -> int:
+    """0 when the files load and every fact has a source (or is marked inferred), else 1."""
+    catalog = checked_catalog(directory)
+    if catalog is None:
         return 1
     report = sources_report(catalog)
     for text in report_lines(catalog, report):
