@@ -1,8 +1,8 @@
-"""The text cleaning both chat front-ends share (bot.frontends.sendable)."""
+"""The text and link checks both chat front-ends share (bot.frontends.sendable)."""
 
 from __future__ import annotations
 
-from bot.frontends.sendable import sendable_text
+from bot.frontends.sendable import is_web_url, sendable_text
 
 
 def test_printable_text_is_returned_as_it_is() -> None:
@@ -25,3 +25,18 @@ def test_a_lone_surrogate_becomes_the_replacement_character() -> None:
 def test_other_unprintable_characters_that_platforms_take_are_kept() -> None:
     # A no-break space and a zero-width joiner are not printable, and not control characters.
     assert sendable_text("24H\u00a0Series\u200d", single_line=True) == "24H\u00a0Series\u200d"
+
+
+def test_only_an_http_or_https_url_with_a_host_is_a_web_url() -> None:
+    assert is_web_url("https://www.24hseries.com/live")
+    assert is_web_url("HTTP://example.org")
+    for shown_only in (
+        "javascript:alert(1)",
+        "tg://resolve?domain=x",
+        "discord://channels/1",
+        "https://",
+        "https://exa mple.org",
+        "https://example.org/\x1b",
+        "http://[::1",  # urlsplit refuses it
+    ):
+        assert not is_web_url(shown_only), shown_only

@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from bot.core.i18n import N_, _, use_language
 from bot.core.model import zone_info
@@ -73,7 +72,7 @@ from bot.frontends.discord.embeds import (
     join_spans,
     pack,
 )
-from bot.frontends.sendable import sendable_text
+from bot.frontends.sendable import is_web_url, sendable_text
 
 __all__ = [
     "BRAND_COLOUR",
@@ -201,16 +200,6 @@ def _link(link: LinkText) -> Span:
     # Not http(s): a javascript: or discord:// URL is shown, never made clickable.
     shown = sendable_text(url, single_line=True)
     return Span(f"{label} ({shown})" if label and label != url else shown or label)
-
-
-def is_web_url(url: str) -> bool:
-    if not url.isprintable() or any(char.isspace() for char in url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def _lines(line: ReplyLine) -> list[Line]:

@@ -27,7 +27,6 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from bot.core.formatting import format_moment
 from bot.core.i18n import N_, _, use_language
@@ -48,7 +47,7 @@ from bot.core.reply import (
 )
 from bot.core.reply import Line as ReplyLine
 from bot.core.table_text import layout_table, table_cells
-from bot.frontends.sendable import sendable_text
+from bot.frontends.sendable import is_web_url, sendable_text
 from bot.frontends.telegram.split import Line, Section, Span, escape, split_html
 
 __all__ = [
@@ -168,16 +167,6 @@ def _link(link: LinkText) -> Span:
     # Not http(s): a javascript: or tg:// URL is shown, never made clickable.
     shown = sendable_text(url, single_line=True)
     return Span(f"{label} ({shown})" if label and label != url else shown or label)
-
-
-def is_web_url(url: str) -> bool:
-    if not url.isprintable() or any(char.isspace() for char in url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def _fields(block: Fields, hide: bool) -> Section:
