@@ -43,6 +43,7 @@ from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import DISCORD_LIMITS, RateLimits
 from bot.delivery.sender import Composer, Sender
+from bot.delivery.shared_pace import pace_bucket
 from bot.editing import Editor
 from bot.feeds.links import CalendarLinks
 from bot.frontend_startup import FrontendStartup, TokenRejected
@@ -226,6 +227,11 @@ class Runtime:
             workers_per_platform=1 if list(senders) == ["console"] else 8,
             # PostgreSQL: the platforms' limits are shared with the bot's other processes.
             shared_pace=store if isinstance(store, SharedPace) else None,
+            # Per bot, not per platform: two bots of one platform have a limit each.
+            pace_buckets={
+                "telegram": pace_bucket("telegram", config.telegram_token),
+                "discord": pace_bucket("discord", config.discord_token),
+            },
         )
         cluster = Cluster(coordinator_for(store), store, announcer, reloader, engine.wake)
         cluster_ref.append(cluster)

@@ -22,7 +22,9 @@ ChatMigrated → rewrite the chat id and resend at once; PermanentError → FAIL
 
 Several processes on one PostgreSQL store (`shared_pace`): each send also takes a slot of the
 platform's limit shared by every process (bot.delivery.shared_pace), so together they keep
-to the limit one of them keeps alone; a chat refused in one process waits in all.
+to the limit one of them keeps alone; a chat refused in one process waits in all. The limit
+is the bot's (`pace_buckets`: each platform's bucket named after its bot, `pace_bucket`): two
+bots of one platform on one database do not share one budget.
 
 Crash safety comes from the store: a claimed delivery is SENDING until its outcome is written,
 and `start()` puts deliveries left SENDING by a dead process back in the queue. So a crash can
@@ -110,6 +112,7 @@ class DeliveryEngine:
         rng: random.Random | None = None,
         record_linger: float = RECORD_LINGER_SECONDS,
         shared_pace: SharedPace | None = None,
+        pace_buckets: Mapping[str, str] | None = None,
     ) -> None:
         if workers_per_platform < 1:
             raise ValueError("workers_per_platform must be at least 1")
@@ -133,7 +136,8 @@ class DeliveryEngine:
             rate = limits[platform].global_per_second
             limiter = PlatformLimiter(limits[platform])
             if shared_pace is not None:
-                limiter.share(shared_pacer(shared_pace, platform, limiter))
+                bucket = (pace_buckets or {}).get(platform, platform)
+                limiter.share(shared_pacer(shared_pace, platform, limiter, bucket))
             self._lanes[platform] = Lane(
                 platform,
                 sender,
