@@ -33,6 +33,7 @@ from bot.chats.admin import Admin
 from bot.chats.edits import EditCommands
 from bot.chats.health import ChannelHealth
 from bot.chats.settings import ChatSettings
+from bot.chats.shared_health import SharedChannelHealth
 from bot.config import DISCORD_TOKEN_ENV, TELEGRAM_TOKEN_ENV, Config
 from bot.core.audience import Chat
 from bot.core.catalog import CatalogHolder
@@ -156,7 +157,8 @@ class Runtime:
             default_reminders=reminders,
             on_reminders_changed=announcer.replan,
         )
-        health = ChannelHealth()
+        # Several processes on PostgreSQL: what one finds wrong with a channel, all know.
+        health = SharedChannelHealth(store) if isinstance(store, PostgresStore) else ChannelHealth()
         metrics = Metrics()
         charts = ChartMaker()
         # Links point at the web server's address, known once it is bound (port 0 in tests).

@@ -335,6 +335,17 @@ class Store(Protocol):
         """Delete the callbacks expired by `now`; returns how many."""
         ...
 
+    # --- channel problems ------------------------------------------------------------------
+
+    async def note_channel_problem(self, channel: str, problem: str | None) -> None:
+        """What is wrong with posting to `channel` (bot.chats.health), replacing what was
+        noted; None: nothing is wrong any more. Every process of a deployment notes here."""
+        ...
+
+    async def channel_problems(self) -> dict[str, str]:
+        """Every channel with a problem noted, by any process, and the problem."""
+        ...
+
     # --- kept values -----------------------------------------------------------------------
 
     async def get_value(self, key: str) -> str | None: ...

@@ -1036,6 +1036,26 @@ async def test_a_value_is_kept_by_name_replaced_and_survives_a_reopen(
     assert await again.get_value("other") == EMOJI
 
 
+# --- channel problems ------------------------------------------------------------------------
+
+
+async def test_a_channel_problem_noted_by_one_process_is_seen_and_cleared_by_another(
+    open_store: OpenStore,
+) -> None:
+    finding, other = await open_store(), await open_store()
+    assert await other.channel_problems() == {}
+    await finding.note_channel_problem("discord channel 7", "the channel was deleted")
+    await finding.note_channel_problem("@pitboard_news", "the bot is not an admin")
+    await finding.note_channel_problem("@pitboard_news", "cannot reach the channel")  # replaced
+    assert await other.channel_problems() == {
+        "@pitboard_news": "cannot reach the channel",
+        "discord channel 7": "the channel was deleted",
+    }
+    await other.note_channel_problem("discord channel 7", None)  # it posted there fine
+    await other.note_channel_problem("discord channel 8", None)  # nothing noted: no error
+    assert await finding.channel_problems() == {"@pitboard_news": "cannot reach the channel"}
+
+
 # --- the audit log of operator edits ----------------------------------------------------------
 
 
