@@ -782,7 +782,7 @@ async def test_a_graceful_stop_gives_back_its_unsent_claims_for_another_to_take_
     stopping = await open_store()
     await add_chats(stopping, tg(1), tg(2), tg(3))
     await stopping.enqueue(announcement(), [tg(1), tg(2), tg(3)])
-    sent, half_sent, unsent = await stopping.claim(T0, 3)
+    sent, half_sent, _ = await stopping.claim(T0, 3)
     await stopping.mark_sent(sent.id, "1", T0)
     await stopping.mark_part_sent(half_sent.id, 1, "41")
     other = await open_store()
