@@ -30,7 +30,14 @@ _TAKE = (
     " ORDER BY update_id LIMIT $2 FOR UPDATE SKIP LOCKED)"
     " RETURNING update_id, body"
 )
-_TELL_KEPT = "SELECT pg_notify('pitboard.relay.' || current_schema(), $1)"
+# Kept and told in one statement: the notification goes out with its commit, once the
+# update can be taken, and only for an update not kept before.
+_KEEP = (
+    "WITH kept AS (INSERT INTO relayed_updates (update_id, part, body) VALUES ($1, $2, $3)"
+    "  ON CONFLICT (update_id) DO NOTHING RETURNING part),"
+    " told AS (SELECT pg_notify('pitboard.relay.' || current_schema(), part::text) FROM kept)"
+    " SELECT count(*) FROM told"
+)
 _FORGET = (
     "DELETE FROM relayed_updates WHERE taken AND part = $1 AND update_id < $2::bigint - $3::bigint"
 )
@@ -41,18 +48,9 @@ class PostgresRelay(PostgresBase):
     _relay_wakers: dict[int, list[Callable[[], None]]]
 
     async def relay_update(self, update_id: int, part: int, body: str) -> bool:
-        async with self._transaction() as conn:
-            status = await conn.execute(
-                "INSERT INTO relayed_updates (update_id, part, body) VALUES ($1, $2, $3)"
-                " ON CONFLICT (update_id) DO NOTHING",
-                update_id,
-                part,
-                body,
-            )
-            kept = bool(status.endswith(" 1"))
-            if kept:  # heard once the update can be taken: with the commit
-                await conn.execute(_TELL_KEPT, str(part))
-        return kept
+        async with self._connection() as conn:
+            kept = await conn.fetchval(_KEEP, update_id, part, body)
+        return bool(kept)
 
     async def watch_relayed_updates(self, part: int, wake: Callable[[], None]) -> bool:
         if self._relay_listener is None:
