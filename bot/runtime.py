@@ -33,6 +33,7 @@ from bot.chats.admin import Admin
 from bot.chats.edits import EditCommands
 from bot.chats.health import ChannelHealth
 from bot.chats.settings import ChatSettings
+from bot.chats.shared_health import SharedChannelHealth
 from bot.config import DISCORD_TOKEN_ENV, TELEGRAM_TOKEN_ENV, Config
 from bot.core.audience import Chat
 from bot.core.catalog import CatalogHolder
@@ -43,6 +44,7 @@ from bot.core.service import Service
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.ratelimit import DISCORD_LIMITS, RateLimits
 from bot.delivery.sender import Composer, Sender
+from bot.delivery.shared_pace import pace_bucket
 from bot.editing import Editor
 from bot.feeds.links import CalendarLinks
 from bot.frontend_startup import FrontendStartup, TokenRejected
@@ -155,7 +157,8 @@ class Runtime:
             default_reminders=reminders,
             on_reminders_changed=announcer.replan,
         )
-        health = ChannelHealth()
+        # Several processes on PostgreSQL: what one finds wrong with a channel, all know.
+        health = SharedChannelHealth(store) if isinstance(store, PostgresStore) else ChannelHealth()
         metrics = Metrics()
         charts = ChartMaker()
         # Links point at the web server's address, known once it is bound (port 0 in tests).
@@ -226,6 +229,11 @@ class Runtime:
             workers_per_platform=1 if list(senders) == ["console"] else 8,
             # PostgreSQL: the platforms' limits are shared with the bot's other processes.
             shared_pace=store if isinstance(store, SharedPace) else None,
+            # Per bot, not per platform: two bots of one platform have a limit each.
+            pace_buckets={
+                "telegram": pace_bucket("telegram", config.telegram_token),
+                "discord": pace_bucket("discord", config.discord_token),
+            },
         )
         cluster = Cluster(coordinator_for(store), store, announcer, reloader, engine.wake)
         cluster_ref.append(cluster)

@@ -112,6 +112,7 @@ class Admin:
         elif errors:  # an error's text may quote a chat id too (a group's new id, say)
             recent = _("{n} recent (ask /status in private)").format(n=len(errors))
             lines.append(line(f"• {recent}"))
+        await self._health.refresh()  # what the bot's other processes found, too
         problems = self._health.problems()
         lines.append(line(bold(_("Channels:")), "" if problems else " " + _("all fine")))
         if private:

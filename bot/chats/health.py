@@ -19,6 +19,11 @@ class ChannelHealth:
     def problems(self) -> dict[str, str]:
         return dict(self._problems)
 
+    async def refresh(self) -> None:
+        """Learn what other processes found (bot.chats.shared_health); one process alone
+        knows everything already."""
+        return None
+
     def report_frontend(self, platform: str, problem: str) -> None:
         self._frontends[platform] = problem
 

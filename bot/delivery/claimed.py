@@ -51,6 +51,6 @@ class ClaimedChats:
         return await self._store.get_chat(chat.ref)
 
     def forget(self) -> None:
-        """The engine stopped: deliveries claimed and never taken stay SENDING in the store,
-        for the next start(), which claims them again with fresh rows."""
+        """The engine stopped: deliveries claimed and never taken are given back to the store
+        (`Store.release_leases`), and claimed again, by any process, with fresh rows."""
         self._chats.clear()

@@ -22,14 +22,17 @@ ChatMigrated → rewrite the chat id and resend at once; PermanentError → FAIL
 
 Several processes on one PostgreSQL store (`shared_pace`): each send also takes a slot of the
 platform's limit shared by every process (bot.delivery.shared_pace), so together they keep
-to the limit one of them keeps alone; a chat refused in one process waits in all.
+to the limit one of them keeps alone; a chat refused in one process waits in all. The limit
+is the bot's (`pace_buckets`: each platform's bucket named after its bot, `pace_bucket`): two
+bots of one platform on one database do not share one budget.
 
 Crash safety comes from the store: a claimed delivery is SENDING until its outcome is written,
 and `start()` puts deliveries left SENDING by a dead process back in the queue. So a crash can
 repeat a send that was in flight or whose outcome was still waiting in the recorder (at most
 `record_linger` seconds plus one write: see `bot.delivery.recorder`), at most once each, and
-never lose one; `stop()` lets sends in flight finish, writes every outcome, and leaves
-claimed, unsent deliveries to the next `start()`.
+never lose one; `stop()` lets sends in flight finish, writes every outcome, and gives back
+the claimed, unsent deliveries (`Store.release_leases`), which another process then sends at
+once. A process killed (SIGKILL) gives back nothing: its leases run out.
 
 Logs ("pitboard.delivery") name deliveries, keys and chats, never message bodies or tokens.
 """
@@ -110,6 +113,7 @@ class DeliveryEngine:
         rng: random.Random | None = None,
         record_linger: float = RECORD_LINGER_SECONDS,
         shared_pace: SharedPace | None = None,
+        pace_buckets: Mapping[str, str] | None = None,
     ) -> None:
         if workers_per_platform < 1:
             raise ValueError("workers_per_platform must be at least 1")
@@ -133,7 +137,8 @@ class DeliveryEngine:
             rate = limits[platform].global_per_second
             limiter = PlatformLimiter(limits[platform])
             if shared_pace is not None:
-                limiter.share(shared_pacer(shared_pace, platform, limiter))
+                bucket = (pace_buckets or {}).get(platform, platform)
+                limiter.share(shared_pacer(shared_pace, platform, limiter, bucket))
             self._lanes[platform] = Lane(
                 platform,
                 sender,
@@ -173,7 +178,8 @@ class DeliveryEngine:
         )
 
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
-        """Stop claiming; let sends already under way finish (up to `grace` seconds)."""
+        """Stop claiming; let sends already under way finish (up to `grace` seconds); give
+        back the deliveries claimed and not sent."""
         if not self._started:
             return
         self._started = False
@@ -181,7 +187,20 @@ class DeliveryEngine:
         # Every send that went out is recorded before stop() returns.
         await self._recorder.stop()
         self._claimed.forget()
+        await self._release_claims()
         log.info("delivery stopped")
+
+    async def _release_claims(self) -> None:
+        """Give back what this run claimed and did not send (queued, parked, the rest of a
+        post), now that every outcome is written: another process sends it at once, instead
+        of once the lease runs out. A failing database leaves them to the lease."""
+        try:
+            released = await self.store.release_leases()
+        except Exception as error:
+            log.error("giving back unsent claims failed: %s", describe(error))
+            return
+        if released:
+            log.info("gave back %d claimed deliveries not sent", released)
 
     def wake(self) -> None:
         """New work was enqueued: look for it now instead of at the next planned moment."""

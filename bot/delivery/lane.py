@@ -103,8 +103,9 @@ class Lane:
                 log.warning("%s: a send did not finish within %.0f s", self.platform, grace)
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        # Claimed but unsent deliveries stay SENDING in the store: the next start() requeues
-        # them, and since they were never sent that repeats nothing.
+        # Claimed but unsent deliveries are still SENDING in the store: the engine gives them
+        # back once every outcome is written (and since they were never sent, that repeats
+        # nothing).
         self._feeder, self._workers, self._queue = None, [], None
         self._forget_parked()
 

@@ -13,11 +13,20 @@ already fill. A dropped slot is lost capacity, never an extra send.
 The pauses in force (chats the platform told to wait, in any process) come back with each
 reservation and are applied here; a refusal this process receives is noted in the store at
 once, for the others.
+
+A platform's limit is per bot (Telegram counts per token, Discord per application), so the
+budget's bucket is named after the bot, not only the platform (`pace_bucket`): two bots of one
+platform on one database each keep their own. The name holds the bot's public id, never its
+secret: the part of a Telegram token before the colon, the application id a Discord token
+starts with.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import hashlib
 import logging
 import time
 from collections import deque
@@ -31,7 +40,7 @@ from bot.store.pace import EVERY_CHAT, SendSlots, SharedPace
 if TYPE_CHECKING:
     from bot.delivery.ratelimit import PlatformLimiter
 
-__all__ = ["BATCH_SECONDS", "PaceStats", "SharedPacer", "shared_pacer"]
+__all__ = ["BATCH_SECONDS", "PaceStats", "SharedPacer", "pace_bucket", "shared_pacer"]
 
 log = logging.getLogger("pitboard.delivery")
 
@@ -154,9 +163,34 @@ class SharedPacer:
             await asyncio.gather(*self._notes, return_exceptions=True)
 
 
-def shared_pacer(store: SharedPace, platform: str, limiter: PlatformLimiter) -> SharedPacer:
+def pace_bucket(platform: str, token: str | None) -> str:
+    """The name of one bot's shared budget: "telegram:123456" for the token "123456:AA…".
+
+    Only the bot's public id goes into it (it is stored, and shown in the database): the
+    part of a Telegram token before the colon; the id a Discord token starts with (base64 of
+    the bot's user id, which is its application's id). A token of another shape is named by
+    a short digest, from which the token cannot be recovered."""
+    if not token:
+        return platform
+    head = token.split(":" if platform == "telegram" else ".", 1)[0]
+    if platform == "telegram" and head.isdigit():
+        return f"{platform}:{head}"
+    if platform == "discord" and head:
+        try:
+            decoded = base64.b64decode(head + "=" * (-len(head) % 4), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        if decoded.isdigit():
+            return f"{platform}:{decoded}"
+    return f"{platform}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
+
+
+def shared_pacer(
+    store: SharedPace, platform: str, limiter: PlatformLimiter, bucket: str | None = None
+) -> SharedPacer:
     """The pacer of `platform` for `limiter`: slots at the limiter's global rate (margin kept),
-    and the pauses the other processes learnt applied to its chats."""
+    and the pauses the other processes learnt applied to its chats. `bucket`: the bot's
+    budget (`pace_bucket`); the platform's name when not given."""
 
     def paused(chat_id: str, seconds: float) -> None:
         if chat_id == EVERY_CHAT:
@@ -164,4 +198,6 @@ def shared_pacer(store: SharedPace, platform: str, limiter: PlatformLimiter) -> 
         else:
             limiter.pause_chat(ChatRef(platform, chat_id), seconds)
 
-    return SharedPacer(store, platform, limiter.limits.global_refill_per_second(), on_pause=paused)
+    return SharedPacer(
+        store, bucket or platform, limiter.limits.global_refill_per_second(), on_pause=paused
+    )

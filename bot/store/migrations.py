@@ -217,6 +217,14 @@ _CLOCK = Migration(
     ("ALTER TABLE chats ADD COLUMN clock INTEGER CHECK (clock IN (12, 24))",),
 )
 
+# What is wrong with where the bot posts (bot.chats.health): shared by every process of a
+# deployment, and kept until a process finds the channel fine again.
+_CHANNEL_PROBLEMS = Migration(
+    9,
+    "channel problems, known to every process",
+    ("CREATE TABLE channel_problems (channel TEXT PRIMARY KEY, problem TEXT NOT NULL)",),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
@@ -226,4 +234,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _EDITS,
     _LEASES,
     _CLOCK,
+    _CHANNEL_PROBLEMS,
 )

@@ -32,9 +32,12 @@ _ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.Timeo
 
 
 class PostgresCoordinator:
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(self, url: str, *, schema: str | None = None, topic: str = "") -> None:
         self._url = url
         self._schema = schema
+        # A topic of its own: another conversation on a channel of its own (the webhook
+        # workers' relay, bot.store.postgres_relay), which the planning processes never hear.
+        self._topic = f"{topic}." if topic else ""
         self._conn: Any = None
         self._channel = ""
         self._pid = 0
@@ -97,6 +100,14 @@ class PostgresCoordinator:
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    async def keep_listening(self) -> bool:
+        """Connect again if the connection was lost (a notification sent meanwhile was lost
+        with it); False while the server cannot be reached."""
+        async with self._lock:
+            if not self._alive():
+                await self._connect()
+            return self._alive()
+
     # --- plumbing --------------------------------------------------------------------------
 
     def _alive(self) -> bool:
@@ -113,7 +124,7 @@ class PostgresCoordinator:
         self._conn = conn
         self._pid = conn.get_server_pid()
         schema = await conn.fetchval("SELECT current_schema()")
-        self._channel = f"pitboard.{schema}"
+        self._channel = f"pitboard.{self._topic}{schema}"
         await conn.add_listener(self._channel, self._heard)
 
     def _heard(self, conn: Any, pid: int, channel: str, payload: str) -> None:

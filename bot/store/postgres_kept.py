@@ -1,4 +1,5 @@
-"""The PostgreSQL engine's small tables: button callbacks (with an expiry) and kept values."""
+"""The PostgreSQL engine's small tables: button callbacks (with an expiry), kept values and the
+channels' problems."""
 
 from __future__ import annotations
 
@@ -65,3 +66,19 @@ class PostgresKept(PostgresBase):
                 key,
                 value,
             )
+
+    async def note_channel_problem(self, channel: str, problem: str | None) -> None:
+        async with self._transaction() as conn:
+            if problem is None:
+                await conn.execute("DELETE FROM channel_problems WHERE channel = $1", channel)
+            else:
+                await conn.execute(
+                    "INSERT INTO channel_problems (channel, problem) VALUES ($1, $2)"
+                    " ON CONFLICT (channel) DO UPDATE SET problem = excluded.problem",
+                    channel,
+                    problem,
+                )
+
+    async def channel_problems(self) -> dict[str, str]:
+        rows = await self._fetch("SELECT channel, problem FROM channel_problems ORDER BY channel")
+        return {str(r["channel"]): str(r["problem"]) for r in rows}

@@ -1,11 +1,14 @@
 """The PostgreSQL engine's leases on claimed deliveries (bot.store.leases): renewing an
-owner's, taking back the expired ones. Rows another transaction holds are skipped (SKIP
-LOCKED): it is marking or taking them back itself, and waiting for it could deadlock."""
+owner's, taking back the expired ones, giving back this run's own at a graceful stop (and
+telling the other processes, whose engines then claim them at once). Rows another
+transaction holds are skipped (SKIP LOCKED): it is marking or taking them back itself, and
+waiting for it could deadlock."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from bot.store.coordination import ENQUEUED
 from bot.store.leases import previous_runs
 from bot.store.postgres_base import Connection, PostgresBase, row_count
 from bot.store.records import as_utc
@@ -33,6 +36,16 @@ _RECLAIM_EXPIRED = (
     " FOR UPDATE SKIP LOCKED)"
 )
 
+# A graceful stop gives back what this run claimed and did not send (bot.store.protocol).
+_RELEASE_OWN = (
+    f"UPDATE deliveries SET status = {PENDING_IF_ACTIVE}, lease_owner = NULL,"
+    " lease_expires_at = NULL WHERE id IN (SELECT id FROM deliveries"
+    " WHERE status = 'sending' AND lease_owner = $1 FOR UPDATE)"
+)
+# The coordinators' channel (bot.store.postgres_coordination): sent with the commit, so the
+# others hear of the deliveries once they can claim them.
+_TELL_ENQUEUED = "SELECT pg_notify('pitboard.' || current_schema(), $1)"
+
 
 class PostgresLeases(PostgresBase):
     async def reclaim_expired_leases(self, now: datetime) -> int:
@@ -44,6 +57,13 @@ class PostgresLeases(PostgresBase):
         until = as_utc(now, "now") + self.lease
         async with self._transaction() as conn:
             return row_count(await conn.execute(_RENEW_LEASES, until, self.lease_owner))
+
+    async def release_leases(self) -> int:
+        async with self._transaction() as conn:
+            released = row_count(await conn.execute(_RELEASE_OWN, self.lease_owner))
+            if released:
+                await conn.execute(_TELL_ENQUEUED, ENQUEUED)
+        return released
 
     async def _renew_and_reclaim(self, conn: Connection, at: datetime) -> datetime:
         """Before a claim, in its transaction: renew this owner's leases, then take back the

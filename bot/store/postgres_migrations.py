@@ -214,6 +214,14 @@ _CLOCK = Migration(
     ("ALTER TABLE chats ADD COLUMN clock integer CHECK (clock IN (12, 24))",),
 )
 
+# What is wrong with where the bot posts (bot.chats.health), as the SQLite schema's: every
+# process reports and clears there, and /status in any of them shows it.
+_CHANNEL_PROBLEMS = Migration(
+    8,
+    "channel problems, known to every process",
+    ("CREATE TABLE channel_problems (channel text PRIMARY KEY, problem text NOT NULL)",),
+)
+
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
@@ -222,4 +230,5 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _SEND_PACE,
     _RELAYED_UPDATES,
     _CLOCK,
+    _CHANNEL_PROBLEMS,
 )

@@ -274,6 +274,15 @@ class Store(Protocol):
         claims do it too."""
         ...
 
+    async def release_leases(self) -> int:
+        """A graceful stop: every delivery this owner holds SENDING (claimed, never sent) goes
+        back to PENDING (SKIPPED for an inactive chat), due when it was, its attempts and
+        parts sent kept, so another process claims it at once instead of waiting for the
+        lease to run out. Engines shared by several processes tell the others (as an
+        ENQUEUED signal). Returns how many. Call it only once this owner's sends in flight
+        are over and their outcomes written: a delivery it gives back may be sent again."""
+        ...
+
     async def renew_leases(self, now: datetime) -> int:
         """Move the lease of every delivery this owner holds to `now` + the lease (a process
         whose sends wait, on a rate limit say, keeps them). Returns how many."""
@@ -324,6 +333,17 @@ class Store(Protocol):
 
     async def forget_expired_callbacks(self, now: datetime) -> int:
         """Delete the callbacks expired by `now`; returns how many."""
+        ...
+
+    # --- channel problems ------------------------------------------------------------------
+
+    async def note_channel_problem(self, channel: str, problem: str | None) -> None:
+        """What is wrong with posting to `channel` (bot.chats.health), replacing what was
+        noted; None: nothing is wrong any more. Every process of a deployment notes here."""
+        ...
+
+    async def channel_problems(self) -> dict[str, str]:
+        """Every channel with a problem noted, by any process, and the problem."""
         ...
 
     # --- kept values -----------------------------------------------------------------------

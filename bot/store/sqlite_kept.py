@@ -1,4 +1,5 @@
-"""The SQLite engine's small tables: button callbacks (with an expiry) and kept values."""
+"""The SQLite engine's small tables: button callbacks (with an expiry), kept values and the
+channels' problems."""
 
 from __future__ import annotations
 
@@ -61,3 +62,18 @@ class SQLiteKept(SQLiteBase):
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    async def note_channel_problem(self, channel: str, problem: str | None) -> None:
+        async with self._write() as conn:
+            if problem is None:
+                await conn.execute("DELETE FROM channel_problems WHERE channel = ?", (channel,))
+            else:
+                await conn.execute(
+                    "INSERT INTO channel_problems (channel, problem) VALUES (?, ?)"
+                    " ON CONFLICT (channel) DO UPDATE SET problem = excluded.problem",
+                    (channel, problem),
+                )
+
+    async def channel_problems(self) -> dict[str, str]:
+        rows = await self._fetch("SELECT channel, problem FROM channel_problems ORDER BY channel")
+        return {str(channel): str(problem) for channel, problem in rows}

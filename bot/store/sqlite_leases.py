@@ -1,5 +1,5 @@
 """The SQLite engine's leases on claimed deliveries (bot.store.leases): renewing an owner's,
-taking back the expired ones."""
+taking back the expired ones, giving back this run's own at a graceful stop."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ _RECLAIM_EXPIRED = (
     " AND (lease_expires_at <= ?1 OR substr(lease_owner, 1, length(?2)) = ?2)"
 )
 
+# A graceful stop gives back what this run claimed and did not send (bot.store.protocol).
+_RELEASE_OWN = (
+    f"UPDATE deliveries SET status = {PENDING_IF_ACTIVE}, lease_owner = NULL,"
+    " lease_expires_at = NULL WHERE status = 'sending' AND lease_owner = ?"
+)
+
+_HOLDS_ANY = "SELECT 1 FROM deliveries WHERE status = 'sending' AND lease_owner = ? LIMIT 1"
+
 
 class SQLiteLeases(SQLiteBase):
     async def reclaim_expired_leases(self, now: datetime) -> int:
@@ -42,6 +50,14 @@ class SQLiteLeases(SQLiteBase):
         until = micros(now, "now") + self._lease_micros()
         async with self._write() as conn:
             cursor = await conn.execute(_RENEW_LEASES, (until, self.lease_owner))
+            return cursor.rowcount
+
+    async def release_leases(self) -> int:
+        # Read first: a stop with nothing left over (the rule) writes nothing.
+        if not await self._fetch(_HOLDS_ANY, (self.lease_owner,)):
+            return 0
+        async with self._write() as conn:
+            cursor = await conn.execute(_RELEASE_OWN, (self.lease_owner,))
             return cursor.rowcount
 
     async def _renew_and_reclaim(self, conn: aiosqlite.Connection, at: int) -> int:

@@ -776,6 +776,33 @@ async def test_renewing_keeps_a_lease_without_a_claim(open_store: OpenStore) -> 
     assert await other.reclaim_expired_leases(T0 + DEFAULT_LEASE * 3 / 2) == 1
 
 
+async def test_a_graceful_stop_gives_back_its_unsent_claims_for_another_to_take_at_once(
+    open_store: OpenStore,
+) -> None:
+    stopping = await open_store()
+    await add_chats(stopping, tg(1), tg(2), tg(3))
+    await stopping.enqueue(announcement(), [tg(1), tg(2), tg(3)])
+    sent, half_sent, _ = await stopping.claim(T0, 3)
+    await stopping.mark_sent(sent.id, "1", T0)
+    await stopping.mark_part_sent(half_sent.id, 1, "41")
+    other = await open_store()
+    others = await claimed_one(other, "other", tg(4))
+    await stopping.set_active(tg(3), False, "blocked")
+
+    # Its sends are over and recorded: what it holds goes back, not another process's claim.
+    assert await stopping.release_leases() == 2
+    assert await stopping.release_leases() == 0
+    # Long before the lease runs out, another process claims the unsent one, parts kept.
+    (again,) = await other.claim(T0, 10)
+    assert (again.id, again.parts_sent, again.attempts) == (half_sent.id, 1, 2)
+    assert (await statuses(other)) == {
+        tg(1): DeliveryStatus.SENT,
+        tg(2): DeliveryStatus.SENDING,
+        tg(3): DeliveryStatus.SKIPPED,  # its chat is inactive: never pending again
+    }
+    assert (await statuses(other, "other"))[others.chat] is DeliveryStatus.SENDING
+
+
 async def test_a_process_never_takes_back_its_own_sends_however_slow(store: Store) -> None:
     delivery = await claimed_one(store)
     # Long past its lease (a flood wait, a slow platform), the same process claims again:
@@ -1007,6 +1034,26 @@ async def test_a_value_is_kept_by_name_replaced_and_survives_a_reopen(
     again = await open_store()
     assert await again.get_value("discord.commands") == NASTY
     assert await again.get_value("other") == EMOJI
+
+
+# --- channel problems ------------------------------------------------------------------------
+
+
+async def test_a_channel_problem_noted_by_one_process_is_seen_and_cleared_by_another(
+    open_store: OpenStore,
+) -> None:
+    finding, other = await open_store(), await open_store()
+    assert await other.channel_problems() == {}
+    await finding.note_channel_problem("discord channel 7", "the channel was deleted")
+    await finding.note_channel_problem("@pitboard_news", "the bot is not an admin")
+    await finding.note_channel_problem("@pitboard_news", "cannot reach the channel")  # replaced
+    assert await other.channel_problems() == {
+        "@pitboard_news": "cannot reach the channel",
+        "discord channel 7": "the channel was deleted",
+    }
+    await other.note_channel_problem("discord channel 7", None)  # it posted there fine
+    await other.note_channel_problem("discord channel 8", None)  # nothing noted: no error
+    assert await finding.channel_problems() == {"@pitboard_news": "cannot reach the channel"}
 
 
 # --- the audit log of operator edits ----------------------------------------------------------

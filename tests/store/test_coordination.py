@@ -8,11 +8,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 
+from bot.core.audience import Chat, ChatRef
 from bot.scheduling.leadership import Leadership
+from bot.store import OutboxItem
 from bot.store.coordination import ENQUEUED, RELOADED, LocalCoordinator
 from bot.store.postgres import PostgresStore
 from bot.store.postgres_coordination import PostgresCoordinator
@@ -181,3 +184,19 @@ async def test_alone_on_sqlite_the_process_always_leads() -> None:
     finally:
         await planner.leadership.stop()
     assert planner.stops == 1
+
+
+async def test_claims_given_back_at_a_graceful_stop_are_signalled_to_the_others(
+    postgres_url: str, schema: str, coordinators: Callable[[], Awaitable[PostgresCoordinator]]
+) -> None:
+    listening = await coordinators()
+    heard: list[str] = []
+    listening.listen(heard.append)
+    async with PostgresStore(postgres_url, schema=schema, process_name="stopping") as stopping:
+        at = datetime(2026, 5, 13, 14, 0, tzinfo=UTC)
+        await stopping.upsert_chat(Chat(ChatRef("telegram", "1")))
+        await stopping.enqueue(OutboxItem("k", "start", "s", at, {}), [ChatRef("telegram", "1")])
+        assert len(await stopping.claim(at, 10)) == 1
+        assert await stopping.release_leases() == 1
+    # The others' engines wake at once, as for deliveries just enqueued.
+    await until(lambda: heard == [ENQUEUED])

@@ -5,7 +5,9 @@ each on its own port behind one reverse proxy that spreads Telegram's pushes ove
 worker that receives an update keeps it in the store under its chat's partition (chat id
 modulo N) and answers Telegram once it is kept (bot.store.relay); worker
 `telegram.webhook_worker` takes its own partition's updates, in update order, and hands them
-to its python-telegram-bot Application, as if it had received them itself. A chat's updates
+to its python-telegram-bot Application, as if it had received them itself: at once when
+another worker kept them (the store tells it: LISTEN/NOTIFY), and by a slow poll besides, for
+a notification lost while the database connection was down. A chat's updates
 are thus answered by one worker, in order, each once, and the per-fan throttle that worker
 keeps in memory holds for the whole deployment. Updates of no chat (none the bot asks for
 today) go to partition 0.
@@ -28,9 +30,11 @@ __all__ = ["RelayWorker", "partition_of"]
 
 log = logging.getLogger("pitboard.telegram")
 
-# A worker looks for its updates this often when nothing woke it (another worker received
-# them), and takes at most this many at a time.
-POLL_SECONDS = 0.1
+# A worker looks for its updates this often when nothing woke it: a safety net, since the
+# store wakes it when another worker keeps one; and this often while it cannot listen (the
+# database is away). It takes at most this many at a time.
+POLL_SECONDS = 5.0
+DEAF_POLL_SECONDS = 0.5
 TAKE_AT_ONCE = 100
 _CHAT_KINDS = (
     "message",
@@ -98,8 +102,17 @@ class RelayWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    async def _listen(self) -> bool:
+        try:
+            return await self._relay.watch_relayed_updates(self.worker, self._wake.set)
+        except Exception as error:
+            log.warning("telegram relay: cannot listen for updates: %s", type(error).__name__)
+            return False
+
     async def _run(self) -> None:
         while True:
+            # Before taking: an update kept from now on wakes the wait below.
+            listening = await self._listen()
             try:
                 taken = await self._relay.take_relayed_updates(self.worker, TAKE_AT_ONCE)
             except Exception as error:  # the database is away: try again, lose nothing
@@ -112,6 +125,6 @@ class RelayWorker:
                     self.handed += 1
             if len(taken) < TAKE_AT_ONCE:
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(POLL_SECONDS):
+                    async with asyncio.timeout(POLL_SECONDS if listening else DEAF_POLL_SECONDS):
                         await self._wake.wait()
                 self._wake.clear()
