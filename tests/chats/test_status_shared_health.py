@@ -28,7 +28,6 @@ from bot.core.service import Service
 from bot.frontends.console.render import render
 from bot.store.postgres import PostgresStore
 from tests.chats.test_router import FakePlanner, FakeReloader
-from tests.store.conftest import postgres_url  # noqa: F401  (the throw-away server)
 
 SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
 NOW = datetime.fromisoformat("2022-05-12T09:00+02:00")
@@ -58,7 +57,7 @@ def process(store: PostgresStore) -> Process:
 
 
 @pytest.fixture
-async def two_processes(postgres_url: str) -> AsyncIterator[tuple[Process, Process]]:  # noqa: F811
+async def two_processes(postgres_url: str) -> AsyncIterator[tuple[Process, Process]]:
     schema = f"test_{uuid.uuid4().hex[:16]}"
     stores = [PostgresStore(postgres_url, schema=schema, process_name=n) for n in ("a", "b")]
     for store in stores:

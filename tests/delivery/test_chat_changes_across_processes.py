@@ -23,7 +23,6 @@ from bot.delivery import DeliveryEngine, RateLimits
 from bot.store import DeliveryStatus, OutboxItem
 from bot.store.postgres import PostgresStore
 from tests.delivery.fake_sender import FakeSender
-from tests.store.conftest import postgres_url  # noqa: F401  (the throw-away server)
 
 T0 = datetime(2026, 5, 13, 14, 0, tzinfo=UTC)
 T1 = T0 + timedelta(hours=1)
@@ -44,7 +43,7 @@ async def until(check: Callable[[], Awaitable[bool]]) -> None:
 
 
 @pytest.fixture
-async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:  # noqa: F811
+async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
     schema = f"test_{uuid.uuid4().hex[:16]}"
     first = PostgresStore(postgres_url, schema=schema, process_name="bot-1")
     second = PostgresStore(postgres_url, schema=schema, process_name="bot-2")

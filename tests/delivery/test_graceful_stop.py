@@ -23,7 +23,6 @@ from bot.store import DeliveryStatus, OutboxItem
 from bot.store.postgres import PostgresStore
 from tests.delivery.fake_sender import FakeSender
 from tests.delivery.test_engine import eventually
-from tests.store.conftest import postgres_url  # noqa: F401  (the throw-away server)
 
 T0 = datetime(2026, 5, 13, 14, 0, tzinfo=UTC)
 CHATS = [ChatRef("telegram", str(900 + n)) for n in range(5)]
@@ -43,7 +42,7 @@ def compose(item: OutboxItem, chat: Chat) -> Reply | None:
 
 
 @pytest.fixture
-async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:  # noqa: F811
+async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
     schema = f"test_{uuid.uuid4().hex[:16]}"
     first = PostgresStore(postgres_url, schema=schema, process_name="bot-1")
     second = PostgresStore(postgres_url, schema=schema, process_name="bot-2")

@@ -24,7 +24,6 @@ from bot.store import OutboxItem
 from bot.store.postgres import PostgresStore
 from tests.delivery.fake_sender import FakeSender
 from tests.delivery.test_engine import eventually
-from tests.store.conftest import postgres_url  # noqa: F401  (the throw-away server)
 
 LIMITS = RateLimits(global_per_second=1.0)  # one slot a second: 600 slots are ten minutes
 WITHIN = 60.0
@@ -37,7 +36,7 @@ def compose(item: OutboxItem, chat: Chat) -> Reply | None:
 
 
 @pytest.fixture
-async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:  # noqa: F811
+async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
     schema = f"test_{uuid.uuid4().hex[:16]}"
     first = PostgresStore(postgres_url, schema=schema, process_name="bot-a")
     second = PostgresStore(postgres_url, schema=schema, process_name="bot-b")

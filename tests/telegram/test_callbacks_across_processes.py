@@ -15,13 +15,12 @@ from bot.core.clock import FixedClock
 from bot.frontends.telegram.callbacks import CallbackRegistry
 from bot.frontends.telegram.render import Button, TelegramMessage, command_callback
 from bot.store.postgres import PostgresStore
-from tests.store.conftest import postgres_url  # noqa: F401  (the throw-away server)
 
 NOW = datetime(2022, 5, 12, 9, 0, tzinfo=UTC)
 LONG = "/driver " + "jessica-backman " * 6  # over Telegram's 64 bytes: sent as a hash
 
 
-async def test_a_button_sent_by_one_process_is_answered_by_another(postgres_url: str) -> None:  # noqa: F811
+async def test_a_button_sent_by_one_process_is_answered_by_another(postgres_url: str) -> None:
     schema = f"test_{uuid.uuid4().hex[:16]}"
     async with (
         PostgresStore(postgres_url, schema=schema, process_name="a") as sending,
