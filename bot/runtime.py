@@ -52,11 +52,13 @@ from bot.logsafe import RedactSecrets
 from bot.scheduling import Announcer, ScheduleReloader
 from bot.scheduling.cluster import Cluster
 from bot.scheduling.pacer import ReplayPacer
-from bot.store.coordination import Coordinator, LocalCoordinator
+from bot.scheduling.shared_clock import ClockSharing
+from bot.store.coordination import CLOCK, Coordinator, LocalCoordinator
 from bot.store.pace import SharedPace
 from bot.store.postgres import PostgresStore
 from bot.store.protocol import Store
 from bot.store.records import OutboxItem
+from bot.store.replay_clock import SharedReplayClock
 from bot.web.context import FrontendState, WebContext
 from bot.web.metrics import Metrics
 from bot.web.server import NAME as WEB_SERVER_NAME
@@ -110,10 +112,16 @@ class Runtime:
     frontend_retry_seconds: float = 1.0
     # A replay's --until: its clock stops there, even if it was running towards a later hold.
     replay_until: datetime | None = None
+    # A replay on a store shared with other processes (PostgreSQL): the leader publishes its
+    # clock, the others follow it (bot.scheduling.shared_clock). None: the clock is this
+    # process's alone (SQLite, or the system clock).
+    clock_sharing: ClockSharing | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _startups: list[FrontendStartup] = field(default_factory=list)
     _web_startup: FrontendStartup | None = None
     _pacing: bool = False
+    _pacer_task: asyncio.Task[None] | None = None
+    _stopping: bool = False
 
     @classmethod
     def build(
@@ -229,6 +237,12 @@ class Runtime:
         )
         cluster = Cluster(coordinator_for(store), store, announcer, reloader, engine.wake)
         cluster_ref.append(cluster)
+        sharing = None
+        if isinstance(clock, ScaledClock) and isinstance(store, SharedReplayClock):
+            sharing = ClockSharing(
+                clock, store, lambda: cluster.coordinator.signal(CLOCK), engine.wake
+            )
+            cluster.on_clock = sharing.heard
         metrics.watch(engine, sorted(senders), announcer)
         if telegram is not None:
             telegram.attach(engine.reply)
@@ -251,7 +265,9 @@ class Runtime:
             discord=discord,
             console=console,
             metrics=metrics,
+            clock_sharing=sharing,
         )
+        cluster.on_standby = runtime._stand_by
         if config.web_active:
             runtime.web = WebServer(runtime.web_context())
             web_ref.append(runtime.web)
@@ -330,27 +346,72 @@ class Runtime:
 
     def start_clock(self) -> None:
         """Start a replay's clock and its pacer (once); nothing for the system clock. Only
-        the planning leader runs a replay's clock: a process standing by (on PostgreSQL, a
-        restart that found its killed predecessor's lock not yet released) starts it when it
-        takes the lead, paced from its first moment, so no replayed moment passes unpaced."""
+        the planning leader paces a replay's clock. A process standing by starts pacing when
+        it takes the lead, paced from its first moment, so no replayed moment passes unpaced;
+        meanwhile, on a store shared with other processes, its clock follows the one the
+        leader publishes (bot.scheduling.shared_clock), and on taking the lead it continues
+        from the last publication."""
         clock = self.clock
-        if not isinstance(clock, ScaledClock) or self._pacing:
+        if not isinstance(clock, ScaledClock) or self._pacing or self._stopping:
             return
+        sharing = self.clock_sharing
         if not self.cluster.leadership.planning:
             self.cluster.on_lead = self.start_clock
+            if sharing is not None:
+                sharing.follow()
             return
         self._pacing = True
+        if sharing is None:
+            self._pace(clock)
+        else:
+            self._pacer_task = asyncio.create_task(self._take_over_clock(clock, sharing))
+
+    async def _take_over_clock(self, clock: ScaledClock, sharing: ClockSharing) -> None:
+        await sharing.take_over()
+        self._pace(clock)  # the pacer's own task replaces this one as `_pacer_task`
+
+    def _pace(self, clock: ScaledClock) -> None:
+        sharing = self.clock_sharing
+        wake = self.engine.wake
+
+        def moved() -> None:
+            wake()
+            if sharing is not None:
+                sharing.moved()
+
         pacer = ReplayPacer(
             clock,
             self.announcer,
             self.engine.earliest_unsent_due,
-            self.engine.wake,
+            moved,
             until=self.replay_until,
         )
         pacer.start_clock()
-        self._tasks.append(asyncio.create_task(pacer.run()))
+        if sharing is not None:
+            sharing.moved()  # the clock started (held where it stands): the others see it
+        self._pacer_task = asyncio.create_task(pacer.run())
+
+    async def _stand_by(self) -> None:
+        """The lead was lost (not at a stop): pacing stops here, the clock follows the new
+        leader's publication."""
+        if self._stopping or not self._pacing:
+            return
+        await self._stop_pacing()
+        self.start_clock()
+
+    async def _stop_pacing(self) -> None:
+        task, self._pacer_task = self._pacer_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._pacing = False
 
     async def stop(self) -> None:
+        self._stopping = True
+        await self._stop_pacing()
+        if self.clock_sharing is not None:
+            await self.clock_sharing.stop()
         if self._web_startup is not None:  # first: no request is served by half-stopped parts
             await self._web_startup.stop()
             self._web_startup = None

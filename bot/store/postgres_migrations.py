@@ -214,6 +214,26 @@ _CLOCK = Migration(
     ("ALTER TABLE chats ADD COLUMN clock integer CHECK (clock IN (12, 24))",),
 )
 
+# A replay's clock shared by every process (bot.store.postgres_replay_clock): one row, the
+# planning leader's last move (its reading, hold and speed) and the server's wall time of it
+# (seconds since the epoch, the one clock all processes share); `move` counts the moves.
+_REPLAY_CLOCK = Migration(
+    8,
+    "the replay clock the planning leader publishes",
+    (
+        """
+        CREATE TABLE replay_clock (
+            one     boolean PRIMARY KEY DEFAULT true CHECK (one),
+            reading timestamptz NOT NULL,
+            hold    timestamptz,
+            speed   double precision NOT NULL CHECK (speed > 0),
+            wall    double precision NOT NULL,
+            move    bigint NOT NULL
+        )
+        """,
+    ),
+)
+
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
@@ -222,4 +242,5 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _SEND_PACE,
     _RELAYED_UPDATES,
     _CLOCK,
+    _REPLAY_CLOCK,
 )
