@@ -54,6 +54,7 @@ from bot.scheduling.cluster import Cluster
 from bot.scheduling.pacer import ReplayPacer
 from bot.scheduling.shared_clock import ClockSharing
 from bot.store.coordination import CLOCK, Coordinator, LocalCoordinator
+from bot.store.leases import DEFAULT_LEASE
 from bot.store.pace import SharedPace
 from bot.store.postgres import PostgresStore
 from bot.store.protocol import Store
@@ -426,6 +427,16 @@ class Runtime:
         for startup in reversed(self._startups):
             await startup.stop()
         self._startups.clear()
+
+
+def lease_for(clock: Clock) -> timedelta:
+    """How long a claimed delivery stays this process's (bot.store.leases), counted by the
+    bot's clock. A lease is about processes, not about the replayed time: in a replay at speed
+    S a minute of real time is S minutes of the clock, and a lease of a clock minute would run
+    out in a fraction of a second while the clock runs between holds, handing another process
+    a send still in flight here (a duplicate)."""
+    speed = clock.speed if isinstance(clock, ScaledClock) else 1.0
+    return DEFAULT_LEASE * max(1.0, speed)
 
 
 def coordinator_for(store: Store) -> Coordinator:
