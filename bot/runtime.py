@@ -319,6 +319,9 @@ class Runtime:
         instant until `start_clock()` (a test that sets up chats first)."""
         await self.engine.start()
         await self._prepare_telegram()
+        if self.clock_sharing is not None:
+            # Before the announcer plans: a replay other processes run is already under way.
+            await self.clock_sharing.adopt()
         # The announcer starts here if this process leads (always, alone on SQLite).
         await self.cluster.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
@@ -410,8 +413,11 @@ class Runtime:
 
     async def stop(self) -> None:
         self._stopping = True
+        leading_replay = self._pacing and self.cluster.leadership.planning
         await self._stop_pacing()
         if self.clock_sharing is not None:
+            if leading_replay:
+                await self.clock_sharing.publish_stop()
             await self.clock_sharing.stop()
         if self._web_startup is not None:  # first: no request is served by half-stopped parts
             await self._web_startup.stop()

@@ -14,7 +14,9 @@ started and drop the reminder as too late, or send a post before its moment.
   now, running up to the published hold and never past it.
 - A process that takes the lead reads the publication once more and continues from it, not
   from its own --at: the replay neither jumps back nor skips a due moment the dead leader's
-  clock had not yet reached.
+  clock had not yet reached. A process starting reads it before its announcer plans.
+- A leader that is stopped (not killed) publishes its clock held where it stands: with no
+  process pacing it, the replay's clock stands still, as a one-process replay's does.
 
 A publication whose projected reading lies before this process's --at belongs to an earlier
 replay on the same database (replaying again starts from a later --at): it is ignored, and the
@@ -110,6 +112,14 @@ class ClockSharing:
         self._on_moved()
         return True
 
+    async def adopt(self) -> None:
+        """At start: take up the replay's clock if other processes already run it."""
+        try:
+            if await self.refresh():
+                log.info("replay clock picked up at %s", self._clock.now().isoformat())
+        except Exception:
+            log.exception("reading the replay clock at start failed; starting from --at")
+
     async def _follow(self) -> None:
         while True:
             await self._refresh_logged()
@@ -161,6 +171,23 @@ class ClockSharing:
                 log.exception("publishing the replay clock failed; trying again")
                 self._dirty.set()
                 await asyncio.sleep(self._poll_seconds)
+
+    async def publish_stop(self) -> None:
+        """The leader stops (not killed): its clock stands where it is, for the others and
+        for whichever process leads next, instead of running on to the hold while no process
+        paces it. A replay started again later, from a later --at, then begins there."""
+        clock = self._clock
+        clock.hold_at(clock.now())
+        task, self._publisher = self._publisher, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        try:
+            await self._store.publish_replay_clock(clock.now(), clock.hold, clock.speed)
+            await self._signal()
+        except Exception:
+            log.exception("publishing the stopped replay clock failed")
 
     async def stop(self) -> None:
         await self.stop_following()

@@ -177,3 +177,24 @@ async def test_an_earlier_replays_clock_is_not_taken_up(
     fresh = await cluster(later_at)
     await fresh.sharing.take_over()
     assert fresh.clock.now() == later_at and fresh.sharing.followed == 0
+
+
+async def test_a_stopped_leaders_clock_stands_where_it_stopped(
+    cluster: Callable[..., Awaitable[Process]],
+) -> None:
+    leader = await cluster()
+    leader.clock.start()
+    leader.clock.hold_at(AT + timedelta(days=2))  # running freely towards a far hold
+    await publish(leader)
+    leader.run_for(6)  # an hour of clock at SPEED
+    stopped_at = leader.clock.now()
+    assert stopped_at == AT + timedelta(hours=1)
+    await leader.sharing.publish_stop()
+
+    # Whoever comes next finds the clock where the leader stopped, not run on towards the
+    # far hold while no process paced it.
+    successor = await cluster()
+    await successor.sharing.take_over()
+    assert successor.clock.now() == stopped_at
+    successor.run_for(1_000_000)
+    assert successor.clock.now() == stopped_at  # held there until it paces the clock itself
