@@ -11,7 +11,9 @@ the chats, so /healthz can tell one still starting), front-ends; a send that fin
 platform not yet connected is a transient error and retried. A replay's clock (`ScaledClock`,
 made unstarted) starts last, when the bot is ready, and is paced from then on
 (`bot.scheduling.pacer`): no replayed moment passes during start-up, and none passes while
-posts due before it are still going out, however slow the machine. Stop order: the web server
+posts due before it are still going out, however slow the machine. With several processes
+on PostgreSQL the planning leader paces it and the others follow the clock it publishes
+(`bot.scheduling.replay_driver`). Stop order: the web server
 (no request is served by half-stopped parts), watch, announcer (nothing new is enqueued),
 engine (sends in flight finish while the platforms' HTTP clients are still open — the soak
 found posts repeated when the front-ends closed first), front-ends.
@@ -51,7 +53,7 @@ from bot.frontends.console.sender import ConsoleSender
 from bot.logsafe import RedactSecrets
 from bot.scheduling import Announcer, ScheduleReloader
 from bot.scheduling.cluster import Cluster
-from bot.scheduling.pacer import ReplayPacer
+from bot.scheduling.replay_driver import ReplayDriver
 from bot.scheduling.shared_clock import ClockSharing
 from bot.store.coordination import CLOCK, Coordinator, LocalCoordinator
 from bot.store.leases import DEFAULT_LEASE
@@ -113,16 +115,12 @@ class Runtime:
     frontend_retry_seconds: float = 1.0
     # A replay's --until: its clock stops there, even if it was running towards a later hold.
     replay_until: datetime | None = None
-    # A replay on a store shared with other processes (PostgreSQL): the leader publishes its
-    # clock, the others follow it (bot.scheduling.shared_clock). None: the clock is this
-    # process's alone (SQLite, or the system clock).
-    clock_sharing: ClockSharing | None = None
+    # A replay's clock: paced while this process leads, else following the leader's
+    # (bot.scheduling.replay_driver). None: the system clock.
+    replay: ReplayDriver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _startups: list[FrontendStartup] = field(default_factory=list)
     _web_startup: FrontendStartup | None = None
-    _pacing: bool = False
-    _pacer_task: asyncio.Task[None] | None = None
-    _stopping: bool = False
 
     @classmethod
     def build(
@@ -238,12 +236,16 @@ class Runtime:
         )
         cluster = Cluster(coordinator_for(store), store, announcer, reloader, engine.wake)
         cluster_ref.append(cluster)
-        sharing = None
-        if isinstance(clock, ScaledClock) and isinstance(store, SharedReplayClock):
-            sharing = ClockSharing(
-                clock, store, lambda: cluster.coordinator.signal(CLOCK), engine.wake
+        replay = None
+        if isinstance(clock, ScaledClock):
+            sharing = None
+            if isinstance(store, SharedReplayClock):  # PostgreSQL: other processes follow it
+                sharing = ClockSharing(
+                    clock, store, lambda: cluster.coordinator.signal(CLOCK), engine.wake
+                )
+            replay = ReplayDriver(
+                clock, announcer, engine.earliest_unsent_due, engine.wake, cluster, sharing
             )
-            cluster.on_clock = sharing.heard
         metrics.watch(engine, sorted(senders), announcer)
         if telegram is not None:
             telegram.attach(engine.reply)
@@ -266,9 +268,8 @@ class Runtime:
             discord=discord,
             console=console,
             metrics=metrics,
-            clock_sharing=sharing,
+            replay=replay,
         )
-        cluster.on_standby = runtime._stand_by
         if config.web_active:
             runtime.web = WebServer(runtime.web_context())
             web_ref.append(runtime.web)
@@ -319,9 +320,9 @@ class Runtime:
         instant until `start_clock()` (a test that sets up chats first)."""
         await self.engine.start()
         await self._prepare_telegram()
-        if self.clock_sharing is not None:
+        if self.replay is not None:
             # Before the announcer plans: a replay other processes run is already under way.
-            await self.clock_sharing.adopt()
+            await self.replay.adopt()
         # The announcer starts here if this process leads (always, alone on SQLite).
         await self.cluster.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
@@ -349,76 +350,14 @@ class Runtime:
                 raise
 
     def start_clock(self) -> None:
-        """Start a replay's clock and its pacer (once); nothing for the system clock. Only
-        the planning leader paces a replay's clock. A process standing by starts pacing when
-        it takes the lead, paced from its first moment, so no replayed moment passes unpaced;
-        meanwhile, on a store shared with other processes, its clock follows the one the
-        leader publishes (bot.scheduling.shared_clock), and on taking the lead it continues
-        from the last publication."""
-        clock = self.clock
-        if not isinstance(clock, ScaledClock) or self._pacing or self._stopping:
-            return
-        sharing = self.clock_sharing
-        if not self.cluster.leadership.planning:
-            self.cluster.on_lead = self.start_clock
-            if sharing is not None:
-                sharing.follow()
-            return
-        self._pacing = True
-        if sharing is None:
-            self._pace(clock)
-        else:
-            self._pacer_task = asyncio.create_task(self._take_over_clock(clock, sharing))
-
-    async def _take_over_clock(self, clock: ScaledClock, sharing: ClockSharing) -> None:
-        await sharing.take_over()
-        self._pace(clock)  # the pacer's own task replaces this one as `_pacer_task`
-
-    def _pace(self, clock: ScaledClock) -> None:
-        sharing = self.clock_sharing
-        wake = self.engine.wake
-
-        def moved() -> None:
-            wake()
-            if sharing is not None:
-                sharing.moved()
-
-        pacer = ReplayPacer(
-            clock,
-            self.announcer,
-            self.engine.earliest_unsent_due,
-            moved,
-            until=self.replay_until,
-        )
-        pacer.start_clock()
-        if sharing is not None:
-            sharing.moved()  # the clock started (held where it stands): the others see it
-        self._pacer_task = asyncio.create_task(pacer.run())
-
-    async def _stand_by(self) -> None:
-        """The lead was lost (not at a stop): pacing stops here, the clock follows the new
-        leader's publication."""
-        if self._stopping or not self._pacing:
-            return
-        await self._stop_pacing()
-        self.start_clock()
-
-    async def _stop_pacing(self) -> None:
-        task, self._pacer_task = self._pacer_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._pacing = False
+        """Start a replay's clock (bot.scheduling.replay_driver): paced here if this process
+        leads, else following the leader's; nothing for the system clock."""
+        if self.replay is not None:
+            self.replay.start(self.replay_until)
 
     async def stop(self) -> None:
-        self._stopping = True
-        leading_replay = self._pacing and self.cluster.leadership.planning
-        await self._stop_pacing()
-        if self.clock_sharing is not None:
-            if leading_replay:
-                await self.clock_sharing.publish_stop()
-            await self.clock_sharing.stop()
+        if self.replay is not None:
+            await self.replay.stop()
         if self._web_startup is not None:  # first: no request is served by half-stopped parts
             await self._web_startup.stop()
             self._web_startup = None
