@@ -91,6 +91,15 @@ class Observed:
     # number: what was in flight at the fake when the bot was killed.
     open: set[int] = field(default_factory=set)
     by_request: dict[int, Arrival] = field(default_factory=dict)
+    # Each posting request's client port: with several bot processes, which one sent it
+    # (bench/_soak_processes.py reads a process's ports before killing it).
+    ports: dict[int, int] = field(default_factory=dict)
+
+    def opened(self, number: int, request: web.Request) -> None:
+        self.open.add(number)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if isinstance(peer, tuple) and len(peer) >= 2:
+            self.ports[number] = int(peer[1])
 
     def arrived(self, arrival: Arrival) -> None:
         self.arrivals.append(arrival)
@@ -139,7 +148,7 @@ class SoakTelegram(tg.FakeTelegram):
         posting = request.path.endswith("/sendMessage")
         number = _TELEGRAM_BASE + index
         if posting:
-            self.observed.open.add(number)
+            self.observed.opened(number, request)
         token = _REQUEST.set(number)
         try:
             return await super()._handle(request)
@@ -216,7 +225,7 @@ class SoakDiscord(FakeDiscord):
         index = len(self.requests)
         number = index  # Telegram's are numbered from _TELEGRAM_BASE: never the same
         if posting:
-            self.observed.open.add(number)
+            self.observed.opened(number, request)
         request_token = _REQUEST.set(number)
         try:
             response = await super()._handle(request)
@@ -502,25 +511,50 @@ def quiet_moment(due: dict[Post, Expected], start: datetime) -> datetime:
     return max(gaps)[1] if gaps else start
 
 
-def write_config(path: Path, telegram: SoakTelegram, discord: SoakDiscord, scale: float) -> None:
-    """The bot's config.toml: both platforms at the fakes, the rate limits scaled."""
+def write_config(
+    path: Path,
+    telegram: SoakTelegram,
+    discord: SoakDiscord,
+    scale: float,
+    *,
+    process: int = 0,
+    processes: int = 1,
+    webhook_port: int = 0,
+) -> None:
+    """The bot's config.toml: both platforms at the fakes, the rate limits scaled. With several
+    processes (`processes` > 1), process number `process`'s: a process name of its own,
+    Telegram's webhook worker `process` of `processes` (long polling allows one consumer per
+    bot), and Discord's shard `process` of `processes`."""
+    several = processes > 1
+    # On PostgreSQL: a restart after a kill is the same process, taking back at once what the
+    # killed one left in flight (bot.store.leases).
+    name = f"soak-bot-{process}" if several else "soak-bot"
+    # Nothing pushes updates in the soak: the webhook's address is never called.
+    webhook = (
+        'mode = "webhook"\nwebhook_url = "https://127.0.0.1:9/pitboard"\n'
+        f"webhook_port = {webhook_port}\n"
+        f"webhook_workers = {processes}\nwebhook_worker = {process}\n"
+        if several
+        else ""
+    )
+    shards = f"shard_count = {processes}\nshard_ids = [{process}]\n" if several else ""
     path.write_text(
         "[general]\n"
         f'schedules = "{SCHEDULES}"\n'
         f'database = "{path.parent / "unused.sqlite3"}"\n\n'
-        # On PostgreSQL: a restart after a kill is the same process, taking back at once what
-        # the killed one left in flight (bot.store.leases).
-        '[database]\nprocess_name = "soak-bot"\n\n'
+        f'[database]\nprocess_name = "{name}"\n\n'
         "[telegram]\n"
         f'api_base_url = "{telegram.base_url.removesuffix("/bot")}"\n'
         f"global_per_second = {30 * scale}\n"
         f"per_chat_per_second = {scale}\n"
-        f"per_group_per_minute = {20 * scale}\n\n"
+        f"per_group_per_minute = {20 * scale}\n"
+        f"{webhook}\n"
         "[discord]\n"
         f'api_base_url = "{discord.api_base}"\n'
         f'gateway_url = "{discord.gateway_url}"\n'
         f"sync_guild = {next(iter(discord.guilds))}\n"
         f"global_per_second = {50 * scale}\n"
+        f"{shards}"
     )
 
 

@@ -3,6 +3,7 @@
     python -m bench.soak [--telegram-chats 10000] [--discord-channels 1000] [--kills 3]
         [--kill-signal KILL|TERM] [--window season|hockenheim] [--speed S] [--rate 300]
         [--scale 100] [--seed 7] [--quick] [--keep DIR] [--database postgresql://...]
+        [--processes N]
 
 The fake Telegram Bot API and the fake Discord (tests/fakes/) run in this process, so they
 outlive the bot. The bot is the real `pitboard run` in a subprocess, replaying the schedules
@@ -24,7 +25,11 @@ reminder offsets. During the run:
   rule, else the nearest that does, up to 2 h): what fell in the gap is due late or missed as
   the catch-up rules say (bench/_soak_downtime.py, written apart from the bot's planning);
 - before the first start an admin post longer than one Telegram (and Discord) message goes
-  into the outbox for every chat: each must get every part of it once (bench/_soak_long.py).
+  into the outbox for every chat: each must get every part of it once (bench/_soak_long.py);
+- with --processes N (PostgreSQL only) N bot processes share the database: one plans and
+  paces the replay clock, the others follow it, all send; the kills hit the leader twice and a
+  follower once in every three, each restarted at once (bench/_soak_processes.py, which also
+  says how what a kill left in flight is told apart from the live processes' sends).
 
 Pacing. The bot paces its own replay (bot.scheduling.pacer): its clock starts when the bot is
 ready and never passes a due moment while posts due before it are still going out, so no
@@ -76,6 +81,13 @@ from bench._soak_clock import BotClock
 from bench._soak_db import SoakDatabase
 from bench._soak_downtime import Downtime, after_downtime, choose, sent_late, split
 from bench._soak_due import Expected, expected_announcements, expected_posts, stored_followers
+from bench._soak_processes import (
+    free_port,
+    kill_figures,
+    next_start,
+    replay_processes,
+    sent_by_killed,
+)
 from bench._soak_support import (
     Arrival,
     Audience,
@@ -127,6 +139,11 @@ class Run:
     open_at_kill: set[int] = field(default_factory=set)
     unrecorded_at_kill: set[tuple[str, str, str]] = field(default_factory=set)
     proc: asyncio.subprocess.Process | None = None
+    # With several processes (--processes): which one this is (0 to N-1), whether it led or
+    # followed when killed, and its TCP ports then (what it had in flight at the fakes).
+    slot: int = 0
+    role: str = ""
+    ports_at_kill: set[int] = field(default_factory=set)
 
     def clock(self, wall: float) -> datetime:
         """What the bot's (paced) clock showed at `wall`, from its log."""
@@ -192,7 +209,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--database",
         help="a postgresql:// URL: run on that server, in a schema of its own (default: SQLite)",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="bot processes on the one database (above 1: PostgreSQL only)",
+    )
     args = parser.parse_args(argv)
+    if args.processes < 1 or (args.processes > 1 and args.database is None):
+        parser.error("--processes is at least 1; above 1 it needs --database postgresql://...")
     if args.quick:
         args.window = "hockenheim"
     args.telegram_chats = args.telegram_chats or (300 if args.quick else 10_000)
@@ -254,8 +279,12 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             async with database.store() as store:  # before the bot's first start
                 world.long_key, world.long_recipients = await long_post.enqueue(store, start)
             replaying = time.perf_counter()
-            await replay(world, plan_)
+            if args.processes > 1:
+                await replay_processes(world, plan_, kill_plan(world, plan_))
+            else:
+                await replay(world, plan_)
             figures = build_ledger(world)
+            figures["kills"] = kill_figures(world) if args.processes > 1 else []
             figures["timing"] = {
                 "populate_s": round(populate_s, 1),
                 "replay_s": round(time.perf_counter() - replaying, 1),
@@ -271,6 +300,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "kills": args.kills,
         "kill_signal": args.kill_signal.name,
         "database": "sqlite" if args.database is None else "postgresql",
+        "processes": args.processes,
         "fault_rates": vars(rates),
         "blocked_at": quiet.isoformat(),
         "python": platform.python_version(),
@@ -357,14 +387,24 @@ async def replay(world: World, plan_: list[Stretch]) -> None:
             at = run.clock(run.ended)
 
 
-async def spawn(world: World, at: datetime, until: datetime) -> Run:
+async def spawn(world: World, at: datetime, until: datetime, *, slot: int = 0) -> Run:
     if not world.quiet_done and at >= world.quiet:
         block_and_migrate(world)
-    config = world.tmp / "config.toml"
+    processes = world.args.processes
+    config = world.tmp / ("config.toml" if processes == 1 else f"config-{slot}.toml")
     if not config.exists():
-        write_config(config, world.telegram, world.discord, world.args.scale)
-    log = world.tmp / f"run-{len(world.runs) + 1}.log"
-    run = Run(at, log, time.time(), BotClock(log, at, world.args.speed))
+        write_config(
+            config,
+            world.telegram,
+            world.discord,
+            world.args.scale,
+            process=slot,
+            processes=processes,
+            webhook_port=free_port(),
+        )
+    name = f"run-{len(world.runs) + 1}" + ("" if processes == 1 else f"-process-{slot}")
+    log = world.tmp / f"{name}.log"
+    run = Run(at, log, time.time(), BotClock(log, at, world.args.speed), slot=slot)
     world.runs.append(run)
     command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
     command += ["--at", at.isoformat(), "--speed", repr(world.args.speed)]
@@ -637,9 +677,10 @@ def _cause(world: World, arrival: Arrival, item: Expected | None, key: str = "")
         key = item.key if item is not None else key
         claimed = bool(key) and (key, arrival.platform, arrival.chat) in run.unrecorded_at_kill
         # Up to the next start: a request the killed bot had written and the fake had not yet
-        # read when it died arrives just after; no other bot was running to send it.
-        later = world.runs[n + 1].spawned if n + 1 < len(world.runs) else float("inf")
-        if claimed and run.spawned <= arrival.wall < later:
+        # read when it died arrives just after; no other bot was running to send it (with
+        # several processes: from the killed one's ports, before it was started again).
+        later = next_start(world, n)
+        if claimed and run.spawned <= arrival.wall < later and sent_by_killed(world, arrival, run):
             return AT_KILL
     if arrival.unanswered:
         return TIMED_OUT  # not injected: the bot had given up when the platform answered
@@ -816,6 +857,8 @@ def table(f: dict[str, Any]) -> str:
         ("faults injected (Telegram)", sum(fakes["telegram_faults"].values())),
         ("faults injected (Discord)", sum(fakes["discord_faults"].values())),
         ("contract violations at the fakes", fakes["violations"]),
+        ("429s from the rate limits: Telegram / Discord",
+            f"{fakes['telegram_429s_from_limits']} / {fakes['discord_429s_from_limits']}"),
     ]  # fmt: skip
     down = f["downtime"]
     if down:
@@ -843,7 +886,8 @@ def table(f: dict[str, Any]) -> str:
     lines = [
         f"Soak: {s['telegram_chats']:,} Telegram chats + {s['discord_channels']:,} Discord "
         f"channels, {s['window'][0][:10]} to {s['window'][1][:10]}, clock {s['speed']:g}x, "
-        f"{s['kills']} x {s['kill_signal']}, limits x{s['scale']:g} "
+        f"{s['kills']} x {s['kill_signal']}, limits x{s['scale']:g}, "
+        f"{s['processes']} bot process{'es' if s['processes'] > 1 else ''} on {s['database']} "
         f"(Python {s['python']}, {s['cpus']} CPUs)",
         "",
         *(f"{name:<42}{value!s:>20}" for name, value in rows),
@@ -857,6 +901,18 @@ def table(f: dict[str, Any]) -> str:
             for n, r in enumerate(runs, 1)
             if r["killed"]
         ),
+    ]
+    lines += [
+        f"  kill {n}: process {k['process']} ({k['role']}) at clock {k['clock'][:19]}: "
+        f"{k['open_requests']} requests open, {k['claimed_unrecorded']} claimed not recorded"
+        + (
+            f"; process {k['new_leader_process']}"
+            f"{' (restarted)' if k['new_leader_restarted'] else ''} led after "
+            f"{_secs(k['took_lead_s'])} and had planned after {_secs(k['planned_s'])}"
+            if k["role"] == "leader"
+            else ""
+        )
+        for n, k in enumerate(f.get("kills", []), 1)
     ]
     if f["lost_store_says"]:
         lines.append(f"lost, by what the store says: {f['lost_store_says']}")
@@ -872,6 +928,10 @@ def table(f: dict[str, Any]) -> str:
         f"replay {f['timing']['replay_s']} s)"
     )
     return "\n".join(lines)
+
+
+def _secs(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.2f} s"
 
 
 def _dur(seconds: float | None) -> str:

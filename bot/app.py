@@ -34,7 +34,7 @@ from bot.frontends.console.sender import CONSOLE_CHAT
 from bot.frontends.console.spoilers import spoiler_safe_dispatch
 from bot.logformat import LEVELS, formatter_for
 from bot.logsafe import RedactSecrets, configure_logging
-from bot.runtime import Runtime
+from bot.runtime import Runtime, lease_for
 from bot.store.postgres import PostgresStore
 from bot.store.protocol import Store, StoreError
 from bot.store.sqlite import SQLiteStore
@@ -202,7 +202,9 @@ async def _run_on_postgres(
     """database.url (or DATABASE_URL, or --database) names a PostgreSQL database: serve from
     it. There is no marker file to keep: the server keeps the tables."""
     # Opening names an unreachable server or a refused login (StoreError), never the password.
-    store = PostgresStore(url, process_name=config.database.process_name or None)
+    store = PostgresStore(
+        url, process_name=config.database.process_name or None, lease=lease_for(clock)
+    )
     await store.open()
     try:
         return await _serve(config, options, catalogs, clock, chat_zone, store)

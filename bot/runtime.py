@@ -11,7 +11,9 @@ the chats, so /healthz can tell one still starting), front-ends; a send that fin
 platform not yet connected is a transient error and retried. A replay's clock (`ScaledClock`,
 made unstarted) starts last, when the bot is ready, and is paced from then on
 (`bot.scheduling.pacer`): no replayed moment passes during start-up, and none passes while
-posts due before it are still going out, however slow the machine. Stop order: the web server
+posts due before it are still going out, however slow the machine. With several processes
+on PostgreSQL the planning leader paces it and the others follow the clock it publishes
+(`bot.scheduling.replay_driver`). Stop order: the web server
 (no request is served by half-stopped parts), watch, announcer (nothing new is enqueued),
 engine (sends in flight finish while the platforms' HTTP clients are still open — the soak
 found posts repeated when the front-ends closed first), front-ends.
@@ -53,12 +55,15 @@ from bot.frontends.console.sender import ConsoleSender
 from bot.logsafe import RedactSecrets
 from bot.scheduling import Announcer, ScheduleReloader
 from bot.scheduling.cluster import Cluster
-from bot.scheduling.pacer import ReplayPacer
-from bot.store.coordination import Coordinator, LocalCoordinator
+from bot.scheduling.replay_driver import ReplayDriver
+from bot.scheduling.shared_clock import ClockSharing
+from bot.store.coordination import CLOCK, Coordinator, LocalCoordinator
+from bot.store.leases import DEFAULT_LEASE
 from bot.store.pace import SharedPace
 from bot.store.postgres import PostgresStore
 from bot.store.protocol import Store
 from bot.store.records import OutboxItem
+from bot.store.replay_clock import SharedReplayClock
 from bot.web.context import FrontendState, WebContext
 from bot.web.metrics import Metrics
 from bot.web.server import NAME as WEB_SERVER_NAME
@@ -112,10 +117,12 @@ class Runtime:
     frontend_retry_seconds: float = 1.0
     # A replay's --until: its clock stops there, even if it was running towards a later hold.
     replay_until: datetime | None = None
+    # A replay's clock: paced while this process leads, else following the leader's
+    # (bot.scheduling.replay_driver). None: the system clock.
+    replay: ReplayDriver | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _startups: list[FrontendStartup] = field(default_factory=list)
     _web_startup: FrontendStartup | None = None
-    _pacing: bool = False
 
     @classmethod
     def build(
@@ -237,6 +244,16 @@ class Runtime:
         )
         cluster = Cluster(coordinator_for(store), store, announcer, reloader, engine.wake)
         cluster_ref.append(cluster)
+        replay = None
+        if isinstance(clock, ScaledClock):
+            sharing = None
+            if isinstance(store, SharedReplayClock):  # PostgreSQL: other processes follow it
+                sharing = ClockSharing(
+                    clock, store, lambda: cluster.coordinator.signal(CLOCK), engine.wake
+                )
+            replay = ReplayDriver(
+                clock, announcer, engine.earliest_unsent_due, engine.wake, cluster, sharing
+            )
         metrics.watch(engine, sorted(senders), announcer)
         if telegram is not None:
             telegram.attach(engine.reply)
@@ -259,6 +276,7 @@ class Runtime:
             discord=discord,
             console=console,
             metrics=metrics,
+            replay=replay,
         )
         if config.web_active:
             runtime.web = WebServer(runtime.web_context())
@@ -310,6 +328,9 @@ class Runtime:
         instant until `start_clock()` (a test that sets up chats first)."""
         await self.engine.start()
         await self._prepare_telegram()
+        if self.replay is not None:
+            # Before the announcer plans: a replay other processes run is already under way.
+            await self.replay.adopt()
         # The announcer starts here if this process leads (always, alone on SQLite).
         await self.cluster.start()
         self._tasks.append(asyncio.create_task(self.reloader.watch()))
@@ -337,28 +358,14 @@ class Runtime:
                 raise
 
     def start_clock(self) -> None:
-        """Start a replay's clock and its pacer (once); nothing for the system clock. Only
-        the planning leader runs a replay's clock: a process standing by (on PostgreSQL, a
-        restart that found its killed predecessor's lock not yet released) starts it when it
-        takes the lead, paced from its first moment, so no replayed moment passes unpaced."""
-        clock = self.clock
-        if not isinstance(clock, ScaledClock) or self._pacing:
-            return
-        if not self.cluster.leadership.planning:
-            self.cluster.on_lead = self.start_clock
-            return
-        self._pacing = True
-        pacer = ReplayPacer(
-            clock,
-            self.announcer,
-            self.engine.earliest_unsent_due,
-            self.engine.wake,
-            until=self.replay_until,
-        )
-        pacer.start_clock()
-        self._tasks.append(asyncio.create_task(pacer.run()))
+        """Start a replay's clock (bot.scheduling.replay_driver): paced here if this process
+        leads, else following the leader's; nothing for the system clock."""
+        if self.replay is not None:
+            self.replay.start(self.replay_until)
 
     async def stop(self) -> None:
+        if self.replay is not None:
+            await self.replay.stop()
         if self._web_startup is not None:  # first: no request is served by half-stopped parts
             await self._web_startup.stop()
             self._web_startup = None
@@ -373,6 +380,16 @@ class Runtime:
         for startup in reversed(self._startups):
             await startup.stop()
         self._startups.clear()
+
+
+def lease_for(clock: Clock) -> timedelta:
+    """How long a claimed delivery stays this process's (bot.store.leases), counted by the
+    bot's clock. A lease is about processes, not about the replayed time: in a replay at speed
+    S a minute of real time is S minutes of the clock, and a lease of a clock minute would run
+    out in a fraction of a second while the clock runs between holds, handing another process
+    a send still in flight here (a duplicate)."""
+    speed = clock.speed if isinstance(clock, ScaledClock) else 1.0
+    return DEFAULT_LEASE * max(1.0, speed)
 
 
 def coordinator_for(store: Store) -> Coordinator:

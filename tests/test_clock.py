@@ -68,3 +68,22 @@ def test_a_hold_already_passed_holds_the_clock_where_it_is() -> None:
 def test_a_speed_must_be_a_positive_number(speed: float) -> None:
     with pytest.raises(ValueError, match="positive"):
         ScaledClock(T0, speed=speed)
+
+
+def test_a_following_clock_shows_the_reading_runs_to_the_hold_and_never_goes_back() -> None:
+    """`follow`: another process's clock as it published it (bot.scheduling.shared_clock)."""
+    ticks = [0.0]
+    start = datetime(2022, 5, 13, 12, 0, tzinfo=UTC)
+    clock = ScaledClock(start, speed=60, monotonic=lambda: ticks[0], started=False)
+    clock.follow(start + timedelta(minutes=10), start + timedelta(minutes=30), 60)
+    assert clock.started and clock.now() == start + timedelta(minutes=10)
+    ticks[0] += 5  # five real seconds: five clock minutes
+    assert clock.now() == start + timedelta(minutes=15)
+    ticks[0] += 1_000
+    assert clock.now() == start + timedelta(minutes=30)  # never past the hold
+    # A publication read late (behind where the clock stands) does not take it back...
+    clock.follow(start + timedelta(minutes=20), start + timedelta(minutes=40), 60)
+    assert clock.now() == start + timedelta(minutes=30)
+    # ...but a new hold before where it stands does: the hold is never passed.
+    clock.follow(start + timedelta(minutes=20), start + timedelta(minutes=25), 60)
+    assert clock.now() == start + timedelta(minutes=25)

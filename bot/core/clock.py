@@ -116,6 +116,21 @@ class ScaledClock:
                 moment = max(moment, self._start)
         self._hold = moment
 
+    def follow(self, reading: datetime, hold: datetime | None, speed: float) -> None:
+        """Show `reading` now and run at `speed` up to `hold`: another process's clock, as it
+        published it (bot.scheduling.shared_clock). Started if it was not. It never passes the
+        hold, and does not go back from where it stands unless it stands past the new hold."""
+        reading = require_aware(reading)
+        if hold is not None:
+            hold = require_aware(hold)
+        if not speed > 0 or math.isinf(speed):
+            raise ValueError("speed must be a positive number")
+        shown = max(self.now(), reading) if self.started else reading
+        self._start = shown if hold is None else min(shown, hold)
+        self._origin = self._monotonic()
+        self.speed = speed
+        self._hold = hold
+
     def real_seconds_until(self, moment: datetime) -> float:
         """How long to really wait for the clock to show `moment` (0 if already past); infinity
         while it is not started or held before `moment`: only a later call can tell."""

@@ -10,7 +10,9 @@
   that a post it sends is composed for the chat's subscription as stored
   (`Store.audience_subscription`), not as some other process last knew it;
 - reloaded here (/reload, an operator's edit, the folder watch): RELOADED, and every other
-  process reloads the shared schedules folder unless it has already seen it as it is.
+  process reloads the shared schedules folder unless it has already seen it as it is;
+- a replay's clock moved by the leader: CLOCK, and every other process's clock follows it
+  (bot.scheduling.shared_clock).
 
 With SQLite the coordinator is local: the process leads at once and hears nothing.
 """
@@ -24,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from bot.scheduling.announcer import Announcer
 from bot.scheduling.leadership import POLL_SECONDS, Leadership
 from bot.scheduling.reloader import ScheduleReloader
-from bot.store.coordination import ENQUEUED, RELOADED, REPLAN, Coordinator, Signal
+from bot.store.coordination import CLOCK, ENQUEUED, RELOADED, REPLAN, Coordinator, Signal
 from bot.store.protocol import Store
 
 __all__ = ["Cluster"]
@@ -50,6 +52,10 @@ class Cluster:
         self._reloader = reloader
         self._wake_delivery = wake_delivery
         self.on_lead = on_lead  # called on taking the lead (a replay's pacer starts then)
+        # Called on losing the lead (a replay's pacer stops, its clock follows the new leader's).
+        self.on_standby: Callable[[], Awaitable[None]] | None = None
+        # Called when the leader signals a move of a replay's clock (bot.scheduling.shared_clock).
+        self.on_clock: Callable[[], None] = lambda: None
         self.leadership = Leadership(
             coordinator, self._start_planning, self._stop_planning, poll_seconds=poll_seconds
         )
@@ -90,6 +96,8 @@ class Cluster:
     async def _stop_planning(self) -> None:
         await self._announcer.stop()
         self._announcer.follow(self._ask_leader)
+        if self.on_standby is not None:
+            await self.on_standby()
 
     async def _ask_leader(self) -> None:
         await self.coordinator.signal(REPLAN)
@@ -104,6 +112,8 @@ class Cluster:
             self._spawn(self._reloader.reload_if_changed())
         elif signal == REPLAN and self.leadership.planning:
             self._spawn(self._announcer.replan())
+        elif signal == CLOCK and not self.leadership.planning:
+            self.on_clock()
 
     def _read_audience_then_wake(self) -> None:
         """One read of the audience at a time; signals heard meanwhile take one more after."""

@@ -8,7 +8,8 @@ and the replay's result would depend on how fast the machine is. So the pacer ho
 (`ScaledClock.hold_at`) a little before the next moment an announcement is due while anything
 due before that moment is still to be sent (pending, in flight, or waiting for a retry that
 falls before it); once nothing is, the clock goes on to the moment, the announcement fires and
-is enqueued, and its deliveries go out while the clock runs towards the next moment. A
+is enqueued, and its deliveries go out while the clock runs towards the next moment. A replay's
+end (--until) is such a moment too: the clock reaches it once nothing is still going out. A
 reminder is therefore never still queued when the clock shows its session's start.
 
 A held clock cannot say when it will reach a moment beyond its hold (`real_seconds_until` is
@@ -90,9 +91,15 @@ class ReplayPacer:
         if announcer.firing or (upcoming is not None and upcoming <= now):
             return HELD_POLL_SECONDS  # an announcement is due here: let it be enqueued first
         if upcoming is None:
-            if hold != self._until:
-                self._move(now, self._until)  # nothing planned: the clock runs to the end
-            return RUNNING_POLL_SECONDS
+            if self._until is None:
+                if hold is not None:
+                    self._move(now, None)  # nothing planned: the clock runs freely
+                return RUNNING_POLL_SECONDS
+            # Nothing planned before the replay's end: the end is the next moment, and the
+            # clock does not reach it while posts are still going out (the bot stops there:
+            # a post still queued then would be lost to the replay, however slow the machine
+            # or long a restart after a kill).
+            upcoming = self._until
         earliest = await self._earliest_unsent()
         # Not even *at* the moment while posts due before it are out: a reminder still queued
         # when the clock shows its session's start would be dropped as too late.

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 __all__ = [
+    "CLOCK",
     "ENQUEUED",
     "RELOADED",
     "REPLAN",
@@ -32,6 +33,9 @@ RELOADED: Signal = "reloaded"
 # Something the plan depends on changed in a process that does not plan (a chat's reminder
 # offsets): the leader plans again.
 REPLAN: Signal = "replan"
+
+# The planning leader moved a replay's clock (bot.store.replay_clock): every process reads it.
+CLOCK: Signal = "clock"
 
 Listener = Callable[[Signal], None]
 

@@ -4,8 +4,8 @@ Selected by a `postgresql://` database URL (bot.store.engines). Its parts: postg
 (pool, transactions, migrations), postgres_outbox and postgres_leases (the outbox and its
 deliveries), postgres_kept (button callbacks, kept values), postgres_edits (the audit log of
 operator edits), postgres_pace (the platforms' limits, shared by every process),
-postgres_relay (Telegram updates handed between webhook workers) and, here, chats and
-subscriptions.
+postgres_relay (Telegram updates handed between webhook workers), postgres_replay_clock (a
+replay's clock, published by the planning leader) and, here, chats and subscriptions.
 
 The audience is read from the server at every `audience()` call, not kept between calls as the
 SQLite engine keeps it: other processes change it too, and nothing here would hear of that.
@@ -26,6 +26,7 @@ from bot.store.postgres_kept import PostgresKept
 from bot.store.postgres_outbox import PostgresOutbox
 from bot.store.postgres_pace import PostgresPace
 from bot.store.postgres_relay import PostgresRelay
+from bot.store.postgres_replay_clock import PostgresReplayClock
 from bot.store.postgres_rows import (
     CHAT_COLUMNS,
     Decoder,
@@ -64,7 +65,9 @@ def _moved_to(new: ChatRef) -> str:
     return f"moved to {new}"
 
 
-class PostgresStore(PostgresOutbox, PostgresKept, PostgresEdits, PostgresPace, PostgresRelay):
+class PostgresStore(
+    PostgresOutbox, PostgresKept, PostgresEdits, PostgresPace, PostgresRelay, PostgresReplayClock
+):
     """The `Store` on PostgreSQL: `PostgresStore(url)`, then `open()` or `async with`."""
 
     _audience: AudienceCache | None = None

@@ -222,6 +222,26 @@ _CHANNEL_PROBLEMS = Migration(
     ("CREATE TABLE channel_problems (channel text PRIMARY KEY, problem text NOT NULL)",),
 )
 
+# A replay's clock shared by every process (bot.store.postgres_replay_clock): one row, the
+# planning leader's last move (its reading, hold and speed) and the server's wall time of it
+# (seconds since the epoch, the one clock all processes share); `move` counts the moves.
+_REPLAY_CLOCK = Migration(
+    9,
+    "the replay clock the planning leader publishes",
+    (
+        """
+        CREATE TABLE replay_clock (
+            one     boolean PRIMARY KEY DEFAULT true CHECK (one),
+            reading timestamptz NOT NULL,
+            hold    timestamptz,
+            speed   double precision NOT NULL CHECK (speed > 0),
+            wall    double precision NOT NULL,
+            move    bigint NOT NULL
+        )
+        """,
+    ),
+)
+
 POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _INITIAL,
     _CALLBACKS_AND_VALUES,
@@ -231,4 +251,5 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
     _RELAYED_UPDATES,
     _CLOCK,
     _CHANNEL_PROBLEMS,
+    _REPLAY_CLOCK,
 )
