@@ -83,8 +83,13 @@ class FakeTelegram(TelegramServer):
         bot_username: str = "pitboard_test_bot",
         seed: int = 0,
         spec_path: str | None = None,
+        longest_poll: float | None = None,
     ) -> None:
         self.token = token
+        # The longest a getUpdates waits for an update, whatever its timeout (None: the full
+        # timeout). Telegram may answer a long poll early; a test that waits for the bot's
+        # polls to get through need not wait out the bot's 10 s timeout each time.
+        self.longest_poll = longest_poll
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user = {
             "id": self.bot_id,
@@ -123,6 +128,7 @@ class FakeTelegram(TelegramServer):
         self._update_ids = itertools.count(1)
         self._allowed_updates: list[str] = []
         self._poll_generation = 0
+        self._polls_answered_early = 0
         self._callbacks: dict[str, dict[str, Any]] = {}
         self._callback_ids = itertools.count(4_000_001)
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}

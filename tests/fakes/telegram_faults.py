@@ -93,6 +93,7 @@ class TelegramFaults(TelegramState):
     _migrated: dict[int, int]
     _windows: dict[tuple[str, int], deque[float]]
     _canned: dict[str, list[Any]]
+    _polls_answered_early: int
 
     # --- fault injection --------------------------------------------------------------------
 
@@ -113,6 +114,7 @@ class TelegramFaults(TelegramState):
         """
         fault = _Fault(kind, times, methods, retry_after, migrate_to)
         self._faults.setdefault(chat_id, []).append(fault)
+        self._answer_waiting_poll(fault)
 
     def set_fault_rate(
         self,
@@ -126,8 +128,18 @@ class TelegramFaults(TelegramState):
         """Fail a fraction `rate` of matching requests (seeded, so runs repeat); 0 removes."""
         faults = self._faults.setdefault(chat_id, [])
         faults[:] = [f for f in faults if not (f.kind == kind and f.times == math.inf)]
+        fault = _Fault(kind, math.inf, methods, retry_after, None, rate)
         if rate > 0:
-            faults.append(_Fault(kind, math.inf, methods, retry_after, None, rate))
+            faults.append(fault)
+        self._answer_waiting_poll(fault)
+
+    def _answer_waiting_poll(self, fault: _Fault) -> None:
+        """A change to getUpdates' faults answers the long poll in flight (with no updates, as
+        Telegram may at any time), so that the bot's next poll meets the change at once rather
+        than after the poll's timeout (10 s for the bot's polling)."""
+        if fault.applies("getUpdates"):
+            self._polls_answered_early += 1
+            self._notify()
 
     def answer_next(self, method: str, result: Any, times: int = 1) -> None:
         """The next `times` calls of `method` succeed with `result` as it is, however wrong

@@ -23,6 +23,8 @@ class TelegramMethods(TelegramWebhook):
     callback_answers: dict[str, dict[str, Any]]
     chat_actions: list[tuple[int, str]]
     _poll_generation: int
+    _polls_answered_early: int
+    longest_poll: float | None
     _closing: bool
 
     async def _get_me(self, params: dict[str, Any], chat: Chat | None) -> Any:
@@ -39,9 +41,13 @@ class TelegramMethods(TelegramWebhook):
             self._allowed_updates = list(params["allowed_updates"])
         self._poll_generation += 1
         generation = self._poll_generation
+        answered_early = self._polls_answered_early
         self._notify()  # a poll still waiting learns it was superseded
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(0, params.get("timeout", 0))
+        waits = max(0, params.get("timeout", 0))
+        if self.longest_poll is not None:
+            waits = min(waits, self.longest_poll)
+        deadline = loop.time() + waits
         while True:
             if generation != self._poll_generation:
                 raise ApiError(
@@ -53,6 +59,8 @@ class TelegramMethods(TelegramWebhook):
             remaining = deadline - loop.time()
             if updates or remaining <= 0 or self._closing:
                 return updates
+            if answered_early != self._polls_answered_early:
+                return updates  # getUpdates' faults changed: the next poll meets them
             await self._next_tick(remaining)
 
     async def _set_webhook(self, params: dict[str, Any], chat: Chat | None) -> Any:

@@ -321,6 +321,36 @@ async def test_get_updates_waits_returns_early_and_honours_offset(fake: FakeTele
     assert await bot.get_updates(offset=update.update_id + 2, timeout=0) == ()
 
 
+async def test_a_getupdates_fault_set_during_a_long_poll_is_met_by_the_next_poll(
+    fake: FakeTelegram, bot: Bot
+):
+    """The long poll in flight is answered (with nothing) when getUpdates' faults change, so a
+    test need not wait out the bot's poll timeout before its next poll meets the fault."""
+    waiting = asyncio.create_task(bot.get_updates(timeout=600))
+    # Its parameters are recorded just before the fake starts waiting, with no await between.
+    await fake.wait_for(lambda: [c for c in fake.calls("getUpdates") if "timeout" in c])
+    fake.set_fault_rate("server_error", 1.0, methods={"getUpdates"})
+    async with asyncio.timeout(60):  # far below the poll's 600 s
+        assert await waiting == ()
+    with pytest.raises(NetworkError):
+        await bot.get_updates(timeout=0)
+    # Removing the fault answers a waiting poll too; the next one gets through.
+    fake.set_fault_rate("server_error", 0, methods={"getUpdates"})
+    assert await bot.get_updates(timeout=0) == ()
+    assert [r.status for r in fake.requests if r.method == "getUpdates"] == [200, 500, 200]
+
+
+async def test_longest_poll_answers_a_long_poll_early_and_updates_still_at_once():
+    async with FakeTelegram(longest_poll=0.5) as fake:
+        bot = await _bot(fake)
+        async with asyncio.timeout(60):  # far below the poll's 600 s
+            assert await bot.get_updates(timeout=600) == ()
+            fake.push_message(CHAT, "/next")
+            [update] = await bot.get_updates(timeout=600)
+        assert update.message.text == "/next"
+        await bot.shutdown()
+
+
 async def test_allowed_updates_filters_and_a_second_poller_conflicts(fake: FakeTelegram, bot: Bot):
     fake.push_message(CHAT, "hello")
     assert await bot.get_updates(timeout=0, allowed_updates=["callback_query"]) == ()
