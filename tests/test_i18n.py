@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 
 from bot.core import i18n
@@ -235,3 +236,18 @@ def test_english_texts_are_their_msgids_without_a_catalog_lookup(
         assert _("Next up") != "Next up"
         assert i18n.pgettext("column: points", "Pts") == "P."
     assert lookups == ["sv", "sv"]
+
+
+def test_an_english_list_is_babels_british_list_without_asking_babel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    words = ["Qualifying 1", "Race 1", "Race 2", "Race 3", "Race 4"]
+    expected = [format_list(words[:n], locale="en_GB") for n in range(6)]
+
+    def refused(*args: object, **kwargs: object) -> str:
+        raise AssertionError("Babel asked for an English list")
+
+    monkeypatch.setattr(i18n, "format_list", refused)
+    with use_language("en"):
+        assert [and_list(words[:n]) for n in range(6)] == expected
+    assert expected[2:4] == ["Qualifying 1 and Race 1", "Qualifying 1, Race 1 and Race 2"]
