@@ -5,6 +5,7 @@ the code."""
 from __future__ import annotations
 
 import asyncio
+import gettext
 import re
 import sys
 from datetime import datetime, timedelta
@@ -12,8 +13,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 
+from bot.core import i18n
 from bot.core.formatting import format_countdown, format_moment, format_points
 from bot.core.i18n import (
     _,
@@ -203,3 +206,48 @@ def test_the_check_flags_english_outside_the_catalogs(tmp_path: Path) -> None:
     )
     found = [text for _, text in check_i18n.unwrapped(module)]
     assert found == ["Standings after the race", "Driver ", "TBA"]
+
+
+def test_english_texts_are_their_msgids_without_a_catalog_lookup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """English is the source language: `_`, `ngettext` and `pgettext` answer what English's
+    NullTranslations would, without looking a catalog up (a dozen lookups per /standings were
+    a tenth of its CPU, issue 11); other languages still go to their catalogs."""
+    english = i18n._translations("en")
+    lookups: list[str] = []
+    real = i18n._translations
+
+    def counted(language: str) -> gettext.NullTranslations:
+        lookups.append(language)
+        return real(language)
+
+    monkeypatch.setattr(i18n, "_translations", counted)
+    with use_language("en"):
+        assert _("Next up") == english.gettext("Next up") == "Next up"
+        for n in (0, 1, 2):
+            assert i18n.ngettext("{n} chat", "{n} chats", n) == english.ngettext(
+                "{n} chat", "{n} chats", n
+            )
+        assert i18n.pgettext("column: points", "Pts") == "Pts"
+    assert _("Next up") == "Next up"  # no language set: English
+    assert lookups == []
+    with use_language("sv"):
+        assert _("Next up") != "Next up"
+        assert i18n.pgettext("column: points", "Pts") == "P."
+    assert lookups == ["sv", "sv"]
+
+
+def test_an_english_list_is_babels_british_list_without_asking_babel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    words = ["Qualifying 1", "Race 1", "Race 2", "Race 3", "Race 4"]
+    expected = [format_list(words[:n], locale="en_GB") for n in range(6)]
+
+    def refused(*args: object, **kwargs: object) -> str:
+        raise AssertionError("Babel asked for an English list")
+
+    monkeypatch.setattr(i18n, "format_list", refused)
+    with use_language("en"):
+        assert [and_list(words[:n]) for n in range(6)] == expected
+    assert expected[2:4] == ["Qualifying 1 and Race 1", "Qualifying 1, Race 1 and Race 2"]

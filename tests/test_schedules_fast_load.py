@@ -3,6 +3,7 @@ accepts and rejects exactly what the tomllib loader did, and words every problem
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import math
@@ -16,6 +17,7 @@ import rtoml
 from hypothesis import HealthCheck, given, settings
 
 from bench._catalog_gen import Shape, generate
+from bot.core.model import ResultRow, ResultStatus
 from bot.core.schedules import Problem, check_directory, events, reader, results, toml_text
 from tests.test_schedules_garbage import REAL_FILES, mutated_real_file
 from tests.test_schedules_helpers import (
@@ -268,6 +270,26 @@ def test_plain_paths_build_the_same_catalog_as_the_general_path(
     assert fast.sessions == general.sessions
     assert fast.events == general.events
     assert fast == general
+
+
+def test_a_plain_row_is_the_row_resultrows_own_init_builds(generated: Path) -> None:
+    """The plain path builds its rows without ResultRow's __init__ (eleven setattr calls):
+    each must be that very row, field for field, hashing alike, and stay frozen."""
+    catalog, problems = check_directory(generated)
+    assert catalog is not None and problems == ()
+    rows = [row for session in catalog.sessions.values() for row in session.results]
+    assert rows
+    for row in rows:
+        built = ResultRow(row.drivers, row.status, row.position, row.note, row.car_number)
+        assert type(row) is ResultRow
+        assert vars(row) == vars(built) and row == built and hash(row) == hash(built)
+    made = results._plain_row(("a", "b"), ResultStatus.DNF, None, "gearbox", "7")
+    assert vars(made) == vars(ResultRow(("a", "b"), ResultStatus.DNF, None, "gearbox", "7"))
+    assert dataclasses.replace(made, laps=3).laps == 3 and made.laps is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.position = 2  # type: ignore[misc]
+    # Every field has a plain default: the template the plain rows copy holds them all.
+    assert {f.name for f in dataclasses.fields(ResultRow)} == set(vars(made))
 
 
 def test_a_dead_heat_and_incomplete_results_take_the_general_path_and_pass(

@@ -26,6 +26,31 @@ _PLAIN_KEY_SET = frozenset((*RESULT_KEYS[:5], "source", "inferred"))
 # and shared (building a frozen row costs more than everything else the plain path does for it).
 SharedRows = dict[tuple[str, int], ResultRow]
 _STATUSES = {status.value: status for status in ResultStatus}
+# A frozen dataclass's __init__ sets every field through object.__setattr__, and ResultRow has
+# eleven since the timing-sheet fields came: that made a plain row cost twice what it did and
+# the whole load a tenth more (issue 11). A plain row (no timing-sheet value) is made instead
+# from a copy of this template's attributes, every field at its default: the same row (equal,
+# same hash, same attributes), a third of the work.
+_PLAIN_ROW_TEMPLATE = vars(ResultRow((), ResultStatus.CLASSIFIED))
+
+
+def _plain_row(
+    drivers: tuple[str, ...],
+    status: ResultStatus,
+    position: int | None = None,
+    note: str | None = None,
+    car_number: str | None = None,
+) -> ResultRow:
+    """`ResultRow(drivers, status, position, note, car_number)`, built without its __init__."""
+    attributes = _PLAIN_ROW_TEMPLATE.copy()
+    attributes["drivers"] = drivers
+    attributes["status"] = status
+    attributes["position"] = position
+    attributes["note"] = note
+    attributes["car_number"] = car_number
+    row: ResultRow = object.__new__(ResultRow)
+    object.__setattr__(row, "__dict__", attributes)
+    return row
 
 
 @dataclass(frozen=True)
@@ -122,7 +147,7 @@ def _plain_results(
             everyone.append(driver)
             row = shared_rows.get((driver, position))
             if row is None:
-                row = shared_rows[driver, position] = ResultRow((driver,), classified, position)
+                row = shared_rows[driver, position] = _plain_row((driver,), classified, position)
             rows.append(row)
             continue
         if not item.keys() <= _PLAIN_KEY_SET:
@@ -150,7 +175,7 @@ def _plain_results(
             if type(driver) is not str or driver not in drivers or driver not in driver_ids:
                 return None
             everyone.append(driver)
-            rows.append(ResultRow((driver,), status, position, note))
+            rows.append(_plain_row((driver,), status, position, note))
             continue
         if driver is not None:
             return None
@@ -164,7 +189,7 @@ def _plain_results(
         if entry is None:
             return None
         everyone.extend(entry.drivers)
-        rows.append(ResultRow(entry.drivers, status, position, note, number))
+        rows.append(_plain_row(entry.drivers, status, position, note, number))
     if len(set(everyone)) != len(everyone):
         return None
     positions.sort()
