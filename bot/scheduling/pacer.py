@@ -90,16 +90,18 @@ class ReplayPacer:
         upcoming = announcer.next_due()
         if announcer.firing or (upcoming is not None and upcoming <= now):
             return HELD_POLL_SECONDS  # an announcement is due here: let it be enqueued first
+        end = self._until
+        if end is not None and (upcoming is None or upcoming > end):
+            # Nothing planned before the replay's end (nothing at all, or only moments after
+            # it: a replay of one weekend still has the rest of the season planned): the end
+            # is the next moment, and the clock does not reach it while posts are still going
+            # out (the bot stops there: a post still queued then would be lost to the replay,
+            # however slow the machine or long a restart after a kill).
+            upcoming = end
         if upcoming is None:
-            if self._until is None:
-                if hold is not None:
-                    self._move(now, None)  # nothing planned: the clock runs freely
-                return RUNNING_POLL_SECONDS
-            # Nothing planned before the replay's end: the end is the next moment, and the
-            # clock does not reach it while posts are still going out (the bot stops there:
-            # a post still queued then would be lost to the replay, however slow the machine
-            # or long a restart after a kill).
-            upcoming = self._until
+            if hold is not None:
+                self._move(now, None)  # nothing planned and no end: the clock runs freely
+            return RUNNING_POLL_SECONDS
         earliest = await self._earliest_unsent()
         # Not even *at* the moment while posts due before it are out: a reminder still queued
         # when the clock shows its session's start would be dropped as too late.
@@ -108,9 +110,7 @@ class ReplayPacer:
             # A retry due between the hold and the moment must still be reachable, or it
             # would wait for a clock that waits for it.
             target = max(upcoming - JUST_BEFORE, earliest)
-        if self._until is not None:
-            target = min(target, self._until)
-        target = max(target, now)
+        target = max(target, now)  # never back; at most `upcoming`, so never past the end
         if target != hold:
             self._move(now, target)
         elif now >= target and self._waiting_at != target:

@@ -1,7 +1,7 @@
-"""A replay's end (--until) is paced like a due moment: with nothing planned before it, the clock
-does not reach it while posts are still going out (the bot stops there, and a post still
-queued would be lost to the replay). The clock's monotonic counter is moved by hand: readings
-are asserted exactly, never timed."""
+"""A replay's end (--until) is paced like a due moment: with nothing planned before it (nothing
+at all, or only moments after it), the clock does not reach it while posts are still going out
+(the bot stops there, and a post still queued would be lost to the replay). The clock's
+monotonic counter is moved by hand: readings are asserted exactly, never timed."""
 
 from __future__ import annotations
 
@@ -42,6 +42,45 @@ async def test_with_nothing_planned_the_clock_waits_short_of_the_end_while_posts
     assert clock.now() == UNTIL - JUST_BEFORE
 
     unsent[0] = None  # it went out: the clock goes on to the end
+    await pacer.step()
+    assert clock.hold == UNTIL
+    ticks[0] += 1_000_000
+    assert clock.now() == UNTIL
+
+
+class PlannedAfterTheEnd:
+    """The announcer after a weekend's last moment in a replay of that weekend: the rest of the
+    season is still planned, the next moment days after the replay's end."""
+
+    firing = False
+
+    def next_due(self) -> datetime | None:
+        return UNTIL + timedelta(days=2)
+
+    def retime(self, hold: datetime) -> None:
+        return None
+
+
+async def test_with_later_moments_planned_the_clock_still_waits_short_of_the_end() -> None:
+    # The multi-process soak under load: a start post to a Discord channel, claimed by a
+    # process restarted after a kill and not yet connected, waited for its retry while the
+    # clock ran on to --until (the next planned moment lay beyond it), and both processes
+    # stopped there with the post still pending.
+    ticks = [0.0]
+    clock = ScaledClock(START, speed=4500, monotonic=lambda: ticks[0], started=False)
+    unsent: list[datetime | None] = [START + timedelta(seconds=2)]  # waiting for its retry
+
+    async def earliest_unsent() -> datetime | None:
+        return unsent[0]
+
+    pacer = ReplayPacer(clock, PlannedAfterTheEnd(), earliest_unsent, until=UNTIL)  # type: ignore[arg-type]
+    pacer.start_clock()
+    await pacer.step()
+    assert clock.hold == UNTIL - JUST_BEFORE
+    ticks[0] += 1_000_000  # however long the post takes (a restart after a kill, say)
+    assert clock.now() == UNTIL - JUST_BEFORE
+
+    unsent[0] = None  # it went out: the clock goes on to the end, not past it
     await pacer.step()
     assert clock.hold == UNTIL
     ticks[0] += 1_000_000
