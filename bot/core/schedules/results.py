@@ -6,7 +6,7 @@ from bisect import bisect_left
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from bot.core.model import Entry, ResultRow, ResultStatus
 from bot.core.schedules import formats
@@ -28,10 +28,36 @@ SharedRows = dict[tuple[str, int], ResultRow]
 _STATUSES = {status.value: status for status in ResultStatus}
 # A frozen dataclass's __init__ sets every field through object.__setattr__, and ResultRow has
 # eleven since the timing-sheet fields came: that made a plain row cost twice what it did and
-# the whole load a tenth more (issue 11). A plain row (no timing-sheet value) is made instead
-# from a copy of this template's attributes, every field at its default: the same row (equal,
-# same hash, same attributes), a third of the work.
-_PLAIN_ROW_TEMPLATE = vars(ResultRow((), ResultStatus.CLASSIFIED))
+# the whole load a tenth more (issue 11). A plain row (no timing-sheet value) is built instead
+# by this class, which has ResultRow's very slots and plain assignments, and then becomes a
+# ResultRow: the same row (equal, same hash, frozen), under half the work. (Copying a template's
+# __dict__ did it too, but rows with a dict of their own made every table that reads them 6-10 %
+# slower: issue 11, the first /standings.)
+
+
+class _PlainRow:
+    __slots__ = ResultRow.__slots__  # same layout: what lets it become a ResultRow
+
+    def __init__(
+        self,
+        drivers: tuple[str, ...],
+        status: ResultStatus,
+        position: int | None,
+        note: str | None,
+        car_number: str | None,
+    ) -> None:
+        self.drivers = drivers
+        self.status = status
+        self.position = position
+        self.note = note
+        self.car_number = car_number
+        # ResultRow's defaults (a test checks every field against its __init__'s row).
+        self.laps = None
+        self.time = None
+        self.gap = None
+        self.best_lap = None
+        self.fastest_lap = False
+        self.class_name = None
 
 
 def _plain_row(
@@ -42,15 +68,9 @@ def _plain_row(
     car_number: str | None = None,
 ) -> ResultRow:
     """`ResultRow(drivers, status, position, note, car_number)`, built without its __init__."""
-    attributes = _PLAIN_ROW_TEMPLATE.copy()
-    attributes["drivers"] = drivers
-    attributes["status"] = status
-    attributes["position"] = position
-    attributes["note"] = note
-    attributes["car_number"] = car_number
-    row: ResultRow = object.__new__(ResultRow)
-    object.__setattr__(row, "__dict__", attributes)
-    return row
+    row = _PlainRow(drivers, status, position, note, car_number)
+    row.__class__ = ResultRow  # type: ignore[assignment]
+    return cast(ResultRow, row)
 
 
 @dataclass(frozen=True)
