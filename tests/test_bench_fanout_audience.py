@@ -13,6 +13,15 @@ async def test_the_audience_phases_report_every_figure(tmp_path: Path) -> None:
         figures |= await announce_phase(store, tmp_path / "bench.db", 1_200)
     assert {"store_100k_s", "store_100k_raw_s", "announce_100k_enqueue_s"} <= set(figures)
     assert figures["announce_100k_raw_insert_s"] >= 0
+    # CPU seconds beside the wall ones (issue 11: wall ratios swing with the machine's load).
+    for key in (
+        "store_100k",
+        "store_100k_raw",
+        "announce_100k_enqueue",
+        "announce_100k_raw_insert",
+    ):
+        assert figures[f"{key}_cpu_s"] >= 0
+    assert {"store_100k_cpu_ratio", "announce_100k_cpu_ratio"} <= set(figures)
     assert figures["announce_100k_commands"] >= 1
     for key in ("announce_100k_command_p50_ms", "announce_100k_command_p99_ms"):
         assert figures[key] >= 0

@@ -53,12 +53,30 @@ _SET_SUBSCRIPTION = (
     " series = excluded.series, drivers = excluded.drivers,"
     " session_kinds = excluded.session_kinds"
 )
-_DEFAULT_CHAT = (
-    "INSERT INTO chats (platform, chat_id, kind, zone, language, reminder_minutes,"
-    " spoiler_safe, active, mention_role, chart_with_results, clock)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (platform, chat_id) DO NOTHING"
-)
+# The chats table's columns in chat_params' order.
+_CHAT_PARAM_COLUMNS = (
+    "platform", "chat_id", "kind", "zone", "language", "reminder_minutes", "spoiler_safe",
+    "active", "mention_role", "chart_with_results", "clock",
+)  # fmt: skip
+
+
+def _new_chats_insert(defaults: Chat) -> tuple[str, tuple[Any, ...]]:
+    """The statement inserting a new chat with `defaults`' settings (any platform and id
+    bound first), and those settings. Settings that are NULL are left to the column's own
+    default (NULL): the sqlite3 module binds a None by trying to adapt it, an exception
+    made and dropped each time, and two of them a row were 5 % of storing 100,000
+    subscriptions (issue 11)."""
+    pairs = [
+        (column, value)
+        for column, value in zip(_CHAT_PARAM_COLUMNS[2:], chat_params(defaults)[2:], strict=True)
+        if value is not None
+    ]
+    columns = ", ".join(["platform", "chat_id", *(column for column, _value in pairs)])
+    sql = (
+        f"INSERT INTO chats ({columns}) VALUES ({', '.join('?' * (len(pairs) + 2))})"
+        " ON CONFLICT (platform, chat_id) DO NOTHING"
+    )
+    return sql, tuple(value for _column, value in pairs)
 
 
 def _refs_json(refs: Sequence[ChatRef]) -> str:
@@ -217,10 +235,10 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
             await self._write_subscriptions(batch, encoder)
 
     async def _write_subscriptions(self, batch: list[Subscription], encoder: Encoder) -> None:
-        settings = chat_params(Chat(batch[0].chat))[2:]  # a new chat's defaults
+        new_chat, settings = _new_chats_insert(Chat(batch[0].chat))  # a new chat's defaults
         async with self._write() as conn:
             await conn.executemany(
-                _DEFAULT_CHAT, ((sub.chat.platform, sub.chat.id, *settings) for sub in batch)
+                new_chat, ((sub.chat.platform, sub.chat.id, *settings) for sub in batch)
             )
             await conn.executemany(_SET_SUBSCRIPTION, (encoder.row(sub) for sub in batch))
             changed = await self._members(conn, [sub.chat for sub in batch])

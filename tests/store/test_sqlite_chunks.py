@@ -81,6 +81,23 @@ async def test_subscriptions_are_written_one_transaction_per_batch(tmp_path: Pat
     assert len(commits) == 3  # batches of 2,000: 2,000 + 2,000 + 1,000
 
 
+async def test_new_chats_are_stored_with_their_defaults_and_no_null_bound_per_row(
+    tmp_path: Path,
+) -> None:
+    # Binding a None costs the sqlite3 module an adaptation attempt (an exception made and
+    # dropped) per row: a new chat's NULL settings are left to the columns' own default.
+    many = [ChatRef("telegram", str(n)) for n in range(3)]
+    async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        statements = await traced(store)
+        await subscribed(store, many)
+        await store._connection().set_trace_callback(None)
+        inserts = [s for s in statements if s.lstrip().startswith("INSERT INTO chats")]
+        assert len(inserts) == 3
+        assert not [s for s in inserts if "NULL" in s]
+        for ref in many:  # the same row as a default Chat's
+            assert await store.get_chat(ref) == Chat(ref)
+
+
 async def test_a_command_is_answered_between_two_chunks_of_an_enqueue(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with PausingStore(path) as store, SQLiteStore(path) as onlooker:
