@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from functools import lru_cache
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
@@ -53,7 +54,12 @@ def _rendered(reply: Reply, spoiler_safe: bool) -> tuple[TelegramMessage, ...]:
 
 def render_once(reply: Reply, *, spoiler_safe: bool) -> list[TelegramMessage]:
     """`render`, remembered for equal replies: rendering was the largest part of a command's
-    own work (bench/telegram's profile)."""
+    own work (bench/telegram's profile). The cache keys on the reply without its
+    idempotency key, which rendering never reads: a fan-out's posts each carry their own
+    delivery's key, so keyed on the whole reply every post of a broadcast missed the cache,
+    was rendered anew and pushed the command replies out of it."""
+    if reply.idempotency_key is not None:
+        reply = replace(reply, idempotency_key=None)
     try:
         return list(_rendered(reply, spoiler_safe))
     except TypeError:  # a reply holding something unhashable: render it every time
