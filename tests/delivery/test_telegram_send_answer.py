@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp.payload import BytesPayload
 from telegram import Bot, Message
 from telegram.constants import ParseMode
 
+from bot.frontends.telegram import transport
 from bot.frontends.telegram.render import Button, TelegramMessage
 from bot.frontends.telegram.sender import NO_LINK_PREVIEW, TelegramSender, keyboard_markup
 from tests.fakes.telegram_api import FakeTelegram
@@ -70,3 +73,46 @@ async def test_a_send_builds_no_message_object(
     ids = [await sender.send_one(str(FAN + n), PLAIN) for n in range(3)]
     assert built == []
     assert ids == [str(fake.sent(FAN + n)[0].message_id) for n in range(3)]
+
+
+def test_a_plain_send_is_form_encoded_as_aiohttp_encodes_a_dict() -> None:
+    fields = {
+        "chat_id": "-1001234",
+        "text": "<b>Ré 2</b> & co: 30 min delay? ✓\nyes = 100%",
+        "link_preview_options": '{"is_disabled": true}',
+    }
+    ours = transport._form_urlencoded(fields)
+    theirs = aiohttp.FormData(fields)()
+    assert isinstance(theirs, BytesPayload)
+    assert ours.content_type == theirs.content_type
+    assert ours.decode() == theirs.decode()
+
+
+async def test_a_plain_send_builds_no_form_data(
+    fake_and_bot: tuple[FakeTelegram, Bot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a dict, aiohttp built a FormData (and a multipart writer with a random boundary)
+    # for every message of a fan-out; the sends use the AiohttpRequest transport, as the bot.
+    fake, _ = fake_and_bot
+    forms: list[object] = []
+    original = aiohttp.FormData.__init__
+
+    def counting(self: aiohttp.FormData, *args: Any, **kwargs: Any) -> None:
+        forms.append(args)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(aiohttp.FormData, "__init__", counting)
+    bot = Bot(
+        fake.token,
+        base_url=fake.base_url,
+        base_file_url=fake.base_file_url,
+        request=transport.AiohttpRequest(),
+    )
+    await bot.initialize()
+    try:
+        message_id = await TelegramSender(bot, {}).send_one(str(FAN), WITH_BUTTONS)
+    finally:
+        await bot.shutdown()
+    assert forms == []
+    assert message_id == str(fake.sent(FAN)[0].message_id)
+    assert fake.sent(FAN)[0].text == "Standings"

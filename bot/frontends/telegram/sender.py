@@ -13,6 +13,7 @@ the mapping from python-telegram-bot's errors to the engine's error tree:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import replace
 from functools import lru_cache
@@ -45,6 +46,8 @@ GONE_CHAT_MARKERS = ("chat not found", "user is deactivated", "peer_id_invalid")
 # equal ones (fifty /standings, a broadcast to thousands of chats): each is rendered once.
 RENDERED_REPLIES_KEPT = 256
 NO_LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# As PTB puts it on the wire (the JSON of its dict), made once rather than for every message.
+NO_LINK_PREVIEW_JSON = json.dumps(NO_LINK_PREVIEW.to_dict())
 
 
 @lru_cache(maxsize=RENDERED_REPLIES_KEPT)
@@ -123,7 +126,7 @@ class TelegramSender:
         data: dict[str, object] = {
             "chat_id": _chat_id(chat_id),
             "text": message.text,
-            "link_preview_options": NO_LINK_PREVIEW,
+            "link_preview_options": NO_LINK_PREVIEW_JSON,
             "parse_mode": ParseMode.HTML,
             "reply_markup": keyboard_markup(message),
         }
