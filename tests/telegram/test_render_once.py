@@ -4,6 +4,8 @@ command's own work). What is sent is exactly what `render` makes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import bot.frontends.telegram.sender as sender
@@ -46,3 +48,14 @@ def test_a_changed_reply_is_rendered_anew(renders: list[Reply]) -> None:
     other = Reply(title="Race 2 — Oschersleben", blocks=results_reply().blocks)
     assert "Race 2" in sender.render_once(other, spoiler_safe=False)[0].text
     assert len(renders) == 2
+
+
+def test_a_broadcasts_posts_differing_only_in_their_delivery_key_are_rendered_once(
+    renders: list[Reply],
+) -> None:
+    # Each delivery of a fan-out carries its own idempotency key (bot.runtime.keyed); the
+    # Telegram rendering never shows it, so thousands of chats must cost one rendering.
+    posts = [replace(results_reply(), idempotency_key=f"free|x|telegram:{n}") for n in range(5)]
+    sent = [sender.render_once(post, spoiler_safe=False) for post in posts]
+    assert all(messages == render(results_reply()) for messages in sent)
+    assert len(renders) == 1

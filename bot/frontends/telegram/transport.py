@@ -12,7 +12,10 @@ one request every few seconds.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import aiohttp
+from aiohttp.payload import BytesPayload
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -23,6 +26,7 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 5.0
 WRITE_TIMEOUT = 5.0
 MEDIA_WRITE_TIMEOUT = 20.0
+FORM_URLENCODED = "application/x-www-form-urlencoded"
 # Connections kept open to the Bot API: enough for every delivery worker and the replies.
 CONNECTION_LIMIT = 64
 
@@ -88,16 +92,24 @@ def _seconds(given: float | object | None, default: float) -> float | None:
     return None if given is None else float(given)
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+def _body(request_data: RequestData | None) -> aiohttp.FormData | BytesPayload | None:
     """Parameters form-encoded as PTB's httpx request sends them; multipart with files."""
     if request_data is None:
         return None
     fields = request_data.json_parameters
     if not request_data.contains_files:
-        return fields
+        return _form_urlencoded(fields)
     form = aiohttp.FormData()
     for name, value in fields.items():
         form.add_field(name, value)
     for name, (filename, content, mime_type) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
     return form
+
+
+def _form_urlencoded(fields: dict[str, str]) -> BytesPayload:
+    """The bytes and content type aiohttp makes of a dict of fields, made directly: given the
+    dict, aiohttp first fails a payload lookup, then builds a `FormData`, and that a multipart
+    writer with a random boundary (`uuid4`) it never uses, on every send."""
+    encoded = urlencode(list(fields.items()), doseq=True, encoding="utf-8").encode()
+    return BytesPayload(encoded, content_type=FORM_URLENCODED)
