@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from bot.core.audience import Chat, ChatKind, ChatRef
 from bot.core.clock import FixedClock
@@ -40,20 +37,6 @@ async def until(check: Callable[[], Awaitable[bool]]) -> None:
     while not await check():
         assert time.monotonic() < deadline, "condition not reached in time"
         await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    first = PostgresStore(postgres_url, schema=schema, process_name="bot-1")
-    second = PostgresStore(postgres_url, schema=schema, process_name="bot-2")
-    await first.open()
-    await second.open()
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
 
 
 def _engine(store: PostgresStore, sender: FakeSender, at: datetime) -> DeliveryEngine:

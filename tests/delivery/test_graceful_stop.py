@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-
-import pytest
 
 from bot.core.audience import Chat, ChatRef
 from bot.core.clock import FixedClock
@@ -39,20 +36,6 @@ async def eventually_true(check: Callable[[], Awaitable[bool]]) -> None:
 
 def compose(item: OutboxItem, chat: Chat) -> Reply | None:
     return Reply(title="Lights out")
-
-
-@pytest.fixture
-async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    first = PostgresStore(postgres_url, schema=schema, process_name="bot-1")
-    second = PostgresStore(postgres_url, schema=schema, process_name="bot-2")
-    await first.open()
-    await second.open()
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
 
 
 def _engine(store: PostgresStore) -> tuple[DeliveryEngine, FakeSender]:

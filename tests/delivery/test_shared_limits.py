@@ -9,8 +9,6 @@ over its limit. Nothing here asserts a duration: the fake's count and the order 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Bot
@@ -40,20 +38,6 @@ WITHIN = 60.0
 
 def compose(item: OutboxItem, chat: Chat) -> Reply | None:
     return Reply(title="Race 1", blocks=(paragraph(str(item.payload["text"])),))
-
-
-@pytest.fixture
-async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    first = PostgresStore(postgres_url, schema=schema, process_name="bot-1")
-    second = PostgresStore(postgres_url, schema=schema, process_name="bot-2")
-    await first.open()
-    await second.open()
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def _engine(

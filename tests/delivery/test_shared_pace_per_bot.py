@@ -10,10 +10,6 @@ a busy machine.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.core.audience import Chat, ChatRef
 from bot.core.clock import SystemClock
@@ -33,20 +29,6 @@ SECOND_BOT = "222222:second-bot-secret"
 
 def compose(item: OutboxItem, chat: Chat) -> Reply | None:
     return Reply(title="Race 1")
-
-
-@pytest.fixture
-async def two_stores(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    first = PostgresStore(postgres_url, schema=schema, process_name="bot-a")
-    second = PostgresStore(postgres_url, schema=schema, process_name="bot-b")
-    await first.open()
-    await second.open()
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
 
 
 def _engine(store: PostgresStore, token: str) -> tuple[DeliveryEngine, FakeSender]:
