@@ -104,25 +104,31 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @asynccontextmanager
 async def baseline_bot(
-    rate: float, retries: int
+    rate: float, retries: int, *, limited: bool = True
 ) -> AsyncIterator[tuple[FakeTelegram, Application[Any, Any, Any, Any, Any, Any]]]:
-    """What a typical PTB bot looks like: AIORateLimiter at the documented settings."""
-    async with FakeTelegram(limits=fake_limits(rate)) as fake:
-        limiter = AIORateLimiter(
-            overall_max_rate=rate,
-            overall_time_period=1,
-            group_max_rate=20,
-            group_time_period=60,
-            max_retries=retries,
-        )
-        app = (
+    """What a typical PTB bot looks like: AIORateLimiter at the documented settings.
+
+    `limited=False`: the same bot with no global limit anywhere (no AIORateLimiter, none at the
+    fake; a chat's own limits stay), to measure how fast its loop goes on this machine."""
+    limits = fake_limits(rate) if limited else replace(fake_limits(rate), global_per_second=None)
+    async with FakeTelegram(limits=limits) as fake:
+        builder = (
             Application.builder()
             .token(fake.token)
             .base_url(fake.base_url)
             .base_file_url(fake.base_file_url)
-            .rate_limiter(limiter)
-            .build()
         )
+        if limited:
+            builder = builder.rate_limiter(
+                AIORateLimiter(
+                    overall_max_rate=rate,
+                    overall_time_period=1,
+                    group_max_rate=20,
+                    group_time_period=60,
+                    max_retries=retries,
+                )
+            )
+        app = builder.build()
         app.add_handler(MessageHandler(filters.COMMAND, _answer))
         await app.initialize()
         await app.start()

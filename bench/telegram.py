@@ -17,7 +17,11 @@ answering 429 ("retry after") beyond them. Each bot gets its own fake, so counte
    (outbox + delivery engine). Baseline: `for chat in chats: await bot.send_message(...)` with
    PTB's AIORateLimiter(overall_max_rate=--rate, group 20/60 s, max_retries=--baseline-retries),
    errors caught and counted. Figures: delivered / (last arrival - start) against the limit,
-   the 429s the fake answered, chats reached, given up, duplicated.
+   the 429s the fake answered, chats reached, given up, duplicated. Then the same loop once
+   more with no global limit anywhere (no AIORateLimiter, none at the fake): how fast the loop
+   itself goes on this machine (`bare_loop_limit_share`). The bot and the fake share one event
+   loop, so that is a CPU figure: where it is near the limit, the limited loop reaches the limit
+   unless a 429 pauses it, and `fanout_ratio` can be at most 0.99 / that share.
 3. Commands during the fan-out: one command every --probe-every seconds while it runs (their
    replies count against the same global limit, for both bots: 5/s is about 1 % of it).
 4. Burst (bench/_telegram_burst.py): one fan sends 10 commands at once and 20 other fans one
@@ -53,6 +57,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from telegram.ext import Application
 
 from bench._outbox import outbox_figures
 from bench._stats import ms
@@ -153,28 +159,43 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         baseline["commands"] = commands.figures()
         figures["baseline_command_429s"] = fake.stats.too_many_requests
         baseline["burst"] = await burst_phase(fake, baseline_expects)
-        floods = fake.stats.too_many_requests
-        watch = ArrivalWatch(fake, fan_chats)
-        async with Prober(fake, command_chats, args.probe_every, baseline_expects) as probe:
-            start = time.perf_counter()
-            loop = asyncio.create_task(send_loop(app, fan_chats, TEXT))
-            await watch.while_running(loop)
-        outcome = loop.result()
-        baseline["fanout"] = fanout_figures(watch, start, args) | {
-            "429s": fake.stats.too_many_requests - floods,
-            "gave_up": outcome.gave_up,
-            "failed": outcome.failed,
-            **duplicates(fake, fan_chats),
-        }
-        baseline["during_fanout"] = probe.latencies.figures()
+        baseline["fanout"], baseline["during_fanout"] = await loop_fanout(fake, app, args)
+    # The same loop with no global limit anywhere: how fast it goes on this machine. Its rate
+    # bounds what the limited loop can do when it meets no 429, and so fanout_ratio with it.
+    async with baseline_bot(args.rate, args.baseline_retries, limited=False) as (fake, app):
+        figures["bare_loop"], _ = await loop_fanout(fake, app, args)
     figures["pitboard"], figures["baseline"] = pitboard, baseline
     # The headline of the burst phase, at the top level of the JSON.
     figures["other_fans_p99_ms"] = pitboard["burst"]["other_fans_p99_ms"]
     figures["other_fans_ratio"] = pitboard["burst"]["other_fans_ratio"]
     figures["ratios"] = ratios(pitboard, baseline)
     figures.update(fanout_headline(pitboard["fanout"], baseline["fanout"]))
+    figures["bare_loop_limit_share"] = figures["bare_loop"]["rate_ratio"]
     figures["command_ratio"] = figures["ratios"]["command_p50"]
     return figures
+
+
+async def loop_fanout(
+    fake: FakeTelegram, app: Application[Any, Any, Any, Any, Any, Any], args: argparse.Namespace
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The baseline's broadcast, `send_loop`, with a fan's command every --probe-every s:
+    its fan-out figures and the commands' latencies meanwhile."""
+    fan_chats = range(FANOUT_FIRST_ID, FANOUT_FIRST_ID + args.chats)
+    command_chats = range(COMMAND_FIRST_ID, COMMAND_FIRST_ID + args.command_chats)
+    floods = fake.stats.too_many_requests
+    watch = ArrivalWatch(fake, fan_chats)
+    async with Prober(fake, command_chats, args.probe_every, baseline_expects) as probe:
+        start = time.perf_counter()
+        loop = asyncio.create_task(send_loop(app, fan_chats, TEXT))
+        await watch.while_running(loop)
+    outcome = loop.result()
+    fanout = fanout_figures(watch, start, args) | {
+        "429s": fake.stats.too_many_requests - floods,
+        "gave_up": outcome.gave_up,
+        "failed": outcome.failed,
+        **duplicates(fake, fan_chats),
+    }
+    return fanout, probe.latencies.figures()
 
 
 def fanout_headline(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
@@ -283,11 +304,22 @@ def table(f: dict[str, Any]) -> str:
         f"fan-out: {f['fanout_ratio']}x the AIORateLimiter loop's rate, "
         f"{f['fanout_limit_share']} of the limit (baseline {f['baseline_fanout_limit_share']}), "
         f"{f['fanout_429s']} 429s (baseline {f['baseline_fanout_429s']})",
+        f"the same loop with no global limit anywhere: {f['bare_loop']['rate']} msg/s, "
+        f"{f['bare_loop_limit_share']} of the limit (while the limited loop meets no 429, "
+        "its share is at most this, and no sender within 99 % of the limit is more than "
+        f"{_most_ratio(f['bare_loop_limit_share'])}x it)",
         f"({f['subscribe_s']} s to subscribe {chats} chats in SQLite; "
         f"{p['during_fanout']['n']} and {b['during_fanout']['n']} commands answered during "
         f"the two fan-outs; whole run {f.get('wall_s', '?')} s)",
     ]
     return "\n".join(lines)
+
+
+def _most_ratio(loop_share: float) -> str:
+    """The highest fanout_ratio a sender keeping 1 % under the limit can reach against a loop
+    whose own speed is `loop_share` of the limit (it cannot go faster than the limit)."""
+    reachable = min(loop_share, 1.0)
+    return f"{0.99 / reachable:.2f}" if reachable > 0 else "?"
 
 
 def _busy(burst: dict[str, Any]) -> str:

@@ -78,6 +78,12 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
     baseline = figures["baseline"]["fanout"]
     assert baseline["delivered"] + baseline["gave_up"] + baseline["failed"] == chats
     assert set(figures["ratios"]) >= {"command_p50", "fanout_rate"}
+    # The loop once more with no global limit anywhere: every chat reached, no 429 (a chat's own
+    # limit cannot be met by one message each), its share the headline's bare_loop_limit_share.
+    bare = figures["bare_loop"]
+    assert (bare["chats_reached"], bare["duplicates"], bare["429s"]) == (chats, 0, 0)
+    assert figures["bare_loop_limit_share"] == bare["rate_ratio"] > 0
+    assert any("no global limit anywhere" in line for line in out)
     # Issue 11's headline: the idle command round trip's p50 against the baseline's.
     p50s = figures["pitboard"]["commands"]["p50_ms"], figures["baseline"]["commands"]["p50_ms"]
     assert figures["command_ratio"] == round(p50s[0] / p50s[1], 2)
