@@ -7,6 +7,7 @@ import dataclasses
 import gc
 import json
 import math
+import re
 import tempfile
 import tomllib
 from datetime import date, datetime, time, timedelta, timezone
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import rtoml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench._catalog_gen import Shape, generate
 from bot.core.model import ResultRow, ResultStatus
@@ -384,3 +386,30 @@ def test_any_mutation_of_a_real_file_parses_as_tomllib_parses_it(mutated: tuple[
         return
     assert parsed.problem is None and parsed.doc is not None
     assert _same(parsed.doc, expected)
+
+
+_TIME_ALPHABET = '=: \t\n\r0123456789Tt-"a'
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["= ", "=", ":", "16:20", "16:20:00", "2022-05-13T", "\n", '"', *"a 1-"]),
+        max_size=12,
+    ).map("".join)
+    | st.text(alphabet=_TIME_ALPHABET, max_size=40)
+)
+def test_the_time_without_seconds_check_finds_what_the_whole_pattern_finds(text: str) -> None:
+    """Found from its minutes and matched backwards in the line: the very places the one-pattern
+    search over the whole text finds (it is tried at every "=", which made it slow)."""
+    whole = re.search(toml_text.TIME_WITHOUT_SECONDS, text, re.ASCII) is not None
+    assert toml_text._has_time_without_seconds(text) is whole
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['a = "\\e"\n', 'a = "x\\x41"\n', "a = {x = 1,}\n", "\ufeffa = 1\n", "a = 16:20\n"],
+)
+def test_each_newer_toml_mark_still_sends_the_text_to_tomllib(text: str) -> None:
+    parsed = toml_text.parse("a.toml", f"b = 'c:\\\\d'\n{text}")
+    assert parsed.judged and parsed.problem is not None
