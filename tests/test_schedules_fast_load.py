@@ -413,3 +413,87 @@ def test_the_time_without_seconds_check_finds_what_the_whole_pattern_finds(text:
 def test_each_newer_toml_mark_still_sends_the_text_to_tomllib(text: str) -> None:
     parsed = toml_text.parse("a.toml", f"b = 'c:\\\\d'\n{text}")
     assert parsed.judged and parsed.problem is not None
+
+
+# The race's results: only usual rows, {position, driver}, each of them plainly valid.
+USUAL_ROWS = replace_once(SERIES, 'position = 2\ncar = "7"', 'position = 2\ndriver = "anna"')
+USUAL_ROWS += '\n[[events.sessions.results]]\nposition = 3\ndriver = "ben"\n'
+ONE_ROW_DIFFERS = {
+    "position 0": ("position = 3\n", "position = 0\n"),
+    "position true": ("position = 3\n", "position = true\n"),
+    "position a float": ("position = 3\n", "position = 3.0\n"),
+    "position too big": ("position = 3\n", f"position = {2**63}\n"),
+    "driver a number": ('driver = "ben"', "driver = 5"),
+    "driver not entered": ('driver = "ben"', 'driver = "dan"'),
+    "driver unknown": ('driver = "ben"', 'driver = "zed"'),
+    "driver twice": ('driver = "ben"', 'driver = "cleo"'),
+    "position twice": ("position = 3\n", "position = 2\n"),
+    "a gap in complete results": (
+        *('duration = "1h"', 'duration = "1h"\nresults_complete = true'),
+        *("position = 3\n", "position = 4\n"),
+    ),
+    "no driver": ('driver = "ben"', 'car = "7"'),
+    "an unknown key": ('driver = "ben"', 'driver = "ben"\npoints = 3'),
+    "a timing-sheet key": ('driver = "ben"', 'driver = "ben"\nlaps = 3'),
+    "a row that is not a table": (
+        '[[events.sessions.results]]\nposition = 3\ndriver = "ben"\n',
+        "",
+    ),
+}
+
+
+def _one_row_differs(edits: tuple[str, ...]) -> str:
+    text = USUAL_ROWS
+    for old, new in zip(edits[::2], edits[1::2], strict=True):
+        text = replace_once(text, old, new)
+    return text
+
+
+@pytest.mark.parametrize("edits", ONE_ROW_DIFFERS.values(), ids=ONE_ROW_DIFFERS.keys())
+def test_a_row_unlike_the_usual_ones_is_judged_as_the_general_path_judges_it(
+    tmp_path: Path, edits: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session of usual rows is checked a column at a time; one row that differs gets the
+    very problem (file, line, key, words) or the very rows the row-by-row paths give it."""
+    text = _one_row_differs(edits)
+    fast = check_directory(write_schedules(tmp_path / "fast", text))
+    monkeypatch.setattr(results, "_usual_results", lambda *args: None)
+    plain = check_directory(write_schedules(tmp_path / "plain", text))
+    monkeypatch.setattr(results, "_plain_results", lambda *args: None)
+    general = check_directory(write_schedules(tmp_path / "general", text))
+    assert fast == plain == general
+
+
+def test_usual_rows_are_checked_a_column_at_a_time_and_name_their_line_and_key(
+    tmp_path: Path,
+) -> None:
+    (catalog, problems) = check_directory(write_schedules(tmp_path / "ok", USUAL_ROWS))
+    assert catalog is not None and problems == ()
+    race = catalog.sessions["demo-2022/ring/race"]
+    assert [(row.drivers, row.position) for row in race.results] == [
+        (("cleo",), 1),
+        (("anna",), 2),
+        (("ben",), 3),
+    ]
+    text = _one_row_differs(ONE_ROW_DIFFERS["driver not entered"])
+    assert problems_in(write_schedules(tmp_path / "bad", text)) == (
+        Problem(
+            "demo.toml",
+            line_of(text, 'driver = "dan"'),
+            "events[0].sessions[1].results[2].driver",
+            "driver 'dan' is not entered in this event (see [[events.entries]])",
+        ),
+    )
+
+
+def test_rows_of_one_driver_in_a_file_share_one_crew(generated: Path) -> None:
+    """Not a tuple per row: the one-driver crews of a file are shared (fewer objects for the
+    garbage collector to walk after a load)."""
+    catalog, problems = check_directory(generated)
+    assert catalog is not None and problems == ()
+    crews: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+    for session in catalog.sessions.values():
+        for row in session.results:
+            if len(row.drivers) == 1:
+                crews.setdefault((session.series_id, row.drivers), set()).add(id(row.drivers))
+    assert crews and all(len(ids) == 1 for ids in crews.values())

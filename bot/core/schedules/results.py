@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple, cast
 
@@ -21,10 +22,28 @@ RESULT_KEYS = (
 # The keys the fast path reads (and the provenance keys, read by their own walk); a row with
 # any timing-sheet key takes the general path.
 _PLAIN_KEY_SET = frozenset((*RESULT_KEYS[:5], "source", "inferred"))
-# (driver id, position) -> that classified single-driver row. Rows are immutable and one driver
-# finishes in the same place in many sessions of a season: each such row is built once per file
-# and shared (building a frozen row costs more than everything else the plain path does for it).
-SharedRows = dict[tuple[str, int], ResultRow]
+
+
+class SharedRows:
+    """What the rows of one file share. Rows are immutable and one driver finishes in the same
+    place in many sessions of a season: each classified single-driver row is built once per file
+    and shared (building a frozen row costs more than everything else the plain path does for
+    it), and so is each driver's one-driver crew tuple (a tuple per row was a third of the
+    objects a load leaves for the garbage collector to walk once it is switched back on)."""
+
+    __slots__ = ("crews", "rows")
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, int], ResultRow] = {}  # (driver id, position) -> its row
+        self.crews: dict[str, tuple[str]] = {}  # driver id -> (driver id,)
+
+    def crew(self, driver: str) -> tuple[str]:
+        crew = self.crews.get(driver)
+        if crew is None:
+            crew = self.crews[driver] = (driver,)
+        return crew
+
+
 _STATUSES = {status.value: status for status in ResultStatus}
 # A frozen dataclass's __init__ sets every field through object.__setattr__, and ResultRow has
 # eleven since the timing-sheet fields came: that made a plain row cost twice what it did and
@@ -94,7 +113,7 @@ def parse_results(
     # which finds and explains every problem.
     items = session.data.get("results")
     plain = _plain_results(
-        items, roster, driver_ids, complete, {} if shared_rows is None else shared_rows
+        items, roster, driver_ids, complete, SharedRows() if shared_rows is None else shared_rows
     )
     if plain is not None:
         return plain
@@ -147,6 +166,9 @@ def _plain_results(
         return ()
     if type(items) is not list:
         return None
+    usual = _usual_results(items, roster, driver_ids, complete, shared_rows)
+    if usual is not None:
+        return usual
     rows: list[ResultRow] = []
     everyone: list[str] = []
     positions: list[int] = []
@@ -165,9 +187,10 @@ def _plain_results(
                 return None
             positions.append(position)
             everyone.append(driver)
-            row = shared_rows.get((driver, position))
+            row = shared_rows.rows.get((driver, position))
             if row is None:
-                row = shared_rows[driver, position] = _plain_row((driver,), classified, position)
+                row = _plain_row(shared_rows.crew(driver), classified, position)
+                shared_rows.rows[driver, position] = row
             rows.append(row)
             continue
         if not item.keys() <= _PLAIN_KEY_SET:
@@ -195,7 +218,7 @@ def _plain_results(
             if type(driver) is not str or driver not in drivers or driver not in driver_ids:
                 return None
             everyone.append(driver)
-            rows.append(_plain_row((driver,), status, position, note))
+            rows.append(_plain_row(shared_rows.crew(driver), status, position, note))
             continue
         if driver is not None:
             return None
@@ -218,6 +241,58 @@ def _plain_results(
     if not complete and len(set(positions)) != len(positions):
         return None  # distinct positions always leave room ahead of each: only repeats need care
     return tuple(rows)
+
+
+_POSITION, _DRIVER = itemgetter("position"), itemgetter("driver")
+
+
+def _usual_results(
+    items: list[object],
+    roster: Roster,
+    driver_ids: Collection[str],
+    complete: bool,
+    shared_rows: SharedRows,
+) -> tuple[ResultRow, ...] | None:
+    """The rows when every one is the usual {position = <int>, driver = <str>} and plainly
+    valid, else None (`_plain_results` then looks at each row).
+
+    The rules `_plain_results` checks row by row, checked a column at a time instead (most
+    sessions are only such rows): a dict of just those two keys, the exact types, a position in
+    range, a known driver entered in the event, no driver twice, and positions that run 1, 2,
+    3... (or, with incomplete results, never repeat)."""
+    if set(map(type, items)) != {dict}:
+        return None
+    tables = cast(list[dict[str, object]], items)
+    if set(map(len, tables)) != {2}:
+        return None
+    try:
+        positions: list[object] = list(map(_POSITION, tables))
+        drivers: list[object] = list(map(_DRIVER, tables))
+    except KeyError:
+        return None
+    if set(map(type, positions)) != {int} or set(map(type, drivers)) != {str}:
+        return None
+    numbers = cast(list[int], positions)
+    names = cast(list[str], drivers)
+    if min(numbers) < 1 or max(numbers) > formats.LARGEST_INT:
+        return None
+    unique = set(names)
+    if len(unique) != len(names) or not unique <= roster.drivers:
+        return None
+    if not all(map(driver_ids.__contains__, unique)):
+        return None
+    if complete and sorted(numbers) != list(range(1, len(numbers) + 1)):
+        return None
+    if not complete and len(set(numbers)) != len(numbers):
+        return None
+    known = shared_rows.rows
+    rows = list(map(known.get, zip(names, numbers, strict=True)))
+    for index, row in enumerate(rows):
+        if row is None:
+            driver, position = names[index], numbers[index]
+            row = _plain_row(shared_rows.crew(driver), ResultStatus.CLASSIFIED, position)
+            rows[index] = known[driver, position] = row
+    return tuple(cast(list[ResultRow], rows))
 
 
 def _checked_row(
