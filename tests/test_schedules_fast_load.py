@@ -457,7 +457,7 @@ def test_a_row_unlike_the_usual_ones_is_judged_as_the_general_path_judges_it(
     very problem (file, line, key, words) or the very rows the row-by-row paths give it."""
     text = _one_row_differs(edits)
     fast = check_directory(write_schedules(tmp_path / "fast", text))
-    monkeypatch.setattr(results, "_usual_results", lambda *args: None)
+    monkeypatch.setattr(results, "_usual_rows", lambda *args: None)
     plain = check_directory(write_schedules(tmp_path / "plain", text))
     monkeypatch.setattr(results, "_plain_results", lambda *args: None)
     general = check_directory(write_schedules(tmp_path / "general", text))

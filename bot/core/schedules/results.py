@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import repeat
 from types import MappingProxyType
 from typing import NamedTuple, cast
 
@@ -89,7 +89,7 @@ def _plain_row(
     """`ResultRow(drivers, status, position, note, car_number)`, built without its __init__."""
     row = _PlainRow(drivers, status, position, note, car_number)
     row.__class__ = ResultRow  # type: ignore[assignment]
-    return cast(ResultRow, row)
+    return row  # type: ignore[return-value]  # a ResultRow now (typing.cast: a call per row)
 
 
 @dataclass(frozen=True)
@@ -166,12 +166,13 @@ def _plain_results(
         return ()
     if type(items) is not list:
         return None
-    usual = _usual_results(items, roster, driver_ids, complete, shared_rows)
-    if usual is not None:
-        return usual
     rows: list[ResultRow] = []
     everyone: list[str] = []
     positions: list[int] = []
+    usual = _usual_rows(items, roster, driver_ids, shared_rows)
+    if usual is not None:
+        rows, everyone, positions, count = usual
+        items = items[count:]
     classified = ResultStatus.CLASSIFIED
     drivers, cars, largest = roster.drivers, roster.cars, formats.LARGEST_INT
     for item in items:
@@ -243,56 +244,46 @@ def _plain_results(
     return tuple(rows)
 
 
-_POSITION, _DRIVER = itemgetter("position"), itemgetter("driver")
+def _usual_rows(
+    items: list[object], roster: Roster, driver_ids: Collection[str], shared_rows: SharedRows
+) -> tuple[list[ResultRow], list[str], list[int], int] | None:
+    """(rows, drivers, positions, how many) of the leading rows of the usual shape,
+    {position = <int>, driver = <str>}, when each of them is plainly valid; else None, and
+    `_plain_results` looks at every row itself.
 
-
-def _usual_results(
-    items: list[object],
-    roster: Roster,
-    driver_ids: Collection[str],
-    complete: bool,
-    shared_rows: SharedRows,
-) -> tuple[ResultRow, ...] | None:
-    """The rows when every one is the usual {position = <int>, driver = <str>} and plainly
-    valid, else None (`_plain_results` then looks at each row).
-
-    The rules `_plain_results` checks row by row, checked a column at a time instead (most
-    sessions are only such rows): a dict of just those two keys, the exact types, a position in
-    range, a known driver entered in the event, no driver twice, and positions that run 1, 2,
-    3... (or, with incomplete results, never repeat)."""
-    if set(map(type, items)) != {dict}:
-        return None
+    Most rows are such rows, ahead of the few unclassified ones: the rules the row-by-row loop
+    checks for each are checked here a column at a time (a dict of just those two keys, the
+    exact types, a position in range, a known driver entered in the event); those across the
+    rows (no driver twice, the order of positions) are left to `_plain_results`, for all rows."""
     tables = cast(list[dict[str, object]], items)
-    if set(map(len, tables)) != {2}:
-        return None
     try:
-        positions: list[object] = list(map(_POSITION, tables))
-        drivers: list[object] = list(map(_DRIVER, tables))
-    except KeyError:
+        found = list(map(dict.get, tables, repeat("position")))
+    except TypeError:  # a row that is not a table: the loop says so
         return None
-    if set(map(type, positions)) != {int} or set(map(type, drivers)) != {str}:
+    count = found.index(None) if None in found else len(found)
+    if count == 0:
         return None
-    numbers = cast(list[int], positions)
-    names = cast(list[str], drivers)
-    if min(numbers) < 1 or max(numbers) > formats.LARGEST_INT:
+    if count < len(tables):
+        tables, found = tables[:count], found[:count]
+    if set(map(type, tables)) != {dict} or set(map(len, tables)) != {2}:
         return None
-    unique = set(names)
-    if len(unique) != len(names) or not unique <= roster.drivers:
+    named = list(map(dict.get, tables, repeat("driver")))
+    if set(map(type, found)) != {int} or set(map(type, named)) != {str}:
         return None
-    if not all(map(driver_ids.__contains__, unique)):
+    positions, drivers = cast(list[int], found), cast(list[str], named)
+    if min(positions) < 1 or max(positions) > formats.LARGEST_INT:
         return None
-    if complete and sorted(numbers) != list(range(1, len(numbers) + 1)):
+    unique = set(drivers)
+    if not unique <= roster.drivers or not all(map(driver_ids.__contains__, unique)):
         return None
-    if not complete and len(set(numbers)) != len(numbers):
-        return None
-    known = shared_rows.rows
-    rows = list(map(known.get, zip(names, numbers, strict=True)))
+    known, crews, classified = shared_rows.rows, shared_rows.crews, ResultStatus.CLASSIFIED
+    rows = list(map(known.get, zip(drivers, positions, strict=True)))
     for index, row in enumerate(rows):
         if row is None:
-            driver, position = names[index], numbers[index]
-            row = _plain_row(shared_rows.crew(driver), ResultStatus.CLASSIFIED, position)
-            rows[index] = known[driver, position] = row
-    return tuple(cast(list[ResultRow], rows))
+            driver, position = drivers[index], positions[index]
+            crew = crews.get(driver) or shared_rows.crew(driver)
+            rows[index] = known[driver, position] = _plain_row(crew, classified, position)
+    return cast(list[ResultRow], rows), drivers, positions, count
 
 
 def _checked_row(
