@@ -435,9 +435,20 @@ ONE_ROW_DIFFERS = {
     "no driver": ('driver = "ben"', 'car = "7"'),
     "an unknown key": ('driver = "ben"', 'driver = "ben"\npoints = 3'),
     "a timing-sheet key": ('driver = "ben"', 'driver = "ben"\nlaps = 3'),
-    "a row that is not a table": (
-        '[[events.sessions.results]]\nposition = 3\ndriver = "ben"\n',
-        "",
+    "an unclassified row after them": (
+        'position = 3\ndriver = "ben"',
+        'status = "dnf"\ndriver = "ben"',
+    ),
+    "an unclassified row naming a classified driver": (
+        *('position = 3\ndriver = "ben"', 'status = "dnf"\ndriver = "cleo"'),
+    ),
+    "an unclassified row among them": (
+        *('position = 2\ndriver = "anna"', 'status = "dns"\ndriver = "anna"'),
+        *("position = 3\n", "position = 2\n"),
+    ),
+    "a gap behind an unclassified row": (
+        *('duration = "1h"', 'duration = "1h"\nresults_complete = true'),
+        *('position = 2\ndriver = "anna"', 'status = "dns"\ndriver = "anna"'),
     ),
 }
 
@@ -497,3 +508,15 @@ def test_rows_of_one_driver_in_a_file_share_one_crew(generated: Path) -> None:
             if len(row.drivers) == 1:
                 crews.setdefault((session.series_id, row.drivers), set()).add(id(row.drivers))
     assert crews and all(len(ids) == 1 for ids in crews.values())
+
+
+def test_a_row_that_is_not_a_table_among_usual_ones_is_reported_at_its_index(
+    tmp_path: Path,
+) -> None:
+    text = SERIES.split("[[events.sessions.results]]")[0]
+    text += 'results = [{ position = 1, driver = "cleo" }, { position = 2, driver = "anna" }, 3]\n'
+    (problem,) = problems_in(write_schedules(tmp_path, text))
+    assert (problem.key, problem.message) == (
+        "events[0].sessions[1].results[2]",
+        "expected a table, got integer 3",
+    )
