@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench._catalog_gen import Shape, generate
-from bot.core.model import Entry, ResultRow, ResultStatus
+from bot.core.model import ResultRow, ResultStatus
 from bot.core.schedules import Problem, check_directory, events, reader, results, toml_text
 from tests.test_schedules_garbage import REAL_FILES, mutated_real_file
 from tests.test_schedules_helpers import (
@@ -520,20 +520,3 @@ def test_a_row_that_is_not_a_table_among_usual_ones_is_reported_at_its_index(
         "events[0].sessions[1].results[2]",
         "expected a table, got integer 3",
     )
-
-
-def test_a_plain_entry_is_the_entry_entrys_own_init_builds(generated: Path) -> None:
-    """The plain path fills an entry's dict at once instead of calling Entry's __init__:
-    each must be that very entry, field for field and in order, hashing alike, and frozen."""
-    catalog, problems = check_directory(generated)
-    assert catalog is not None and problems == ()
-    entries = [entry for event in catalog.events.values() for entry in event.entries]
-    assert entries
-    for entry in entries:
-        built = Entry(entry.drivers, entry.number, entry.team, entry.car, entry.class_name)
-        assert type(entry) is Entry and list(vars(entry).items()) == list(vars(built).items())
-        assert entry == built and hash(entry) == hash(built)
-    made = events._plain_entry(("a",), "7", None, "Car", "Am")
-    assert list(vars(made).items()) == list(vars(Entry(("a",), "7", None, "Car", "Am")).items())
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        made.number = "8"  # type: ignore[misc]

@@ -203,31 +203,12 @@ def _plain_entries(
             return None
         if number is not None and number in cars:
             return None
-        entry = _plain_entry(tuple(crew), number, team, car, class_name)
+        entry = Entry(tuple(crew), number, team, car, class_name)
         entries.append(entry)
         drivers.update(crew)
         if number is not None:
             cars[number] = entry
     return tuple(entries), Roster(frozenset(drivers), MappingProxyType(cars))
-
-
-def _plain_entry(
-    drivers: tuple[str, ...],
-    number: str | None,
-    team: str | None,
-    car: str | None,
-    class_name: str | None,
-) -> Entry:
-    """`Entry(drivers, number, team, car, class_name)` without its __init__: a frozen
-    dataclass sets each field through object.__setattr__, twice the cost of filling the
-    instance dict at once (a big catalog has tens of thousands of entries). The same entry:
-    equal, hashing alike, frozen (a test checks every field against __init__'s entry)."""
-    entry: Entry = _new_object(Entry)
-    entry.__dict__.update(drivers=drivers, number=number, team=team, car=car, class_name=class_name)
-    return entry
-
-
-_new_object = object.__new__
 
 
 def _plain_text(value: object) -> bool:
