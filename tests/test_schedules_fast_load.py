@@ -497,9 +497,9 @@ def test_usual_rows_are_checked_a_column_at_a_time_and_name_their_line_and_key(
     )
 
 
-def test_rows_of_one_driver_in_a_file_share_one_crew(generated: Path) -> None:
-    """Not a tuple per row: the one-driver crews of a file are shared (fewer objects for the
-    garbage collector to walk after a load)."""
+def test_rows_and_entries_of_one_driver_in_a_file_share_one_crew(generated: Path) -> None:
+    """Not a tuple per row or entry: the one-driver crews of a file are shared (fewer objects
+    for the garbage collector to walk after a load)."""
     catalog, problems = check_directory(generated)
     assert catalog is not None and problems == ()
     crews: dict[tuple[str, tuple[str, ...]], set[int]] = {}
@@ -507,6 +507,10 @@ def test_rows_of_one_driver_in_a_file_share_one_crew(generated: Path) -> None:
         for row in session.results:
             if len(row.drivers) == 1:
                 crews.setdefault((session.series_id, row.drivers), set()).add(id(row.drivers))
+    for event in catalog.events.values():
+        for entry in event.entries:
+            if len(entry.drivers) == 1:
+                crews[event.series_id, entry.drivers].add(id(entry.drivers))
     assert crews and all(len(ids) == 1 for ids in crews.values())
 
 
