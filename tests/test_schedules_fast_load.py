@@ -464,18 +464,17 @@ def _one_row_differs(edits: tuple[str, ...]) -> str:
 def test_a_row_unlike_the_usual_ones_is_judged_as_the_general_path_judges_it(
     tmp_path: Path, edits: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A session of usual rows is checked a column at a time; one row that differs gets the
-    very problem (file, line, key, words) or the very rows the row-by-row paths give it."""
+    """The plain path takes a session of usual rows with one look at each value; one row that
+    differs gets the very problem (file, line, key, words) or the very rows the general path
+    gives it."""
     text = _one_row_differs(edits)
-    fast = check_directory(write_schedules(tmp_path / "fast", text))
-    monkeypatch.setattr(results, "_usual_rows", lambda *args: None)
     plain = check_directory(write_schedules(tmp_path / "plain", text))
     monkeypatch.setattr(results, "_plain_results", lambda *args: None)
     general = check_directory(write_schedules(tmp_path / "general", text))
-    assert fast == plain == general
+    assert plain == general
 
 
-def test_usual_rows_are_checked_a_column_at_a_time_and_name_their_line_and_key(
+def test_usual_rows_are_read_and_a_broken_one_names_its_line_and_key(
     tmp_path: Path,
 ) -> None:
     (catalog, problems) = check_directory(write_schedules(tmp_path / "ok", USUAL_ROWS))

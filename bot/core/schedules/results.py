@@ -5,9 +5,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from itertools import repeat
 from types import MappingProxyType
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from bot.core.model import Entry, ResultRow, ResultStatus
 from bot.core.schedules import formats
@@ -169,10 +168,6 @@ def _plain_results(
     rows: list[ResultRow] = []
     everyone: list[str] = []
     positions: list[int] = []
-    usual = _usual_rows(items, roster, driver_ids, shared_rows)
-    if usual is not None:
-        rows, everyone, positions, count = usual
-        items = items[count:]
     classified = ResultStatus.CLASSIFIED
     drivers, cars, largest = roster.drivers, roster.cars, formats.LARGEST_INT
     for item in items:
@@ -242,48 +237,6 @@ def _plain_results(
     if not complete and len(set(positions)) != len(positions):
         return None  # distinct positions always leave room ahead of each: only repeats need care
     return tuple(rows)
-
-
-def _usual_rows(
-    items: list[object], roster: Roster, driver_ids: Collection[str], shared_rows: SharedRows
-) -> tuple[list[ResultRow], list[str], list[int], int] | None:
-    """(rows, drivers, positions, how many) of the leading rows of the usual shape,
-    {position = <int>, driver = <str>}, when each of them is plainly valid; else None, and
-    `_plain_results` looks at every row itself.
-
-    Most rows are such rows, ahead of the few unclassified ones: the rules the row-by-row loop
-    checks for each are checked here a column at a time (a dict of just those two keys, the
-    exact types, a position in range, a known driver entered in the event); those across the
-    rows (no driver twice, the order of positions) are left to `_plain_results`, for all rows."""
-    tables = cast(list[dict[str, object]], items)
-    try:
-        found = list(map(dict.get, tables, repeat("position")))
-    except TypeError:  # a row that is not a table: the loop says so
-        return None
-    count = found.index(None) if None in found else len(found)
-    if count == 0:
-        return None
-    if count < len(tables):
-        tables, found = tables[:count], found[:count]
-    if set(map(type, tables)) != {dict} or set(map(len, tables)) != {2}:
-        return None
-    named = list(map(dict.get, tables, repeat("driver")))
-    if set(map(type, found)) != {int} or set(map(type, named)) != {str}:
-        return None
-    positions, drivers = cast(list[int], found), cast(list[str], named)
-    if min(positions) < 1 or max(positions) > formats.LARGEST_INT:
-        return None
-    unique = set(drivers)
-    if not unique <= roster.drivers or not all(map(driver_ids.__contains__, unique)):
-        return None
-    known, crews, classified = shared_rows.rows, shared_rows.crews, ResultStatus.CLASSIFIED
-    rows = list(map(known.get, zip(drivers, positions, strict=True)))
-    for index, row in enumerate(rows):
-        if row is None:
-            driver, position = drivers[index], positions[index]
-            crew = crews.get(driver) or shared_rows.crew(driver)
-            rows[index] = known[driver, position] = _plain_row(crew, classified, position)
-    return cast(list[ResultRow], rows), drivers, positions, count
 
 
 def _checked_row(
