@@ -10,6 +10,8 @@ import math
 import re
 import tempfile
 import tomllib
+import weakref
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -333,6 +335,56 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, ena
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+class _Cycle:
+    """A reference cycle the collector alone can free, watched through a weak reference."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_a_loaded_catalog_goes_to_the_oldest_generation_and_nothing_stays_frozen(
+    tmp_path: Path,
+) -> None:
+    """The catalog skips the young collections (it lives until the next reload), yet every
+    full collection still sees everything: a cycle dropped before the load is freed by the next
+    one, and nothing is left in the permanent generation."""
+    cycle = _Cycle()
+    gone = weakref.ref(cycle)
+    del cycle
+    catalog, problems = check_directory(write_schedules(tmp_path))
+    assert catalog is not None and problems == ()
+    assert gc.get_freeze_count() == 0
+    oldest = gc.get_objects(generation=2)
+    assert any(item is catalog for item in oldest)
+    del oldest
+    gc.collect()
+    assert gone() is None
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_objects_someone_else_froze_stay_frozen(tmp_path: Path) -> None:
+    gc.freeze()  # say, an application freezing its start-up objects
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        catalog, _ = check_directory(write_schedules(tmp_path))
+        assert gc.get_freeze_count() == frozen
+        assert not any(item is catalog for item in gc.get_objects(generation=2))
+    finally:
+        gc.unfreeze()
 
 
 def test_the_quick_benchmark_reports_load_ratio(capsys: pytest.CaptureFixture[str]) -> None:

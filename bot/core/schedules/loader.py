@@ -74,13 +74,24 @@ def _cyclic_gc_paused() -> Iterator[None]:
     collector starts on the way walks the whole growing heap again and finds nothing (a third of
     the load time on the bench catalog). Nothing the load builds is a reference cycle, so the
     collector only needs to wait; reference counting still frees everything as usual. It is
-    switched back on only if it was on (someone else may have paused it for their own reasons)."""
+    switched back on only if it was on (someone else may have paused it for their own reasons).
+
+    What the load leaves is a catalog meant to live until the next reload: it goes straight to
+    the oldest generation (`gc.freeze()` then `gc.unfreeze()`, both O(1)), where every full
+    collection still sees it, instead of being walked at once by the young collection the next
+    allocation would start (130,000 objects, 5 % of the load on the bench catalog) and again on
+    its way up. Nothing stays frozen; it is skipped when something else keeps objects frozen,
+    which unfreezing would thaw."""
     was_enabled = gc.isenabled()
+    none_frozen = gc.get_freeze_count() == 0
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            if none_frozen and gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
