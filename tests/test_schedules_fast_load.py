@@ -7,14 +7,18 @@ import dataclasses
 import gc
 import json
 import math
+import re
 import tempfile
 import tomllib
+import weakref
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import rtoml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench._catalog_gen import Shape, generate
 from bot.core.model import ResultRow, ResultStatus
@@ -333,6 +337,56 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, ena
         gc.enable() if was else gc.disable()
 
 
+class _Cycle:
+    """A reference cycle the collector alone can free, watched through a weak reference."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_a_loaded_catalog_goes_to_the_oldest_generation_and_nothing_stays_frozen(
+    tmp_path: Path,
+) -> None:
+    """The catalog skips the young collections (it lives until the next reload), yet every
+    full collection still sees everything: a cycle dropped before the load is freed by the next
+    one, and nothing is left in the permanent generation."""
+    cycle = _Cycle()
+    gone = weakref.ref(cycle)
+    del cycle
+    catalog, problems = check_directory(write_schedules(tmp_path))
+    assert catalog is not None and problems == ()
+    assert gc.get_freeze_count() == 0
+    oldest = gc.get_objects(generation=2)
+    assert any(item is catalog for item in oldest)
+    del oldest
+    gc.collect()
+    assert gone() is None
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_objects_someone_else_froze_stay_frozen(tmp_path: Path) -> None:
+    gc.freeze()  # say, an application freezing its start-up objects
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        catalog, _ = check_directory(write_schedules(tmp_path))
+        assert gc.get_freeze_count() == frozen
+        assert not any(item is catalog for item in gc.get_objects(generation=2))
+    finally:
+        gc.unfreeze()
+
+
 def test_the_quick_benchmark_reports_load_ratio(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import core
 
@@ -384,3 +438,140 @@ def test_any_mutation_of_a_real_file_parses_as_tomllib_parses_it(mutated: tuple[
         return
     assert parsed.problem is None and parsed.doc is not None
     assert _same(parsed.doc, expected)
+
+
+_TIME_ALPHABET = '=: \t\n\r0123456789Tt-"a'
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["= ", "=", ":", "16:20", "16:20:00", "2022-05-13T", "\n", '"', *"a 1-"]),
+        max_size=12,
+    ).map("".join)
+    | st.text(alphabet=_TIME_ALPHABET, max_size=40)
+)
+def test_the_time_without_seconds_check_finds_what_the_whole_pattern_finds(text: str) -> None:
+    """Found from its minutes and matched backwards in the line: the very places the one-pattern
+    search over the whole text finds (it is tried at every "=", which made it slow)."""
+    whole = re.search(toml_text.TIME_WITHOUT_SECONDS, text, re.ASCII) is not None
+    assert toml_text._has_time_without_seconds(text) is whole
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['a = "\\e"\n', 'a = "x\\x41"\n', "a = {x = 1,}\n", "\ufeffa = 1\n", "a = 16:20\n"],
+)
+def test_each_newer_toml_mark_still_sends_the_text_to_tomllib(text: str) -> None:
+    parsed = toml_text.parse("a.toml", f"b = 'c:\\\\d'\n{text}")
+    assert parsed.judged and parsed.problem is not None
+
+
+# The race's results: only usual rows, {position, driver}, each of them plainly valid.
+USUAL_ROWS = replace_once(SERIES, 'position = 2\ncar = "7"', 'position = 2\ndriver = "anna"')
+USUAL_ROWS += '\n[[events.sessions.results]]\nposition = 3\ndriver = "ben"\n'
+ONE_ROW_DIFFERS = {
+    "position 0": ("position = 3\n", "position = 0\n"),
+    "position true": ("position = 3\n", "position = true\n"),
+    "position a float": ("position = 3\n", "position = 3.0\n"),
+    "position too big": ("position = 3\n", f"position = {2**63}\n"),
+    "driver a number": ('driver = "ben"', "driver = 5"),
+    "driver not entered": ('driver = "ben"', 'driver = "dan"'),
+    "driver unknown": ('driver = "ben"', 'driver = "zed"'),
+    "driver twice": ('driver = "ben"', 'driver = "cleo"'),
+    "position twice": ("position = 3\n", "position = 2\n"),
+    "a gap in complete results": (
+        *('duration = "1h"', 'duration = "1h"\nresults_complete = true'),
+        *("position = 3\n", "position = 4\n"),
+    ),
+    "no driver": ('driver = "ben"', 'car = "7"'),
+    "an unknown key": ('driver = "ben"', 'driver = "ben"\npoints = 3'),
+    "a timing-sheet key": ('driver = "ben"', 'driver = "ben"\nlaps = 3'),
+    "an unclassified row after them": (
+        'position = 3\ndriver = "ben"',
+        'status = "dnf"\ndriver = "ben"',
+    ),
+    "an unclassified row naming a classified driver": (
+        *('position = 3\ndriver = "ben"', 'status = "dnf"\ndriver = "cleo"'),
+    ),
+    "an unclassified row among them": (
+        *('position = 2\ndriver = "anna"', 'status = "dns"\ndriver = "anna"'),
+        *("position = 3\n", "position = 2\n"),
+    ),
+    "a gap behind an unclassified row": (
+        *('duration = "1h"', 'duration = "1h"\nresults_complete = true'),
+        *('position = 2\ndriver = "anna"', 'status = "dns"\ndriver = "anna"'),
+    ),
+}
+
+
+def _one_row_differs(edits: tuple[str, ...]) -> str:
+    text = USUAL_ROWS
+    for old, new in zip(edits[::2], edits[1::2], strict=True):
+        text = replace_once(text, old, new)
+    return text
+
+
+@pytest.mark.parametrize("edits", ONE_ROW_DIFFERS.values(), ids=ONE_ROW_DIFFERS.keys())
+def test_a_row_unlike_the_usual_ones_is_judged_as_the_general_path_judges_it(
+    tmp_path: Path, edits: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plain path takes a session of usual rows with one look at each value; one row that
+    differs gets the very problem (file, line, key, words) or the very rows the general path
+    gives it."""
+    text = _one_row_differs(edits)
+    plain = check_directory(write_schedules(tmp_path / "plain", text))
+    monkeypatch.setattr(results, "_plain_results", lambda *args: None)
+    general = check_directory(write_schedules(tmp_path / "general", text))
+    assert plain == general
+
+
+def test_usual_rows_are_read_and_a_broken_one_names_its_line_and_key(
+    tmp_path: Path,
+) -> None:
+    (catalog, problems) = check_directory(write_schedules(tmp_path / "ok", USUAL_ROWS))
+    assert catalog is not None and problems == ()
+    race = catalog.sessions["demo-2022/ring/race"]
+    assert [(row.drivers, row.position) for row in race.results] == [
+        (("cleo",), 1),
+        (("anna",), 2),
+        (("ben",), 3),
+    ]
+    text = _one_row_differs(ONE_ROW_DIFFERS["driver not entered"])
+    assert problems_in(write_schedules(tmp_path / "bad", text)) == (
+        Problem(
+            "demo.toml",
+            line_of(text, 'driver = "dan"'),
+            "events[0].sessions[1].results[2].driver",
+            "driver 'dan' is not entered in this event (see [[events.entries]])",
+        ),
+    )
+
+
+def test_rows_and_entries_of_one_driver_in_a_file_share_one_crew(generated: Path) -> None:
+    """Not a tuple per row or entry: the one-driver crews of a file are shared (fewer objects
+    for the garbage collector to walk after a load)."""
+    catalog, problems = check_directory(generated)
+    assert catalog is not None and problems == ()
+    crews: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+    for session in catalog.sessions.values():
+        for row in session.results:
+            if len(row.drivers) == 1:
+                crews.setdefault((session.series_id, row.drivers), set()).add(id(row.drivers))
+    for event in catalog.events.values():
+        for entry in event.entries:
+            if len(entry.drivers) == 1:
+                crews[event.series_id, entry.drivers].add(id(entry.drivers))
+    assert crews and all(len(ids) == 1 for ids in crews.values())
+
+
+def test_a_row_that_is_not_a_table_among_usual_ones_is_reported_at_its_index(
+    tmp_path: Path,
+) -> None:
+    text = SERIES.split("[[events.sessions.results]]")[0]
+    text += 'results = [{ position = 1, driver = "cleo" }, { position = 2, driver = "anna" }, 3]\n'
+    (problem,) = problems_in(write_schedules(tmp_path, text))
+    assert (problem.key, problem.message) == (
+        "events[0].sessions[1].results[2]",
+        "expected a table, got integer 3",
+    )

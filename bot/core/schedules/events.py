@@ -48,7 +48,7 @@ def parse_event(
     broadcasts = parse_links(node, "broadcasts")
     classes = _classes(node)
     class_names = {c.name for c in classes}
-    entries, roster = _entries(node, shared.driver_ids, class_names)
+    entries, roster = _entries(node, shared.driver_ids, class_names, shared_rows)
     roster = replace(roster, classes=frozenset(class_names))
     event_id = f"{series_id}/{slug or node.path[-1]}"
     record(node, (FactKind.EVENT, event_id, -1))
@@ -122,9 +122,9 @@ def _classes(node: Node) -> tuple[ClassInfo, ...]:
 
 
 def _entries(
-    node: Node, driver_ids: Collection[str], class_names: set[str]
+    node: Node, driver_ids: Collection[str], class_names: set[str], shared_rows: SharedRows
 ) -> tuple[tuple[Entry, ...], Roster]:
-    plain = _plain_entries(node.data.get("entries"), driver_ids, class_names)
+    plain = _plain_entries(node.data.get("entries"), driver_ids, class_names, shared_rows)
     if plain is not None:
         return plain
     entries: list[Entry] = []
@@ -165,7 +165,7 @@ def _entries(
 
 
 def _plain_entries(
-    items: object, driver_ids: Collection[str], class_names: set[str]
+    items: object, driver_ids: Collection[str], class_names: set[str], shared_rows: SharedRows
 ) -> tuple[tuple[Entry, ...], Roster] | None:
     """The entries and roster when every entry is plainly valid, else None: what `_entries`
     builds for such an event, checked by the same rules without building a Node per entry (a big
@@ -187,7 +187,12 @@ def _plain_entries(
             if type(driver) is not str or driver not in driver_ids or not driver.strip():
                 return None
         team, car, class_name = item.get("team"), item.get("car"), item.get("class")
-        if not (_plain_text(team) and _plain_text(car) and _plain_text(class_name)):
+        # Each absent, or text `formats.text` accepts (written out: three calls per entry).
+        if team is not None and (type(team) is not str or not team.strip()):
+            return None
+        if car is not None and (type(car) is not str or not car.strip()):
+            return None
+        if class_name is not None and (type(class_name) is not str or not class_name.strip()):
             return None
         if class_name is not None and class_names and class_name not in class_names:
             return None
@@ -198,7 +203,9 @@ def _plain_entries(
             return None
         if number is not None and number in cars:
             return None
-        entry = Entry(tuple(crew), number, team, car, class_name)
+        # A one-driver crew is the file's shared one (see SharedRows), as in its result rows.
+        members = shared_rows.crew(crew[0]) if len(crew) == 1 else tuple(crew)
+        entry = Entry(members, number, team, car, class_name)
         entries.append(entry)
         drivers.update(crew)
         if number is not None:

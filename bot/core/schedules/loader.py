@@ -34,6 +34,14 @@ class _File:
     doc: Document | None  # None when it could not be read or parsed (already reported)
     judged: bool = True  # tomllib has had its say on the text (see `_stands`)
 
+    def release(self) -> None:
+        """Let the document go once the file is validated: nothing reads it again, and the
+        bench catalog's documents are most of a load's memory (freed file by file, the load
+        peaks 17 MB lower and reuses their memory for the catalog). An empty one, not None:
+        the file still counts as read (see `_stands`)."""
+        if self.doc is not None:
+            self.doc = {}
+
 
 class _AnyId(Collection[str]):
     """Stands for the ids of a shared file that could not be parsed: every reference passes, so
@@ -74,13 +82,24 @@ def _cyclic_gc_paused() -> Iterator[None]:
     collector starts on the way walks the whole growing heap again and finds nothing (a third of
     the load time on the bench catalog). Nothing the load builds is a reference cycle, so the
     collector only needs to wait; reference counting still frees everything as usual. It is
-    switched back on only if it was on (someone else may have paused it for their own reasons)."""
+    switched back on only if it was on (someone else may have paused it for their own reasons).
+
+    What the load leaves is a catalog meant to live until the next reload: it goes straight to
+    the oldest generation (`gc.freeze()` then `gc.unfreeze()`, both O(1)), where every full
+    collection still sees it, instead of being walked at once by the young collection the next
+    allocation would start (130,000 objects, 5 % of the load on the bench catalog) and again on
+    its way up. Nothing stays frozen; it is skipped when something else keeps objects frozen,
+    which unfreezing would thaw."""
     was_enabled = gc.isenabled()
+    none_frozen = gc.get_freeze_count() == 0
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            if none_frozen and gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -101,6 +120,7 @@ def _check_directory(
     for name, file in files.items():
         if name not in SHARED_FILES and name != SOURCES_FILE and file.doc is not None:
             item = parse_series_file(file.ctx, file.doc, shared)
+            file.release()
             if _stands(file):
                 parsed[name] = item
     _check_unique_series(files, parsed)

@@ -6,7 +6,7 @@ from bisect import bisect_left
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from bot.core.model import Entry, ResultRow, ResultStatus
 from bot.core.schedules import formats
@@ -21,10 +21,28 @@ RESULT_KEYS = (
 # The keys the fast path reads (and the provenance keys, read by their own walk); a row with
 # any timing-sheet key takes the general path.
 _PLAIN_KEY_SET = frozenset((*RESULT_KEYS[:5], "source", "inferred"))
-# (driver id, position) -> that classified single-driver row. Rows are immutable and one driver
-# finishes in the same place in many sessions of a season: each such row is built once per file
-# and shared (building a frozen row costs more than everything else the plain path does for it).
-SharedRows = dict[tuple[str, int], ResultRow]
+
+
+class SharedRows:
+    """What the rows of one file share. Rows are immutable and one driver finishes in the same
+    place in many sessions of a season: each classified single-driver row is built once per file
+    and shared (building a frozen row costs more than everything else the plain path does for
+    it), and so is each driver's one-driver crew tuple (a tuple per row was a third of the
+    objects a load leaves for the garbage collector to walk once it is switched back on)."""
+
+    __slots__ = ("crews", "rows")
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, int], ResultRow] = {}  # (driver id, position) -> its row
+        self.crews: dict[str, tuple[str]] = {}  # driver id -> (driver id,)
+
+    def crew(self, driver: str) -> tuple[str]:
+        crew = self.crews.get(driver)
+        if crew is None:
+            crew = self.crews[driver] = (driver,)
+        return crew
+
+
 _STATUSES = {status.value: status for status in ResultStatus}
 # A frozen dataclass's __init__ sets every field through object.__setattr__, and ResultRow has
 # eleven since the timing-sheet fields came: that made a plain row cost twice what it did and
@@ -70,7 +88,7 @@ def _plain_row(
     """`ResultRow(drivers, status, position, note, car_number)`, built without its __init__."""
     row = _PlainRow(drivers, status, position, note, car_number)
     row.__class__ = ResultRow  # type: ignore[assignment]
-    return cast(ResultRow, row)
+    return row  # type: ignore[return-value]  # a ResultRow now (typing.cast: a call per row)
 
 
 @dataclass(frozen=True)
@@ -94,7 +112,7 @@ def parse_results(
     # which finds and explains every problem.
     items = session.data.get("results")
     plain = _plain_results(
-        items, roster, driver_ids, complete, {} if shared_rows is None else shared_rows
+        items, roster, driver_ids, complete, SharedRows() if shared_rows is None else shared_rows
     )
     if plain is not None:
         return plain
@@ -165,9 +183,10 @@ def _plain_results(
                 return None
             positions.append(position)
             everyone.append(driver)
-            row = shared_rows.get((driver, position))
+            row = shared_rows.rows.get((driver, position))
             if row is None:
-                row = shared_rows[driver, position] = _plain_row((driver,), classified, position)
+                row = _plain_row(shared_rows.crew(driver), classified, position)
+                shared_rows.rows[driver, position] = row
             rows.append(row)
             continue
         if not item.keys() <= _PLAIN_KEY_SET:
@@ -195,7 +214,7 @@ def _plain_results(
             if type(driver) is not str or driver not in drivers or driver not in driver_ids:
                 return None
             everyone.append(driver)
-            rows.append(_plain_row((driver,), status, position, note))
+            rows.append(_plain_row(shared_rows.crew(driver), status, position, note))
             continue
         if driver is not None:
             return None

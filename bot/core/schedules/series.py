@@ -56,7 +56,7 @@ def parse_series_file(ctx: FileContext, doc: Mapping[str, object], shared: Share
         provenance.record(head, (FactKind.SERIES, scope_id, -1), inherited)
     events: list[Event] = []
     slugs: dict[str, KeyPath] = {}
-    shared_rows: SharedRows = {}
+    shared_rows = SharedRows()
     for node in root.children("events"):
         event = parse_event(node, scope_id, scales, shared, shared_rows)
         slug = node.data.get("id")
