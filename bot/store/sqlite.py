@@ -281,6 +281,13 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
             version = await self._data_version(self._connection())
         return version == self._audience_version and await self._audience.holds_all(recipients)
 
+    def _vouched_version(self, refs: Sequence[ChatRef]) -> int | None:
+        """The audience in memory holds active, stored chats only, as of the database's
+        version `_audience_version` (this connection's own changes applied as committed)."""
+        if self._audience is None or not self._audience.holds_now(refs):
+            return None
+        return self._audience_version
+
     def audience_subscription(self, ref: ChatRef) -> Subscription | None:
         return None if self._audience is None else self._audience.subscription(ref)
 

@@ -96,8 +96,24 @@ _INSERT_DELIVERIES = (
     "  ELSE coalesce(c.inactive_reason, 'chat inactive') END"
     " FROM json_each(?4) j CROSS JOIN chats c ON c.platform = ?5 AND c.chat_id = j.value"
     # CROSS JOIN keeps the list the outer loop (a lookup in chats per id, never a scan);
+    # the outbox row looked up once, for the chunks written with the foreign key checks off;
     # ORDER BY: deliveries get their ids (the claim's tie-break) in the recipients' order.
-    " WHERE 1 ORDER BY j.key ON CONFLICT (key, platform, chat_id) DO NOTHING"
+    " WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.key = ?1)"
+    " ORDER BY j.key ON CONFLICT (key, platform, chat_id) DO NOTHING"
+)
+
+# A chunk of chats the audience in memory vouches for (stored and active when the database
+# was at version ?6: SQLiteStore._vouched_version) needs no look-up in chats per recipient:
+# a PENDING delivery each. Written only if the database is still at that version inside
+# this transaction (no other connection has committed since), else nothing: the caller then
+# inserts the chunk by the statement above. With the per-row foreign key checks off (those
+# were half the enqueue's B-tree look-ups), the outbox row is looked up once here.
+_INSERT_VOUCHED = (
+    "INSERT INTO deliveries (key, platform, chat_id, status, priority, next_attempt_at)"
+    " SELECT ?1, ?5, j.value, 'pending', ?2, ?3 FROM json_each(?4) j"
+    " WHERE (SELECT data_version FROM pragma_data_version()) = ?6"
+    "  AND EXISTS (SELECT 1 FROM outbox o WHERE o.key = ?1)"
+    " ORDER BY j.key ON CONFLICT (key, platform, chat_id) DO NOTHING"
 )
 
 
@@ -109,6 +125,7 @@ class _Chunk:
 
     platform: str
     chat_ids: list[str]
+    refs: Sequence[ChatRef]
 
     @property
     def size(self) -> int:
@@ -125,9 +142,13 @@ def _chunks(recipients: Sequence[ChatRef], size: int) -> list[_Chunk]:
     chunks: list[_Chunk] = []
     # map() and slices rather than a loop per recipient: 100,000 of them take a few ms.
     for platform, group in groupby(recipients, key=attrgetter("platform")):
-        ids = list(map(attrgetter("id"), group))
-        chunks.extend(_Chunk(platform, ids[at : at + size]) for at in range(0, len(ids), size))
-    return chunks or [_Chunk("", [])]
+        refs = list(group)
+        ids = list(map(attrgetter("id"), refs))
+        chunks.extend(
+            _Chunk(platform, ids[at : at + size], refs[at : at + size])
+            for at in range(0, len(ids), size)
+        )
+    return chunks or [_Chunk("", [], [])]
 
 
 def _item(row: Row) -> OutboxItem:
@@ -197,14 +218,38 @@ class SQLiteOutbox(SQLiteLeases):
                 await self._mark_complete(conn, item.key)
         for chunk in chunks[1:]:
             await self._between_enqueue_chunks()
-            async with self._write() as conn:
-                # Fewer rows than refs: a chat moved since the check (its new id is then in
-                # the list, or gets the post by its moved deliveries), or a resumed enqueue.
-                await self._insert_deliveries(conn, item.key, chunk, priority, due)
+            # Every check the foreign keys make per row is made by the statements themselves.
+            async with self._write_checked_by_caller() as conn:
+                await self._insert_chunk(conn, item.key, chunk, priority, due)
         if len(chunks) > 1:
             async with self._write() as conn:
                 await self._mark_complete(conn, item.key)
         return True
+
+    async def _insert_chunk(
+        self, conn: aiosqlite.Connection, key: str, chunk: _Chunk, priority: int, due: int
+    ) -> None:
+        """A chunk after the first: its chats were known to be stored when the enqueue began.
+        Fewer rows than refs: a chat moved since (its new id is then in the list, or gets the
+        post by its moved deliveries), or a resumed enqueue."""
+        # Asked with the lock held and no await before the statement: the audience in memory
+        # changes only after a commit, so it says here what the transaction sees.
+        version = self._vouched_version(chunk.refs)
+        if version is not None:
+            cursor = await conn.execute(
+                _INSERT_VOUCHED, (key, priority, due, chunk.ids, chunk.platform, version)
+            )
+            if cursor.rowcount == chunk.size:
+                return
+        # Not vouched for, or not wholly inserted (another connection committed meanwhile,
+        # or some are there already): the chats' rows say, and what is there stays.
+        await self._insert_deliveries(conn, key, chunk, priority, due)
+
+    def _vouched_version(self, refs: Sequence[ChatRef]) -> int | None:
+        """The database version at which every one of `refs` was a stored, active chat, if
+        that is known without asking the database; the store that keeps the audience in
+        memory knows it of the audience's chats."""
+        return None
 
     async def unfinished_announcements(self) -> list[OutboxItem]:
         rows = await self._fetch(
