@@ -189,16 +189,22 @@ class SQLiteOutbox(SQLiteLeases):
         chunks = _chunks(recipients, max(1, self.enqueue_chunk))
         if len(chunks) == 1:
             return await self._enqueue_chunks(item, payload, chunks, priority)
-        if not await self._known_stored(recipients):
+        known = await self._known_stored(recipients)
+        if known is None:
             await self._check_stored(chunks)  # UnknownChat before anything is written
         async with self._checkpoints_deferred():
-            return await self._enqueue_chunks(item, payload, chunks, priority)
+            return await self._enqueue_chunks(item, payload, chunks, priority, known)
 
     async def _enqueue_chunks(
-        self, item: OutboxItem, payload: str, chunks: list[_Chunk], priority: int
+        self,
+        item: OutboxItem,
+        payload: str,
+        chunks: list[_Chunk],
+        priority: int,
+        known: int | None = None,
     ) -> bool:
         """`enqueue` once the payload is encoded, the recipients cut into chunks and, if
-        more than one, known to be stored."""
+        more than one, known to be stored (`known`: what `_known_stored` said)."""
         due = micros(item.due_at)
         async with self._write() as conn:
             # `complete` keeps its default (1) when this one transaction writes everything.
@@ -220,21 +226,27 @@ class SQLiteOutbox(SQLiteLeases):
             await self._between_enqueue_chunks()
             # Every check the foreign keys make per row is made by the statements themselves.
             async with self._write_checked_by_caller() as conn:
-                await self._insert_chunk(conn, item.key, chunk, priority, due)
+                await self._insert_chunk(conn, item.key, chunk, priority, due, known)
         if len(chunks) > 1:
             async with self._write() as conn:
                 await self._mark_complete(conn, item.key)
         return True
 
     async def _insert_chunk(
-        self, conn: aiosqlite.Connection, key: str, chunk: _Chunk, priority: int, due: int
+        self,
+        conn: aiosqlite.Connection,
+        key: str,
+        chunk: _Chunk,
+        priority: int,
+        due: int,
+        known: int | None,
     ) -> None:
         """A chunk after the first: its chats were known to be stored when the enqueue began.
         Fewer rows than refs: a chat moved since (its new id is then in the list, or gets the
         post by its moved deliveries), or a resumed enqueue."""
         # Asked with the lock held and no await before the statement: the audience in memory
         # changes only after a commit, so it says here what the transaction sees.
-        version = self._vouched_version(chunk.refs)
+        version = self._vouched_version(chunk.refs, known)
         if version is not None:
             cursor = await conn.execute(
                 _INSERT_VOUCHED, (key, priority, due, chunk.ids, chunk.platform, version)
@@ -245,10 +257,11 @@ class SQLiteOutbox(SQLiteLeases):
         # or some are there already): the chats' rows say, and what is there stays.
         await self._insert_deliveries(conn, key, chunk, priority, due)
 
-    def _vouched_version(self, refs: Sequence[ChatRef]) -> int | None:
+    def _vouched_version(self, refs: Sequence[ChatRef], known: int | None) -> int | None:
         """The database version at which every one of `refs` was a stored, active chat, if
         that is known without asking the database; the store that keeps the audience in
-        memory knows it of the audience's chats."""
+        memory knows it of the audience's chats. `known`: what `_known_stored` said of the
+        whole list the chunk is part of."""
         return None
 
     async def unfinished_announcements(self) -> list[OutboxItem]:
@@ -262,10 +275,11 @@ class SQLiteOutbox(SQLiteLeases):
         """Yield to the event loop: the tasks queued for the store's lock go first."""
         await asyncio.sleep(0)
 
-    async def _known_stored(self, recipients: Sequence[ChatRef]) -> bool:
-        """Whether every recipient is known to be stored without asking the database; the
-        store that keeps the audience in memory knows it of the audience's chats."""
-        return False
+    async def _known_stored(self, recipients: Sequence[ChatRef]) -> int | None:
+        """Whether every recipient is known to be stored without asking the database: None
+        if not, else a mark for `_vouched_version`. The store that keeps the audience in
+        memory knows it of the audience's chats."""
+        return None
 
     async def _check_stored(self, chunks: list[_Chunk]) -> None:
         """Raise UnknownChat for the chats of `chunks` not stored."""

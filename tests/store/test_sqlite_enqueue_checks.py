@@ -137,6 +137,36 @@ async def test_chunks_the_audience_vouches_for_read_no_chat_row_and_check_on(
     assert {d.status for d in deliveries} == {DeliveryStatus.PENDING}
 
 
+class CountingLookUps(SQLiteStore):
+    """Counts the chunks whose chats are looked up in the audience in memory again."""
+
+    looked_up = 0
+
+    def _vouched_version(self, refs: Sequence[ChatRef], known: int | None) -> int | None:
+        if known != self._audience_changes:
+            self.looked_up += 1
+        return super()._vouched_version(refs, known)
+
+
+async def test_chunks_are_looked_up_again_only_once_the_audience_has_changed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with CountingLookUps(path) as store:
+        store.enqueue_chunk = 500
+        await subscribed(store)
+        refs = [chat.ref for chat, _ in await store.audience()]
+        assert await store.enqueue(ITEM, refs)
+        assert store.looked_up == 0  # the whole list was found in it, and nothing changed
+        await store.set_active(CHATS[0], False, "blocked the bot")
+        other = OutboxItem("race-1|end", "end", "race-1", T0, {})
+        assert await store.enqueue(other, refs)  # CHATS[0] is not in the audience now
+        assert store.looked_up == 2  # so each later chunk is looked up on its own
+        deliveries = await store.deliveries(other.key)
+    assert deliveries[0].status == DeliveryStatus.SKIPPED
+    assert {d.status for d in deliveries[1:]} == {DeliveryStatus.PENDING}
+
+
 async def test_a_chat_deactivated_between_two_chunks_starts_skipped(tmp_path: Path) -> None:
     async with PausingStore(tmp_path / "db.sqlite3") as store:
         await subscribed(store)
@@ -184,8 +214,8 @@ class FailingChunk(SQLiteStore):
 
     failed = False
 
-    async def _insert_chunk(self, conn: Any, key: str, chunk: Any, priority: int, due: int) -> None:
-        await super()._insert_chunk(conn, key, chunk, priority, due)
+    async def _insert_chunk(self, *args: Any) -> None:
+        await super()._insert_chunk(*args)
         if not self.failed:
             self.failed = True
             raise RuntimeError("the disk is full")
@@ -197,13 +227,13 @@ class CancelledChunk(SQLiteStore):
 
     cancelled = False
 
-    def _vouched_version(self, refs: Sequence[ChatRef]) -> int | None:
+    def _vouched_version(self, refs: Sequence[ChatRef], known: int | None) -> int | None:
         if not self.cancelled:
             self.cancelled = True
             task = asyncio.current_task()
             assert task is not None
             task.cancel()
-        return super()._vouched_version(refs)
+        return super()._vouched_version(refs, known)
 
 
 @pytest.mark.parametrize(
