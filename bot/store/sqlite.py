@@ -1,7 +1,8 @@
 """`SQLiteStore`: the `Store` on one SQLite file, the embedded default engine.
 
-Its parts: sqlite_base (connection, transactions, migrations), sqlite_outbox (the outbox and
-its deliveries), sqlite_kept (button callbacks, kept values) and, here, chats and subscriptions.
+Its parts: sqlite_base (connection, transactions, migrations), sqlite_enqueue and
+sqlite_outbox (the outbox and its deliveries), sqlite_kept (button callbacks, kept values) and,
+here, chats and subscriptions.
 """
 
 from __future__ import annotations
