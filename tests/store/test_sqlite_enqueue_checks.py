@@ -131,7 +131,8 @@ async def test_chunks_the_audience_vouches_for_read_no_chat_row_and_check_on(
     assert len(inserts) == 3
     assert "JOIN chats" in inserts[0]
     assert ["JOIN chats" in s for s in inserts[1:]] == [False, False]
-    switches = [s for s in statements if s.startswith("PRAGMA foreign_keys")]
+    said = [s.strip().rstrip(";") for s in statements]
+    switches = [s for s in said if s.startswith("PRAGMA foreign_keys")]
     assert switches == ["PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"] * 2
     assert [d.chat for d in deliveries] == refs  # each once, ids in the recipients' order
     assert {d.status for d in deliveries} == {DeliveryStatus.PENDING}
