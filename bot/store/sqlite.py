@@ -1,7 +1,8 @@
 """`SQLiteStore`: the `Store` on one SQLite file, the embedded default engine.
 
-Its parts: sqlite_base (connection, transactions, migrations), sqlite_outbox (the outbox and
-its deliveries), sqlite_kept (button callbacks, kept values) and, here, chats and subscriptions.
+Its parts: sqlite_base (connection, transactions, migrations), sqlite_enqueue and
+sqlite_outbox (the outbox and its deliveries), sqlite_kept (button callbacks, kept values) and,
+here, chats and subscriptions.
 """
 
 from __future__ import annotations
@@ -95,6 +96,9 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
     # process) changes that number, and the audience is then read again.
     _audience: AudienceCache | None = None
     _audience_version: int = -1
+    # Changes applied to the audience in memory (or reads of it) so far: a list found wholly
+    # in it when this was N is still wholly in it while this is N.
+    _audience_changes: int = 0
     _decoder: Decoder | None = None
     _chat_rows: ChatRows | None = None
 
@@ -269,17 +273,32 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
             if self._audience is None or version != self._audience_version:
                 self._audience = await self._read_audience(conn)
                 self._audience_version = version
+                self._audience_changes += 1
             return self._audience.snapshot()
 
-    async def _known_stored(self, recipients: Sequence[ChatRef]) -> bool:
+    async def _known_stored(self, recipients: Sequence[ChatRef]) -> int | None:
         """An announcement goes to the audience's chats, and the audience in memory holds
         stored chats only, so checking them in the database again (100,000 look-ups) is
         skipped, unless another connection has committed since the audience was read."""
         if self._audience is None:
-            return False
+            return None
+        # Taken before the look-ups, which let other tasks run (and change the audience).
+        changes = self._audience_changes
         async with self._lock:
             version = await self._data_version(self._connection())
-        return version == self._audience_version and await self._audience.holds_all(recipients)
+        if version != self._audience_version or not await self._audience.holds_all(recipients):
+            return None
+        return changes
+
+    def _vouched_version(self, refs: Sequence[ChatRef], known: int | None) -> int | None:
+        """The audience in memory holds active, stored chats only, as of the database's
+        version `_audience_version` (this connection's own changes applied as committed).
+        Looked up again only if it has changed since the whole list was found in it."""
+        if self._audience is None:
+            return None
+        if known != self._audience_changes and not self._audience.holds_now(refs):
+            return None
+        return self._audience_version
 
     def audience_subscription(self, ref: ChatRef) -> Subscription | None:
         return None if self._audience is None else self._audience.subscription(ref)
@@ -317,6 +336,7 @@ class SQLiteStore(SQLiteOutbox, SQLiteKept, SQLiteEdits):
             self._chat_rows.forget()
         if changed is not None and self._audience is not None:
             self._audience.update(changed)
+            self._audience_changes += 1
 
     @staticmethod
     async def _data_version(conn: aiosqlite.Connection) -> int:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
-from operator import attrgetter
 from typing import Any
 
 import aiosqlite
@@ -22,10 +18,11 @@ from bot.store.marks import (
     MarkSent,
     MarkSkipped,
 )
-from bot.store.protocol import UnknownChat, UnknownDelivery
+from bot.store.protocol import UnknownDelivery
 from bot.store.records import Backlog, Delivery, DeliveryStatus, OutboxItem, RecentError
 from bot.store.sqlite_base import Row, fetch_all, instant, micros, to_json
-from bot.store.sqlite_leases import PENDING_IF_ACTIVE, SQLiteLeases
+from bot.store.sqlite_enqueue import SQLiteEnqueue
+from bot.store.sqlite_leases import PENDING_IF_ACTIVE
 from bot.store.sqlite_rows import Decoder
 
 __all__ = ["SQLiteOutbox"]
@@ -88,48 +85,6 @@ _CHATS_BY_REF = (
 )
 
 
-_INSERT_DELIVERIES = (
-    "INSERT INTO deliveries (key, platform, chat_id, status, priority, next_attempt_at,"
-    " last_error)"
-    " SELECT ?1, c.platform, c.chat_id, CASE c.active WHEN 1 THEN 'pending' ELSE 'skipped' END,"
-    "  ?2, ?3, CASE c.active WHEN 1 THEN NULL"
-    "  ELSE coalesce(c.inactive_reason, 'chat inactive') END"
-    " FROM json_each(?4) j CROSS JOIN chats c ON c.platform = ?5 AND c.chat_id = j.value"
-    # CROSS JOIN keeps the list the outer loop (a lookup in chats per id, never a scan);
-    # ORDER BY: deliveries get their ids (the claim's tie-break) in the recipients' order.
-    " WHERE 1 ORDER BY j.key ON CONFLICT (key, platform, chat_id) DO NOTHING"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    """Recipients written in one transaction: chats of one platform, given to SQLite as one
-    JSON array (one parameter, however many; SQLite reads it with json_each). Encoded when
-    written, not all up front: 100,000 ids at once held the event loop for tens of ms."""
-
-    platform: str
-    chat_ids: list[str]
-
-    @property
-    def size(self) -> int:
-        return len(self.chat_ids)
-
-    @property
-    def ids(self) -> str:
-        return to_json(self.chat_ids)
-
-
-def _chunks(recipients: Sequence[ChatRef], size: int) -> list[_Chunk]:
-    """Consecutive recipients of one platform, up to `size` a chunk; one empty chunk for no
-    recipients (the announcement's row is still written)."""
-    chunks: list[_Chunk] = []
-    # map() and slices rather than a loop per recipient: 100,000 of them take a few ms.
-    for platform, group in groupby(recipients, key=attrgetter("platform")):
-        ids = list(map(attrgetter("id"), group))
-        chunks.extend(_Chunk(platform, ids[at : at + size]) for at in range(0, len(ids), size))
-    return chunks or [_Chunk("", [])]
-
-
 def _item(row: Row) -> OutboxItem:
     key, kind, subject, due_at, payload = row
     return OutboxItem(key, kind, subject, instant(due_at), json.loads(payload))
@@ -151,60 +106,10 @@ def _delivery(row: Row, items: dict[str, OutboxItem]) -> Delivery:
     )
 
 
-class SQLiteOutbox(SQLiteLeases):
-    """The outbox half of `SQLiteStore`."""
+class SQLiteOutbox(SQLiteEnqueue):
+    """The outbox half of `SQLiteStore` (enqueueing: SQLiteEnqueue)."""
 
     # --- outbox ----------------------------------------------------------------------------
-
-    # Deliveries written to one transaction: 100,000 in one would hold the store for seconds
-    # while every command waits; in chunks of this many (some 10-50 ms of SQLite's time each),
-    # commands get it between two chunks.
-    enqueue_chunk = 500
-
-    async def enqueue(
-        self, item: OutboxItem, recipients: Sequence[ChatRef], *, priority: int = 0
-    ) -> bool:
-        payload = to_json(dict(item.payload))  # a TypeError here, before anything is written
-        chunks = _chunks(recipients, max(1, self.enqueue_chunk))
-        if len(chunks) == 1:
-            return await self._enqueue_chunks(item, payload, chunks, priority)
-        if not await self._known_stored(recipients):
-            await self._check_stored(chunks)  # UnknownChat before anything is written
-        async with self._checkpoints_deferred():
-            return await self._enqueue_chunks(item, payload, chunks, priority)
-
-    async def _enqueue_chunks(
-        self, item: OutboxItem, payload: str, chunks: list[_Chunk], priority: int
-    ) -> bool:
-        """`enqueue` once the payload is encoded, the recipients cut into chunks and, if
-        more than one, known to be stored."""
-        due = micros(item.due_at)
-        async with self._write() as conn:
-            # `complete` keeps its default (1) when this one transaction writes everything.
-            unfinished = ("", "") if len(chunks) == 1 else (", complete", ", 0")
-            cursor = await conn.execute(
-                f"INSERT INTO outbox (key, kind, subject, due_at, payload{unfinished[0]})"
-                f" VALUES (?, ?, ?, ?, ?{unfinished[1]}) ON CONFLICT (key) DO NOTHING",
-                (item.key, item.kind, item.subject, due, payload),
-            )
-            resuming = cursor.rowcount == 0
-            if resuming and await self._complete(conn, item.key):
-                return False
-            inserted = await self._insert_deliveries(conn, item.key, chunks[0], priority, due)
-            if inserted != chunks[0].size:
-                await self._refuse_unknown(conn, item.key, chunks[0])
-            if resuming and len(chunks) == 1:
-                await self._mark_complete(conn, item.key)
-        for chunk in chunks[1:]:
-            await self._between_enqueue_chunks()
-            async with self._write() as conn:
-                # Fewer rows than refs: a chat moved since the check (its new id is then in
-                # the list, or gets the post by its moved deliveries), or a resumed enqueue.
-                await self._insert_deliveries(conn, item.key, chunk, priority, due)
-        if len(chunks) > 1:
-            async with self._write() as conn:
-                await self._mark_complete(conn, item.key)
-        return True
 
     async def unfinished_announcements(self) -> list[OutboxItem]:
         rows = await self._fetch(
@@ -212,63 +117,6 @@ class SQLiteOutbox(SQLiteLeases):
             " ORDER BY due_at, key"
         )
         return [_item(row) for row in rows]
-
-    async def _between_enqueue_chunks(self) -> None:
-        """Yield to the event loop: the tasks queued for the store's lock go first."""
-        await asyncio.sleep(0)
-
-    async def _known_stored(self, recipients: Sequence[ChatRef]) -> bool:
-        """Whether every recipient is known to be stored without asking the database; the
-        store that keeps the audience in memory knows it of the audience's chats."""
-        return False
-
-    async def _check_stored(self, chunks: list[_Chunk]) -> None:
-        """Raise UnknownChat for the chats of `chunks` not stored."""
-        unknown: list[ChatRef] = []
-        for chunk in chunks:
-            rows = await self._fetch(
-                "SELECT value FROM json_each(?) WHERE NOT EXISTS"
-                " (SELECT 1 FROM chats c WHERE c.platform = ? AND c.chat_id = value)",
-                (chunk.ids, chunk.platform),
-            )
-            unknown += (ChatRef(chunk.platform, chat_id) for (chat_id,) in rows)
-            await asyncio.sleep(0)
-        if unknown:
-            raise UnknownChat(list(dict.fromkeys(unknown)))
-
-    @staticmethod
-    async def _insert_deliveries(
-        conn: aiosqlite.Connection, key: str, chunk: _Chunk, priority: int, due: int
-    ) -> int:
-        """Insert the chunk's deliveries not stored yet, in its order; returns how many were
-        inserted. One statement for the chunk: SQLite walks the list itself, twice as fast
-        as a statement per row."""
-        # Joining chats both starts an inactive chat's delivery as SKIPPED and inserts nothing
-        # for a chat that is not stored, which the callers catch.
-        cursor = await conn.execute(
-            _INSERT_DELIVERIES, (key, priority, due, chunk.ids, chunk.platform)
-        )
-        return cursor.rowcount
-
-    @staticmethod
-    async def _refuse_unknown(conn: aiosqlite.Connection, key: str, chunk: _Chunk) -> None:
-        rows = await fetch_all(
-            conn,
-            "SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM deliveries d"
-            " WHERE d.key = ? AND d.platform = ? AND d.chat_id = value)",
-            (chunk.ids, key, chunk.platform),
-        )
-        if rows:
-            raise UnknownChat([ChatRef(chunk.platform, chat_id) for (chat_id,) in rows])
-
-    @staticmethod
-    async def _complete(conn: aiosqlite.Connection, key: str) -> bool:
-        rows = await fetch_all(conn, "SELECT complete FROM outbox WHERE key = ?", (key,))
-        return bool(rows[0][0])
-
-    @staticmethod
-    async def _mark_complete(conn: aiosqlite.Connection, key: str) -> None:
-        await conn.execute("UPDATE outbox SET complete = 1 WHERE key = ?", (key,))
 
     async def has_announcement(self, key: str) -> bool:
         return bool(await self._fetch("SELECT 1 FROM outbox WHERE key = ?", (key,)))
