@@ -260,7 +260,7 @@ async def test_enqueue_to_ten_thousand_chats_commits_once_per_chunk(db: Path) ->
         assert await store.unfinished_announcements() == []
     assert counts[DeliveryStatus.PENDING] == 10_000
     # What makes a fan-out slow is a commit per row (a sync to disk each); counted, not timed,
-    # so the check holds on any machine: one commit per chunk of 1,000 deliveries (so that
+    # so the check holds on any machine: one commit per chunk (2,000 deliveries) (so that
     # commands are answered between two), and one marking the announcement complete.
     commits = [s for s in statements if s.strip().upper().startswith(("COMMIT", "END"))]
     assert len(commits) == 10_000 // SQLiteStore.enqueue_chunk + 1, commits[:5]

@@ -227,6 +227,7 @@ def existence_checks(statements: list[str]) -> list[str]:
 
 async def test_the_audience_in_memory_vouches_for_its_chats(tmp_path: Path) -> None:
     async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        store.enqueue_chunk = 500  # several chunks: the multi-chunk path checks first
         await subscribed(store)
         refs = [chat.ref for chat, _ in await store.audience()]
         statements = await traced(store)
@@ -239,6 +240,7 @@ async def test_the_audience_in_memory_vouches_for_its_chats(tmp_path: Path) -> N
 async def test_a_chat_outside_the_audience_is_still_checked_and_refused(tmp_path: Path) -> None:
     unknown = ChatRef("telegram", "never-seen")
     async with SQLiteStore(tmp_path / "db.sqlite3") as store:
+        store.enqueue_chunk = 500  # several chunks: the multi-chunk path checks first
         await subscribed(store)
         await store.audience()
         statements = await traced(store)
@@ -252,6 +254,7 @@ async def test_a_chat_outside_the_audience_is_still_checked_and_refused(tmp_path
 async def test_another_connections_commit_makes_the_enqueue_check_again(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     async with SQLiteStore(path) as store, SQLiteStore(path) as other_process:
+        store.enqueue_chunk = 500  # several chunks: the multi-chunk path checks first
         await subscribed(store)
         await store.audience()
         await other_process.set_active(CHATS[0], False, "blocked the bot")
