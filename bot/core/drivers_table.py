@@ -1,0 +1,155 @@
+"""The lines of a computed drivers' table before ranking: every driver's points and race
+finishes over the sessions counted.
+
+The first /standings after a reload adds up a whole season here, so the usual case gets one
+pass over the result rows (`_one_pass`): the points of a row come straight from its scale, and
+the rows of a session checked on the way for a dead heat. A table with a dead heat anywhere is
+worked out the general way (`_shared_points`), from each session's `SessionScore`: exact, and
+rare enough that its second pass costs nothing worth counting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from math import lcm
+
+from bot.core.catalog import Catalog
+from bot.core.model import ResultRow, ResultStatus, Session, SessionKind
+from bot.core.points import SCORING, scale_of, session_score
+
+__all__ = ["TableLine", "driver_lines", "label"]
+
+
+@dataclass(slots=True)
+class TableLine:
+    """What one table line has gathered: points over the table's denominator, and its finishing
+    positions in the races that count (for the count-back)."""
+
+    key: str
+    label: str
+    points: int = 0
+    finishes: list[int] = field(default_factory=list)
+
+
+def driver_lines(catalog: Catalog, sessions: list[Session]) -> tuple[list[TableLine], int]:
+    """(a line for every driver with a result row in `sessions`, first mention first; the
+    denominator of their points). Every driver of a car gets the car's points."""
+    lines = _one_pass(catalog, sessions)
+    if lines is not None:
+        return list(lines.values()), 1
+    return _shared_points(catalog, sessions)
+
+
+# `row.status is CLASSIFIED` is the one scoring status (`SCORING`): checked at import, so the
+# loop below can test identity against a local name.
+(CLASSIFIED,) = SCORING
+assert CLASSIFIED is ResultStatus.CLASSIFIED
+
+
+def _one_pass(catalog: Catalog, sessions: list[Session]) -> dict[str, TableLine] | None:
+    """Driver id -> line, in one pass over the rows; None when a session has a dead heat."""
+    lines: dict[str, TableLine] = {}
+    for session in sessions:
+        scale = scale_of(catalog, session)
+        points = scale.points if scale is not None else ()  # None: scores nothing
+        race = session.kind is SessionKind.RACE  # the count-back counts race finishes only
+        rows = session.results
+        done = _add_in_order(catalog, lines, rows, points, race)
+        if (
+            done < len(rows)
+            and _add_any_order(catalog, lines, rows[done:], done, points, race)
+            and session_score(catalog, session).denominator != 1  # a dead heat shares points
+        ):
+            return None
+    return lines
+
+
+def _add_in_order(
+    catalog: Catalog,
+    lines: dict[str, TableLine],
+    rows: Sequence[ResultRow],
+    points: tuple[int, ...],
+    race: bool,
+) -> int:
+    """Add the rows of a session for as long as row i (from 1) is classified at position i
+    with one driver, the usual results sheet; returns how many rows that was. Kept to the
+    fewest steps per row: this is the loop a first table spends its time in."""
+    classified = CLASSIFIED
+    earned = [0, *points[: len(rows)]]  # earned[i]: the points of position i (1..len(rows))
+    earned += [0] * (len(rows) + 1 - len(earned))
+    for position, row in enumerate(rows, 1):
+        if row.position != position or row.status is not classified:
+            return position - 1
+        try:
+            # One driver: unpacked in one step, where a loop over the crew costs an iterator.
+            (driver_id,) = row.drivers
+        except ValueError:  # a shared car (or none): the row-by-row loop takes it from here
+            return position - 1
+        try:
+            line = lines[driver_id]
+        except KeyError:  # the driver's first row: once per line, not per row
+            line = lines[driver_id] = TableLine(driver_id, label(catalog, driver_id))
+        line.points += earned[position]
+        if race:
+            line.finishes.append(position)
+    return len(rows)
+
+
+def _add_any_order(
+    catalog: Catalog,
+    lines: dict[str, TableLine],
+    rows: Sequence[ResultRow],
+    done: int,
+    points: tuple[int, ...],
+    race: bool,
+) -> bool:
+    """Add the rest of a session (after `done` rows in order: non-finishers, or positions out
+    of order) row by row; True when a classified position did not follow on from the one
+    before (a dead heat possible: the caller checks)."""
+    expected = done + 1
+    out_of_order = False
+    for row in rows:
+        position = row.position
+        if position is None or row.status is not CLASSIFIED:
+            earned, position = 0, None
+        else:
+            out_of_order = out_of_order or position != expected
+            expected = position + 1
+            earned = points[position - 1] if 0 < position <= len(points) else 0
+        for driver_id in row.drivers:
+            line = lines.get(driver_id)
+            if line is None:
+                line = lines[driver_id] = TableLine(driver_id, label(catalog, driver_id))
+            line.points += earned
+            if race and position:
+                line.finishes.append(position)
+    return out_of_order
+
+
+def _shared_points(catalog: Catalog, sessions: list[Session]) -> tuple[list[TableLine], int]:
+    """The lines when a dead heat shares points: each session's `SessionScore` (numerators over
+    its denominator) added over the table's denominator."""
+    scores = [session_score(catalog, session) for session in sessions]
+    denominator = lcm(*(score.denominator for score in scores))
+    lines: dict[str, TableLine] = {}
+    for session, score in zip(sessions, scores, strict=True):
+        factor = denominator // score.denominator
+        race = session.kind is SessionKind.RACE
+        for row, numerator, position in zip(
+            session.results, score.numerators, score.positions, strict=True
+        ):
+            for driver_id in row.drivers:
+                line = lines.get(driver_id)
+                if line is None:
+                    line = lines[driver_id] = TableLine(driver_id, label(catalog, driver_id))
+                line.points += numerator * factor
+                if race and position:
+                    line.finishes.append(position)
+    return list(lines.values()), denominator
+
+
+def label(catalog: Catalog, driver_id: str) -> str:
+    """A driver's display name; their id when the catalog does not know them."""
+    driver = catalog.drivers.get(driver_id)
+    return driver.name if driver is not None else driver_id
