@@ -73,12 +73,14 @@ def _add_in_order(
     race: bool,
 ) -> int:
     """Add the rows of a session for as long as row i (from 1) is classified at position i
-    with one driver, the usual results sheet; returns how many rows that was. Kept to the
-    fewest steps per row: this is the loop a first table spends its time in."""
+    with one driver, the usual results sheet; returns how many rows that was.
+
+    The rows within the points (`points`) and those behind them (which add no points, a line
+    and a race finish only) get a loop each, kept to the fewest steps per row: these are the
+    loops a first table spends its time in."""
     classified = CLASSIFIED
-    earned = [0, *points[: len(rows)]]  # earned[i]: the points of position i (1..len(rows))
-    earned += [0] * (len(rows) + 1 - len(earned))
-    for position, row in enumerate(rows, 1):
+    scoring = min(len(points), len(rows))
+    for position, row, earned in zip(range(1, scoring + 1), rows, points, strict=False):
         if row.position != position or row.status is not classified:
             return position - 1
         try:
@@ -90,7 +92,20 @@ def _add_in_order(
             line = lines[driver_id]
         except KeyError:  # the driver's first row: once per line, not per row
             line = lines[driver_id] = TableLine(driver_id, label(catalog, driver_id))
-        line.points += earned[position]
+        line.points += earned
+        if race:
+            line.finishes.append(position)
+    for position, row in enumerate(rows[scoring:], scoring + 1):
+        if row.position != position or row.status is not classified:
+            return position - 1
+        try:
+            (driver_id,) = row.drivers
+        except ValueError:
+            return position - 1
+        try:
+            line = lines[driver_id]
+        except KeyError:
+            line = lines[driver_id] = TableLine(driver_id, label(catalog, driver_id))
         if race:
             line.finishes.append(position)
     return len(rows)
