@@ -46,7 +46,7 @@ from bot.core.model import (
     Session,
     SessionKind,
 )
-from bot.core.points import SessionScore, count_back, ranked, session_points, session_score
+from bot.core.points import SessionScore, count_back, session_points, session_score
 
 __all__ = [
     "Cut",
@@ -253,20 +253,33 @@ def table_lines(
 
 
 def _ranked(lines: list[TableLine]) -> list[tuple[int, TableLine]]:
-    """`lines` in table order with their positions: by points, then count-back (`ranked`).
+    """`lines` in table order with their positions, by the rules of `bot.core.points.rank`:
+    by points, then count-back; lines equal on both share the position and are listed
+    alphabetically by label, then in the order given.
 
     A count-back only ever compares lines on equal points, so only those get one: sorting
-    every line's finishes would be most of the cost of ranking a table."""
-    tied = {points for points, count in Counter(line.points for line in lines).items() if count > 1}
-    return ranked(
-        lines,
-        lambda line: (-line.points, count_back(line.finishes) if line.points in tied else ()),
-        _label_of,
-    )
-
-
-def _label_of(line: TableLine) -> str:
-    return line.label
+    every line's finishes would be most of the cost of ranking a table. The keys are plain
+    tuples (ending in the line's index, so two lines are never compared) sorted as they are."""
+    tied = {
+        points for points, count in Counter([line.points for line in lines]).items() if count > 1
+    }
+    keyed = [
+        (
+            -line.points,
+            count_back(line.finishes) if line.points in tied else (),
+            line.label.casefold(),
+            index,
+        )
+        for index, line in enumerate(lines)
+    ]
+    keyed.sort()
+    placed: list[tuple[int, TableLine]] = []
+    previous: tuple[int, tuple[int, ...]] | None = None
+    for place, (minus_points, back, _, index) in enumerate(keyed, 1):
+        merit = (minus_points, back)
+        placed.append((placed[-1][0] if merit == previous else place, lines[index]))
+        previous = merit
+    return placed
 
 
 def _line(
@@ -282,15 +295,16 @@ def _line(
     `__init__`, which sets each field through `object.__setattr__` (a tenth of a first
     table's time). Frozen only guards attribute assignment; the fields are the same."""
     line = object.__new__(StandingsLine)
-    vars(line).update(
-        position=position,
-        key=key,
-        label=label,
-        points=points,
-        wins=wins,
-        country=country,
-        class_name=class_name,
-    )
+    fields = {
+        "position": position,
+        "key": key,
+        "label": label,
+        "points": points,
+        "wins": wins,
+        "country": country,
+        "class_name": class_name,
+    }
+    object.__setattr__(line, "__dict__", fields)
     return line
 
 
