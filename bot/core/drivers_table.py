@@ -1,5 +1,6 @@
-"""The lines of a computed drivers' table before ranking: every driver's points and race
-finishes over the sessions counted.
+"""The lines of a computed table before they become `StandingsLine`s: every driver's points
+and race finishes over the sessions counted (`driver_lines`), and the ranking of any table's
+lines (`ranked_lines`).
 
 The first /standings after a reload adds up a whole season here (1,200 result rows on the
 bench catalog), so the work is one pass over the rows (`_one_pass`), shaped for CPython: the
@@ -13,15 +14,16 @@ second pass costs nothing worth counting.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import lcm
 
 from bot.core.catalog import Catalog
 from bot.core.model import ResultRow, ResultStatus, Session, SessionKind
-from bot.core.points import SCORING, scale_of, session_score
+from bot.core.points import SCORING, count_back, scale_of, session_score
 
-__all__ = ["TableLine", "driver_lines", "label"]
+__all__ = ["TableLine", "driver_lines", "label", "ranked_lines"]
 
 
 @dataclass(slots=True)
@@ -166,6 +168,36 @@ def _shared_points(catalog: Catalog, sessions: list[Session]) -> tuple[list[Tabl
                 if race and position:
                     line.finishes.append(position)
     return list(lines.values()), denominator
+
+
+def ranked_lines(lines: list[TableLine]) -> list[tuple[int, TableLine]]:
+    """`lines` in table order with their positions, by the rules of `bot.core.points.rank`:
+    by points, then count-back; lines equal on both share the position and are listed
+    alphabetically by label, then in the order given.
+
+    A count-back only ever compares lines on equal points, so only those get one: sorting
+    every line's finishes would be most of the cost of ranking a table. The keys are plain
+    tuples (ending in the line's index, so two lines are never compared) sorted as they are."""
+    tied = {
+        points for points, count in Counter([line.points for line in lines]).items() if count > 1
+    }
+    keyed = [
+        (
+            -line.points,
+            count_back(line.finishes) if line.points in tied else (),
+            line.label.casefold(),
+            index,
+        )
+        for index, line in enumerate(lines)
+    ]
+    keyed.sort()
+    placed: list[tuple[int, TableLine]] = []
+    previous: tuple[int, tuple[int, ...]] | None = None
+    for place, (minus_points, back, _, index) in enumerate(keyed, 1):
+        merit = (minus_points, back)
+        placed.append((placed[-1][0] if merit == previous else place, lines[index]))
+        previous = merit
+    return placed
 
 
 def label(catalog: Catalog, driver_id: str) -> str:

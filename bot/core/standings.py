@@ -22,7 +22,6 @@ partial computation, flagged: its order is not the championship's.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +33,7 @@ from typing import Literal
 
 from bot.core.catalog import Catalog
 from bot.core.cut import Cut
-from bot.core.drivers_table import TableLine, driver_lines, label
+from bot.core.drivers_table import TableLine, driver_lines, label, ranked_lines
 from bot.core.entry_index import event_entries
 from bot.core.i18n import N_
 from bot.core.inferred import published_reasons, table_basis
@@ -46,7 +45,7 @@ from bot.core.model import (
     Session,
     SessionKind,
 )
-from bot.core.points import SessionScore, count_back, session_points, session_score
+from bot.core.points import SessionScore, session_points, session_score
 
 __all__ = [
     "Cut",
@@ -248,38 +247,8 @@ def table_lines(
         )
         for group in order
         if group in groups
-        for position, line in _ranked(groups[group])
+        for position, line in ranked_lines(groups[group])
     )
-
-
-def _ranked(lines: list[TableLine]) -> list[tuple[int, TableLine]]:
-    """`lines` in table order with their positions, by the rules of `bot.core.points.rank`:
-    by points, then count-back; lines equal on both share the position and are listed
-    alphabetically by label, then in the order given.
-
-    A count-back only ever compares lines on equal points, so only those get one: sorting
-    every line's finishes would be most of the cost of ranking a table. The keys are plain
-    tuples (ending in the line's index, so two lines are never compared) sorted as they are."""
-    tied = {
-        points for points, count in Counter([line.points for line in lines]).items() if count > 1
-    }
-    keyed = [
-        (
-            -line.points,
-            count_back(line.finishes) if line.points in tied else (),
-            line.label.casefold(),
-            index,
-        )
-        for index, line in enumerate(lines)
-    ]
-    keyed.sort()
-    placed: list[tuple[int, TableLine]] = []
-    previous: tuple[int, tuple[int, ...]] | None = None
-    for place, (minus_points, back, _, index) in enumerate(keyed, 1):
-        merit = (minus_points, back)
-        placed.append((placed[-1][0] if merit == previous else place, lines[index]))
-        previous = merit
-    return placed
 
 
 def _line(
