@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import repeat
 from math import lcm
+from operator import itemgetter
 from typing import TypeVar
 
 from bot.core.catalog import Catalog
@@ -162,6 +163,7 @@ def count_back(finishes: Iterable[int]) -> tuple[int, ...]:
 
 
 Merit = tuple[int | Fraction, tuple[int, ...]]  # (minus the points, count-back): less is ahead
+_MERIT_AND_LABEL = itemgetter(0, 1)
 
 
 def ranked(
@@ -171,7 +173,7 @@ def ranked(
     lines of equal merit share a position and are listed alphabetically by `label`."""
     keyed = [(merit(line), label(line).casefold(), line) for line in lines]
     # One sort on (merit, label); the sort is stable, so equal labels keep the order given.
-    keyed.sort(key=lambda item: (item[0], item[1]))
+    keyed.sort(key=_MERIT_AND_LABEL)
     placed: list[tuple[int, T]] = []
     previous: Merit | None = None
     for index, (line_merit, _, line) in enumerate(keyed):

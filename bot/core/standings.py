@@ -23,15 +23,17 @@ partial computation, flagged: its order is not the championship's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from math import lcm
 from typing import Literal
 
 from bot.core.catalog import Catalog
 from bot.core.cut import Cut
+from bot.core.drivers_table import TableLine, driver_lines, label, ranked_lines
 from bot.core.entry_index import event_entries
 from bot.core.i18n import N_
 from bot.core.inferred import published_reasons, table_basis
@@ -43,7 +45,7 @@ from bot.core.model import (
     Session,
     SessionKind,
 )
-from bot.core.points import SessionScore, count_back, ranked, session_points, session_score
+from bot.core.points import SessionScore, session_points, session_score
 
 __all__ = [
     "Cut",
@@ -219,78 +221,72 @@ def driver_sum(
     return points, known
 
 
-@dataclass(slots=True)
-class _Line:
-    """What one table line has gathered so far: points over the table's denominator, and its
-    finishing positions in the races that count (for the count-back)."""
-
-    key: str
-    label: str
-    points: int = 0
-    finishes: list[int] = field(default_factory=list)
-
-
 def table_lines(
     catalog: Catalog, sessions: list[Session], kind: TableKind
 ) -> tuple[StandingsLine, ...]:
-    scores = [session_score(catalog, session) for session in sessions]
-    # Points are added as integers over one denominator for the whole table: exact, like
-    # Fractions, without a Fraction operation per result row.
-    denominator = lcm(*(score.denominator for score in scores))
     if kind is TableKind.DRIVERS:
-        groups = {"": _driver_lines(catalog, sessions, scores, denominator)}
+        lines, denominator = driver_lines(catalog, sessions)
+        groups = {"": lines}
     else:
-        groups = _credited_lines(catalog, sessions, scores, denominator, kind)
+        scores = [session_score(catalog, session) for session in sessions]
+        # Points are added as integers over one denominator for the whole table: exact, like
+        # Fractions, without a Fraction operation per result row.
+        denominator = lcm(*(score.denominator for score in scores))
+        credited = _credited_lines(catalog, sessions, scores, denominator, kind)
+        groups = {group: list(lines.values()) for group, lines in credited.items()}
     order = _class_order(catalog, sessions) if kind is TableKind.CLASSES else [""]
     return tuple(
-        StandingsLine(
-            position=position,
-            key=line.key,
-            label=line.label,
-            points=_exact(line.points, denominator),
-            wins=line.finishes.count(1),
-            country=_country(catalog, line.key) if kind is not TableKind.TEAMS else None,
-            class_name=group or None,
+        _line(
+            position,
+            line.key,
+            line.label,
+            _exact(line.points, denominator),
+            line.finishes.count(1),
+            _country(catalog, line.key) if kind is not TableKind.TEAMS else None,
+            group or None,
         )
         for group in order
         if group in groups
-        for position, line in ranked(
-            groups[group].values(),
-            lambda line: (-line.points, count_back(line.finishes)),
-            lambda line: line.label,
-        )
+        for position, line in ranked_lines(groups[group])
     )
+
+
+def _line(
+    position: int,
+    key: str,
+    label: str,
+    points: Fraction,
+    wins: int,
+    country: str | None,
+    class_name: str | None,
+) -> StandingsLine:
+    """`StandingsLine(...)` for a computed table, made without the frozen dataclass's
+    `__init__`, which sets each field through `object.__setattr__` (a tenth of a first
+    table's time). Frozen only guards attribute assignment; the fields are the same."""
+    line = object.__new__(StandingsLine)
+    fields = {
+        "position": position,
+        "key": key,
+        "label": label,
+        "points": points,
+        "wins": wins,
+        "country": country,
+        "class_name": class_name,
+    }
+    object.__setattr__(line, "__dict__", fields)
+    return line
 
 
 def _exact(numerator: int, denominator: int) -> Fraction:
     # Fraction(n) skips the gcd that Fraction(n, d) works out, and d is 1 but after a dead heat.
-    return Fraction(numerator) if denominator == 1 else Fraction(numerator, denominator)
+    return _whole(numerator) if denominator == 1 else Fraction(numerator, denominator)
 
 
-def _driver_lines(
-    catalog: Catalog, sessions: list[Session], scores: list[SessionScore], denominator: int
-) -> dict[str, _Line]:
-    """Driver id -> line: every driver of a car gets the car's points. The loop every /standings
-    runs over every result row, kept free of per-row lookups the other tables need."""
-    lines: dict[str, _Line] = {}
-    line_of = lines.get  # bound once: this loop runs once per result row
-    for session, score in zip(sessions, scores, strict=True):
-        factor = denominator // score.denominator
-        # Over the table's denominator; without a dead heat anywhere (the usual case) the
-        # session's own numerators, not a multiplication per row.
-        numerators = score.numerators if factor == 1 else [n * factor for n in score.numerators]
-        race = session.kind is SessionKind.RACE  # the count-back counts race finishes only
-        for row, numerator, position in zip(
-            session.results, numerators, score.positions, strict=True
-        ):
-            for driver_id in row.drivers:
-                line = line_of(driver_id)
-                if line is None:
-                    line = lines[driver_id] = _Line(driver_id, _label(catalog, driver_id))
-                line.points += numerator
-                if race and position:
-                    line.finishes.append(position)
-    return lines
+@lru_cache(maxsize=1024)
+def _whole(points: int) -> Fraction:
+    """Fraction(points), shared (a Fraction never changes): building one runs Python code, and
+    the same totals recur in every table."""
+    return Fraction(points)
 
 
 def _credited_lines(
@@ -299,9 +295,9 @@ def _credited_lines(
     scores: list[SessionScore],
     denominator: int,
     kind: TableKind,
-) -> dict[str, dict[str, _Line]]:
+) -> dict[str, dict[str, TableLine]]:
     """Group (class name, or "" for TEAMS) -> key (team name, or driver id) -> line."""
-    groups: dict[str, dict[str, _Line]] = {}
+    groups: dict[str, dict[str, TableLine]] = {}
     for session, score in zip(sessions, scores, strict=True):
         entries = event_entries(catalog, catalog.events[session.event_id])
         factor = denominator // score.denominator
@@ -313,8 +309,8 @@ def _credited_lines(
                 lines = groups.setdefault(group, {})
                 line = lines.get(key)
                 if line is None:
-                    label = key if kind is TableKind.TEAMS else _label(catalog, key)
-                    line = lines[key] = _Line(key, label)
+                    name = key if kind is TableKind.TEAMS else label(catalog, key)
+                    line = lines[key] = TableLine(key, name)
                 line.points += numerator * factor
                 if race and position:
                     line.finishes.append(position)
@@ -345,11 +341,6 @@ def _class_order(catalog: Catalog, sessions: list[Session]) -> list[str]:
         names.update(dict.fromkeys(c.name for c in event.classes))
         names.update(dict.fromkeys(e.class_name for e in event.entries if e.class_name))
     return list(names)
-
-
-def _label(catalog: Catalog, driver_id: str) -> str:
-    driver = catalog.drivers.get(driver_id)
-    return driver.name if driver is not None else driver_id
 
 
 def _country(catalog: Catalog, driver_id: str) -> str | None:
@@ -383,7 +374,7 @@ def _published_table(
         StandingsLine(
             position=row.position,
             key=row.driver,
-            label=_label(catalog, row.driver),
+            label=label(catalog, row.driver),
             points=row.points,
             wins=0,
             country=_country(catalog, row.driver),
