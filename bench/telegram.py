@@ -20,8 +20,8 @@ answering 429 ("retry after") beyond them. Each bot gets its own fake, so counte
    the 429s the fake answered, chats reached, given up, duplicated. Then the same loop once
    more with no global limit anywhere (no AIORateLimiter, none at the fake): how fast the loop
    itself goes on this machine (`bare_loop_limit_share`). The bot and the fake share one event
-   loop, so that is a CPU figure: where it is near the limit, the limited loop reaches the limit
-   unless a 429 pauses it, and `fanout_ratio` can be at most 0.99 / that share.
+   loop, so that is a CPU figure: where it is near the limit, the limited loop is too unless a
+   429 pauses it, and `fanout_ratio` can then be about 0.99 / that share at most.
 3. Commands during the fan-out: one command every --probe-every seconds while it runs (their
    replies count against the same global limit, for both bots: 5/s is about 1 % of it).
 4. Burst (bench/_telegram_burst.py): one fan sends 10 commands at once and 20 other fans one
@@ -305,9 +305,9 @@ def table(f: dict[str, Any]) -> str:
         f"{f['fanout_limit_share']} of the limit (baseline {f['baseline_fanout_limit_share']}), "
         f"{f['fanout_429s']} 429s (baseline {f['baseline_fanout_429s']})",
         f"the same loop with no global limit anywhere: {f['bare_loop']['rate']} msg/s, "
-        f"{f['bare_loop_limit_share']} of the limit (while the limited loop meets no 429, "
-        "its share is at most this, and no sender within 99 % of the limit is more than "
-        f"{_most_ratio(f['bare_loop_limit_share'])}x it)",
+        f"{f['bare_loop_limit_share']} of the limit (a limited loop that meets no 429 goes "
+        "about as fast, measured at another moment; against a loop that fast, a sender within "
+        f"99 % of the limit reaches about {_most_ratio(f['bare_loop_limit_share'])}x at most)",
         f"({f['subscribe_s']} s to subscribe {chats} chats in SQLite; "
         f"{p['during_fanout']['n']} and {b['during_fanout']['n']} commands answered during "
         f"the two fan-outs; whole run {f.get('wall_s', '?')} s)",
