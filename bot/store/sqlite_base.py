@@ -234,8 +234,18 @@ class SQLiteBase:
         return self._conn
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction, holding the lock; rolled back if anything escapes."""
+    async def _write(
+        self, *, foreign_keys_checked_by_caller: bool = False
+    ) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction, holding the lock; rolled back if anything escapes.
+
+        `foreign_keys_checked_by_caller`: with SQLite's foreign key checks off, for statements
+        that make the same checks themselves, once rather than per row (an announcement's
+        chunks: the chat's row is read by the statement, or vouched for by the audience in
+        memory, and the outbox row is looked up once); on again before anything else uses the
+        connection. The pragma is a no-op inside a transaction, so it is set around it, under
+        the lock. Setting it also makes SQLite prepare again the statements it had prepared (a
+        few, once per chunk: some tens of microseconds)."""
         async with self._lock:
             conn = self._connection()
             try:
@@ -243,7 +253,12 @@ class SQLiteBase:
                 # engine stopping mid-claim) must still roll it back, or the connection stays
                 # in a transaction and every later write fails. The soak's graceful stops
                 # found this: sends went out but could not be recorded, and were repeated.
-                await conn.execute("BEGIN IMMEDIATE")
+                if foreign_keys_checked_by_caller:
+                    # One script, so one trip to the database's thread rather than two (it
+                    # runs no COMMIT first: none is open).
+                    await conn.executescript("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")
+                else:
+                    await conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 await conn.execute("COMMIT")
             except BaseException:
@@ -253,34 +268,11 @@ class SQLiteBase:
                 with suppress(sqlite3.OperationalError, asyncio.CancelledError):
                     await asyncio.shield(conn.execute("ROLLBACK"))
                 raise
-
-    @asynccontextmanager
-    async def _write_checked_by_caller(self) -> AsyncIterator[aiosqlite.Connection]:
-        """`_write` with SQLite's foreign key checks off, for statements that make the same
-        checks themselves, once rather than per row (an announcement's chunks: the chat's row
-        is read by the statement, or vouched for by the audience in memory, and the outbox
-        row is looked up once). On again before anything else uses the connection.
-
-        The pragma is a no-op inside a transaction, so it is set around it, under the lock.
-        Setting it also makes SQLite prepare again the statements it had prepared (a few,
-        once per chunk: some tens of microseconds)."""
-        async with self._lock:
-            conn = self._connection()
-            try:
-                # In the try: a task cancelled while this is queued still turns the checks
-                # back on, and rolls back (see `_write`). One script, so one trip to the
-                # database's thread rather than two (it runs no COMMIT first: none is open).
-                await conn.executescript("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE")
-                yield conn
-                await conn.execute("COMMIT")
-            except BaseException:
-                with suppress(sqlite3.OperationalError, asyncio.CancelledError):
-                    await asyncio.shield(conn.execute("ROLLBACK"))
-                raise
             finally:
-                # Shielded, as the ROLLBACK: it runs even if this task is cancelled, and
-                # before any statement queued after it (aiosqlite runs them in order).
-                await asyncio.shield(conn.execute("PRAGMA foreign_keys = ON"))
+                if foreign_keys_checked_by_caller:
+                    # Shielded, as the ROLLBACK: it runs even if this task is cancelled, and
+                    # before any statement queued after it (aiosqlite runs them in order).
+                    await asyncio.shield(conn.execute("PRAGMA foreign_keys = ON"))
 
     @asynccontextmanager
     async def _checkpoints_deferred(self) -> AsyncIterator[None]:

@@ -136,7 +136,7 @@ class SQLiteEnqueue(SQLiteLeases):
         for chunk in chunks[1:]:
             await self._between_enqueue_chunks()
             # Every check the foreign keys make per row is made by the statements themselves.
-            async with self._write_checked_by_caller() as conn:
+            async with self._write(foreign_keys_checked_by_caller=True) as conn:
                 await self._insert_chunk(conn, item.key, chunk, priority, due, known)
         if len(chunks) > 1:
             async with self._write() as conn:
