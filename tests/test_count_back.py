@@ -9,7 +9,6 @@ many ties, dead heats, shared cars and non-finishers must come out line for line
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
@@ -19,16 +18,15 @@ from bot.core.catalog import Catalog
 from bot.core.model import (
     Driver,
     Entry,
-    Event,
     PointsScale,
     ResultRow,
     ResultStatus,
-    Series,
     Session,
     SessionKind,
 )
 from bot.core.points import Tally, count_back, rank, scored_rows
 from bot.core.standings import TableKind, table_lines
+from tests.one_event import one_event_catalog, results_session
 
 RACE = PointsScale("race", "Race", (25, 20, 16, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
 QUALIFYING = PointsScale("qualifying", "Qualifying", (10, 8, 6, 5, 4, 3, 2, 1))
@@ -145,40 +143,12 @@ def fields(draw: st.DrawFn) -> tuple[Catalog, list[Session]]:
             rows.append(ResultRow(drivers=crew, status=status, position=position))
         kind = draw(st.sampled_from([SessionKind.RACE, SessionKind.QUALIFYING]))
         sessions.append(
-            session(f"s{number}", tuple(rows), draw(st.sampled_from(list(SCALES))), kind)
+            results_session(f"s{number}", tuple(rows), draw(st.sampled_from(list(SCALES))), kind)
         )
     entries = tuple(
         Entry(drivers=(driver_id,), team=draw(st.sampled_from(TEAMS))) for driver_id in ids
     )
-    event = Event(
-        id="s/e",
-        slug="e",
-        series_id="s",
-        name="E",
-        timezone="Europe/Berlin",
-        sessions=tuple(sessions),
-        entries=entries,
-    )
-    series = Series(id="s", name="S", season=2022, events=(event,))
-    return Catalog.build([series], drivers, [], SCALES.values()), sessions
-
-
-def session(slug: str, rows: tuple[ResultRow, ...], scale: str, kind: SessionKind) -> Session:
-    return Session(
-        id=f"s/e/{slug}",
-        slug=slug,
-        event_id="s/e",
-        series_id="s",
-        name=slug,
-        short_name=slug,
-        kind=kind,
-        day=date(2022, 4, 23),
-        local_time=None,
-        timezone="Europe/Berlin",
-        points_scale=scale,
-        results=rows,
-        results_complete=True,
-    )
+    return one_event_catalog(drivers, sessions, SCALES.values(), entries), sessions
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 from fractions import Fraction
 
 import pytest
@@ -11,15 +10,14 @@ import pytest
 from bot.core.catalog import Catalog
 from bot.core.model import (
     Driver,
-    Event,
     PointsScale,
     ResultRow,
     ResultStatus,
-    Series,
     Session,
     SessionKind,
 )
 from bot.core.points import Tally, rank, scored_rows, session_points
+from tests.one_event import one_event_catalog, results_session
 
 RACE = PointsScale("race", "Race", (25, 20, 16, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
 QUALIFYING = PointsScale("qualifying", "Qualifying", (10, 8, 6, 5, 4, 3, 2, 1))
@@ -32,51 +30,26 @@ def row(
     return ResultRow(drivers=drivers, status=status, position=position)
 
 
-def session(
-    slug: str,
-    results: tuple[ResultRow, ...],
-    scale: str | None = "race",
-    kind: SessionKind = SessionKind.RACE,
-) -> Session:
-    return Session(
-        id=f"s/e/{slug}",
-        slug=slug,
-        event_id="s/e",
-        series_id="s",
-        name=slug,
-        short_name=slug,
-        kind=kind,
-        day=date(2022, 4, 23),
-        local_time=None,
-        timezone="Europe/Berlin",
-        points_scale=scale,
-        results=results,
-        results_complete=True,
-    )
-
-
 def catalog_of(*sessions: Session) -> Catalog:
-    event = Event(
-        id="s/e", slug="e", series_id="s", name="E", timezone="Europe/Berlin", sessions=sessions
-    )
-    series = Series(id="s", name="S", season=2022, events=(event,))
     drivers = [Driver(id="jessica-backman", name="Jessica Bäckman", country="SE")]
-    return Catalog.build([series], drivers, [], [RACE, QUALIFYING, SHORT])
+    return one_event_catalog(drivers, sessions, [RACE, QUALIFYING, SHORT])
 
 
 def test_round_one_gives_jessica_44_points() -> None:
     # Oschersleben 2022 as the press release tells it: Q1 2nd, Race 1 win, Q2 DNS, Race 2 5th.
     weekend = (
-        session("fp1", (row(2, "jessica-backman"),), scale=None, kind=SessionKind.PRACTICE),
-        session("qualifying-1", (row(2, "jessica-backman"),), "qualifying", SessionKind.QUALIFYING),
-        session("race-1", (row(1, "jessica-backman"),)),
-        session(
+        results_session("fp1", (row(2, "jessica-backman"),), scale=None, kind=SessionKind.PRACTICE),
+        results_session(
+            "qualifying-1", (row(2, "jessica-backman"),), "qualifying", SessionKind.QUALIFYING
+        ),
+        results_session("race-1", (row(1, "jessica-backman"),)),
+        results_session(
             "qualifying-2",
             (row(None, "jessica-backman", status=ResultStatus.DNS),),
             "qualifying",
             SessionKind.QUALIFYING,
         ),
-        session("race-2", (row(5, "jessica-backman"),)),
+        results_session("race-2", (row(5, "jessica-backman"),)),
     )
     catalog = catalog_of(*weekend)
     by_session = {s.slug: session_points(catalog, s)["jessica-backman"] for s in weekend}
@@ -91,23 +64,25 @@ def test_round_one_gives_jessica_44_points() -> None:
 
 
 def test_dead_heat_for_second_shares_second_and_third_place_points() -> None:
-    race = session("race", (row(1, "a"), row(2, "b"), row(2, "c"), row(4, "d")), scale="short")
+    race = results_session(
+        "race", (row(1, "a"), row(2, "b"), row(2, "c"), row(4, "d")), scale="short"
+    )
     points = session_points(catalog_of(race), race)
     # 25-20-16: the two at P2 share 20 + 16; the next car is P4 and the scale has nothing left.
     assert points == {"a": 25, "b": 18, "c": 18, "d": 0}
-    full = session("race", (row(1, "a"), row(2, "b"), row(2, "c"), row(4, "d")))
+    full = results_session("race", (row(1, "a"), row(2, "b"), row(2, "c"), row(4, "d")))
     assert session_points(catalog_of(full), full) == {"a": 25, "b": 18, "c": 18, "d": 13}
 
 
 def test_three_way_dead_heat_gives_exact_thirds() -> None:
-    race = session("race", (row(1, "a"), row(1, "b"), row(1, "c")))
+    race = results_session("race", (row(1, "a"), row(1, "b"), row(1, "c")))
     points = session_points(catalog_of(race), race)
     assert points == {"a": Fraction(61, 3), "b": Fraction(61, 3), "c": Fraction(61, 3)}
 
 
 def test_dead_heat_on_the_last_scoring_place_halves_the_last_point() -> None:
     rows = (*(row(p, f"d{p}") for p in range(1, 15)), row(15, "x"), row(15, "y"))
-    race = session("race", rows)
+    race = results_session("race", rows)
     points = session_points(catalog_of(race), race)
     assert points["x"] == points["y"] == Fraction(1, 2)
 
@@ -116,13 +91,15 @@ def test_dead_heat_on_the_last_scoring_place_halves_the_last_point() -> None:
 def test_a_car_that_is_not_classified_scores_nothing(status: ResultStatus) -> None:
     # Even with a position recorded (a DSQ after crossing the line first), it scores 0 and
     # does not take the place away from the classified cars.
-    race = session("race", (row(1, "out", status=status), row(2, "second"), row(3, "third")))
+    race = results_session(
+        "race", (row(1, "out", status=status), row(2, "second"), row(3, "third"))
+    )
     points = session_points(catalog_of(race), race)
     assert points == {"out": 0, "second": 20, "third": 16}
 
 
 def test_every_driver_of_a_shared_car_gets_the_cars_points() -> None:
-    race = session("race", (row(1, "a", "b", "c"), row(2, "d", "e")))
+    race = results_session("race", (row(1, "a", "b", "c"), row(2, "d", "e")))
     points = session_points(catalog_of(race), race)
     assert points == {"a": 25, "b": 25, "c": 25, "d": 20, "e": 20}
     # The car itself scored once: 25, not 75.
@@ -130,12 +107,14 @@ def test_every_driver_of_a_shared_car_gets_the_cars_points() -> None:
 
 
 def test_a_session_without_a_scale_scores_nothing() -> None:
-    practice = session("fp1", (row(1, "a"), row(2, "b")), scale=None, kind=SessionKind.PRACTICE)
+    practice = results_session(
+        "fp1", (row(1, "a"), row(2, "b")), scale=None, kind=SessionKind.PRACTICE
+    )
     assert session_points(catalog_of(practice), practice) == {"a": 0, "b": 0}
 
 
 def test_an_unknown_scale_is_named_in_the_error() -> None:
-    race = session("race", (row(1, "a"),), scale="no-such-scale")
+    race = results_session("race", (row(1, "a"),), scale="no-such-scale")
     with pytest.raises(ValueError, match="s/e/race names unknown points scale 'no-such-scale'"):
         session_points(catalog_of(race), race)
 

@@ -10,7 +10,6 @@ the general way, line for line, whatever the rows look like.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from fractions import Fraction
 
 import pytest
@@ -22,53 +21,19 @@ import bot.core.points as points_module
 from bot.core.catalog import Catalog
 from bot.core.model import (
     Driver,
-    Event,
     PointsScale,
     ResultRow,
     ResultStatus,
-    Series,
     Session,
     SessionKind,
 )
 from bot.core.standings import StandingsLine, TableKind, table_lines
+from tests.one_event import one_event_catalog, results_session
 
 RACE = PointsScale("race", "Race", (25, 20, 16, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
 SHORT = PointsScale("short", "Short", (3, 1))
 SCALES = {scale.id: scale for scale in (RACE, SHORT)}
 NAMES = ("Ada", "ada", "Bea", "Cleo")
-
-
-def session(
-    slug: str, rows: tuple[ResultRow, ...], scale: str | None, kind: SessionKind
-) -> Session:
-    return Session(
-        id=f"s/e/{slug}",
-        slug=slug,
-        event_id="s/e",
-        series_id="s",
-        name=slug,
-        short_name=slug,
-        kind=kind,
-        day=date(2022, 4, 23),
-        local_time=None,
-        timezone="Europe/Berlin",
-        points_scale=scale,
-        results=rows,
-        results_complete=True,
-    )
-
-
-def catalog_of(drivers: list[Driver], sessions: list[Session]) -> Catalog:
-    event = Event(
-        id="s/e",
-        slug="e",
-        series_id="s",
-        name="E",
-        timezone="Europe/Berlin",
-        sessions=tuple(sessions),
-    )
-    series = Series(id="s", name="S", season=2022, events=(event,))
-    return Catalog.build([series], drivers, [], SCALES.values())
 
 
 def in_order(*crews: tuple[str, ...], retired: tuple[str, ...] = ()) -> tuple[ResultRow, ...]:
@@ -108,8 +73,8 @@ def sheets(draw: st.DrawFn) -> tuple[Catalog, list[Session]]:
             rows.append(ResultRow(drivers=crew, status=status, position=position))
         scale = draw(st.sampled_from([*SCALES, None]))
         kind = draw(st.sampled_from([SessionKind.RACE, SessionKind.QUALIFYING]))
-        sessions.append(session(f"s{number}", tuple(rows), scale, kind))
-    return catalog_of(drivers, sessions), sessions
+        sessions.append(results_session(f"s{number}", tuple(rows), scale, kind))
+    return one_event_catalog(drivers, sessions, SCALES.values()), sessions
 
 
 def general_way(catalog: Catalog, sessions: list[Session]) -> tuple[StandingsLine, ...]:
@@ -152,11 +117,15 @@ def test_usual_sheets_are_scored_in_the_one_pass_and_others_checked_once(
 ) -> None:
     scored = counted_scores(monkeypatch)
     sessions = [
-        session("r1", in_order(("a",), ("b",), ("c",), retired=("d",)), "race", SessionKind.RACE),
+        results_session(
+            "r1", in_order(("a",), ("b",), ("c",), retired=("d",)), "race", SessionKind.RACE
+        ),
         # Out of order and a shared car: the row-by-row loop, still without a dead heat.
-        session("r2", in_order(("b",), ("a", "d"))[::-1], "race", SessionKind.RACE),
+        results_session("r2", in_order(("b",), ("a", "d"))[::-1], "race", SessionKind.RACE),
     ]
-    catalog = catalog_of([Driver(id=d, name=d.upper()) for d in "abcd"], sessions)
+    catalog = one_event_catalog(
+        [Driver(id=d, name=d.upper()) for d in "abcd"], sessions, SCALES.values()
+    )
     lines = table_lines(catalog, sessions, TableKind.DRIVERS)
     # r1 took no SessionScore: its points came straight from the scale. r2's positions are out
     # of row order, so its SessionScore is worked out once, to rule out a dead heat.
@@ -179,10 +148,12 @@ def test_a_dead_heat_scores_each_session_once_the_general_way(
         ResultRow(drivers=("c",), status=ResultStatus.CLASSIFIED, position=2),
     )
     sessions = [
-        session("r1", in_order(("c",), ("b",), ("a",)), "race", SessionKind.RACE),
-        session("r2", dead_heat, "race", SessionKind.RACE),
+        results_session("r1", in_order(("c",), ("b",), ("a",)), "race", SessionKind.RACE),
+        results_session("r2", dead_heat, "race", SessionKind.RACE),
     ]
-    catalog = catalog_of([Driver(id=d, name=d.upper()) for d in "abc"], sessions)
+    catalog = one_event_catalog(
+        [Driver(id=d, name=d.upper()) for d in "abc"], sessions, SCALES.values()
+    )
     lines = table_lines(catalog, sessions, TableKind.DRIVERS)
     assert sorted(scored) == ["s/e/r1", "s/e/r2"]  # once each, though found on the way
     # b and c share the points of 2nd and 3rd place in r2: (20 + 16) / 2 = 18 each.
@@ -194,8 +165,10 @@ def test_a_dead_heat_scores_each_session_once_the_general_way(
 
 
 def test_lines_of_a_computed_table_are_frozen_standings_lines_like_any_other() -> None:
-    sessions = [session("r1", in_order(("a",), ("b",)), "race", SessionKind.RACE)]
-    catalog = catalog_of([Driver(id="a", name="Ada", country="SE")], sessions)
+    sessions = [results_session("r1", in_order(("a",), ("b",)), "race", SessionKind.RACE)]
+    catalog = one_event_catalog(
+        [Driver(id="a", name="Ada", country="SE")], sessions, SCALES.values()
+    )
     first, second = table_lines(catalog, sessions, TableKind.DRIVERS)
     expected = StandingsLine(1, "a", "Ada", Fraction(25), 1, "SE", None)
     assert first == expected
