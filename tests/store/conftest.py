@@ -55,16 +55,6 @@ async def store(open_store: OpenStore) -> Store:
 
 
 @pytest.fixture
-async def handles(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
-    """Two processes' handles ("one" and "two") on one fresh PostgreSQL schema: what the
-    engine shares between processes (send slots, relayed updates) is seen from both sides."""
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    one = PostgresStore(postgres_url, schema=schema, process_name="one")
-    two = PostgresStore(postgres_url, schema=schema, process_name="two")
-    await one.open()
-    await two.open()
-    try:
-        yield one, two
-    finally:
-        await one.close()
-        await two.close()
+def handles(two_stores: tuple[PostgresStore, PostgresStore]) -> tuple[PostgresStore, PostgresStore]:
+    """Two processes' handles on one fresh PostgreSQL schema (tests/conftest.py's two_stores)."""
+    return two_stores
