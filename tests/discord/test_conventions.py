@@ -20,14 +20,13 @@ import bot.frontends.discord.bot as discord_bot
 from bot.chats import Answer, Caller, Router
 from bot.config import Config, DiscordConfig
 from bot.core.audience import ChatRef, Subscription
-from bot.core.catalog import CatalogHolder
 from bot.core.clock import Clock, FixedClock, ScaledClock
-from bot.core.schedules import load_catalog
 from bot.runtime import Runtime
 from bot.store.records import DeliveryStatus
 from bot.store.sqlite import SQLiteStore
 from tests.fakes import discord_gateway as gw
 from tests.fakes.discord_api import FakeDiscord, SentMessage
+from tests.runtime_harness import started_runtime
 
 SCHEDULES = Path(__file__).resolve().parents[2] / "schedules"
 QUIET_DAY = datetime.fromisoformat("2022-05-12T09:00+02:00")
@@ -91,19 +90,10 @@ async def pitboard(
     )
     store = SQLiteStore(database)
     await store.open()
-    runtime = Runtime.build(
-        config,
-        schedules=schedules,
-        catalogs=CatalogHolder(load_catalog(schedules)),
-        clock=clock,
-        store=store,
-        chat_zone="Europe/Stockholm",
-    )
-    await runtime.start()
     try:
-        yield runtime
+        async with started_runtime(config, store, schedules, clock) as runtime:
+            yield runtime
     finally:
-        await runtime.stop()
         await store.close()
 
 

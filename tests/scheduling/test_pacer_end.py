@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.core.clock import ScaledClock
 from bot.scheduling.pacer import JUST_BEFORE, ReplayPacer
 
@@ -26,28 +28,6 @@ class NothingPlanned:
         return None
 
 
-async def test_with_nothing_planned_the_clock_waits_short_of_the_end_while_posts_are_out() -> None:
-    ticks = [0.0]
-    clock = ScaledClock(START, speed=4500, monotonic=lambda: ticks[0], started=False)
-    unsent: list[datetime | None] = [START]  # a start post waiting for its retry
-
-    async def earliest_unsent() -> datetime | None:
-        return unsent[0]
-
-    pacer = ReplayPacer(clock, NothingPlanned(), earliest_unsent, until=UNTIL)  # type: ignore[arg-type]
-    pacer.start_clock()
-    await pacer.step()
-    assert clock.hold == UNTIL - JUST_BEFORE
-    ticks[0] += 1_000_000  # however long the post takes (a restart after a kill, say)
-    assert clock.now() == UNTIL - JUST_BEFORE
-
-    unsent[0] = None  # it went out: the clock goes on to the end
-    await pacer.step()
-    assert clock.hold == UNTIL
-    ticks[0] += 1_000_000
-    assert clock.now() == UNTIL
-
-
 class PlannedAfterTheEnd:
     """The announcer after a weekend's last moment in a replay of that weekend: the rest of the
     season is still planned, the next moment days after the replay's end."""
@@ -61,19 +41,29 @@ class PlannedAfterTheEnd:
         return None
 
 
-async def test_with_later_moments_planned_the_clock_still_waits_short_of_the_end() -> None:
-    # The multi-process soak under load: a start post to a Discord channel, claimed by a
-    # process restarted after a kill and not yet connected, waited for its retry while the
-    # clock ran on to --until (the next planned moment lay beyond it), and both processes
-    # stopped there with the post still pending.
+@pytest.mark.parametrize(
+    ("planned", "unsent_at"),
+    [
+        (NothingPlanned(), START),  # a start post waiting for its retry
+        # The multi-process soak under load: a start post to a Discord channel, claimed by a
+        # process restarted after a kill and not yet connected, waited for its retry while the
+        # clock ran on to --until (the next planned moment lay beyond it), and both processes
+        # stopped there with the post still pending.
+        (PlannedAfterTheEnd(), START + timedelta(seconds=2)),
+    ],
+    ids=["nothing-planned", "planned-after-the-end"],
+)
+async def test_the_clock_waits_short_of_the_end_while_posts_are_out(
+    planned: NothingPlanned | PlannedAfterTheEnd, unsent_at: datetime
+) -> None:
     ticks = [0.0]
     clock = ScaledClock(START, speed=4500, monotonic=lambda: ticks[0], started=False)
-    unsent: list[datetime | None] = [START + timedelta(seconds=2)]  # waiting for its retry
+    unsent: list[datetime | None] = [unsent_at]
 
     async def earliest_unsent() -> datetime | None:
         return unsent[0]
 
-    pacer = ReplayPacer(clock, PlannedAfterTheEnd(), earliest_unsent, until=UNTIL)  # type: ignore[arg-type]
+    pacer = ReplayPacer(clock, planned, earliest_unsent, until=UNTIL)  # type: ignore[arg-type]
     pacer.start_clock()
     await pacer.step()
     assert clock.hold == UNTIL - JUST_BEFORE
