@@ -34,6 +34,7 @@ import re
 import signal
 import socket
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -65,6 +66,9 @@ PLANNED = "plan: "
 _LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) \w+ [\w.]+: (.*)$")
 STOP_WAIT_S = 30.0
 START_WAIT_S = 180.0
+# After a leader's kill the stretch is not stopped, even with everything out, until another
+# process has taken the lead and planned (or this long has passed, and the figures say so).
+TAKEOVER_WAIT_S = 60.0
 
 
 @dataclass
@@ -226,6 +230,10 @@ async def _supervise(
     observed = (world.telegram.observed, world.discord.observed)
     keys = {key for (key, _), item in world.due.items() if item.due <= stretch.last_due}
     checked, baseline, stopped = 0.0, None, False
+    # A leader killed at `leader_killed`: the stretch waits for a successor before stopping. A
+    # kill can come when the fan-out is already out (a quick machine), and stopping then left
+    # no time for another process to lead: the takeover went unmeasured.
+    leader_killed: float | None = None
     while any(r.proc is not None and r.proc.returncode is None for r in live.values()):
         clock.refresh()
         now = clock.reading(time.time())
@@ -247,10 +255,19 @@ async def _supervise(
             victim = _victim(live, role, rng)
             if victim is not None:  # else between two leaders: the next look finds one
                 await _kill(world, victim, role)
+                if role == LEADER:
+                    leader_killed = victim.ended
                 live[victim.slot] = await _start(world, stretch, victim.slot, clock)
                 live[victim.slot].origin = live[victim.slot].spawned
                 kill = None
                 continue
+        if is_drained and leader_killed is not None:
+            if _led_and_planned_since(live.values(), leader_killed) or (
+                time.time() > leader_killed + TAKEOVER_WAIT_S
+            ):
+                leader_killed = None
+            else:
+                is_drained = False
         if is_drained:
             stopped = True
             await _stop_all(live)
@@ -263,6 +280,18 @@ async def _supervise(
     for run in live.values():
         run.ended = time.time()
         run.overran = not stopped
+
+
+def _led_and_planned_since(runs: Iterable[Run], since: float) -> bool:
+    """Whether a process's log says it took the lead after `since`, and planned after that."""
+    for run in runs:
+        lines = log_lines(run.log)
+        took = next(
+            (wall for wall, text in lines if wall > since and text.startswith(LEADING)), None
+        )
+        if took is not None and any(w >= took and t.startswith(PLANNED) for w, t in lines):
+            return True
+    return False
 
 
 def _victim(live: dict[int, Run], role: str, rng: random.Random) -> Run | None:
