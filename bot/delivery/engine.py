@@ -61,7 +61,7 @@ from bot.delivery.errors import (
 from bot.delivery.feeder import Feeder
 from bot.delivery.lane import Lane, LaneStats
 from bot.delivery.moves import MAX_MIGRATION_HOPS, ChatMoves
-from bot.delivery.posts import Drafts, Parts, send_part, split_post
+from bot.delivery.posts import Drafts, Parts, split_post
 from bot.delivery.ratelimit import PlatformLimiter, RateLimits
 from bot.delivery.recorder import RECORD_LINGER_SECONDS, Recorder
 from bot.delivery.replies import send_reply_part
@@ -348,7 +348,7 @@ class DeliveryEngine:
             # the platform may already have the message.
             with lane.sending():
                 try:
-                    message_id = await send_part(lane.sender, chat, parts[done])
+                    message_id = await lane.send(chat, parts[done], grant)
                 except ChatMigrated as error:
                     chat = await self._moves.migrate(chat, error.new_id, lane.stats)
                     hops += 1

@@ -20,7 +20,8 @@ from typing import Any
 
 from bot.core.audience import Chat, ChatRef
 from bot.delivery.errors import RetryAfter
-from bot.delivery.ratelimit import PlatformLimiter
+from bot.delivery.posts import send_part
+from bot.delivery.ratelimit import Grant, PlatformLimiter
 from bot.delivery.sender import Sender
 from bot.store.records import Delivery
 
@@ -154,6 +155,14 @@ class Lane:
             yield
         finally:
             self._sending.discard(task)
+
+    async def send(self, chat: Chat, part: Any, grant: Grant) -> str | None:
+        """Send one message with the tokens `grant` took. However it ends, the limiter hears
+        that the request is over, so its count of the last second holds the arrival."""
+        try:
+            return await send_part(self.sender, chat, part)
+        finally:
+            self.limiter.finished(grant)
 
     # --- the queue -----------------------------------------------------------------------------
 

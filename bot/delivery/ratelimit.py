@@ -20,12 +20,22 @@ sends of a fan-out into one over-full window.
 Jitter is also why every bucket keeps a margin under the platform's count: a send leaves when
 its token is taken but is counted when it arrives, and two arrivals can be closer together
 than their tokens were. A chat's sends are spaced 10 % more than its limit, and the global
-bucket leaves 1 % of the limit unused.
+bucket refills 1 % below the limit.
+
+A margin only covers so much jitter, though: a 1 % margin at 400/s is 10 ms, and an event loop
+busy for longer let a bunch of delayed sends arrive together with prompt ones (a fan-out
+measured 5–29 global 429s, each costing its chat a second). So the global bucket's count of
+the last second is kept on the safe side of every arrival: a send counts from its token until
+its answer (`PlatformLimiter.finished`), and from then on for a second. A request arrives after
+it is sent and before it is answered, so however late an arrival is, it falls in a second the
+bucket has counted it in. That costs the sends' round trip (a 5 ms answer at 200/s keeps
+0.5 % of the limit unused), which is less than the margin that would otherwise be needed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import math
 import time
@@ -43,6 +53,7 @@ __all__ = [
     "DISCORD_LIMITS",
     "PRIORITY_RUN",
     "TELEGRAM_LIMITS",
+    "Grant",
     "PlatformLimiter",
     "RateLimits",
     "TokenBucket",
@@ -61,9 +72,14 @@ _GRANTS = itertools.count(1)
 # Sends to one chat (or group) are spaced this much more than its limit: a 1/s chat gets one
 # every 1.1 s, so 100 ms of jitter between two requests' arrivals cannot make a 429.
 CHAT_MARGIN = 0.10
-# The global bucket refills (and caps a second's sends) this much below the limit: at 400/s
-# four sends' worth of arrival jitter fits in a second without going over.
+# The global bucket refills this much below the limit, so that its pace, not its count of the
+# last second, is what binds in a long fan-out: that count includes each send's round trip
+# (see the module's docstring) and binding on it would bunch sends after every slow answer.
 GLOBAL_MARGIN = 0.01
+# A share of a second's sends the global bucket holds when at rest: a crowd of fans asking at
+# once is answered at once (fifty at 200/s), not spaced out at the fan-out's pace. The count
+# of the last second still caps what goes out.
+GLOBAL_BURST_SHARE = 0.25
 # Priority grants in a row before a waiting bulk caller gets one: replies take at most 80 % of
 # a saturated bucket, broadcasts keep at least 20 %.
 PRIORITY_RUN = 4
@@ -72,9 +88,10 @@ PRIORITY_RUN = 4
 class TokenBucket:
     """`rate_per_second` tokens a second, holding at most `burst`; one token per send.
 
-    `window_cap`: besides, at most this many sends in any one second. A burst lets a waiter
-    that woke late (a busy event loop) catch up instead of losing the token it overslept,
-    and the cap keeps that catching up within the platform's count."""
+    `window_cap`: besides, at most this many sends in any one second, each counted from its
+    token until it is `finished` and a second beyond. A burst lets a waiter that woke late (a
+    busy event loop) catch up instead of losing the token it overslept, and the cap keeps that
+    catching up within the platform's count."""
 
     def __init__(
         self,
@@ -97,7 +114,11 @@ class TokenBucket:
         self._tokens = self.burst
         self._updated = monotonic()
         self._window_cap = window_cap
-        self._granted: deque[float] = deque()  # when the last `window_cap` sends went
+        # The sends counted in the last second: when each went, or, once it was answered, when
+        # it was answered (`finished`); in time order.
+        self._granted: deque[float] = deque()
+        # When each token of the last second was taken, by grant number, until `finished`.
+        self._stamps: OrderedDict[int, float] = OrderedDict()
         self._paused_until = -math.inf
         # Waiters in arrival order; each is woken (its event set) when it reaches the front.
         self._priority: deque[asyncio.Event] = deque()
@@ -170,10 +191,10 @@ class TokenBucket:
                 delay = self._delay()
                 if delay <= 0:
                     self._tokens -= 1.0
-                    if self._window_cap is not None:
-                        self._granted.append(self._monotonic())
                     self._streak = self._streak + 1 if priority and self._bulk else 0
                     self._last_grant = next(_GRANTS)
+                    if self._window_cap is not None:
+                        self._count_in_window(self._last_grant)
                     return self._last_grant
                 # A priority caller arriving during this sleep becomes the front and takes the
                 # token this caller was waiting for; on waking it finds it is no longer first.
@@ -186,6 +207,33 @@ class TokenBucket:
             front = self._front()
             if front is not None:
                 front.set()
+
+    def finished(self, grant: int) -> None:
+        """The send that took token `grant` is over (answered, refused or failed): it is
+        counted in the last second from now on, rather than from when its token was taken.
+        It arrived (if it did) by now, so a second counted from now holds its arrival
+        whatever delayed it. A `grant` not of this bucket, finished already, or taken over a
+        second before a later one (`_count_in_window` forgets those) is ignored."""
+        stamp = self._stamps.pop(grant, None)
+        if stamp is None:
+            return
+        granted = self._granted
+        with contextlib.suppress(ValueError):  # already out of the last second
+            granted.remove(stamp)
+        granted.append(self._monotonic())  # the latest time counted: the order is kept
+
+    def _count_in_window(self, grant: int) -> None:
+        now = self._monotonic()
+        self._granted.append(now)
+        stamps = self._stamps
+        stamps[grant] = now
+        # Sends over a second old are no longer moved by their answer (`finished`): an
+        # unanswered one must not be kept for ever.
+        while stamps:
+            oldest = next(iter(stamps.values()))
+            if oldest > now - 1.0:
+                break
+            stamps.popitem(last=False)
 
     def _front(self) -> asyncio.Event | None:
         if self._priority and (not self._bulk or self._streak < self._priority_run):
@@ -224,14 +272,15 @@ class TokenBucket:
 class RateLimits:
     """A platform's limits. The defaults are Telegram's published ones.
 
-    Bursts default to one token (the global one to 4 % of the rate). A token bucket refilling
-    at r with burst b lets r + b messages into a one-second window, and platforms count
-    strictly enough to answer 429 to the extra ones; so the global bucket refills at the limit
-    less `global_margin` (jitter) and is capped at that many sends in any one second
-    (`global_window_cap`). The burst is what lets a worker that woke late catch up: with a
-    burst of one, every late wake-up of a busy event loop lost the rest of its token, and a
-    fan-out at 400/s ran at 75/s. Chats and groups refill `chat_margin` slower than their
-    limits, for the same reason as the global margin.
+    Bursts default to one token (the global one to a quarter of the rate). A token bucket
+    refilling at r with burst b lets r + b messages into a one-second window, and platforms
+    count strictly enough to answer 429 to the extra ones; so the global bucket is capped at
+    the limit in any one second (`global_window_cap`, each send counted until its answer and
+    a second beyond) and refills at the limit less `global_margin`, so that the pace binds
+    before that count does. The burst is what answers a crowd at once and lets a worker that
+    woke late catch up: with a burst of one, every late wake-up of a busy event loop lost the
+    rest of its token, and a fan-out at 400/s ran at 75/s. Chats and groups refill
+    `chat_margin` slower than their limits (arrival jitter).
     """
 
     global_per_second: float = 30.0
@@ -246,17 +295,19 @@ class RateLimits:
     def effective_global_burst(self) -> float:
         if self.global_burst is not None:
             return self.global_burst
-        # A little room (4 % of a second's sends, at least one) absorbs the event loop waking
-        # late: with a burst of exactly one, every late wake-up lost its share of a token
-        # (bench/discord measured 0.92 of the limit).
-        return max(1.0, self.global_per_second * 0.04)
+        # Room for a crowd of replies (GLOBAL_BURST_SHARE), which also absorbs the event loop
+        # waking late: with a burst of exactly one, every late wake-up lost its share of a
+        # token (bench/discord measured 0.92 of the limit).
+        return max(1.0, self.global_per_second * GLOBAL_BURST_SHARE)
 
     def global_refill_per_second(self) -> float:
         return max(self.global_per_second * (1 - self.global_margin), 0.5)
 
     def global_window_cap(self) -> int:
-        """The most sends the global bucket lets into any one second."""
-        return max(1, math.floor(self.global_per_second * (1 - self.global_margin) + _EPSILON))
+        """The most sends the global bucket lets into any one second: the whole limit, since
+        each send is counted until its answer and a second beyond (`TokenBucket.finished`),
+        which holds its arrival however late it came."""
+        return max(1, math.floor(self.global_per_second + _EPSILON))
 
     def chat_refill_per_second(self) -> float:
         """A chat's rate with the margin kept under its limit (see CHAT_MARGIN)."""
@@ -275,6 +326,15 @@ DISCORD_LIMITS = RateLimits(
     chat_burst=5.0,
     group_burst=5.0,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """The tokens one send took: its chat's (for `PlatformLimiter.answered`) and the
+    platform's global one (for `PlatformLimiter.finished`)."""
+
+    chat: int
+    platform: int
 
 
 class PlatformLimiter:
@@ -320,16 +380,16 @@ class PlatformLimiter:
     def tracked_buckets(self) -> int:
         return len(self._chats) + len(self._groups)
 
-    async def acquire(self, chat: Chat, *, priority: bool = False) -> int:
-        """Wait until `chat` may be sent one message, and claim that send. Returns the chat
-        token's number, for `answered`."""
+    async def acquire(self, chat: Chat, *, priority: bool = False) -> Grant:
+        """Wait until `chat` may be sent one message, and claim that send. Returns the
+        tokens taken, for `answered` and `finished`."""
         while True:
             chat_bucket = self._chat_bucket(chat.ref)
-            grant = await chat_bucket.acquire(priority)
+            chat_grant = await chat_bucket.acquire(priority)
             group = self._group_bucket(chat)
             if group is not None:
                 await group.acquire(priority)
-            await self.global_bucket.acquire(priority)
+            grant = Grant(chat_grant, await self.global_bucket.acquire(priority))
             if self.shared is None:
                 return grant
             await self.shared.take(self.global_bucket.waiting)
@@ -337,7 +397,13 @@ class PlatformLimiter:
             if chat_bucket.paused_for() <= 0 and self.global_bucket.paused_for() <= 0:
                 return grant
 
-    def answered(self, chat: Chat, grant: int) -> None:
+    def finished(self, grant: Grant) -> None:
+        """The send that took `grant` is over, whatever its outcome: the global count of the
+        last second holds it from now (`TokenBucket.finished`). Call it for every send made,
+        as soon as its request is done."""
+        self.global_bucket.finished(grant.platform)
+
+    def answered(self, chat: Chat, grant: Grant) -> None:
         """The send that took chat token `grant` got the platform's answer: the chat's next
         send is due a whole interval of its limit after now (`TokenBucket.answered`), which
         keeps replies to a fan who asks again a second later from waiting the margin's extra
@@ -347,7 +413,7 @@ class PlatformLimiter:
         their margin."""
         bucket = self._chats.get(chat.ref)
         if bucket is not None and bucket.burst <= 1.0:
-            bucket.answered(grant, 1.0 / self.limits.per_chat_per_second)
+            bucket.answered(grant.chat, 1.0 / self.limits.per_chat_per_second)
 
     def pause_chat(self, ref: ChatRef, seconds: float) -> None:
         """Another process was told this chat must wait `seconds`: this process waits too."""

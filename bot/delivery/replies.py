@@ -21,7 +21,6 @@ from bot.delivery.errors import (
 )
 from bot.delivery.lane import Lane
 from bot.delivery.moves import ChatMoves
-from bot.delivery.posts import send_part
 
 __all__ = ["send_reply_part"]
 
@@ -45,7 +44,7 @@ async def send_reply_part(
     for _ in range(REPLY_MAX_TRIES):
         grant = await lane.limiter.acquire(chat, priority=True)
         try:
-            message_id = await send_part(lane.sender, chat, part)
+            message_id = await lane.send(chat, part, grant)
             lane.limiter.answered(chat, grant)
             return chat, message_id
         except RetryAfter as error:

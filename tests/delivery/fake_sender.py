@@ -85,6 +85,7 @@ class FakeSender:
     chat_burst: float = 1.0
     monotonic: Callable[[], float] = time.monotonic
     latency: float = 0.0  # seconds before the platform has the message
+    slow: dict[str, float] = field(default_factory=dict)  # chat id -> its latency instead
     ack_latency: float = 0.0  # seconds after that before send() returns (the response's way back)
     # Told of each message the platform accepted, before send() returns (may be async).
     on_delivered: Callable[[Delivered], Awaitable[None] | None] | None = None
@@ -154,8 +155,9 @@ class FakeSender:
         if self.transient_parts.get((chat_id, part.index), 0) > 0:
             self.transient_parts[(chat_id, part.index)] -= 1
             raise TransientError("502 Bad Gateway")
-        if self.latency:
-            await asyncio.sleep(self.latency)
+        latency = self.slow.get(chat_id, self.latency)
+        if latency:
+            await asyncio.sleep(latency)
         message_id = str(next(self._ids))
         record = Delivered(chat_id, part.title, part.text, self.monotonic(), message_id, part.index)
         if self.on_delivered is not None:
