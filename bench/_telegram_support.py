@@ -168,34 +168,58 @@ async def ask(fake: FakeTelegram, chat_id: int, command: str, expect: str, into:
         into.wrong += 1
 
 
+# A chat's command rounds start at least this far apart, so that no chat's reply comes near
+# Telegram's one message a second and the figures are about handling commands, not about waiting
+# for the chat's limit. At 1.1 s, one reply delayed by a busy machine let the next arrive within
+# the second: the fake answered 429 and the bot waited a whole second, so the ratio measured
+# 429 luck (the bare baseline paces nothing), not command handling.
 ROUND_SPACING_S = 2.0
+# A quiet moment after any round before the next one starts: what a bot still does after its
+# last reply (the rest of its handlers, its next getUpdates) is not charged to the other bot.
+SETTLE_S = 0.5
 
 
-async def command_rounds(
-    fake: FakeTelegram, chats: Sequence[int], rounds: int, expected: Callable[[str], str]
+async def command_round(
+    fake: FakeTelegram, chats: Sequence[int], number: int, expected: Callable[[str], str]
 ) -> Latencies:
-    """`rounds` times, every chat sends a command at once; one unmeasured round first.
-
-    Rounds start at least `ROUND_SPACING_S` apart, so that no chat's reply comes near
-    Telegram's one message a second and the figures are about handling commands, not about
-    waiting for the chat's limit. At 1.1 s, one reply delayed by a busy machine let the next
-    arrive within the second: the fake answered 429 and the bot waited a whole second, so the
-    ratio measured 429 luck (the bare baseline paces nothing), not command handling.
-    """
-    measured = Latencies()
-    for number in range(rounds + 1):
-        started = time.perf_counter()
-        this_round = Latencies()
-        await asyncio.gather(
-            *(
-                ask(fake, chat, command, expected(command), this_round)
-                for index, chat in enumerate(chats)
-                for command in [COMMANDS[(index + number) % len(COMMANDS)][0]]
-            )
+    """Every chat sends a command at once (round `number` picks which); their latencies."""
+    this_round = Latencies()
+    await asyncio.gather(
+        *(
+            ask(fake, chat, command, expected(command), this_round)
+            for index, chat in enumerate(chats)
+            for command in [COMMANDS[(index + number) % len(COMMANDS)][0]]
         )
-        if number > 0:  # round 0 warms up: the chats are created, caches filled
-            measured.add(this_round)
-        await asyncio.sleep(max(0.0, started + ROUND_SPACING_S - time.perf_counter()))
+    )
+    return this_round
+
+
+async def interleaved_command_rounds(
+    pitboard: FakeTelegram, baseline: FakeTelegram, chats: Sequence[int], rounds: int
+) -> tuple[Latencies, Latencies]:
+    """Command rounds for both bots, alternating: P, B, P, B, ... (P: Pitboard, B: baseline).
+
+    Each bot's unmeasured warm-up round comes first (P, B: the chats are created, caches
+    filled), then `rounds` measured rounds each; both bots must be up. A host's speed can
+    drift by 2x within minutes, so two command phases minutes apart compared two hosts as
+    much as two bots; alternating, both bots sample the same moments of the host.
+
+    A round starts `ROUND_SPACING_S / 2` after the previous one (either bot's) started, so
+    each bot's own rounds are at least `ROUND_SPACING_S` apart (each bot has its own fake: a
+    chat's one-a-second limit is per bot), and at least `SETTLE_S` after the previous round
+    ended. Returns Pitboard's latencies and the baseline's.
+    """
+    sides = ((pitboard, pitboard_expects), (baseline, baseline_expects))
+    measured = (Latencies(), Latencies())
+    start_at = time.perf_counter()
+    for number in range(rounds + 1):
+        for (fake, expected), into in zip(sides, measured, strict=True):
+            await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
+            started = time.perf_counter()
+            this_round = await command_round(fake, chats, number, expected)
+            if number > 0:  # round 0 warms up: the chats are created, caches filled
+                into.add(this_round)
+            start_at = max(started + ROUND_SPACING_S / len(sides), time.perf_counter() + SETTLE_S)
     return measured
 
 

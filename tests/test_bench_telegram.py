@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+import pytest
 
 from bench import telegram
+from bench._telegram_support import COMMAND_FIRST_ID
+from tests.fakes.telegram_api import FakeTelegram
 
 PER_BOT = {"commands", "fanout", "during_fanout", "burst"}
 BURST = {
@@ -30,9 +40,33 @@ FANOUT = {
 }
 
 
-def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
-    assert telegram.main(["--quick"]) == 0
-    out = capsys.readouterr().out.strip().splitlines()
+@dataclass
+class QuickRun:
+    out: list[str]
+    # Every command a fan sent during the run, in order: (the fake it went to, its chat).
+    pushes: list[tuple[FakeTelegram, int]] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def quick_run() -> Iterator[QuickRun]:
+    """One `--quick` run for the whole module, watching which fake each fan's command reached
+    (the real push_message still runs: the wrapper only writes down the order)."""
+    pushes: list[tuple[FakeTelegram, int]] = []
+    push = FakeTelegram.push_message
+
+    def recorded(self: FakeTelegram, chat_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
+        pushes.append((self, chat_id))
+        return push(self, chat_id, text, **kwargs)
+
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        patch.setattr(FakeTelegram, "push_message", recorded)
+        assert telegram.main(["--quick"]) == 0
+    yield QuickRun(printed.getvalue().strip().splitlines(), pushes)
+
+
+def test_the_quick_benchmark_prints_a_table_then_one_json_line(quick_run):
+    out = quick_run.out
     assert any(line.startswith("metric") and "Pitboard" in line for line in out)
     figures = json.loads(out[-1])
 
@@ -88,3 +122,59 @@ def test_the_quick_benchmark_prints_a_table_then_one_json_line(capsys):
     p50s = figures["pitboard"]["commands"]["p50_ms"], figures["baseline"]["commands"]["p50_ms"]
     assert figures["command_ratio"] == round(p50s[0] / p50s[1], 2)
     assert any("(command_ratio)" in line for line in out)
+
+
+def test_the_command_rounds_of_the_two_bots_alternate_each_warming_up_first(quick_run):
+    figures = json.loads(quick_run.out[-1])
+    fans = figures["command_chats"]
+    command_chats = range(COMMAND_FIRST_ID, COMMAND_FIRST_ID + fans)
+    # The command phase: every fan's command until the first one to another chat (the burst).
+    phase = []
+    for fake, chat in quick_run.pushes:
+        if chat not in command_chats:
+            break
+        phase.append(fake)
+    # Pitboard's fake is the one that got the real answers, the baseline's the fixed text.
+    pitboard = next(fake for fake in phase if _answered_tcr(fake))
+    rounds = [(fake is pitboard, len(list(pushes))) for fake, pushes in groupby(phase)]
+    # A warm-up round each (Pitboard's, then the baseline's), then the measured rounds
+    # alternating the same way; every round asks every fan once.
+    expected = [(True, fans), (False, fans)] * (figures["rounds"] + 1)
+    assert rounds == expected
+
+
+def _answered_tcr(fake: FakeTelegram) -> bool:
+    return any("ADAC TCR Germany 2022" in message.text for message in fake.all_sent())
+
+
+def test_the_probe_commands_take_one_percent_of_the_limit_unless_told_otherwise(quick_run):
+    assert telegram.parse([]).probe_every == pytest.approx(0.5)  # the default 200/s
+    assert telegram.parse(["--rate", "400"]).probe_every == pytest.approx(0.25)
+    assert telegram.parse(["--rate", "30"]).probe_every == pytest.approx(100 / 30)
+    assert telegram.parse(["--rate", "400", "--probe-every", "0.2"]).probe_every == 0.2
+    # The quick run (200/s) asked at the default pace too.
+    assert json.loads(quick_run.out[-1])["probe_every_s"] == pytest.approx(0.5)
+    with pytest.raises(SystemExit):
+        telegram.parse(["--probe-every", "0"])
+
+
+def test_the_defaults_are_the_rate_where_the_limit_binds_and_six_rounds_per_bot():
+    args = telegram.parse([])
+    assert (args.rate, args.rounds) == (200.0, 6)
+
+
+def test_the_regime_line_says_whether_the_limit_bound_or_the_cpu():
+    quick = telegram.regime_line(1.5)
+    assert quick == "the loop alone runs at 1.50x the limit: the limit binds"
+    slow = telegram.regime_line(0.83)
+    assert slow.startswith("the loop alone runs at 0.83x the limit, below the limit: ")
+    assert "this run measured the CPU, not the limit" in slow
+    assert "fanout_ratio is bounded by 0.99 / 0.83 = 1.19" in slow
+    assert (telegram.limit_binds(1.5), telegram.limit_binds(0.83)) == (True, False)
+
+
+def test_the_table_says_the_regime_of_the_run(quick_run):
+    figures = json.loads(quick_run.out[-1])
+    share = figures["bare_loop_limit_share"]
+    assert figures["limit_binds"] == (share > 1)
+    assert telegram.regime_line(share) in quick_run.out
