@@ -43,6 +43,7 @@ from bot.core.clock import Clock
 from bot.core.i18n import ChatLocale, _, language_from_tag, supported, use_language
 from bot.core.reply import Reply
 from bot.editing import Editor
+from bot.frontends.telegram.answering import AnswerSlots
 from bot.frontends.telegram.callbacks import CallbackRegistry
 from bot.frontends.telegram.edit_flow import EDIT_GROUP, EditFlow
 from bot.frontends.telegram.edit_gate import display_name
@@ -67,6 +68,8 @@ Replier = Callable[[Chat, Reply], Awaitable[str | None]]
 MANAGER_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
 ANSWERING_AT_ONCE = 4
+# How long an answer keeps its turn into sending its reply (bot.frontends.telegram.answering).
+REPLY_HOLD_SECONDS = 0.1
 # At shutdown, how long updates being handled may take to finish (a reply waiting for its
 # chat's token is cut short after this).
 STOP_GRACE_SECONDS = 5.0
@@ -109,8 +112,8 @@ class TelegramFrontend:
         self.updates = ChatOrderedUpdateProcessor()
         # Working out answers is CPU and database work: a few at a time, first come first
         # served, so that fifty questions at once are answered one after another instead of
-        # all together at the end. Waiting for a chat's token to send (`_respond`) is outside.
-        self._answering = asyncio.Semaphore(ANSWERING_AT_ONCE)
+        # all together at the end. A reply's send keeps the turn only for its first moments.
+        self._answering = AnswerSlots(ANSWERING_AT_ONCE, REPLY_HOLD_SECONDS)
         # Each getUpdates answer is recorded: a polling that stops getting through after the
         # start shows on /healthz (`connection_state`).
         self.polling = PollingRecord(clock)
@@ -353,10 +356,10 @@ class TelegramFrontend:
             return
         if self._addressed_elsewhere(message):
             return  # "/help@SomeOtherBot" in a group is for that bot
-        async with self._answering:
+        async with self._answering.turn() as turn:
             caller = await self._caller(chat, update.effective_user)
             answer = await self._router.answer(message.text, caller)
-        await self._respond(caller.chat, answer)
+            await turn.send(self._respond(caller.chat, answer))
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -370,10 +373,10 @@ class TelegramFrontend:
             await query.answer(expired)
             return
         await query.answer()
-        async with self._answering:
+        async with self._answering.turn() as turn:
             caller = await self._caller(query.message.chat, query.from_user)
             answer = await self._router.answer(command, caller)
-        await self._respond(caller.chat, answer)
+            await turn.send(self._respond(caller.chat, answer))
 
     async def _on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
