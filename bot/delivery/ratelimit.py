@@ -27,9 +27,11 @@ busy for longer let a bunch of delayed sends arrive together with prompt ones (a
 measured 5–29 global 429s, each costing its chat a second). So the global bucket's count of
 the last second is kept on the safe side of every arrival: a send counts from its token until
 its answer (`PlatformLimiter.finished`), and from then on for a second. A request arrives after
-it is sent and before it is answered, so however late an arrival is, it falls in a second the
-bucket has counted it in. That costs the sends' round trip (a 5 ms answer at 200/s keeps
-0.5 % of the limit unused), which is less than the margin that would otherwise be needed.
+it is sent and before it is answered, so however late an arrival is (if it is answered within
+a second of its token), it falls in a second the bucket has counted it in. That costs the
+sends' round trip (a 5 ms answer at 200/s keeps 0.5 % of the limit unused), which is less
+than the margin that would otherwise be needed. This holds within one process; processes
+sharing a limit (bot.delivery.shared_pace) pace each other by their tokens only.
 """
 
 from __future__ import annotations
@@ -72,14 +74,18 @@ _GRANTS = itertools.count(1)
 # Sends to one chat (or group) are spaced this much more than its limit: a 1/s chat gets one
 # every 1.1 s, so 100 ms of jitter between two requests' arrivals cannot make a 429.
 CHAT_MARGIN = 0.10
-# The global bucket refills this much below the limit, so that its pace, not its count of the
-# last second, is what binds in a long fan-out: that count includes each send's round trip
-# (see the module's docstring) and binding on it would bunch sends after every slow answer.
+# The global bucket refills this much below the limit: its pace, rather than its count of the
+# last second (which includes each send's round trip), is what mostly binds a long fan-out.
 GLOBAL_MARGIN = 0.01
 # A share of a second's sends the global bucket holds when at rest: a crowd of fans asking at
 # once is answered at once (fifty at 200/s), not spaced out at the fan-out's pace. The count
 # of the last second still caps what goes out.
 GLOBAL_BURST_SHARE = 0.25
+# The share of it a broadcast may use at once (`bulk_burst`); the rest stays for replies. Were
+# a broadcast to pile up the whole burst while the count of the last second held it back, it
+# would send it all at once when the count let go, then stall again: a quarter second in
+# every second, with a fan's reply waiting through each stall.
+GLOBAL_BULK_BURST_SHARE = 0.04
 # Priority grants in a row before a waiting bulk caller gets one: replies take at most 80 % of
 # a saturated bucket, broadcasts keep at least 20 %.
 PRIORITY_RUN = 4
@@ -91,13 +97,15 @@ class TokenBucket:
     `window_cap`: besides, at most this many sends in any one second, each counted from its
     token until it is `finished` and a second beyond. A burst lets a waiter that woke late (a
     busy event loop) catch up instead of losing the token it overslept, and the cap keeps that
-    catching up within the platform's count."""
+    catching up within the platform's count. `bulk_burst`: the most of the burst a bulk
+    caller may use at once; tokens above it are left for priority callers."""
 
     def __init__(
         self,
         rate_per_second: float,
         burst: float = 1.0,
         *,
+        bulk_burst: float | None = None,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         priority_run: int = PRIORITY_RUN,
@@ -109,6 +117,8 @@ class TokenBucket:
             raise ValueError(f"burst must be at least 1, not {burst!r}")
         self.rate = float(rate_per_second)
         self.burst = float(burst)
+        # Bulk callers leave this many tokens in the bucket, for priority callers.
+        self._reserve = self.burst - min(self.burst, max(1.0, bulk_burst or self.burst))
         self._monotonic = monotonic
         self._sleep = sleep
         self._tokens = self.burst
@@ -177,7 +187,8 @@ class TokenBucket:
         return self.waiting == 0 and now >= self._paused_until and self._tokens >= self.burst
 
     async def acquire(self, priority: bool = False) -> int:
-        """Wait for a token and take it; returns the grant's number (for `answered`).
+        """Wait for a token and take it; returns the grant's number (for `answered` and
+        `finished`).
         Priority callers go before every bulk caller."""
         me = asyncio.Event()
         queue = self._priority if priority else self._bulk
@@ -188,7 +199,9 @@ class TokenBucket:
                     me.clear()
                     await me.wait()
                     continue
-                delay = self._delay()
+                # A bulk caller leaves the reserve to priority callers, except on the turn
+                # it gets among them (`priority_run`): it would otherwise hold them up.
+                delay = self._delay(reserve=not priority and not self._priority)
                 if delay <= 0:
                     self._tokens -= 1.0
                     self._streak = self._streak + 1 if priority and self._bulk else 0
@@ -242,15 +255,16 @@ class TokenBucket:
             return self._bulk[0]
         return None
 
-    def _delay(self) -> float:
+    def _delay(self, reserve: bool) -> float:
         now = self._monotonic()
         if now < self._paused_until:
             return self._paused_until - now
         self._refill(now)
         window_wait = self._window_wait(now)
-        if self._tokens >= 1.0 - _EPSILON:
+        missing = 1.0 + (self._reserve if reserve else 0.0) - self._tokens
+        if missing <= _EPSILON:
             return window_wait
-        return max(window_wait, (1.0 - self._tokens) / self.rate)
+        return max(window_wait, missing / self.rate)
 
     def _window_wait(self, now: float) -> float:
         if self._window_cap is None:
@@ -276,11 +290,11 @@ class RateLimits:
     refilling at r with burst b lets r + b messages into a one-second window, and platforms
     count strictly enough to answer 429 to the extra ones; so the global bucket is capped at
     the limit in any one second (`global_window_cap`, each send counted until its answer and
-    a second beyond) and refills at the limit less `global_margin`, so that the pace binds
-    before that count does. The burst is what answers a crowd at once and lets a worker that
-    woke late catch up: with a burst of one, every late wake-up of a busy event loop lost the
-    rest of its token, and a fan-out at 400/s ran at 75/s. Chats and groups refill
-    `chat_margin` slower than their limits (arrival jitter).
+    a second beyond) and refills at the limit less `global_margin`. The burst is what answers
+    a crowd at once; a broadcast may use only `effective_global_bulk_burst` of it, which lets
+    a worker that woke late catch up: with a burst of one, every late wake-up of a busy event
+    loop lost the rest of its token, and a fan-out at 400/s ran at 75/s. Chats and groups
+    refill `chat_margin` slower than their limits (arrival jitter).
     """
 
     global_per_second: float = 30.0
@@ -295,10 +309,16 @@ class RateLimits:
     def effective_global_burst(self) -> float:
         if self.global_burst is not None:
             return self.global_burst
-        # Room for a crowd of replies (GLOBAL_BURST_SHARE), which also absorbs the event loop
-        # waking late: with a burst of exactly one, every late wake-up lost its share of a
-        # token (bench/discord measured 0.92 of the limit).
+        # Room for a crowd of replies (GLOBAL_BURST_SHARE); a broadcast's share of it
+        # (`effective_global_bulk_burst`) absorbs the event loop waking late: with a burst of
+        # exactly one, every late wake-up lost its share of a token (bench/discord measured
+        # 0.92 of the limit).
         return max(1.0, self.global_per_second * GLOBAL_BURST_SHARE)
+
+    def effective_global_bulk_burst(self) -> float:
+        """What a broadcast may send at once (GLOBAL_BULK_BURST_SHARE of a second's sends)."""
+        share = max(1.0, self.global_per_second * GLOBAL_BULK_BURST_SHARE)
+        return min(share, self.effective_global_burst())
 
     def global_refill_per_second(self) -> float:
         return max(self.global_per_second * (1 - self.global_margin), 0.5)
@@ -364,6 +384,7 @@ class PlatformLimiter:
         self.global_bucket = TokenBucket(
             limits.global_refill_per_second(),
             limits.effective_global_burst(),
+            bulk_burst=limits.effective_global_bulk_burst(),
             monotonic=monotonic,
             sleep=sleep,
             window_cap=limits.global_window_cap(),
@@ -404,7 +425,7 @@ class PlatformLimiter:
         self.global_bucket.finished(grant.platform)
 
     def answered(self, chat: Chat, grant: Grant) -> None:
-        """The send that took chat token `grant` got the platform's answer: the chat's next
+        """The send that took `grant` got the platform's answer: the chat's next
         send is due a whole interval of its limit after now (`TokenBucket.answered`), which
         keeps replies to a fan who asks again a second later from waiting the margin's extra
         tenth, and a send after a slow one from arriving too soon. Only for a chat limit that

@@ -237,9 +237,11 @@ def test_telegram_limits_are_the_defaults():
     limits = RateLimits()
     assert (limits.global_per_second, limits.per_chat_per_second) == (30, 1)
     assert limits.per_group_per_minute == 20
-    # Burst 7.5 (a quarter of a second's sends), refilled at 30/s less a 1 % margin, at most
-    # 30 sends counted in any one second, each counted until its answer and a second beyond.
+    # Burst 7.5 (a quarter of a second's sends; a broadcast may use 1.2 of it), refilled at
+    # 30/s less a 1 % margin, at most 30 sends counted in any one second, each counted until
+    # its answer and a second beyond.
     assert limits.effective_global_burst() == pytest.approx(7.5)
+    assert limits.effective_global_bulk_burst() == pytest.approx(1.2)
     assert limits.global_refill_per_second() == pytest.approx(29.7)
     assert limits.global_window_cap() == 30
     # A chat gets one message every 1.1 s, a group one every 3.3 s: 10 % under the limits.
@@ -429,6 +431,41 @@ async def test_a_send_counts_in_the_last_second_until_its_answer_however_late(vt
     assert busiest <= 100
 
 
+async def test_a_crowd_of_replies_goes_at_once_while_a_broadcast_bursts_a_little(vt):
+    b = TokenBucket(100, 25, monotonic=vt.monotonic, sleep=vt.sleep, bulk_burst=4)
+    fan_out, replies = await vt.run(take_times(vt, b, 30), vt.at(0.05, take_times(vt, b, 12, True)))
+    # The broadcast takes four at once, then one every 10 ms; twelve replies at 50 ms take
+    # the tokens it left and go at once (the broadcast gets its turn among them, one in five).
+    assert fan_out[:4] == [0.0] * 4
+    assert fan_out[4:6] == pytest.approx([0.01, 0.02])
+    assert replies == [0.05] * 12
+
+
+async def test_a_broadcast_held_back_by_the_count_of_the_last_second_does_not_bunch_up(vt):
+    # Answers take 5 ms, so each second's count holds a little more than the pace puts in
+    # it and now and then holds the broadcast back. Were all the tokens that refill meanwhile
+    # spent at once when it lets go, fifty sends would leave together and then nothing for a
+    # quarter second, every second.
+    limits = RateLimits(global_per_second=200)
+    lim = limiter(vt, limits)
+    sent: list[float] = []
+    queue = list(range(1600))
+
+    async def worker():
+        while queue:
+            grant = await lim.acquire(chat(queue.pop()))
+            sent.append(vt.now)
+            await vt.sleep(0.005)
+            lim.finished(grant)
+
+    await vt.run(*(worker() for _ in range(100)))
+    steady = [t for t in sent if t >= 1.0]
+    most_in_10_ms = max(sum(1 for t in steady if start <= t < start + 0.01) for start in steady)
+    assert most_in_10_ms <= limits.effective_global_bulk_burst() + 2
+    gaps = [later - earlier for earlier, later in itertools.pairwise(steady)]
+    assert max(gaps) < 0.05
+
+
 async def test_finishing_a_send_twice_or_one_never_granted_counts_nothing_more(vt):
     b = TokenBucket(1000, 10, monotonic=vt.monotonic, sleep=vt.sleep, window_cap=10)
     grants = [await b.acquire() for _ in range(10)]  # all at 0
@@ -453,9 +490,9 @@ async def test_buckets_of_chats_not_sent_to_lately_are_forgotten(vt):
 
     await vt.run(fan_out())
     # Only chats sent to in the last 1.1 s (a chat's bucket refills in a second plus its
-    # margin: about 1,100 at this rate, and the global burst at the start) can still be
+    # margin: about 1,100 at this rate, and a broadcast's burst at the start) can still be
     # refilling.
     limits = RateLimits(global_per_second=1000)
-    assert most <= 1100 + limits.effective_global_burst() + 100 + 10
-    expected = (10_000 - limits.effective_global_burst()) / limits.global_refill_per_second()
+    assert most <= 1100 + limits.effective_global_bulk_burst() + 100 + 10
+    expected = (10_000 - limits.effective_global_bulk_burst()) / limits.global_refill_per_second()
     assert vt.now == pytest.approx(expected, rel=0.02)

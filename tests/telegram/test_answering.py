@@ -69,3 +69,17 @@ async def test_a_question_cancelled_while_its_reply_is_under_way_takes_the_reply
     for _ in range(10):
         await asyncio.sleep(0)
     assert log == ["work 1", "work 2", "sent 2"]
+
+
+async def test_a_reply_that_fails_frees_the_turn_and_the_question_hears_of_it():
+    slots = AnswerSlots(1, hold_seconds=PATIENCE_S)
+
+    async def failing_reply() -> None:
+        raise ConnectionError("the platform went away")
+
+    with pytest.raises(ConnectionError):
+        async with slots.turn() as turn:
+            await turn.send(failing_reply())
+    log: list[str] = []
+    await asyncio.wait_for(question(slots, "2", log), PATIENCE_S)
+    assert log == ["work 2", "sent 2"]

@@ -37,6 +37,7 @@ class Slot:
             await asyncio.wait({task}, timeout=self._hold_seconds)
         except BaseException:  # cancelled while the reply was under way: it goes too
             task.cancel()
+            await asyncio.wait({task})  # and has wound up (its limiter told) before we go
             raise
         self.release()
         await task
