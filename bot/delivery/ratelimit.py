@@ -37,7 +37,6 @@ sharing a limit (bot.delivery.shared_pace) pace each other by their tokens only.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import math
 import time
@@ -124,9 +123,13 @@ class TokenBucket:
         self._tokens = self.burst
         self._updated = monotonic()
         self._window_cap = window_cap
-        # The sends counted in the last second: when each went, or, once it was answered, when
-        # it was answered (`finished`); in time order.
-        self._granted: deque[float] = deque()
+        # The sends counted in the last second, in time order: (when its token was taken, its
+        # grant number), or, once it was answered, (when it was answered, 0) (`finished`).
+        self._granted: deque[tuple[float, int]] = deque()
+        # Grants whose token-time entry above no longer counts: the send was answered, and
+        # counts from then on. Dropping the entry itself would mean a search through up to a
+        # second of sends for every answer (at a no-op sender's 3,000+/s, most of its time).
+        self._superseded: set[int] = set()
         # When each token of the last second was taken, by grant number, until `finished`.
         self._stamps: OrderedDict[int, float] = OrderedDict()
         self._paused_until = -math.inf
@@ -230,14 +233,14 @@ class TokenBucket:
         stamp = self._stamps.pop(grant, None)
         if stamp is None:
             return
-        granted = self._granted
-        with contextlib.suppress(ValueError):  # already out of the last second
-            granted.remove(stamp)
-        granted.append(self._monotonic())  # the latest time counted: the order is kept
+        now = self._monotonic()
+        if stamp > now - 1.0:  # its entry is still in `_granted` (or it would not count)
+            self._superseded.add(grant)
+        self._granted.append((now, 0))  # the latest time counted: the order is kept
 
     def _count_in_window(self, grant: int) -> None:
         now = self._monotonic()
-        self._granted.append(now)
+        self._granted.append((now, grant))
         stamps = self._stamps
         stamps[grant] = now
         # Sends over a second old are no longer moved by their answer (`finished`): an
@@ -269,12 +272,20 @@ class TokenBucket:
     def _window_wait(self, now: float) -> float:
         if self._window_cap is None:
             return 0.0
-        granted = self._granted
-        while granted and granted[0] <= now - 1.0:
-            granted.popleft()
-        if len(granted) < self._window_cap:
+        granted, superseded = self._granted, self._superseded
+        while granted and (granted[0][0] <= now - 1.0 or granted[0][1] in superseded):
+            superseded.discard(granted.popleft()[1])
+        counted = len(granted) - len(superseded)
+        if counted < self._window_cap:
             return 0.0
-        return granted[-self._window_cap] + 1.0 - now
+        # A place comes free when the (counted - cap + 1)-th counted entry leaves the second.
+        leaving = counted - self._window_cap + 1
+        for at, grant in granted:
+            if grant not in superseded:
+                leaving -= 1
+                if leaving == 0:
+                    return at + 1.0 - now
+        raise AssertionError("unreachable: counted entries are in `_granted`")
 
     def _refill(self, now: float) -> None:
         if now > self._updated:

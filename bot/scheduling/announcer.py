@@ -300,7 +300,8 @@ class Announcer:
             due_at=announcement.due,
             payload=announcement.to_payload(),
         )
-        added = await self._store.enqueue(item, refs)
+        # The engine is woken after the first chunk too: its posts go out during the rest.
+        added = await self._store.enqueue(item, refs, on_first_chunk=self._on_enqueued)
         if added:
             log.info("enqueued %s for %s", announcement.key, count(len(refs), "chat"))
             self._on_enqueued()
@@ -376,7 +377,7 @@ class Announcer:
             due_at=now,
             payload={"text": text},
         )
-        if await self._store.enqueue(item, refs):
+        if await self._store.enqueue(item, refs, on_first_chunk=self._on_enqueued):
             self._on_enqueued()
         return len(refs)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import groupby
 from operator import attrgetter
@@ -127,7 +127,12 @@ class PostgresOutbox(PostgresLeases):
     enqueue_chunk = 5000
 
     async def enqueue(
-        self, item: OutboxItem, recipients: Sequence[ChatRef], *, priority: int = 0
+        self,
+        item: OutboxItem,
+        recipients: Sequence[ChatRef],
+        *,
+        priority: int = 0,
+        on_first_chunk: Callable[[], None] | None = None,
     ) -> bool:
         payload = to_json(dict(item.payload))  # a TypeError here, before anything is written
         chunks = _chunks(recipients, max(1, self.enqueue_chunk))
@@ -155,6 +160,8 @@ class PostgresOutbox(PostgresLeases):
                 await self._refuse_unknown(conn, item.key, platform, ids)
             if resuming and len(chunks) == 1:
                 await self._mark_complete(conn, item.key)
+        if on_first_chunk is not None and len(chunks) > 1:
+            on_first_chunk()
         for platform, ids in chunks[1:]:
             await asyncio.sleep(0)
             async with self._transaction() as conn:

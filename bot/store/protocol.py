@@ -32,7 +32,7 @@ Invariants every engine keeps, which the delivery engine relies on:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -176,7 +176,12 @@ class Store(Protocol):
     # --- outbox ----------------------------------------------------------------------------
 
     async def enqueue(
-        self, item: OutboxItem, recipients: Sequence[ChatRef], *, priority: int = 0
+        self,
+        item: OutboxItem,
+        recipients: Sequence[ChatRef],
+        *,
+        priority: int = 0,
+        on_first_chunk: Callable[[], None] | None = None,
     ) -> bool:
         """Record the announcement and one delivery per recipient (PENDING, due at
         item.due_at; SKIPPED for an inactive chat). Returns False and writes nothing when the
@@ -189,7 +194,12 @@ class Store(Protocol):
         `unfinished_announcements`. Enqueueing the same key again (after an interruption)
         writes the deliveries still missing and completes it: each recipient gets exactly
         one delivery whatever was interrupted where. A recipient that moves to a new id
-        while its chunk waits is skipped (its moved deliveries follow it)."""
+        while its chunk waits is skipped (its moved deliveries follow it).
+
+        `on_first_chunk`: called once the first chunk is committed when more follow, so that
+        its deliveries can go out while the rest are written (a delivery engine woken then
+        sends the first post of a 100,000-chat announcement within a chunk's time, not after
+        the whole enqueue)."""
         ...
 
     async def unfinished_announcements(self) -> list[OutboxItem]:

@@ -4,7 +4,7 @@ chunks so that commands get the store in between, each chunk checked once rather
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
@@ -94,7 +94,12 @@ class SQLiteEnqueue(SQLiteLeases):
     enqueue_chunk = 2000
 
     async def enqueue(
-        self, item: OutboxItem, recipients: Sequence[ChatRef], *, priority: int = 0
+        self,
+        item: OutboxItem,
+        recipients: Sequence[ChatRef],
+        *,
+        priority: int = 0,
+        on_first_chunk: Callable[[], None] | None = None,
     ) -> bool:
         payload = to_json(dict(item.payload))  # a TypeError here, before anything is written
         chunks = _chunks(recipients, max(1, self.enqueue_chunk))
@@ -104,7 +109,9 @@ class SQLiteEnqueue(SQLiteLeases):
         if known is None:
             await self._check_stored(chunks)  # UnknownChat before anything is written
         async with self._checkpoints_deferred():
-            return await self._enqueue_chunks(item, payload, chunks, priority, known)
+            return await self._enqueue_chunks(
+                item, payload, chunks, priority, known, on_first_chunk
+            )
 
     async def _enqueue_chunks(
         self,
@@ -113,6 +120,7 @@ class SQLiteEnqueue(SQLiteLeases):
         chunks: list[_Chunk],
         priority: int,
         known: int | None = None,
+        on_first_chunk: Callable[[], None] | None = None,
     ) -> bool:
         """`enqueue` once the payload is encoded, the recipients cut into chunks and, if
         more than one, known to be stored (`known`: what `_known_stored` said)."""
@@ -133,6 +141,8 @@ class SQLiteEnqueue(SQLiteLeases):
                 await self._refuse_unknown(conn, item.key, chunks[0])
             if resuming and len(chunks) == 1:
                 await self._mark_complete(conn, item.key)
+        if on_first_chunk is not None and len(chunks) > 1:
+            on_first_chunk()
         for chunk in chunks[1:]:
             await self._between_enqueue_chunks()
             # Every check the foreign keys make per row is made by the statements themselves.

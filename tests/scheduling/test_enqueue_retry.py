@@ -41,12 +41,19 @@ class LockedStore(SQLiteStore):
         self.refused = 0
 
     async def enqueue(
-        self, item: OutboxItem, recipients: Sequence[ChatRef], *, priority: int = 0
+        self,
+        item: OutboxItem,
+        recipients: Sequence[ChatRef],
+        *,
+        priority: int = 0,
+        on_first_chunk: Callable[[], None] | None = None,
     ) -> bool:
         if item.key == self.key and self.locked():
             self.refused += 1
             raise sqlite3.OperationalError("database is locked")
-        return await super().enqueue(item, recipients, priority=priority)
+        return await super().enqueue(
+            item, recipients, priority=priority, on_first_chunk=on_first_chunk
+        )
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 30.0) -> None:

@@ -222,6 +222,21 @@ async def test_enqueue_writes_one_pending_delivery_per_recipient(store: Store) -
     assert await store.has_announcement(KEY)
 
 
+async def test_an_enqueue_in_chunks_says_when_its_first_chunk_is_in(store: Store) -> None:
+    refs = [tg(n) for n in range(1, 6)]
+    await add_chats(store, *refs)
+    store.enqueue_chunk = 2  # type: ignore[attr-defined]  # both engines have one
+    told: list[str] = []
+    first = announcement()
+    assert await store.enqueue(first, refs, on_first_chunk=lambda: told.append("first"))
+    assert told == ["first"]  # once, for three chunks
+    assert len(await store.deliveries(KEY)) == 5
+    # One chunk is the whole enqueue: nothing to say before it is done.
+    single = dataclasses.replace(first, key="race-2|start")
+    assert await store.enqueue(single, refs[:2], on_first_chunk=lambda: told.append("single"))
+    assert told == ["first"]
+
+
 async def test_enqueueing_a_key_again_writes_nothing(store: Store) -> None:
     await add_chats(store, tg(1), tg(2), tg(3))
     assert await store.enqueue(announcement(text="first"), [tg(1), tg(2)])

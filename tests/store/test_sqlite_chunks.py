@@ -262,3 +262,23 @@ async def test_another_connections_commit_makes_the_enqueue_check_again(tmp_path
         assert await store.enqueue(ITEM, CHATS)
         await store._connection().set_trace_callback(None)
     assert existence_checks(statements) != []
+
+
+async def test_the_first_chunks_deliveries_are_there_while_the_rest_are_written(
+    tmp_path: Path,
+) -> None:
+    async with PausingStore(tmp_path / "db.sqlite3") as store:
+        await subscribed(store)
+        store.go_on.clear()
+        told: list[int] = []
+        enqueue = asyncio.create_task(
+            store.enqueue(ITEM, CHATS, on_first_chunk=lambda: told.append(store.pauses))
+        )
+        await asyncio.wait_for(store.paused.wait(), WITHIN)
+        # Told after the first chunk went in, before the pause after it ...
+        assert told == [0]
+        # ... and its deliveries are stored (and can be claimed) while the enqueue waits.
+        assert len(await store.deliveries(ITEM.key)) == store.enqueue_chunk
+        store.go_on.set()
+        assert await asyncio.wait_for(enqueue, WITHIN)
+    assert told == [0]
