@@ -67,6 +67,8 @@ Sleep = Callable[[float], Awaitable[None]]
 # computed time; without this slack the waiter would sleep again for a nanosecond.
 _EPSILON = 1e-9
 _PRUNE_LOOKS = 8
+# Unfinished grants a window-capped bucket remembers before it forgets those over a second old.
+_STAMPS_BEFORE_PRUNING = 1024
 # Every token taken gets its own number, unique across buckets (a forgotten chat's bucket may
 # be made anew while a send that took its token waits for its answer).
 _GRANTS = itertools.count(1)
@@ -130,8 +132,9 @@ class TokenBucket:
         # counts from then on. Dropping the entry itself would mean a search through up to a
         # second of sends for every answer (at a no-op sender's 3,000+/s, most of its time).
         self._superseded: set[int] = set()
-        # When each token of the last second was taken, by grant number, until `finished`.
-        self._stamps: OrderedDict[int, float] = OrderedDict()
+        # When each token of the last second was taken, by grant number, until `finished`
+        # (in grant order: a dict keeps its insertion order).
+        self._stamps: dict[int, float] = {}
         self._paused_until = -math.inf
         # Waiters in arrival order; each is woken (its event set) when it reaches the front.
         self._priority: deque[asyncio.Event] = deque()
@@ -228,8 +231,9 @@ class TokenBucket:
         """The send that took token `grant` is over (answered, refused or failed): it is
         counted in the last second from now on, rather than from when its token was taken.
         It arrived (if it did) by now, so a second counted from now holds its arrival
-        whatever delayed it. A `grant` not of this bucket, finished already, or taken over a
-        second before a later one (`_count_in_window` forgets those) is ignored."""
+        whatever delayed it. A `grant` not of this bucket, finished already, or forgotten
+        (`_count_in_window` forgets unfinished ones over a second old once it holds many) is
+        ignored."""
         stamp = self._stamps.pop(grant, None)
         if stamp is None:
             return
@@ -244,12 +248,11 @@ class TokenBucket:
         stamps = self._stamps
         stamps[grant] = now
         # Sends over a second old are no longer moved by their answer (`finished`): an
-        # unanswered one must not be kept for ever.
-        while stamps:
-            oldest = next(iter(stamps.values()))
-            if oldest > now - 1.0:
-                break
-            stamps.popitem(last=False)
+        # unanswered one must not be kept for ever. Looked at only now and then: every send
+        # is finished at once in practice, and `finished` checks a stamp's age anyway.
+        if len(stamps) > _STAMPS_BEFORE_PRUNING:
+            for old in [g for g, at in stamps.items() if at <= now - 1.0]:
+                del stamps[old]
 
     def _front(self) -> asyncio.Event | None:
         if self._priority and (not self._bulk or self._streak < self._priority_run):

@@ -478,6 +478,16 @@ async def test_finishing_a_send_twice_or_one_never_granted_counts_nothing_more(v
     assert times[0] == [1.0] * 9 + [1.5]
 
 
+async def test_sends_never_finished_are_not_remembered_for_ever(vt):
+    # A send taken but never finished (its chat moved while it waited, say) leaves a stamp;
+    # 5,000 of them over five seconds leave no more than a second's worth beyond the first
+    # thousand.
+    b = TokenBucket(1000, 1, monotonic=vt.monotonic, sleep=vt.sleep, window_cap=1000)
+    await vt.run(take_times(vt, b, 5000))
+    assert vt.now >= 4.9
+    assert len(b._stamps) <= 1024 + 1000
+
+
 async def test_buckets_of_chats_not_sent_to_lately_are_forgotten(vt):
     lim = limiter(vt, RateLimits(global_per_second=1000), keep_idle_buckets=100)
     most = 0
