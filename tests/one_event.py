@@ -18,6 +18,9 @@ from bot.core.model import (
     SessionKind,
 )
 
+# The usual race scale (TCR's): the one `results_session` names by default.
+RACE = PointsScale("race", "Race", (25, 20, 16, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
+
 
 def results_session(
     slug: str,

@@ -26,9 +26,8 @@ from bot.core.model import (
 )
 from bot.core.points import Tally, count_back, rank, scored_rows
 from bot.core.standings import TableKind, table_lines
-from tests.one_event import one_event_catalog, results_session
+from tests.one_event import RACE, one_event_catalog, results_session
 
-RACE = PointsScale("race", "Race", (25, 20, 16, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
 QUALIFYING = PointsScale("qualifying", "Qualifying", (10, 8, 6, 5, 4, 3, 2, 1))
 TOP_TWO = PointsScale("top-two", "Top two", (3, 1))
 SCALES = {scale.id: scale for scale in (RACE, QUALIFYING, TOP_TWO)}

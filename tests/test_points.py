@@ -17,9 +17,8 @@ from bot.core.model import (
     SessionKind,
 )
 from bot.core.points import Tally, rank, scored_rows, session_points
-from tests.one_event import one_event_catalog, results_session
+from tests.one_event import RACE, one_event_catalog, results_session
 
-RACE = PointsScale("race", "Race", (25, 20, 16, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
 QUALIFYING = PointsScale("qualifying", "Qualifying", (10, 8, 6, 5, 4, 3, 2, 1))
 SHORT = PointsScale("short", "Top three", (25, 20, 16))
 

@@ -28,9 +28,8 @@ from bot.core.model import (
     SessionKind,
 )
 from bot.core.standings import StandingsLine, TableKind, table_lines
-from tests.one_event import one_event_catalog, results_session
+from tests.one_event import RACE, one_event_catalog, results_session
 
-RACE = PointsScale("race", "Race", (25, 20, 16, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
 SHORT = PointsScale("short", "Short", (3, 1))
 SCALES = {scale.id: scale for scale in (RACE, SHORT)}
 NAMES = ("Ada", "ada", "Bea", "Cleo")
